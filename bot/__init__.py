@@ -1,0 +1,1 @@
+"""The application shell: settings, persistence, the CLI and the channel adapters."""

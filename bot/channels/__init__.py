@@ -1,0 +1,1 @@
+"""Channel adapters: map inbound events to `handlers.Inbound`, render `handlers.Reply`."""

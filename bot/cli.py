@@ -1,0 +1,134 @@
+"""The `civic-desk` command: ask, chat, kb check/export, db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+
+from bot.channels.terminal import render, run_chat
+from bot.compose import build_matcher, make_engine, open_desk
+from bot.config import Settings
+from bot.db import schema
+from bot.db.memory import MemoryStore
+from handlers import Channel, Desk, Inbound, InboundKind, Translator
+from knowledge import Decision, KnowledgeError, Matcher, check_base
+
+
+def decision_record(decision: Decision) -> dict[str, object]:
+    """One answer of the batch contract (../shared/eval/README.md), without the id."""
+    return {
+        "action": decision.kind.value,
+        "intent": decision.intent,
+        "lang": decision.lang,
+        "score": round(decision.score, 4),
+        "candidates": [e.id for e in decision.candidates][:3],
+    }
+
+
+def ask_jsonl(matcher: Matcher, default_lang: str, lines: Sequence[str] | None = None) -> int:
+    """Read {"id", "text"} lines on stdin, write one decision line per input, in order."""
+    for line in lines if lines is not None else sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            text, item_id = str(item["text"]), item.get("id")
+        except (json.JSONDecodeError, KeyError, TypeError):
+            print(json.dumps({"id": None, "error": "expected a JSON object with a text field"}))
+            continue
+        record = {"id": item_id, **decision_record(matcher.decide(text, default_lang))}  # type: ignore[arg-type]
+        print(json.dumps(record, ensure_ascii=False))
+    return 0
+
+
+async def ask_one(matcher: Matcher, settings: Settings, text: str) -> int:
+    """Print the decision and the reply exactly as a user would read it."""
+    record = decision_record(matcher.decide(text, settings.default_lang))  # type: ignore[arg-type]
+    print(f"decision: {record['action']}  topic: {record['intent'] or '-'}  "
+          f"score: {record['score']}  lang: {record['lang']}")
+    if record["candidates"]:
+        print("candidates: " + ", ".join(record["candidates"]))  # type: ignore[arg-type]
+    desk = Desk(matcher, MemoryStore(), Translator(), settings.default_lang)
+    replies = await desk.handle(Inbound(Channel.TERMINAL, "ask", InboundKind.TEXT, text))
+    print("\n" + render(replies)[0])
+    return 0
+
+
+def kb_check(settings: Settings, max_age_days: int | None) -> int:
+    _, problems = check_base(settings.knowledge_dir, max_age_days=max_age_days or settings.kb_max_age_days)
+    for problem in problems:
+        prefix = "warning: " if problem.severity == "warning" else ""
+        print(f"{prefix}{problem}")
+    errors = sum(1 for p in problems if p.severity == "error")
+    base, _ = check_base(settings.knowledge_dir, max_age_days=10**6)
+    print(f"{len(base.entries)} entries, {errors} errors, {len(problems) - errors} warnings",
+          file=sys.stderr)
+    return 1 if errors else 0
+
+
+def kb_export(settings: Settings) -> int:
+    matcher = build_matcher(settings)
+    for entry in matcher.base.entries:
+        print(json.dumps(entry.to_record(), ensure_ascii=False))
+    return 0
+
+
+async def chat(settings: Settings, lang: str | None) -> int:
+    async with open_desk(settings, migrate=True) as desk:
+        await run_chat(desk, lang or settings.default_lang, explicit_lang=lang is not None)
+    return 0
+
+
+async def db_upgrade(settings: Settings) -> int:
+    engine = make_engine(settings)
+    try:
+        await schema.upgrade(engine)
+        print(f"database at revision {await schema.current_revision(engine)}")
+    finally:
+        await engine.dispose()
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="civic-desk", description="Consultation desk for NGOs")
+    sub = ap.add_subparsers(dest="command", required=True)
+    ask = sub.add_parser("ask", help="match one question, or a batch with --jsonl")
+    ask.add_argument("text", nargs="?", help="the question")
+    ask.add_argument("--jsonl", action="store_true", help="read JSON lines on stdin (batch contract)")
+    chat_p = sub.add_parser("chat", help="talk to the desk in the terminal")
+    chat_p.add_argument("--lang", choices=["kk", "ru"])
+    kb = sub.add_parser("kb", help="knowledge base tools").add_subparsers(dest="kb_command", required=True)
+    check = kb.add_parser("check", help="validate every entry file")
+    check.add_argument("--max-age-days", type=int, help="warn about entries checked longer ago")
+    kb.add_parser("export", help="print the base as JSON lines")
+    db = sub.add_parser("db", help="database tools").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="apply migrations")
+    return ap
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = Settings()
+    try:
+        if args.command == "kb":
+            return kb_check(settings, args.max_age_days) if args.kb_command == "check" else kb_export(settings)
+        if args.command == "db":
+            return asyncio.run(db_upgrade(settings))
+        if args.command == "chat":
+            return asyncio.run(chat(settings, args.lang))
+        matcher = build_matcher(settings)
+        if args.jsonl:
+            return ask_jsonl(matcher, settings.default_lang)
+        if not args.text:
+            parser().error("ask needs a question, or --jsonl")
+        return asyncio.run(ask_one(matcher, settings, args.text))
+    except KnowledgeError as exc:
+        print(f"The knowledge base cannot be used:\n{exc}", file=sys.stderr)
+        return 2
+
+
+def main() -> None:
+    sys.exit(run())

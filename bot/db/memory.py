@@ -1,0 +1,39 @@
+"""MemoryStore: the DeskStore port in memory, for one-off `ask` runs that keep nothing."""
+
+from __future__ import annotations
+
+from handlers.ports import LoggedQuestion, UserRecord
+from handlers.types import Channel
+
+
+class MemoryStore:
+    """Keeps users, questions and feedback in dicts for the life of the process."""
+
+    def __init__(self) -> None:
+        self.users: dict[tuple[Channel, str], UserRecord] = {}
+        self.questions: list[tuple[int, LoggedQuestion]] = []
+        self.feedback: dict[int, bool] = {}
+
+    async def touch_user(self, channel: Channel, external_id: str, name: str) -> UserRecord:
+        key = (channel, external_id)
+        if key not in self.users:
+            self.users[key] = UserRecord(len(self.users) + 1, channel, external_id, None)
+        return self.users[key]
+
+    async def set_language(self, user_id: int, lang: str) -> None:
+        for key, user in self.users.items():
+            if user.id == user_id:
+                self.users[key] = UserRecord(user.id, user.channel, user.external_id, lang)
+
+    async def log_question(self, user_id: int, question: LoggedQuestion) -> int:
+        self.questions.append((user_id, question))
+        return len(self.questions)
+
+    async def add_feedback(self, user_id: int, question_id: int, helpful: bool) -> bool:
+        if not 1 <= question_id <= len(self.questions) or self.questions[question_id - 1][0] != user_id:
+            return False
+        self.feedback[question_id] = helpful
+        return True
+
+    async def recent_questions(self, user_id: int, limit: int) -> list[LoggedQuestion]:
+        return [q for uid, q in self.questions if uid == user_id][-limit:]

@@ -1,0 +1,147 @@
+"""The desk: one conversation, whatever the messenger."""
+
+from __future__ import annotations
+
+from knowledge import Decision, DecisionKind, Entry, Matcher
+from knowledge.matcher import content_stems
+
+from handlers import render
+from handlers.i18n import LANGUAGES, Gettext, Translator
+from handlers.ports import DeskStore, LoggedQuestion, UserRecord
+from handlers.types import Inbound, InboundKind, Reply
+
+MAX_MATCHED_CHARS = 1000  # longer messages are matched on their beginning
+
+
+class Desk:
+    """Turns an inbound event into replies, storing users, questions and feedback."""
+
+    def __init__(self, matcher: Matcher, store: DeskStore, translator: Translator,
+                 default_lang: str = "kk") -> None:
+        self.matcher = matcher
+        self.base = matcher.base
+        self.store = store
+        self.translator = translator
+        self.default_lang = default_lang
+
+    async def handle(self, inbound: Inbound) -> list[Reply]:
+        user = await self.store.touch_user(inbound.channel, inbound.chat_id, inbound.name)
+        lang = user.lang or self._hinted_language(inbound.lang_hint)
+        if inbound.kind is InboundKind.COMMAND:
+            return await self._command(user, lang, inbound.text)
+        if inbound.kind is InboundKind.CHOICE:
+            return await self._choice(user, lang, inbound.text)
+        _ = self.translator(lang)
+        if inbound.kind is InboundKind.MEDIA:
+            return [Reply(_("I can read only text messages. Please type your question; "
+                            "once a consultant takes your chat, you can send them files."))]
+        return await self._question(user, lang, inbound.text)
+
+    def _hinted_language(self, hint: str) -> str:
+        code = hint.lower()[:2]
+        return code if code in LANGUAGES else self.default_lang
+
+    # -- commands and buttons -------------------------------------------
+    async def _command(self, user: UserRecord, lang: str, command: str) -> list[Reply]:
+        _ = self.translator(lang)
+        name = command.strip().lstrip("/").split("@")[0].lower()
+        if name == "start":
+            greeting = Reply(_("Hello! I am the civic centre's desk for NGOs: I answer questions on the "
+                               "NGO database, the state social order, grants, awards and public "
+                               "councils, and can pass you to a consultant."))
+            return [greeting, render.language_choice(_), render.main_menu(self.base, lang, _)]
+        if name in ("lang", "language", "til", "tl", "язык"):
+            return [render.language_choice(_)]
+        if name == "menu":
+            return [render.main_menu(self.base, lang, _)]
+        if name == "help":
+            return [self._help(_)]
+        return [Reply(_("I do not know this command."), ()), self._help(_)]
+
+    @staticmethod
+    def _help(_: Gettext) -> Reply:
+        return Reply(_("Type your question in Kazakh or Russian, or use the commands:\n"
+                       "/menu: topics\n/lang: language\n/help: this help"))
+
+    async def _choice(self, user: UserRecord, lang: str, data: str) -> list[Reply]:
+        if data.startswith(render.LANGUAGE) and data[len(render.LANGUAGE):] in LANGUAGES:
+            lang = data[len(render.LANGUAGE):]
+            await self.store.set_language(user.id, lang)
+            _ = self.translator(lang)
+            return [Reply(_("Language set: Kazakh.") if lang == "kk" else _("Language set: Russian.")),
+                    render.main_menu(self.base, lang, _)]
+        _ = self.translator(lang)
+        if data == render.MENU:
+            return [render.main_menu(self.base, lang, _)]
+        if data.startswith(render.CATEGORY):
+            menu = render.category_menu(self.base, data[len(render.CATEGORY):], lang, _)
+            if menu is not None:
+                return [menu]
+        if data.startswith(render.TOPIC):
+            entry = self.base.get(data[len(render.TOPIC):])
+            if entry is not None and entry.action.value == "answer":
+                question_id = await self.store.log_question(
+                    user.id, LoggedQuestion(f"[menu] {entry.title[lang]}", lang, "menu", entry.id, 1.0))
+                return [render.answer(entry, lang, question_id, _)]
+        if data.startswith(render.FEEDBACK):
+            return await self._feedback(user, data[len(render.FEEDBACK):], _)
+        if data in (render.HUMAN, render.NONE_OF_THESE):
+            return [await self._escalate(user, lang)]
+        return [Reply(_("This button is out of date. Here is the current menu.")),
+                render.main_menu(self.base, lang, _)]
+
+    async def _feedback(self, user: UserRecord, payload: str, _: Gettext) -> list[Reply]:
+        question, _sep, verdict = payload.partition(":")
+        if not question.isdigit() or verdict not in ("y", "n"):
+            return [Reply(_("This button is out of date. Here is the current menu."))]
+        stored = await self.store.add_feedback(user.id, int(question), verdict == "y")
+        if not stored:
+            return [Reply(_("This button is out of date. Here is the current menu."))]
+        if verdict == "y":
+            return [Reply(_("Thank you for the feedback!"))]
+        return [render.consultant_offer(_("Sorry the answer did not help. A consultant of the civic "
+                                          "centre can look into your question."), _)]
+
+    # -- questions -------------------------------------------------------
+    async def _question(self, user: UserRecord, lang: str, text: str) -> list[Reply]:
+        _ = self.translator(lang)
+        text = text.strip()
+        if not text:
+            return [Reply(_("Your message is empty. Please type your question in words."))]
+        matched = text[:MAX_MATCHED_CHARS]
+        if not content_stems(matched):
+            return [Reply(_("I could not find any words in your message. Please type your question "
+                            "in Kazakh or Russian."))]
+        decision = self.matcher.decide(matched, default_lang=lang)
+        question_id = await self.store.log_question(user.id, LoggedQuestion(
+            text, decision.lang, decision.kind.value, decision.entry.id if decision.entry else None,
+            decision.score))
+        replies = self._decision_replies(user, decision, question_id)
+        if decision.kind is DecisionKind.ESCALATE:
+            replies = [await self._escalate(user, decision.lang)]
+        if len(text) > MAX_MATCHED_CHARS:
+            _ = self.translator(decision.lang)
+            replies.insert(0, Reply(_("Your message is long: I read its beginning. A consultant "
+                                      "can read all of it.")))
+        return replies
+
+    def _decision_replies(self, user: UserRecord, decision: Decision, question_id: int) -> list[Reply]:
+        lang = decision.lang
+        _ = self.translator(lang)
+        entry: Entry | None = decision.entry
+        if decision.kind is DecisionKind.ANSWER and entry is not None:
+            return [render.answer(entry, lang, question_id, _)]
+        if decision.kind is DecisionKind.CLARIFY:
+            return [render.clarify(decision.candidates, lang, _)]
+        if decision.kind is DecisionKind.SMALLTALK:
+            text = entry.answer[lang] if entry else _("Hello! How can I help?")
+            return [Reply(text, ((render.Button(render.MENU, _("Menu")),),))]
+        if entry is not None:  # a declined neighbouring topic says why
+            return [render.consultant_offer(entry.answer[lang], _)]
+        return [render.consultant_offer(_("Sorry, I do not have an answer to this question. "
+                                          "A consultant of the civic centre can help."), _)]
+
+    async def _escalate(self, user: UserRecord, lang: str) -> Reply:
+        _ = self.translator(lang)
+        return Reply(_("Your request has been passed to a consultant of the civic centre. "
+                       "They will reply in this chat."))

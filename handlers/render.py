@@ -1,0 +1,61 @@
+"""Channel-neutral replies: answers, menus and choices built from the knowledge base."""
+
+from __future__ import annotations
+
+from knowledge import Entry, KnowledgeBase
+
+from handlers.i18n import Gettext
+from handlers.types import Button, Reply
+
+# Button data. Short, ASCII and well under Telegram's 64-byte callback limit.
+MENU = "menu"
+HUMAN = "human"
+NONE_OF_THESE = "none"
+CATEGORY = "cat:"
+TOPIC = "topic:"
+FEEDBACK = "fb:"
+LANGUAGE = "lang:"
+
+
+def language_choice(_: Gettext) -> Reply:
+    return Reply(_("Choose the language of the desk:"),
+                 ((Button(f"{LANGUAGE}kk", "Қазақ тілі"), Button(f"{LANGUAGE}ru", "Русский язык")),))
+
+
+def main_menu(base: KnowledgeBase, lang: str, _: Gettext) -> Reply:
+    rows = tuple((Button(f"{CATEGORY}{c.id}", c.title[lang]),) for c in base.menu_categories())
+    return Reply(_("Choose a topic, or just type your question:"), (*rows, (Button(HUMAN, _("Ask a consultant")),)))
+
+
+def category_menu(base: KnowledgeBase, category_id: str, lang: str, _: Gettext) -> Reply | None:
+    category = next((c for c in base.menu_categories() if c.id == category_id), None)
+    if category is None:
+        return None
+    rows = tuple((Button(f"{TOPIC}{e.id}", e.title[lang]),) for e in base.topics(category_id))
+    return Reply(f"*{category.title[lang]}*", (*rows, (Button(MENU, _("« Back")),)))
+
+
+def answer(entry: Entry, lang: str, question_id: int, _: Gettext) -> Reply:
+    """The entry's answer with its legal source, a link and the feedback buttons."""
+    parts = [f"*{entry.title[lang]}*", entry.answer[lang]]
+    if entry.sources:
+        source = entry.sources[0]
+        cited = f"{source.act}, {source.article}" if source.article else source.act
+        parts.append(_("Source: {source}").format(source=cited))
+    if entry.link:
+        parts.append(_("Read more: {link}").format(link=entry.link))
+    buttons = (
+        (Button(f"{FEEDBACK}{question_id}:y", _("👍 Helpful")), Button(f"{FEEDBACK}{question_id}:n", _("👎 Not helpful"))),
+        (Button(HUMAN, _("Ask a consultant")), Button(MENU, _("Menu"))),
+    )
+    return Reply("\n\n".join(parts), buttons)
+
+
+def clarify(candidates: tuple[Entry, ...], lang: str, _: Gettext) -> Reply:
+    rows = tuple((Button(f"{TOPIC}{e.id}", e.title[lang]),) for e in candidates)
+    return Reply(_("I am not sure I understood. Did you mean one of these?"),
+                 (*rows, (Button(NONE_OF_THESE, _("None of these")),)))
+
+
+def consultant_offer(text: str, _: Gettext) -> Reply:
+    return Reply(text, ((Button(HUMAN, _("Ask a consultant")), Button(MENU, _("Menu"))),))

@@ -1,0 +1,66 @@
+"""Kazakh/Russian language detection for one message.
+
+Evidence, strongest first: Kazakh letters (also when typed in Latin, which is
+read into Cyrillic first), then word statistics learnt from the knowledge
+base's own kk and ru texts, then hand-kept function words for everything the
+base does not cover. Works on keyboard-folded text too, since the statistics
+are kept on folded words.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+
+from knowledge.lexicon import KAZAKH_FUNCTION_WORDS, RUSSIAN_FUNCTION_WORDS
+from knowledge.model import Entry, Lang
+from knowledge.text import KAZAKH_LETTERS, fold, raw_tokens
+
+_LETTER_WEIGHT = 2.5
+_FUNCTION_WEIGHT = 1.5
+_MAX_WORD_EVIDENCE = 2.0
+
+
+class LanguageDetector:
+    """Scores kk against ru; positive evidence means Kazakh."""
+
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        counts: dict[str, Counter[str]] = {"kk": Counter(), "ru": Counter()}
+        for entry in entries:
+            for lang in ("kk", "ru"):
+                texts = [*entry.questions.get(lang, ()), entry.answer.get(lang, ""), entry.title.get(lang, "")]
+                for text in texts:
+                    counts[lang].update(fold(t) for t in raw_tokens(text) if not t.isdigit())
+        vocabulary = set(counts["kk"]) | set(counts["ru"])
+        totals = {lang: sum(c.values()) + len(vocabulary) for lang, c in counts.items()}
+        self._log_odds = {
+            word: max(-_MAX_WORD_EVIDENCE, min(_MAX_WORD_EVIDENCE, math.log(
+                ((counts["kk"][word] + 1) / totals["kk"]) / ((counts["ru"][word] + 1) / totals["ru"]))))
+            for word in vocabulary
+        }
+
+    def evidence(self, text: str) -> float:
+        """Sum of evidence: > 0 leans Kazakh, < 0 leans Russian, 0 means no clue."""
+        score = 0.0
+        for token in raw_tokens(text):
+            if token.isdigit():
+                continue
+            if any(ch in KAZAKH_LETTERS for ch in token):
+                score += _LETTER_WEIGHT
+            folded = fold(token)
+            score += self._log_odds.get(folded, 0.0)
+            if folded in KAZAKH_FUNCTION_WORDS:
+                score += _FUNCTION_WEIGHT
+            if folded in RUSSIAN_FUNCTION_WORDS:
+                score -= _FUNCTION_WEIGHT
+        return score
+
+    def detect(self, text: str, default: Lang = "kk") -> Lang:
+        """The message's main language; `default` when there is no evidence either way."""
+        score = self.evidence(text)
+        if score > 0:
+            return "kk"
+        if score < 0:
+            return "ru"
+        return default

@@ -1,0 +1,31 @@
+"""Small hand-kept word lists (folded forms) that no knowledge entry can supply.
+
+Stop words carry no topic; question words are deliberately absent, because
+"кім" (who) and "қалай" (how) tell sibling topics apart. The function words
+below mark a language in text that shares no vocabulary with the base.
+"""
+
+from __future__ import annotations
+
+from knowledge.text import fold
+
+STOP_WORDS = frozenset(fold(w) for w in """
+и в во на с со по для к ко о об от до из у за же бы ли а но или то это этот эта эти этого
+мне меня мы нас нам я ты вы вас вам он она они их его ее там тут уже еще ну вот пожалуйста
+подскажите скажите расскажите подскажи скажи расскажи плиз пжл можно ли
+және мен бен пен да де та те ма ме ба бе па пе ғой қой ше енді сол осы бұл ол сен сіз біз
+олар маған бізге бізде сізге сіздің біздің менің осыны соны айтыңызшы айтып берші беріңізші
+өтінемін түсіндіріңізші
+""".split())
+
+KAZAKH_FUNCTION_WORDS = frozenset(fold(w) for w in """
+және мен біз сіз бізге сізге бізде маған қалай қандай қашан қанша кім не неше қайда неге
+керек бар жоқ емес үшін бойынша туралы деген дегеніміз болады бола ма ме ба бе па пе ғой
+бұл осы сол ол олар берші беріңіз айтыңыз білесің білесіз жасау істеу алу беру
+""".split())
+
+RUSSIAN_FUNCTION_WORDS = frozenset(fold(w) for w in """
+и в во на с со по для к о об от до из у за же бы ли а но или что это как где когда кто
+какой какая какие каких сколько нужно надо можно ли мне мы нам нас вы вам вас я ты он она
+они есть будет было если чтобы хочу хотим подскажите скажите пожалуйста здравствуйте привет
+""".split())

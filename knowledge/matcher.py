@@ -1,0 +1,171 @@
+"""The matcher: an in-memory index built once, and pure, fast matching.
+
+Two stages. Retrieval: query stems are looked up in an inverted index of
+entry stems (exact, prefix or typo-tolerant), weighted by rarity (IDF); the
+share of the query an entry explains is its coverage. Words the base has
+never seen still count in the denominator, so a question about the weather
+that mentions "grant" explains little. Re-ranking: the best candidates are
+compared phrasing by phrasing with rapidfuzz's token_set_ratio, and a bonus
+is given for the entry's keywords found whole in the message.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from knowledge.language import LanguageDetector
+from knowledge.lexicon import STOP_WORDS
+from knowledge.model import LANGS, Action, Entry, KnowledgeBase, Lang
+from knowledge.policy import Decision, Scored, Thresholds, decide
+from knowledge.stem import stem
+from knowledge.text import tokens
+
+COVERAGE_WEIGHT = 0.55
+PHRASE_WEIGHT = 0.45
+KEYWORD_BONUS = 0.08
+MAX_KEYWORD_BONUS = 0.16
+RERANK_LIMIT = 25
+TYPO_MIN_LENGTH = 5
+TYPO_CUTOFF = 80.0
+PREFIX_MIN_LENGTH = 5
+PREFIX_SIMILARITY = 0.85
+
+
+def content_stems(text: str) -> list[str]:
+    """The stems that carry meaning: folded tokens without stop words and digits."""
+    return [stem(t) for t in tokens(text) if t not in STOP_WORDS and not t.isdigit() and len(t) > 1]
+
+
+@dataclass(frozen=True)
+class _Phrasing:
+    entry: int
+    key: str  # stems joined by spaces
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """How one message was read: its stems and what each resolved to."""
+
+    stems: tuple[str, ...]
+    courtesy_only: bool
+
+
+class Matcher:
+    """Ranks knowledge entries for a message and applies the decision policy."""
+
+    def __init__(self, base: KnowledgeBase, thresholds: Thresholds | None = None) -> None:
+        self.base = base
+        self.thresholds = thresholds or Thresholds()
+        self.detector = LanguageDetector(base.entries)
+        self._entries: list[Entry] = list(base.entries)
+        self._terms: list[frozenset[str]] = []
+        self._keywords: list[tuple[tuple[str, ...], ...]] = []
+        self._phrasings: list[list[str]] = []
+        postings: dict[str, set[int]] = defaultdict(set)
+        for index, entry in enumerate(self._entries):
+            texts = [q for lang in LANGS for q in entry.questions.get(lang, ())]
+            texts += [entry.title.get(lang, "") for lang in LANGS]
+            keywords = [k for lang in LANGS for k in entry.keywords.get(lang, ())]
+            keyword_stems = tuple(tuple(content_stems(k)) for k in keywords if content_stems(k))
+            terms = {s for text in [*texts, *keywords] for s in content_stems(text)}
+            self._terms.append(frozenset(terms))
+            self._keywords.append(keyword_stems)
+            self._phrasings.append(sorted({" ".join(content_stems(t)) for t in texts} - {""}))
+            for term in terms:
+                postings[term].add(index)
+        total = len(self._entries)
+        self._postings = {t: tuple(sorted(ix)) for t, ix in postings.items()}
+        self._idf = {t: math.log((total + 1) / (len(ix) + 0.5)) for t, ix in postings.items()}
+        self._unknown_idf = math.log((total + 1) / 0.5)
+        self._vocabulary = sorted(self._postings)
+        self._by_first_letter: dict[str, list[str]] = defaultdict(list)
+        for term in self._vocabulary:
+            self._by_first_letter[term[0]].append(term)
+        smalltalk = [i for i, e in enumerate(self._entries) if e.action is Action.SMALLTALK]
+        topical = {t for i, terms in enumerate(self._terms) if i not in smalltalk for t in terms}
+        self._courtesy = frozenset(t for i in smalltalk for t in self._terms[i]) - topical
+        self._resolve = lru_cache(maxsize=16384)(self._resolve_uncached)
+
+    # -- retrieval -------------------------------------------------------
+    def _resolve_uncached(self, query_stem: str) -> tuple[tuple[str, float], ...]:
+        """Vocabulary terms a query stem stands for, with a similarity in 0..1."""
+        if query_stem in self._postings:
+            return ((query_stem, 1.0),)
+        found: dict[str, float] = {}
+        if len(query_stem) >= PREFIX_MIN_LENGTH:
+            start = bisect.bisect_left(self._vocabulary, query_stem)
+            for term in self._vocabulary[start:start + 5]:
+                if term.startswith(query_stem) and len(term) - len(query_stem) <= 3:
+                    found[term] = PREFIX_SIMILARITY
+            for cut in range(len(query_stem) - 1, PREFIX_MIN_LENGTH - 1, -1):
+                if len(query_stem) - cut > 3:
+                    break
+                if query_stem[:cut] in self._postings:
+                    found.setdefault(query_stem[:cut], PREFIX_SIMILARITY)
+        if len(query_stem) >= TYPO_MIN_LENGTH:
+            bucket = self._by_first_letter.get(query_stem[0], [])
+            for term, score, _ in process.extract(query_stem, bucket, scorer=fuzz.ratio,
+                                                  score_cutoff=TYPO_CUTOFF, limit=3):
+                found[term] = max(found.get(term, 0.0), score / 100 * 0.95)
+        return tuple(found.items())
+
+    def analyse(self, text: str) -> Analysis:
+        stems = content_stems(text)
+        courtesy = [s for s in stems if s in self._courtesy]
+        if stems and len(courtesy) == len(stems):
+            return Analysis(tuple(stems), courtesy_only=True)
+        return Analysis(tuple(s for s in stems if s not in self._courtesy), courtesy_only=False)
+
+    def _coverage(self, stems: Iterable[str]) -> dict[int, float]:
+        """Share of the query's weight each entry explains."""
+        gained: dict[int, float] = defaultdict(float)
+        total = 0.0
+        for query_stem in dict.fromkeys(stems):
+            matches = self._resolve(query_stem)
+            weight = max((self._idf[t] for t, _ in matches), default=self._unknown_idf)
+            total += weight
+            best: dict[int, float] = {}
+            for term, similarity in matches:
+                for entry in self._postings[term]:
+                    if similarity > best.get(entry, 0.0):
+                        best[entry] = similarity
+            for entry, similarity in best.items():
+                gained[entry] += weight * similarity
+        return {entry: value / total for entry, value in gained.items()} if total else {}
+
+    # -- re-ranking ------------------------------------------------------
+    def _keyword_bonus(self, entry: int, stems: frozenset[str]) -> float:
+        hits = sum(1 for keyword in self._keywords[entry] if all(s in stems for s in keyword))
+        return min(MAX_KEYWORD_BONUS, KEYWORD_BONUS * hits)
+
+    def rank(self, text: str) -> tuple[Analysis, list[Scored]]:
+        """All plausible entries, best first, with scores in 0..1."""
+        analysis = self.analyse(text)
+        if analysis.courtesy_only or not analysis.stems:
+            return analysis, []
+        coverage = self._coverage(analysis.stems)
+        shortlist = sorted(coverage, key=coverage.__getitem__, reverse=True)[:RERANK_LIMIT]
+        query_key = " ".join(analysis.stems)
+        resolved = frozenset(t for s in analysis.stems for t, _ in self._resolve(s)) | set(analysis.stems)
+        scored = []
+        for entry in shortlist:
+            best = process.extractOne(query_key, self._phrasings[entry], scorer=fuzz.token_set_ratio)
+            phrase = best[1] / 100 if best else 0.0
+            value = COVERAGE_WEIGHT * coverage[entry] + PHRASE_WEIGHT * phrase
+            value = min(1.0, value + self._keyword_bonus(entry, resolved))
+            scored.append(Scored(self._entries[entry], value))
+        scored.sort(key=lambda s: s.score, reverse=True)
+        return analysis, scored
+
+    def decide(self, text: str, default_lang: Lang = "kk") -> Decision:
+        """Read one message and decide: answer, clarify, fallback, smalltalk or escalate."""
+        lang = self.detector.detect(text, default_lang)
+        analysis, ranked = self.rank(text)
+        return decide(ranked, lang, self.thresholds, courtesy_only=analysis.courtesy_only)
