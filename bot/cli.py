@@ -92,6 +92,13 @@ async def db_upgrade(settings: Settings) -> int:
     return 0
 
 
+def serve(settings: Settings, *, polling: bool) -> int:
+    """Run the aiohttp application until stopped."""
+    from bot.web import run_service  # imports aiohttp and the channels only when serving
+
+    return run_service(settings, polling=polling)
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="civic-desk", description="Consultation desk for NGOs")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -104,6 +111,8 @@ def parser() -> argparse.ArgumentParser:
     check = kb.add_parser("check", help="validate every entry file")
     check.add_argument("--max-age-days", type=int, help="warn about entries checked longer ago")
     kb.add_parser("export", help="print the base as JSON lines")
+    serve = sub.add_parser("serve", help="run the webhook service (or long polling)")
+    serve.add_argument("--polling", action="store_true", help="Telegram long polling, for development")
     db = sub.add_parser("db", help="database tools").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="apply migrations")
     return ap
@@ -117,6 +126,8 @@ def run(argv: Sequence[str] | None = None) -> int:
             return kb_check(settings, args.max_age_days) if args.kb_command == "check" else kb_export(settings)
         if args.command == "db":
             return asyncio.run(db_upgrade(settings))
+        if args.command == "serve":
+            return serve(settings, polling=args.polling)
         if args.command == "chat":
             return asyncio.run(chat(settings, args.lang))
         matcher = build_matcher(settings)

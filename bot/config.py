@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from knowledge.loader import DEFAULT_DIR
@@ -23,3 +23,21 @@ class Settings(BaseSettings):
     clarify_threshold: float = Field(0.42, ge=0, le=1)
     answer_margin: float = Field(0.06, ge=0, le=1)
     history_size: int = Field(10, ge=1, description="recent questions kept with an escalation")
+
+    # -- service ----------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    public_url: str = Field("", description="https base URL the platforms call; webhooks are registered on start")
+
+    # -- Telegram ---------------------------------------------------------
+    telegram_token: SecretStr = SecretStr("")
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_webhook_secret: SecretStr = SecretStr("")
+
+    # -- WhatsApp Cloud API -------------------------------------------------
+    whatsapp_token: SecretStr = SecretStr("")
+    whatsapp_api_url: str = "https://graph.facebook.com"
+    whatsapp_api_version: str = "v21.0"
+    whatsapp_phone_number_id: str = ""
+    whatsapp_app_secret: SecretStr = SecretStr("")
+    whatsapp_verify_token: SecretStr = SecretStr("")
