@@ -11,6 +11,8 @@ from handlers.ports import DeskStore, LoggedQuestion, UserRecord
 from handlers.types import Inbound, InboundKind, Reply
 
 MAX_MATCHED_CHARS = 1000  # longer messages are matched on their beginning
+# A message that is only one of these words opens the language choice (WhatsApp has no /lang).
+LANGUAGE_WORDS = frozenset({"тіл", "тил", "til", "язык", "yazyk", "language", "lang"})
 
 
 class Desk:
@@ -108,6 +110,8 @@ class Desk:
         text = text.strip()
         if not text:
             return [Reply(_("Your message is empty. Please type your question in words."))]
+        if text.lower().strip(" .!?") in LANGUAGE_WORDS:
+            return [render.language_choice(_)]
         matched = text[:MAX_MATCHED_CHARS]
         if not content_stems(matched):
             return [Reply(_("I could not find any words in your message. Please type your question "
