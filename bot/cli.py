@@ -94,9 +94,14 @@ async def db_upgrade(settings: Settings) -> int:
 
 def serve(settings: Settings, *, polling: bool) -> int:
     """Run the aiohttp application until stopped."""
+    from bot.channels.telegram import TelegramSetupError
     from bot.web import run_service  # imports aiohttp and the channels only when serving
 
-    return run_service(settings, polling=polling)
+    try:
+        return run_service(settings, polling=polling)
+    except TelegramSetupError as exc:
+        print(f"civic-desk cannot start: {exc}", file=sys.stderr)
+        return 1
 
 
 def parser() -> argparse.ArgumentParser:
@@ -142,4 +147,7 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 
 def main() -> None:
-    sys.exit(run())
+    try:
+        sys.exit(run())
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.exit(0)

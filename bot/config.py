@@ -19,9 +19,9 @@ class Settings(BaseSettings):
     knowledge_dir: Path = DEFAULT_DIR
     kb_max_age_days: int = Field(365, ge=1, description="entries checked longer ago are warned")
     default_lang: str = Field("kk", pattern="^(kk|ru)$")
-    answer_threshold: float = Field(0.62, ge=0, le=1)
-    clarify_threshold: float = Field(0.42, ge=0, le=1)
-    answer_margin: float = Field(0.06, ge=0, le=1)
+    answer_threshold: float = Field(0.46, ge=0, le=1)
+    clarify_threshold: float = Field(0.28, ge=0, le=1)
+    answer_margin: float = Field(0.04, ge=0, le=1)
     history_size: int = Field(10, ge=1, description="recent questions kept with an escalation")
 
     # -- service ----------------------------------------------------------
@@ -41,3 +41,5 @@ class Settings(BaseSettings):
     whatsapp_phone_number_id: str = ""
     whatsapp_app_secret: SecretStr = SecretStr("")
     whatsapp_verify_token: SecretStr = SecretStr("")
+    whatsapp_send_attempts: int = Field(4, ge=1, le=10, description="tries per message on 429/5xx")
+    whatsapp_retry_delay: float = Field(1.0, ge=0, description="first backoff, s; doubles to 30")

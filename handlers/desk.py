@@ -88,6 +88,7 @@ class Desk:
         if data.startswith(render.FEEDBACK):
             return await self._feedback(user, data[len(render.FEEDBACK):], _)
         if data in (render.HUMAN, render.NONE_OF_THESE):
+            await self.store.log_question(user.id, LoggedQuestion(f"[button] {data}", lang, "escalate", None, 0.0))
             return [await self._escalate(user, lang)]
         return [Reply(_("This button is out of date. Here is the current menu.")),
                 render.main_menu(self.base, lang, _)]
@@ -117,6 +118,8 @@ class Desk:
             return [Reply(_("I could not find any words in your message. Please type your question "
                             "in Kazakh or Russian."))]
         decision = self.matcher.decide(matched, default_lang=lang)
+        if user.lang is None:  # no choice made yet: the first question sets the language
+            await self.store.set_language(user.id, decision.lang)
         question_id = await self.store.log_question(user.id, LoggedQuestion(
             text, decision.lang, decision.kind.value, decision.entry.id if decision.entry else None,
             decision.score))
@@ -146,6 +149,7 @@ class Desk:
                                           "A consultant of the civic centre can help."), _)]
 
     async def _escalate(self, user: UserRecord, lang: str) -> Reply:
+        """Record the request for a person and tell the user what happens next."""
         _ = self.translator(lang)
         return Reply(_("Your request has been passed to a consultant of the civic centre. "
                        "They will reply in this chat."))

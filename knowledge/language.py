@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from knowledge.lexicon import KAZAKH_FUNCTION_WORDS, RUSSIAN_FUNCTION_WORDS
 from knowledge.model import Entry, Lang
-from knowledge.text import KAZAKH_LETTERS, fold, raw_tokens
+from knowledge.text import CYRILLIC, KAZAKH_LETTERS, LATIN, fold, raw_tokens
 
 _LETTER_WEIGHT = 2.5
 _FUNCTION_WEIGHT = 1.5
@@ -57,10 +57,18 @@ class LanguageDetector:
         return score
 
     def detect(self, text: str, default: Lang = "kk") -> Lang:
-        """The message's main language; `default` when there is no evidence either way."""
+        """The message's main language.
+
+        Without evidence either way, Latin letters mean Kazakh (Russian speakers rarely
+        type in Latin), plain Cyrillic means Russian, and anything else gets `default`.
+        """
         score = self.evidence(text)
         if score > 0:
             return "kk"
         if score < 0:
+            return "ru"
+        if LATIN.search(text.lower()):
+            return "kk"
+        if CYRILLIC.search(text.lower()):
             return "ru"
         return default

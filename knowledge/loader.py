@@ -201,6 +201,23 @@ def _categories(root: Path, problems: list[Problem]) -> tuple[Category, ...]:
     return tuple(out)
 
 
+def _synonyms(root: Path, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+    path = root / "synonyms.yaml"
+    if not path.exists():
+        return {}
+    data = _read_yaml(path, problems)
+    groups = {}
+    if not isinstance(data, dict):
+        problems.append(Problem(str(path), "file", "must map group names to lists of terms"))
+        return {}
+    for name, terms in data.items():
+        if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
+            problems.append(Problem(str(path), str(name), "must be a list of non-empty terms"))
+            continue
+        groups[str(name)] = tuple(t.strip() for t in terms)
+    return groups
+
+
 def _cross_checks(entries: list[Entry], categories: Iterable[Category], problems: list[Problem]) -> None:
     """Checks that need the whole base: unique ids, links between entries, shared phrasings."""
     category_ids = {c.id for c in categories}
@@ -238,11 +255,15 @@ def check_base(root: Path = DEFAULT_DIR, *, max_age_days: int = 365,
     if not paths:
         problems.append(Problem(str(root), "entries", "no entry files found"))
     for path in paths:
-        entry = _entry(path, _read_yaml(path, problems), problems, today, max_age_days)
+        unreadable = len(problems)
+        data = _read_yaml(path, problems)
+        if len(problems) > unreadable:
+            continue
+        entry = _entry(path, data, problems, today, max_age_days)
         if entry is not None:
             entries.append(entry)
     _cross_checks(entries, categories, problems)
-    return KnowledgeBase(tuple(entries), categories), problems
+    return KnowledgeBase(tuple(entries), categories, _synonyms(root, problems)), problems
 
 
 def load_base(root: Path = DEFAULT_DIR, *, max_age_days: int = 365) -> KnowledgeBase:

@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
+from knowledge.concepts import CONCEPT_MARK, Concepts
 from knowledge.language import LanguageDetector
 from knowledge.lexicon import STOP_WORDS
 from knowledge.model import LANGS, Action, Entry, KnowledgeBase, Lang
@@ -27,8 +28,9 @@ from knowledge.policy import Decision, Scored, Thresholds, decide
 from knowledge.stem import stem
 from knowledge.text import tokens
 
-COVERAGE_WEIGHT = 0.55
-PHRASE_WEIGHT = 0.45
+COVERAGE_WEIGHT = 0.4
+FIT_WEIGHT = 0.35
+PHRASE_WEIGHT = 0.25
 KEYWORD_BONUS = 0.08
 MAX_KEYWORD_BONUS = 0.16
 RERANK_LIMIT = 25
@@ -36,6 +38,9 @@ TYPO_MIN_LENGTH = 5
 TYPO_CUTOFF = 80.0
 PREFIX_MIN_LENGTH = 5
 PREFIX_SIMILARITY = 0.85
+STATE_PREFIX = "гос"
+EVIDENCE_FULL = 4.0  # IDF mass of matched words at which a match counts in full
+EVIDENCE_POWER = 0.5
 
 
 def content_stems(text: str) -> list[str]:
@@ -64,20 +69,23 @@ class Matcher:
         self.base = base
         self.thresholds = thresholds or Thresholds()
         self.detector = LanguageDetector(base.entries)
+        self._concepts = Concepts(base.synonyms, content_stems)
         self._entries: list[Entry] = list(base.entries)
         self._terms: list[frozenset[str]] = []
         self._keywords: list[tuple[tuple[str, ...], ...]] = []
         self._phrasings: list[list[str]] = []
+        self._phrasing_terms: list[list[frozenset[str]]] = []
         postings: dict[str, set[int]] = defaultdict(set)
         for index, entry in enumerate(self._entries):
             texts = [q for lang in LANGS for q in entry.questions.get(lang, ())]
             texts += [entry.title.get(lang, "") for lang in LANGS]
             keywords = [k for lang in LANGS for k in entry.keywords.get(lang, ())]
-            keyword_stems = tuple(tuple(content_stems(k)) for k in keywords if content_stems(k))
-            terms = {s for text in [*texts, *keywords] for s in content_stems(text)}
+            keyword_stems = tuple(tuple(self._stems(k)) for k in keywords if self._stems(k))
+            terms = {s for text in [*texts, *keywords] for s in self._stems(text)}
             self._terms.append(frozenset(terms))
             self._keywords.append(keyword_stems)
-            self._phrasings.append(sorted({" ".join(content_stems(t)) for t in texts} - {""}))
+            self._phrasings.append(sorted({" ".join(self._stems(t)) for t in texts} - {""}))
+            self._phrasing_terms.append([frozenset(p.split()) for p in self._phrasings[-1]])
             for term in terms:
                 postings[term].add(index)
         total = len(self._entries)
@@ -88,17 +96,25 @@ class Matcher:
         self._by_first_letter: dict[str, list[str]] = defaultdict(list)
         for term in self._vocabulary:
             self._by_first_letter[term[0]].append(term)
-        smalltalk = [i for i, e in enumerate(self._entries) if e.action is Action.SMALLTALK]
-        topical = {t for i, terms in enumerate(self._terms) if i not in smalltalk for t in terms}
-        self._courtesy = frozenset(t for i in smalltalk for t in self._terms[i]) - topical
+        smalltalk = {i for i, e in enumerate(self._entries) if e.action is Action.SMALLTALK}
+        # Courtesy words: mostly found in the small-talk entries ("сәлем", "спасибо").
+        self._courtesy = frozenset(
+            t for t, ix in self._postings.items() if 2 * len(smalltalk.intersection(ix)) >= len(ix))
         self._resolve = lru_cache(maxsize=16384)(self._resolve_uncached)
+
+    def _stems(self, text: str) -> list[str]:
+        return self._concepts.apply(content_stems(text))
 
     # -- retrieval -------------------------------------------------------
     def _resolve_uncached(self, query_stem: str) -> tuple[tuple[str, float], ...]:
         """Vocabulary terms a query stem stands for, with a similarity in 0..1."""
         if query_stem in self._postings:
             return ((query_stem, 1.0),)
+        if query_stem.startswith(CONCEPT_MARK):
+            return ()
         found: dict[str, float] = {}
+        if query_stem.startswith(STATE_PREFIX) and query_stem[len(STATE_PREFIX):] in self._postings:
+            found[query_stem[len(STATE_PREFIX):]] = 1.0  # госгрант = грант, госорган = орган
         if len(query_stem) >= PREFIX_MIN_LENGTH:
             start = bisect.bisect_left(self._vocabulary, query_stem)
             for term in self._vocabulary[start:start + 5]:
@@ -116,50 +132,93 @@ class Matcher:
                 found[term] = max(found.get(term, 0.0), score / 100 * 0.95)
         return tuple(found.items())
 
-    def analyse(self, text: str) -> Analysis:
-        stems = content_stems(text)
-        courtesy = [s for s in stems if s in self._courtesy]
-        if stems and len(courtesy) == len(stems):
-            return Analysis(tuple(stems), courtesy_only=True)
-        return Analysis(tuple(s for s in stems if s not in self._courtesy), courtesy_only=False)
+    def _is_courtesy(self, query_stem: str) -> bool:
+        return query_stem in self._courtesy or any(t in self._courtesy for t, _ in self._resolve(query_stem))
 
-    def _coverage(self, stems: Iterable[str]) -> dict[int, float]:
-        """Share of the query's weight each entry explains."""
-        gained: dict[int, float] = defaultdict(float)
-        total = 0.0
+    def analyse(self, text: str) -> Analysis:
+        """Split courtesy (greetings, thanks) from the question itself.
+
+        A message of courtesy words plus at most one other known word ("Сәлем, бот!")
+        is small talk; otherwise the courtesy words are dropped and the rest is matched.
+        """
+        stems = self._stems(text)
+        topical = [s for s in stems if not self._is_courtesy(s)]
+        if len(topical) < len(stems):
+            known = [s for s in topical if s.startswith(CONCEPT_MARK) or self._resolve(s)]
+            if len(known) <= 1 and not any(s.startswith(CONCEPT_MARK) for s in known):
+                return Analysis(tuple(stems), courtesy_only=True)
+        return Analysis(tuple(topical), courtesy_only=False)
+
+    def _query_terms(self, stems: Iterable[str]) -> tuple[dict[str, float], dict[str, float]]:
+        """Weight of each query stem, and the best similarity of each vocabulary term it reached."""
+        weights: dict[str, float] = {}
+        reached: dict[str, float] = {}
         for query_stem in dict.fromkeys(stems):
             matches = self._resolve(query_stem)
-            weight = max((self._idf[t] for t, _ in matches), default=self._unknown_idf)
-            total += weight
-            best: dict[int, float] = {}
+            weights[query_stem] = max((self._idf[t] for t, _ in matches), default=self._unknown_idf)
             for term, similarity in matches:
+                reached[term] = max(reached.get(term, 0.0), similarity)
+        return weights, reached
+
+    def _coverage(self, weights: dict[str, float]) -> dict[int, float]:
+        """Share of the query's weight each entry explains (over all its phrasings and keywords)."""
+        gained: dict[int, float] = defaultdict(float)
+        for query_stem, weight in weights.items():
+            best: dict[int, float] = {}
+            for term, similarity in self._resolve(query_stem):
                 for entry in self._postings[term]:
                     if similarity > best.get(entry, 0.0):
                         best[entry] = similarity
             for entry, similarity in best.items():
                 gained[entry] += weight * similarity
+        total = sum(weights.values())
         return {entry: value / total for entry, value in gained.items()} if total else {}
 
+    @staticmethod
+    def _evidence(coverage: float, weights: dict[str, float]) -> float:
+        """How much the entry's match rests on: one common word is not enough to be sure."""
+        return min(1.0, coverage * sum(weights.values()) / EVIDENCE_FULL)
+
+    def _phrasing_fit(self, entry: int, weights: dict[str, float], reached: dict[str, float]) -> float:
+        """Best balanced overlap (F-measure, IDF-weighted) between the query and one phrasing."""
+        total_query = sum(weights.values())
+        best = 0.0
+        for terms in self._phrasing_terms[entry]:
+            phrase_weight = sum(self._idf[t] for t in terms)
+            hit_weight = sum(self._idf[t] * reached.get(t, 0.0) for t in terms)
+            if not hit_weight or not phrase_weight:
+                continue
+            query_hit = sum(w for q, w in weights.items()
+                            if any(t in terms for t, _ in self._resolve(q)))
+            precision = hit_weight / phrase_weight
+            recall = query_hit / total_query
+            best = max(best, 2 * precision * recall / (precision + recall))
+        return best
+
     # -- re-ranking ------------------------------------------------------
-    def _keyword_bonus(self, entry: int, stems: frozenset[str]) -> float:
-        hits = sum(1 for keyword in self._keywords[entry] if all(s in stems for s in keyword))
+    def _keyword_bonus(self, entry: int, reached: dict[str, float]) -> float:
+        hits = sum(1 for keyword in self._keywords[entry] if all(s in reached for s in keyword))
         return min(MAX_KEYWORD_BONUS, KEYWORD_BONUS * hits)
 
     def rank(self, text: str) -> tuple[Analysis, list[Scored]]:
         """All plausible entries, best first, with scores in 0..1."""
         analysis = self.analyse(text)
-        if analysis.courtesy_only or not analysis.stems:
+        if not analysis.stems:
             return analysis, []
-        coverage = self._coverage(analysis.stems)
+        weights, reached = self._query_terms(analysis.stems)
+        coverage = self._coverage(weights)
+        if analysis.courtesy_only:  # only the small-talk entries compete
+            coverage = {e: v for e, v in coverage.items() if self._entries[e].action is Action.SMALLTALK}
         shortlist = sorted(coverage, key=coverage.__getitem__, reverse=True)[:RERANK_LIMIT]
         query_key = " ".join(analysis.stems)
-        resolved = frozenset(t for s in analysis.stems for t, _ in self._resolve(s)) | set(analysis.stems)
         scored = []
         for entry in shortlist:
             best = process.extractOne(query_key, self._phrasings[entry], scorer=fuzz.token_set_ratio)
             phrase = best[1] / 100 if best else 0.0
-            value = COVERAGE_WEIGHT * coverage[entry] + PHRASE_WEIGHT * phrase
-            value = min(1.0, value + self._keyword_bonus(entry, resolved))
+            fit = self._phrasing_fit(entry, weights, reached)
+            value = COVERAGE_WEIGHT * coverage[entry] + FIT_WEIGHT * fit + PHRASE_WEIGHT * phrase
+            value = min(1.0, value + self._keyword_bonus(entry, reached))
+            value *= self._evidence(coverage[entry], weights) ** EVIDENCE_POWER
             scored.append(Scored(self._entries[entry], value))
         scored.sort(key=lambda s: s.score, reverse=True)
         return analysis, scored

@@ -79,6 +79,7 @@ class KnowledgeBase:
 
     entries: tuple[Entry, ...]
     categories: tuple[Category, ...]
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     by_id: dict[str, Entry] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

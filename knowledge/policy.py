@@ -26,9 +26,9 @@ class DecisionKind(StrEnum):
 class Thresholds:
     """Score bands (0..1); tuned on the dev set, overridable from settings."""
 
-    answer: float = 0.62
-    clarify: float = 0.42
-    margin: float = 0.06
+    answer: float = 0.46
+    clarify: float = 0.28
+    margin: float = 0.04
     escalate: float = 0.5
 
 

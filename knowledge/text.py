@@ -14,7 +14,7 @@ from functools import lru_cache
 
 # Apostrophe forms of the 2017 Latin alphabet (a' = ә, g' = ғ ...), applied before tokenising.
 _APOSTROPHE = re.compile(r"([aoyuginsc])['’`ʼ]")
-_APOSTROPHE_MAP = {"a": "ә", "o": "ө", "u": "ү", "y": "ұ", "g": "ғ", "i": "і", "n": "ң", "s": "ш", "c": "ч"}
+_APOSTROPHE_MAP = {"a": "ä", "o": "ö", "u": "ü", "y": "ū", "g": "ğ", "i": "ı", "n": "ñ", "s": "ş", "c": "ç"}
 
 # Latin -> Cyrillic: digraphs first, then single letters (2021, 2018 acute and ASCII habits).
 _LATIN_DIGRAPHS = (
@@ -39,8 +39,8 @@ _KEYBOARD_FOLD = str.maketrans({
     "і": "и", "й": "и", "ё": "е", "ъ": "ь",
 })
 _TOKEN = re.compile(r"[^\W\d_]+|\d+")
-_LATIN = re.compile(r"[a-zäáçéğǵıíñńöóşūüúý]")
-_CYRILLIC = re.compile(r"[а-яёәғқңөұүһі]")
+LATIN = re.compile(r"[a-zäáçéğǵıíñńöóşūüúý]")
+CYRILLIC = re.compile(r"[а-яёәғқңөұүһі]")
 KAZAKH_LETTERS = frozenset("әғқңөұүһі")
 KAZAKH_LATIN_LETTERS = frozenset("äğıñöşūüqáǵńóúý")
 
@@ -60,10 +60,10 @@ def _latin_to_cyrillic(token: str) -> str:
 @lru_cache(maxsize=65536)
 def to_cyrillic(token: str) -> str:
     """Read one lower-case token in Cyrillic, whatever script it was typed in."""
-    has_latin = bool(_LATIN.search(token))
+    has_latin = bool(LATIN.search(token))
     if not has_latin:
         return token
-    if _CYRILLIC.search(token):
+    if CYRILLIC.search(token):
         return token.translate(_LOOKALIKES)
     return _latin_to_cyrillic(token)
 

@@ -1,0 +1,104 @@
+"""The matcher, specified by a table of real-world phrasings (written for these tests)."""
+
+import pytest
+
+from knowledge import DecisionKind, Matcher
+
+# (message as users type it, expected topic). Typos, missing Kazakh letters, Latin script,
+# mixed languages and abbreviations on purpose.
+ANSWERED = [
+    ("Гранттарды кім береді?", "grants.operator"),
+    ("кто раздает гранты для нпо", "grants.operator"),
+    ("Какие виды грантов бывают и на сколько МРП?", "grants.types"),
+    ("қысқа мерзімді грант қанша АЕК", "grants.types"),
+    ("как отчитываться по гранту", "grants.reporting"),
+    ("До какого числа сдавать сведения в базу НПО?", "database.deadline"),
+    ("derekqorga malimetti qashanga deiin tapsyru kerek", "database.deadline"),
+    ("дерекқорға мәлімет бермесек айыппұл бола ма", "database.consequences"),
+    ("что будет если не сдать отчет в базу данных нпо", "database.consequences"),
+    ("Что такое госсоцзаказ?", "social-order.what-is"),
+    ("ГСЗ по каким направлениям", "social-order.areas"),
+    ("Как стать членом общественного совета?", "public-councils.how-join"),
+    ("қоғамдық кеңеске мүше болу", "public-councils.how-join"),
+    ("Қоғамдық бақылаудың қандай нысандары бар?", "public-councils.public-control"),
+    ("Как зарегистрировать общественное объединение?", "ngo.register"),
+    ("шетелден ақша алдық, салыққа хабарлау керек пе", "ngo.foreign-funding"),
+    ("Что такое стратегическое партнерство?", "social-order.strategic-partnership"),
+    ("премия для нпо сколько денег", "prizes.what-is"),
+    ("Бұл бот не істей алады?", "desk.about"),
+]
+
+OUT_OF_SCOPE = [
+    "Болашақ бағдарламасымен магистратураға грант алу",
+    "грант на обучение в вузе после ЕНТ",
+    "Наше ТОО хочет участвовать в госзакупках",
+    "ИП на упрощенке какие налоги платить",
+    "көпбалалы отбасына жәрдемақы қалай алуға болады",
+    "как выбрать совет дома в ОСИ",
+    "грант Даму для малого бизнеса",
+    "какая погода в Астане",
+    "курс доллара на сегодня",
+]
+
+
+@pytest.mark.parametrize(("text", "topic"), ANSWERED)
+def test_answers_the_right_topic_or_offers_it_first(matcher: Matcher, text: str, topic: str) -> None:
+    decision = matcher.decide(text)
+    assert decision.kind in (DecisionKind.ANSWER, DecisionKind.CLARIFY), decision
+    if decision.kind is DecisionKind.ANSWER:
+        assert decision.intent == topic
+    else:
+        assert decision.candidates[0].id == topic
+
+
+def test_most_of_the_table_is_answered_confidently(matcher: Matcher) -> None:
+    confident = [t for t, topic in ANSWERED if matcher.decide(t).intent == topic]
+    assert len(confident) >= 0.8 * len(ANSWERED)
+
+
+@pytest.mark.parametrize("text", OUT_OF_SCOPE)
+def test_neighbouring_topics_never_get_a_confident_answer(matcher: Matcher, text: str) -> None:
+    assert matcher.decide(text).kind is not DecisionKind.ANSWER
+
+
+@pytest.mark.parametrize("text", ["Сәлеметсіз бе!", "привет", "Добрый день!", "salem"])
+def test_greetings_are_small_talk(matcher: Matcher, text: str) -> None:
+    decision = matcher.decide(text)
+    assert (decision.kind, decision.intent) == (DecisionKind.SMALLTALK, "smalltalk.greeting")
+
+
+@pytest.mark.parametrize("text", ["Рахмет, түсінікті", "спасибо большое!", "rahmet"])
+def test_thanks_are_small_talk(matcher: Matcher, text: str) -> None:
+    decision = matcher.decide(text)
+    assert (decision.kind, decision.intent) == (DecisionKind.SMALLTALK, "smalltalk.thanks")
+
+
+def test_a_greeting_before_a_question_does_not_hide_the_question(matcher: Matcher) -> None:
+    decision = matcher.decide("Здравствуйте! Подскажите, до какого числа сдавать сведения в базу НПО?")
+    assert decision.intent == "database.deadline"
+
+
+@pytest.mark.parametrize("text", ["Соедините с консультантом", "хочу поговорить с живым человеком",
+                                  "кеңесшімен сөйлескім келеді", "operator kerek"])
+def test_a_request_for_a_person_escalates(matcher: Matcher, text: str) -> None:
+    assert matcher.decide(text).kind is DecisionKind.ESCALATE
+
+
+def test_clarify_offers_at_most_three_distinct_answerable_topics(matcher: Matcher) -> None:
+    decision = matcher.decide("грант")
+    assert decision.kind in (DecisionKind.CLARIFY, DecisionKind.ANSWER)
+    ids = [e.id for e in decision.candidates]
+    assert len(ids) == len(set(ids)) <= 3
+    assert all(i.startswith("grants.") for i in ids)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "🙂🙂🙂", "!!!???", "\x00\x01", "a" * 5000,
+                                  "грант " * 900, "𝔤𝔯𝔞𝔫𝔱", "12345"])
+def test_any_input_gets_a_decision_never_an_exception(matcher: Matcher, text: str) -> None:
+    decision = matcher.decide(text)
+    assert decision.lang in ("kk", "ru")
+    assert 0.0 <= decision.score <= 1.0
+
+
+def test_scores_are_deterministic(matcher: Matcher) -> None:
+    assert matcher.decide("грант алу") == matcher.decide("грант алу")
