@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from knowledge import Decision, DecisionKind, Entry, Matcher
-from knowledge.matcher import content_stems
-
 from handlers import render
 from handlers.i18n import LANGUAGES, Gettext, Translator
 from handlers.ports import DeskStore, LoggedQuestion, UserRecord
 from handlers.types import Inbound, InboundKind, Reply
+from knowledge import Decision, DecisionKind, Entry, Matcher
+from knowledge.matcher import content_stems
 
 MAX_MATCHED_CHARS = 1000  # longer messages are matched on their beginning
 # A message that is only one of these words opens the language choice (WhatsApp has no /lang).

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from knowledge import Entry, KnowledgeBase
-
 from handlers.i18n import Gettext
 from handlers.types import Button, Reply
+from knowledge import Entry, KnowledgeBase
 
 # Button data. Short, ASCII and well under Telegram's 64-byte callback limit.
 MENU = "menu"
@@ -44,8 +43,9 @@ def answer(entry: Entry, lang: str, question_id: int, _: Gettext) -> Reply:
         parts.append(_("Source: {source}").format(source=cited))
     if entry.link:
         parts.append(_("Read more: {link}").format(link=entry.link))
+    feedback = f"{FEEDBACK}{question_id}"
     buttons = (
-        (Button(f"{FEEDBACK}{question_id}:y", _("👍 Helpful")), Button(f"{FEEDBACK}{question_id}:n", _("👎 Not helpful"))),
+        (Button(f"{feedback}:y", _("👍 Helpful")), Button(f"{feedback}:n", _("👎 Not helpful"))),
         (Button(HUMAN, _("Ask a consultant")), Button(MENU, _("Menu"))),
     )
     return Reply("\n\n".join(parts), buttons)

@@ -12,6 +12,7 @@ is given for the entry's keywords found whole in the message.
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -33,7 +34,8 @@ FIT_WEIGHT = 0.35
 PHRASE_WEIGHT = 0.25
 KEYWORD_BONUS = 0.08
 MAX_KEYWORD_BONUS = 0.16
-RERANK_LIMIT = 25
+RERANK_LIMIT = 15
+CANDIDATE_LIMIT = 60
 TYPO_MIN_LENGTH = 5
 TYPO_CUTOFF = 80.0
 PREFIX_MIN_LENGTH = 5
@@ -91,11 +93,20 @@ class Matcher:
         total = len(self._entries)
         self._postings = {t: tuple(sorted(ix)) for t, ix in postings.items()}
         self._idf = {t: math.log((total + 1) / (len(ix) + 0.5)) for t, ix in postings.items()}
+        self._phrasing_weight: list[list[float]] = [
+            [sum(self._idf[t] for t in terms) for terms in phrasings] for phrasings in self._phrasing_terms]
+        self._phrasings_with: list[dict[str, tuple[int, ...]]] = []
+        for phrasings in self._phrasing_terms:
+            where: dict[str, list[int]] = defaultdict(list)
+            for i, terms in enumerate(phrasings):
+                for term in terms:
+                    where[term].append(i)
+            self._phrasings_with.append({t: tuple(ix) for t, ix in where.items()})
         self._unknown_idf = math.log((total + 1) / 0.5)
         self._vocabulary = sorted(self._postings)
-        self._by_first_letter: dict[str, list[str]] = defaultdict(list)
+        self._by_shape: dict[tuple[str, int], list[str]] = defaultdict(list)
         for term in self._vocabulary:
-            self._by_first_letter[term[0]].append(term)
+            self._by_shape[term[0], len(term)].append(term)
         smalltalk = {i for i, e in enumerate(self._entries) if e.action is Action.SMALLTALK}
         # Courtesy words: mostly found in the small-talk entries ("сәлем", "спасибо").
         self._courtesy = frozenset(
@@ -125,8 +136,9 @@ class Matcher:
                     break
                 if query_stem[:cut] in self._postings:
                     found.setdefault(query_stem[:cut], PREFIX_SIMILARITY)
-        if len(query_stem) >= TYPO_MIN_LENGTH:
-            bucket = self._by_first_letter.get(query_stem[0], [])
+        if len(query_stem) >= TYPO_MIN_LENGTH:  # typos keep the first letter and about the length
+            size = len(query_stem)
+            bucket = [t for n in range(size - 2, size + 3) for t in self._by_shape.get((query_stem[0], n), ())]
             for term, score, _ in process.extract(query_stem, bucket, scorer=fuzz.ratio,
                                                   score_cutoff=TYPO_CUTOFF, limit=3):
                 found[term] = max(found.get(term, 0.0), score / 100 * 0.95)
@@ -161,18 +173,29 @@ class Matcher:
         return weights, reached
 
     def _coverage(self, weights: dict[str, float]) -> dict[int, float]:
-        """Share of the query's weight each entry explains (over all its phrasings and keywords)."""
-        gained: dict[int, float] = defaultdict(float)
-        for query_stem, weight in weights.items():
-            best: dict[int, float] = {}
-            for term, similarity in self._resolve(query_stem):
-                for entry in self._postings[term]:
-                    if similarity > best.get(entry, 0.0):
-                        best[entry] = similarity
-            for entry, similarity in best.items():
-                gained[entry] += weight * similarity
+        """Share of the query's weight each candidate entry explains (all phrasings and keywords).
+
+        Candidates come from the postings of the rarest query words first, up to
+        CANDIDATE_LIMIT entries: a word found in every other entry cannot pick a topic.
+        """
+        resolved = {q: self._resolve(q) for q in weights}
+        terms = sorted({t for matches in resolved.values() for t, _ in matches},
+                       key=lambda t: len(self._postings[t]))
+        candidates: set[int] = set()
+        for term in terms:
+            if len(candidates) >= CANDIDATE_LIMIT:
+                break
+            candidates.update(self._postings[term][:CANDIDATE_LIMIT])
         total = sum(weights.values())
-        return {entry: value / total for entry, value in gained.items()} if total else {}
+        if not total:
+            return {}
+        coverage = {}
+        for entry in candidates:
+            entry_terms = self._terms[entry]
+            gained = sum(weight * max((sim for t, sim in resolved[q] if t in entry_terms), default=0.0)
+                         for q, weight in weights.items())
+            coverage[entry] = gained / total
+        return coverage
 
     @staticmethod
     def _evidence(coverage: float, weights: dict[str, float]) -> float:
@@ -181,18 +204,23 @@ class Matcher:
 
     def _phrasing_fit(self, entry: int, weights: dict[str, float], reached: dict[str, float]) -> float:
         """Best balanced overlap (F-measure, IDF-weighted) between the query and one phrasing."""
+        where = self._phrasings_with[entry]
+        hit: dict[int, float] = defaultdict(float)  # phrasing -> weight of its words the query has
+        query_hit: dict[int, float] = defaultdict(float)  # phrasing -> weight of query words it has
+        for term, similarity in reached.items():
+            for phrasing in where.get(term, ()):
+                hit[phrasing] += self._idf[term] * similarity
+        for query_stem, weight in weights.items():
+            touched = {p for term, _ in self._resolve(query_stem) for p in where.get(term, ())}
+            for phrasing in touched:
+                query_hit[phrasing] += weight
         total_query = sum(weights.values())
         best = 0.0
-        for terms in self._phrasing_terms[entry]:
-            phrase_weight = sum(self._idf[t] for t in terms)
-            hit_weight = sum(self._idf[t] * reached.get(t, 0.0) for t in terms)
-            if not hit_weight or not phrase_weight:
-                continue
-            query_hit = sum(w for q, w in weights.items()
-                            if any(t in terms for t, _ in self._resolve(q)))
-            precision = hit_weight / phrase_weight
-            recall = query_hit / total_query
-            best = max(best, 2 * precision * recall / (precision + recall))
+        for phrasing, hit_weight in hit.items():
+            precision = hit_weight / self._phrasing_weight[entry][phrasing]
+            recall = query_hit[phrasing] / total_query
+            if precision + recall:
+                best = max(best, 2 * precision * recall / (precision + recall))
         return best
 
     # -- re-ranking ------------------------------------------------------
@@ -209,7 +237,7 @@ class Matcher:
         coverage = self._coverage(weights)
         if analysis.courtesy_only:  # only the small-talk entries compete
             coverage = {e: v for e, v in coverage.items() if self._entries[e].action is Action.SMALLTALK}
-        shortlist = sorted(coverage, key=coverage.__getitem__, reverse=True)[:RERANK_LIMIT]
+        shortlist = heapq.nlargest(RERANK_LIMIT, coverage, key=coverage.__getitem__)
         query_key = " ".join(analysis.stems)
         scored = []
         for entry in shortlist:
