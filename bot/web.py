@@ -9,6 +9,7 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.channels import telegram, whatsapp
 from bot.config import Settings
 from bot.db import schema
 from bot.db.store import SqlDeskStore
@@ -35,13 +36,18 @@ async def ensure_schema(engine: AsyncEngine) -> None:
                               "run `civic-desk db upgrade` first")
 
 
-def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher) -> web.Application:
+def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
+               polling: bool = False) -> web.Application:
     """The application with every configured channel mounted."""
     desk = Desk(matcher, SqlDeskStore(engine), Translator(), default_lang=settings.default_lang)
     services = Services(settings, engine, desk, Inbox(engine))
-    app = web.Application(client_max_size=1024 * 1024)
+    app = web.Application(client_max_size=4 * 1024 * 1024)
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
+    if polling or settings.telegram_token.get_secret_value():
+        telegram.setup(app, services, polling=polling)
+    if settings.whatsapp_token.get_secret_value() and settings.whatsapp_phone_number_id:
+        whatsapp.setup(app, services)
 
     async def lifecycle(app: web.Application):  # type: ignore[no-untyped-def]
         await ensure_schema(engine)
@@ -58,7 +64,7 @@ def run_service(settings: Settings, *, polling: bool = False) -> int:
     from bot.compose import build_matcher, make_engine
 
     engine = make_engine(settings)
-    app = create_app(settings, engine, build_matcher(settings))
+    app = create_app(settings, engine, build_matcher(settings), polling=polling)
     try:
         web.run_app(app, host=settings.host, port=settings.port, print=None)
     except SchemaOutOfDate as exc:

@@ -1,0 +1,54 @@
+"""aiogram updates as the desk's plain `Inbound` messages: no aiogram object goes further."""
+
+from __future__ import annotations
+
+from aiogram.enums import ChatType, ContentType
+from aiogram.types import CallbackQuery, Message, User
+
+from handlers import Channel, Inbound, InboundKind
+
+# Content the desk answers with "I read text only"; service messages (pins, joins...) get nothing.
+MEDIA_TYPES = frozenset({
+    ContentType.ANIMATION, ContentType.AUDIO, ContentType.CONTACT, ContentType.DICE,
+    ContentType.DOCUMENT, ContentType.LOCATION, ContentType.PAID_MEDIA, ContentType.PHOTO,
+    ContentType.POLL, ContentType.STICKER, ContentType.STORY, ContentType.VENUE,
+    ContentType.VIDEO, ContentType.VIDEO_NOTE, ContentType.VOICE,
+})
+
+
+def _sender(user: User | None) -> dict[str, str]:
+    if user is None:
+        return {}
+    return {"name": user.full_name, "lang_hint": user.language_code or ""}
+
+
+def command_name(text: str) -> str:
+    """"/start@CivicDeskBot payload" -> "start": the desk gets the bare command."""
+    words = text[1:].split(maxsplit=1)
+    return words[0].split("@")[0] if words else ""
+
+
+def from_message(message: Message) -> Inbound | None:
+    """A command, free text or media; None for service messages the desk has nothing to say to."""
+    common = {"channel": Channel.TELEGRAM, "chat_id": str(message.chat.id),
+              "message_id": str(message.message_id), **_sender(message.from_user)}
+    if message.text is not None:
+        if message.text.startswith("/"):
+            return Inbound(kind=InboundKind.COMMAND, text=command_name(message.text), **common)
+        return Inbound(kind=InboundKind.TEXT, text=message.text, **common)
+    content = message.content_type
+    if content in MEDIA_TYPES:
+        return Inbound(kind=InboundKind.MEDIA, text=message.caption or "",
+                       media_type=ContentType(content).value, **common)
+    return None
+
+
+def from_callback(query: CallbackQuery) -> Inbound | None:
+    """A pressed button; None outside private chats, where the desk stays silent."""
+    message = query.message
+    if message is not None and message.chat.type != ChatType.PRIVATE:
+        return None
+    chat_id = message.chat.id if message is not None else query.from_user.id
+    return Inbound(Channel.TELEGRAM, str(chat_id), InboundKind.CHOICE, query.data or "",
+                   message_id=str(message.message_id) if message is not None else "",
+                   **_sender(query.from_user))

@@ -1,0 +1,114 @@
+"""The Telegram channel mounted on the desk's aiohttp application.
+
+One Bot and one Dispatcher serve both modes: the webhook stores updates in the
+inbox, long polling does the same, and the inbox feeds them to the dispatcher.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import AiogramError
+from aiogram.utils.token import TokenValidationError, validate_token
+from aiohttp import web
+
+from bot.channels.telegram.polling import Poller
+from bot.channels.telegram.routers import customer_router
+from bot.channels.telegram.sender import TelegramSender
+from bot.channels.telegram.webhook import CHANNEL, PATH, webhook_handler
+from bot.config import Settings
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+# setWebhook's secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
+SECRET_FORMAT = re.compile(r"[A-Za-z0-9_-]{1,256}")
+StartupHook = Callable[[web.Application], Awaitable[None]]
+
+
+class TelegramSetupError(RuntimeError):
+    """Telegram is configured wrongly; the service must not start half-working."""
+
+
+def build_bot(settings: Settings) -> Bot:
+    """The Bot on DESK_TELEGRAM_API_URL; a missing or malformed token stops the start."""
+    token = settings.telegram_token.get_secret_value().strip()
+    if not token:
+        raise TelegramSetupError("DESK_TELEGRAM_TOKEN is not set: put the token @BotFather "
+                                 "gave the bot there")
+    try:
+        validate_token(token)
+    except TokenValidationError:
+        raise TelegramSetupError("DESK_TELEGRAM_TOKEN is malformed: a bot token looks like "
+                                 "123456789:AAE..., digits, a colon, then the secret") from None
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    return Bot(token, session=session)
+
+
+def webhook_secret(settings: Settings) -> str:
+    secret = settings.telegram_webhook_secret.get_secret_value()
+    if not SECRET_FORMAT.fullmatch(secret):
+        raise TelegramSetupError("DESK_TELEGRAM_WEBHOOK_SECRET must be set to 1-256 characters "
+                                 "of A-Z, a-z, 0-9, _ and - (the webhook is refused without it)")
+    return secret
+
+
+def build_dispatcher(services: Services, sender: TelegramSender) -> Dispatcher:
+    """Routers with the desk and the sender injected into every handler by name."""
+    dispatcher = Dispatcher(desk=services.desk, sender=sender)
+    dispatcher.include_router(customer_router())
+    return dispatcher
+
+
+def setup(app: web.Application, services: Services, *, polling: bool = False) -> None:
+    """Mount the channel: webhook route (or long polling), inbox processor, start and stop."""
+    settings = services.settings
+    bot = build_bot(settings)  # no connection is opened yet: nothing to close if the next check fails
+    secret = "" if polling else webhook_secret(settings)
+    dispatcher = build_dispatcher(services, TelegramSender(bot))
+    allowed_updates = dispatcher.resolve_used_update_types()
+
+    async def process(update: dict[str, Any]) -> None:
+        await dispatcher.feed_raw_update(bot, update)
+
+    services.inbox.register(CHANNEL, process)
+
+    # on_startup runs after the schema check and inbox recovery; on_cleanup after the drain.
+    if polling:
+        poller = Poller(bot, services.inbox, allowed_updates)
+        app.on_startup.append(_refused_as_setup_error(bot, poller.start, "deleteWebhook"))
+        app.on_shutdown.append(poller.stop)
+    else:
+        app.router.add_post(PATH, webhook_handler(services.inbox, secret))
+        if settings.public_url:
+            url = settings.public_url.rstrip("/") + PATH
+
+            async def register_webhook(app: web.Application) -> None:
+                await bot.set_webhook(url, secret_token=secret, allowed_updates=allowed_updates)
+                log.info("Telegram webhook set to %s for %s", url, ", ".join(allowed_updates))
+
+            app.on_startup.append(_refused_as_setup_error(bot, register_webhook, "setWebhook"))
+
+    async def close_bot(app: web.Application) -> None:
+        await bot.session.close()
+
+    app.on_cleanup.append(close_bot)
+
+
+def _refused_as_setup_error(bot: Bot, hook: StartupHook, what: str) -> StartupHook:
+    """A start-up call Telegram refuses (revoked token, bad URL) becomes a readable error.
+
+    The bot's session is closed here: a failed start-up may never reach on_cleanup.
+    """
+    async def guarded(app: web.Application) -> None:
+        try:
+            await hook(app)
+        except AiogramError as exc:
+            await bot.session.close()
+            raise TelegramSetupError(f"Telegram refused {what}: {exc}") from exc
+    return guarded

@@ -1,0 +1,89 @@
+"""A stored WhatsApp message through the desk and back: map it, answer, render, send."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from bot.channels.whatsapp.client import GraphClient
+from bot.channels.whatsapp.render import Labels, Rendered, render_reply
+from bot.channels.whatsapp.store import WhatsAppStore, from_timestamp
+from bot.db.models import utcnow
+from handlers import Channel, Desk, Inbound, InboundKind, Reply
+
+log = logging.getLogger(__name__)
+CHOICE_TYPES = ("button_reply", "list_reply")
+
+
+def to_inbound(message: dict[str, Any], name: str, choices: Sequence[str]) -> Inbound:
+    """The desk's view of one webhook message; a bare digit picks from a numbered menu."""
+    wa_id, wamid = str(message.get("from", "")), str(message.get("id", ""))
+    kind = message.get("type")
+
+    def inbound(inbound_kind: InboundKind, text: str, media_type: str = "") -> Inbound:
+        return Inbound(Channel.WHATSAPP, wa_id, inbound_kind, text, message_id=wamid, name=name,
+                       media_type=media_type)
+
+    if kind == "text":
+        body = str((message.get("text") or {}).get("body", ""))
+        digits = body.strip()
+        if digits.isdecimal() and len(digits) <= 3 and 1 <= int(digits) <= len(choices):
+            return inbound(InboundKind.CHOICE, choices[int(digits) - 1])
+        return inbound(InboundKind.TEXT, body)
+    if kind == "interactive":
+        interactive = message.get("interactive") or {}
+        reply_kind = interactive.get("type")
+        picked = interactive.get(reply_kind) if reply_kind in CHOICE_TYPES else None
+        if isinstance(picked, dict) and picked.get("id"):
+            return inbound(InboundKind.CHOICE, str(picked["id"]))
+    media = message.get(str(kind))  # image, sticker, reaction... (a caption, if any, kept as text)
+    caption = str(media.get("caption") or "") if isinstance(media, dict) else ""
+    return inbound(InboundKind.MEDIA, caption, str(kind or "unknown"))
+
+
+class WhatsAppProcessor:
+    """The inbox's processor for the "whatsapp" channel; never raises on a failed send."""
+
+    def __init__(self, desk: Desk, client: GraphClient, store: WhatsAppStore) -> None:
+        self.desk = desk
+        self.client = client
+        self.store = store
+
+    async def __call__(self, payload: dict[str, Any]) -> None:
+        message, name = payload["message"], str(payload.get("name", ""))
+        wa_id = str(message["from"])
+        sent_at = from_timestamp(message.get("timestamp")) or utcnow()
+        await self.store.touch_contact(wa_id, name, sent_at)
+        inbound = to_inbound(message, name, await self.store.choices(wa_id))
+        read = await self.client.mark_read(inbound.message_id)
+        if not read.ok:
+            log.warning("could not mark %s as read: %s", inbound.message_id, read.error)
+        await self.deliver(wa_id, await self.desk.handle(inbound))
+
+    async def deliver(self, wa_id: str, replies: list[Reply]) -> None:
+        """Send the replies in order; after a failure the rest are recorded as skipped."""
+        labels = await self._labels(wa_id, replies)
+        rendered: list[Rendered] = [render_reply(reply, labels) for reply in replies]
+        if any(reply.buttons for reply in replies):  # new choices replace any numbered menu
+            numbered = next((r.choices for r in reversed(rendered) if r.choices), ())
+            await self.store.set_choices(wa_id, numbered)
+        failed = False
+        for message in (m for r in rendered for m in r.messages):
+            if failed:
+                await self.store.record_outbound(wa_id, message, "skipped")
+                continue
+            result = await self.client.send(wa_id, message)
+            status = "sent" if result.ok else "failed"
+            await self.store.record_outbound(wa_id, message, status, result)
+            failed = not result.ok
+
+    async def _labels(self, wa_id: str, replies: list[Reply]) -> Labels:
+        """The adapter's own words in the language of the replies (the desk may answer a
+        Russian question in Russian to a Kazakh speaker), else in the user's language."""
+        stored = await self.store.language(wa_id) or self.desk.default_lang
+        lang = self.desk.matcher.detector.detect(" ".join(reply.text for reply in replies),
+                                                 "ru" if stored == "ru" else "kk")
+        _ = self.desk.translator(lang)
+        return Labels(choose=_("Choose an option"),
+                      numbered_hint=_("Reply with the number of your choice."))

@@ -1,0 +1,88 @@
+"""A fake Telegram Bot API server: records every call and answers like Telegram.
+
+aiogram is pointed at it through DESK_TELEGRAM_API_URL, so the tests see the
+exact HTTP calls a real bot would make: method name and decoded parameters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections import defaultdict
+from typing import Any
+
+from aiohttp import web
+
+# Parameters aiogram sends JSON-encoded (objects, lists, numbers); the rest are plain strings.
+JSON_PARAMS = {"reply_markup", "allowed_updates", "link_preview_options", "chat_id", "offset",
+               "timeout", "drop_pending_updates"}
+DATE = 1767225600  # 2026-01-01
+
+
+class FakeBotAPI:
+    """Bot API methods on /bot<token>/<method>; failures can be queued per method."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.url = ""
+        self.calls: list[dict[str, Any]] = []
+        self.updates: list[dict[str, Any]] = []  # served by getUpdates
+        self.failures: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
+        self.message_ids = itertools.count(1)
+        self.called = asyncio.Event()
+        self.app = web.Application()
+        self.app.router.add_post("/bot{token}/{method}", self.handle)
+
+    def fail(self, method: str, status: int, description: str, **parameters: Any) -> None:
+        """Answer the next call of `method` with this error (e.g. 429 with retry_after)."""
+        body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+        if parameters:
+            body["parameters"] = parameters
+        self.failures[method].append((status, body))
+
+    def sent(self) -> list[dict[str, Any]]:
+        """Every call but getUpdates, whose polling loop would make tests depend on timing."""
+        return [call for call in self.calls if call["method"] != "getUpdates"]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> None:
+        async with asyncio.timeout(timeout):
+            while sum(call["method"] == method for call in self.calls) < count:
+                self.called.clear()
+                await self.called.wait()
+
+    async def handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response({"ok": False, "error_code": 401,
+                                      "description": "Unauthorized"}, status=401)
+        method = request.match_info["method"]
+        params = {key: _decode(key, str(value)) for key, value in (await request.post()).items()}
+        self.calls.append({"method": method, "params": params})
+        self.called.set()
+        if self.failures[method]:
+            status, body = self.failures[method].pop(0)
+            return web.json_response(body, status=status)
+        return web.json_response({"ok": True, "result": await self.result(method, params)})
+
+    async def result(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "sendMessage":
+            return {"message_id": next(self.message_ids), "date": DATE, "text": params["text"],
+                    "chat": {"id": params["chat_id"], "type": "private"}}
+        if method == "getUpdates":
+            if not self.updates:
+                await asyncio.sleep(0.01)  # a short long-poll: the loop must not spin
+            updates, self.updates = self.updates, []
+            return updates
+        if method == "getMe":
+            return {"id": int(self.token.split(":")[0]), "is_bot": True, "first_name": "Desk",
+                    "username": "civic_desk_bot"}
+        return True
+
+
+def _decode(key: str, value: str) -> Any:
+    if key not in JSON_PARAMS:
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value

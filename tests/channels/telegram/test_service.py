@@ -1,0 +1,104 @@
+"""Start-up: configuration errors are readable, the webhook is registered, polling works."""
+
+from __future__ import annotations
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot import cli
+from bot.channels.telegram import TelegramSetupError
+from bot.config import Settings
+from bot.web import SERVICES, create_app
+from handlers import Translator
+from knowledge import Matcher
+from tests.channels.telegram.chat import SECRET, TelegramUser, message
+from tests.channels.telegram.fake_api import FakeBotAPI
+
+CHAT = 4242
+kk = Translator()("kk")
+
+
+async def test_the_webhook_is_registered_at_start_with_the_secret(
+        tg_settings: Settings, engine: AsyncEngine, matcher: Matcher, bot_api: FakeBotAPI) -> None:
+    settings = tg_settings.model_copy(update={"public_url": "https://desk.example.kz/"})
+
+    async with TestClient(TestServer(create_app(settings, engine, matcher))):
+        assert bot_api.calls == [{"method": "setWebhook", "params": {
+            "url": "https://desk.example.kz/webhook/telegram", "secret_token": SECRET,
+            "allowed_updates": ["callback_query", "message"]}}]
+
+
+async def test_a_refused_webhook_stops_the_start(tg_settings: Settings, engine: AsyncEngine,
+                                                 matcher: Matcher) -> None:
+    settings = tg_settings.model_copy(update={"public_url": "https://desk.example.kz",
+                                              "telegram_token": SecretStr("123:revoked")})
+    server = TestServer(create_app(settings, engine, matcher))
+
+    with pytest.raises(TelegramSetupError, match=r"Telegram refused setWebhook: .*Unauthorized"):
+        await server.start_server()
+    await server.close()
+
+
+@pytest.mark.parametrize(("changes", "error"), [
+    ({"telegram_token": SecretStr("not-a-token")}, "DESK_TELEGRAM_TOKEN is malformed"),
+    ({"telegram_token": SecretStr("12345:has space")}, "DESK_TELEGRAM_TOKEN is malformed"),
+    ({"telegram_webhook_secret": SecretStr("")}, "DESK_TELEGRAM_WEBHOOK_SECRET must be set"),
+    ({"telegram_webhook_secret": SecretStr("no spaces or +")}, "DESK_TELEGRAM_WEBHOOK_SECRET"),
+])
+def test_bad_configuration_is_a_start_up_error(tg_settings: Settings, engine: AsyncEngine,
+                                               matcher: Matcher, changes: dict[str, SecretStr],
+                                               error: str) -> None:
+    with pytest.raises(TelegramSetupError, match=error):
+        create_app(tg_settings.model_copy(update=changes), engine, matcher)
+
+
+def test_polling_without_a_token_is_a_start_up_error(settings: Settings, engine: AsyncEngine,
+                                                     matcher: Matcher) -> None:
+    with pytest.raises(TelegramSetupError, match="DESK_TELEGRAM_TOKEN is not set"):
+        create_app(settings, engine, matcher, polling=True)
+
+
+async def test_without_a_token_there_is_no_telegram_webhook(settings: Settings, engine: AsyncEngine,
+                                                            matcher: Matcher) -> None:
+    async with TestClient(TestServer(create_app(settings, engine, matcher))) as client:
+        response = await client.post("/webhook/telegram", json={"update_id": 1})
+        assert response.status == 404
+
+
+def test_serve_prints_a_readable_error(monkeypatch: pytest.MonkeyPatch, settings: Settings,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("DESK_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("DESK_TELEGRAM_TOKEN", "bot-token-from-the-wrong-field")
+
+    assert cli.run(["serve"]) == 1
+    assert capsys.readouterr().err == (
+        "civic-desk cannot start: DESK_TELEGRAM_TOKEN is malformed: a bot token looks like "
+        "123456789:AAE..., digits, a colon, then the secret\n")
+
+
+async def test_long_polling_deletes_the_webhook_and_serves_the_same_desk(
+        tg_settings: Settings, engine: AsyncEngine, matcher: Matcher, bot_api: FakeBotAPI) -> None:
+    user = TelegramUser(None, bot_api, None)  # type: ignore[arg-type]
+    first, again = user.text_update("/help"), user.text_update("/lang")
+    bot_api.updates = [first, again, first]  # Telegram may repeat an update after a restart
+    app = create_app(tg_settings, engine, matcher, polling=True)
+
+    async with TestClient(TestServer(app)) as client:
+        await bot_api.wait_for("sendMessage", count=2)
+        await bot_api.wait_for("getUpdates", count=2)
+        await client.app[SERVICES].inbox.drain()  # type: ignore[index]
+        response = await client.post("/webhook/telegram", json=first)
+        assert response.status == 404  # polling and a webhook exclude each other
+
+    polls = [call["params"] for call in bot_api.calls if call["method"] == "getUpdates"]
+    assert polls[0] == {"timeout": 30, "allowed_updates": ["callback_query", "message"]}
+    assert polls[1] == {**polls[0], "offset": again["update_id"] + 1}
+    assert bot_api.sent() == [
+        {"method": "deleteWebhook", "params": {"drop_pending_updates": False}},
+        message(CHAT, kk("Type your question in Kazakh or Russian, or use the commands:\n"
+                         "/menu: topics\n/lang: language\n/help: this help")),
+        message(CHAT, "Тілді таңдаңыз:", [[("lang:kk", "Қазақ тілі"),
+                                           ("lang:ru", "Русский язык")]]),
+    ]
