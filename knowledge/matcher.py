@@ -141,7 +141,7 @@ class Matcher:
             bucket = [t for n in range(size - 2, size + 3) for t in self._by_shape.get((query_stem[0], n), ())]
             for term, score, _ in process.extract(query_stem, bucket, scorer=fuzz.ratio,
                                                   score_cutoff=TYPO_CUTOFF, limit=3):
-                found[term] = max(found.get(term, 0.0), score / 100 * 0.95)
+                found[term] = max(found.get(term, 0.0), (score / 100) ** 2)  # a guess counts for less
         return tuple(found.items())
 
     def _is_courtesy(self, query_stem: str) -> bool:
