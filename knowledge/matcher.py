@@ -26,7 +26,7 @@ from knowledge.language import LanguageDetector
 from knowledge.lexicon import STOP_WORDS
 from knowledge.model import LANGS, Action, Entry, KnowledgeBase, Lang
 from knowledge.policy import Decision, Scored, Thresholds, decide
-from knowledge.stem import stem
+from knowledge.stem import MIN_STEM, stem
 from knowledge.text import tokens
 
 COVERAGE_WEIGHT = 0.4
@@ -131,8 +131,8 @@ class Matcher:
             for term in self._vocabulary[start:start + 5]:
                 if term.startswith(query_stem) and len(term) - len(query_stem) <= 3:
                     found[term] = PREFIX_SIMILARITY
-            for cut in range(len(query_stem) - 1, PREFIX_MIN_LENGTH - 1, -1):
-                if len(query_stem) - cut > 3:
+            for cut in range(len(query_stem) - 1, MIN_STEM - 1, -1):
+                if len(query_stem) - cut > (3 if cut >= PREFIX_MIN_LENGTH else 1):
                     break
                 if query_stem[:cut] in self._postings:
                     found.setdefault(query_stem[:cut], PREFIX_SIMILARITY)
