@@ -46,8 +46,10 @@ EVIDENCE_POWER = 0.5
 
 
 def content_stems(text: str) -> list[str]:
-    """The stems that carry meaning: folded tokens without stop words and digits."""
-    return [stem(t) for t in tokens(text) if t not in STOP_WORDS and not t.isdigit() and len(t) > 1]
+    """The stems that carry meaning: folded tokens without stop words; numbers of 3+ digits
+    stay, since form and law numbers ("910", "1414") tell topics apart."""
+    return [stem(t) for t in tokens(text)
+            if t not in STOP_WORDS and (len(t) >= 3 if t.isdigit() else len(t) > 1)]
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,10 @@ _APOSTROPHE = re.compile(r"([aoyuginsc])['’`ʼ]")
 _APOSTROPHE_MAP = {"a": "ä", "o": "ö", "u": "ü", "y": "ū", "g": "ğ", "i": "ı", "n": "ñ", "s": "ş", "c": "ç"}
 
 # Latin -> Cyrillic: digraphs first, then single letters (2021, 2018 acute and ASCII habits).
+# No "ts" -> ц: in Latin-script Kazakh "t" + "s" is common (sälemetsız, ketse).
 _LATIN_DIGRAPHS = (
     ("shch", "щ"), ("sch", "щ"), ("sh", "ш"), ("ch", "ч"), ("zh", "ж"), ("kh", "х"),
-    ("gh", "ғ"), ("ts", "ц"), ("yo", "ё"), ("yu", "ю"), ("ya", "я"),
+    ("gh", "ғ"), ("yo", "ё"), ("yu", "ю"), ("ya", "я"),
 )
 _LATIN_LETTERS = {
     "a": "а", "ä": "ә", "á": "ә", "b": "б", "c": "с", "ç": "ч", "d": "д", "e": "е", "é": "е",
