@@ -120,6 +120,18 @@ def numbered(text: str, buttons: list[Button], hint: str) -> Rendered:
     return Rendered(texts(body), tuple(b.data for b in buttons))
 
 
+def split_for_body(text: str) -> tuple[str, str]:
+    """A text too long for an interactive body: the last paragraphs that fit go above the
+    choices (an answer's source and link), the rest is sent first as plain text."""
+    if len(text) <= BODY_LIMIT:
+        return "", text
+    paragraphs = text.split("\n\n")
+    tail: list[str] = []
+    while paragraphs and len("\n\n".join([paragraphs[-1], *tail])) <= BODY_LIMIT:
+        tail.insert(0, paragraphs.pop())
+    return "\n\n".join(paragraphs), "\n\n".join(tail)
+
+
 def render_reply(reply: Reply, labels: Labels) -> Rendered:
     """One desk reply as the messages to send, in order."""
     text = format_text(reply.text).strip()
@@ -132,10 +144,9 @@ def render_reply(reply: Reply, labels: Labels) -> Rendered:
     as_list = len(buttons) <= MAX_ROWS and all(len(b.data) <= ROW_ID for b in buttons)
     if not (as_buttons or as_list):
         return numbered(text, buttons, labels.numbered_hint)
-    messages: list[Message] = []
-    body = text
-    if not text or len(text) > BODY_LIMIT:  # the text on its own, the choices under a prompt
-        messages, body = texts(text), labels.choose[:BODY_LIMIT]
+    head, body = split_for_body(text)
+    messages = texts(head) if head else []
+    body = body or labels.choose[:BODY_LIMIT]
     messages.append(buttons_message(body, buttons) if as_buttons
                     else list_message(body, buttons, labels.choose))
     return Rendered(messages)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.channels.whatsapp import WHATSAPP, WhatsAppStore
+from bot.channels.whatsapp.render import split_for_body
 from bot.db.models import InboundEvent, Question, WhatsAppContact, WhatsAppOutbound
 from handlers import Button, Reply, Translator, render
 from knowledge import Matcher
@@ -82,7 +83,7 @@ async def test_a_question_is_answered_with_its_source_and_feedback_list(
     assert await store.last_inbound(USER) == dt.datetime.fromtimestamp(TIMESTAMP, dt.UTC)
 
 
-async def test_an_answer_too_long_for_a_body_comes_as_text_then_a_short_prompt(
+async def test_an_answer_too_long_for_a_body_comes_as_text_then_its_source_above_the_choices(
         whatsapp: WhatsApp, matcher: Matcher, translator: Translator, engine: AsyncEngine) -> None:
     ru = translator("ru")
     sends = await whatsapp.say("Как подать заявку на грант?")
@@ -92,9 +93,11 @@ async def test_an_answer_too_long_for_a_body_comes_as_text_then_a_short_prompt(
     qid = await last_question_id(engine)
     body = render.answer(entry, "ru", qid, ru).text
     assert 1024 < len(body) <= 4096
+    head, tail = split_for_body(body)
     assert [s["type"] for s in sends] == ["text", "interactive"]
-    assert sends[0] == text(body)
-    assert sends[1]["interactive"]["body"] == {"text": "Выберите вариант"}  # type: ignore[index]
+    assert sends[0] == text(head)
+    assert sends[1]["interactive"]["body"] == {"text": tail}  # type: ignore[index]
+    assert tail.startswith("Источник:") or "Подробнее:" in tail
 
 
 async def test_the_word_til_opens_the_language_choice_and_a_button_reply_sets_it(

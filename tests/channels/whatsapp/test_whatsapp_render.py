@@ -110,17 +110,24 @@ def test_labels_identical_once_cut_make_a_list_not_buttons() -> None:
     assert rendered.messages[0]["interactive"]["type"] == "list"
 
 
-def test_a_body_over_1024_goes_first_as_text_then_the_choices_with_a_short_prompt() -> None:
+def test_a_body_over_1024_sends_the_head_as_text_and_keeps_the_last_paragraphs_above_the_choices() -> None:
     text = "\n\n".join(["*Гранттар*", "ә" * 1100, "Дереккөз: заң"])
     rendered = render_reply(reply(text, "Иә", "Жоқ"), LABELS)
     assert len(text) > BODY_LIMIT
     assert rendered.messages == [
-        {"type": "text", "text": {"body": text}},
+        {"type": "text", "text": {"body": "*Гранттар*\n\n" + "ә" * 1100}},
         {"type": "interactive", "interactive": {
-            "type": "button", "body": {"text": "Выберите вариант"},
+            "type": "button", "body": {"text": "Дереккөз: заң"},
             "action": {"buttons": [{"type": "reply", "reply": {"id": "d0", "title": "Иә"}},
                                    {"type": "reply", "reply": {"id": "d1", "title": "Жоқ"}}]}}},
     ]
+
+
+def test_a_last_paragraph_too_long_for_a_body_leaves_a_short_prompt_above_the_choices() -> None:
+    text = "\n\n".join(["*Гранттар*", "ә" * 1100])
+    rendered = render_reply(reply(text, "Иә", "Жоқ"), LABELS)
+    assert rendered.messages[0] == {"type": "text", "text": {"body": text}}
+    assert rendered.messages[1]["interactive"]["body"] == {"text": "Выберите вариант"}
 
 
 def test_trim_adds_an_ellipsis_only_when_cutting() -> None:
