@@ -20,6 +20,7 @@ from knowledge.text import CYRILLIC, KAZAKH_LETTERS, LATIN, fold, raw_tokens
 _LETTER_WEIGHT = 2.5
 _FUNCTION_WEIGHT = 1.5
 _MAX_WORD_EVIDENCE = 2.0
+_VOTE = 0.5  # a word's evidence needed to count as a vote
 
 
 class LanguageDetector:
@@ -40,21 +41,25 @@ class LanguageDetector:
             for word in vocabulary
         }
 
-    def evidence(self, text: str) -> float:
-        """Sum of evidence: > 0 leans Kazakh, < 0 leans Russian, 0 means no clue."""
-        score = 0.0
-        for token in raw_tokens(text):
-            if token.isdigit():
-                continue
-            if any(ch in KAZAKH_LETTERS for ch in token):
-                score += _LETTER_WEIGHT
-            folded = fold(token)
-            score += self._log_odds.get(folded, 0.0)
-            if folded in KAZAKH_FUNCTION_WORDS:
-                score += _FUNCTION_WEIGHT
-            if folded in RUSSIAN_FUNCTION_WORDS:
-                score -= _FUNCTION_WEIGHT
+    def _token_evidence(self, token: str) -> float:
+        score = _LETTER_WEIGHT if any(ch in KAZAKH_LETTERS for ch in token) else 0.0
+        folded = fold(token)
+        score += self._log_odds.get(folded, 0.0)
+        if folded in KAZAKH_FUNCTION_WORDS:
+            score += _FUNCTION_WEIGHT
+        if folded in RUSSIAN_FUNCTION_WORDS:
+            score -= _FUNCTION_WEIGHT
         return score
+
+    def evidence(self, text: str) -> float:
+        """Words voting Kazakh minus words voting Russian; the summed evidence breaks a tie.
+
+        Counting words, not letters, lets the grammar of a mixed message decide: "Из кого
+        состоит қоғамдық кеңес?" is Russian with a Kazakh term in it.
+        """
+        scores = [self._token_evidence(t) for t in raw_tokens(text) if not t.isdigit()]
+        votes = sum(1 if s >= _VOTE else -1 if s <= -_VOTE else 0 for s in scores)
+        return votes if votes else sum(scores) / 100
 
     def detect(self, text: str, default: Lang = "kk") -> Lang:
         """The message's main language.
