@@ -1,4 +1,4 @@
-"""The `civic-desk` command: ask, chat, kb check/export, db upgrade."""
+"""The `civic-desk` command: ask, chat, kb check/export, db upgrade, serve, purge, tickets."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ import json
 import sys
 from collections.abc import Sequence
 
+from bot import retention
 from bot.channels.terminal import render, run_chat
 from bot.compose import build_matcher, make_engine, open_desk
 from bot.config import Settings
 from bot.db import schema
 from bot.db.memory import MemoryStore
+from bot.ticket_list import print_open_tickets
 from handlers import Channel, Desk, Inbound, InboundKind, Translator
 from knowledge import Decision, KnowledgeError, Matcher, check_base
 
@@ -92,6 +94,24 @@ async def db_upgrade(settings: Settings) -> int:
     return 0
 
 
+async def purge(settings: Settings, older_than: str, dry_run: bool) -> int:
+    """Blank personal texts older than the retention period; rows and counts stay."""
+    try:
+        age = retention.parse_age(older_than)
+    except ValueError as exc:
+        print(f"civic-desk purge: {exc}", file=sys.stderr)
+        return 2
+    engine = make_engine(settings)
+    try:
+        counts = await retention.purge(engine, age, dry_run=dry_run)
+    finally:
+        await engine.dispose()
+    verb = "would blank" if dry_run else "blanked"
+    for label, count in counts.items():
+        print(f"{label}: {verb} {count}")
+    return 0
+
+
 def serve(settings: Settings, *, polling: bool) -> int:
     """Run the aiohttp application until stopped."""
     from bot.channels.telegram import TelegramSetupError
@@ -120,6 +140,10 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--polling", action="store_true", help="Telegram long polling, for development")
     db = sub.add_parser("db", help="database tools").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="apply migrations")
+    purge_p = sub.add_parser("purge", help="blank old question texts, names and payloads (rows stay)")
+    purge_p.add_argument("--older-than", required=True, metavar="AGE", help="e.g. 365d, 52w, 12h")
+    purge_p.add_argument("--dry-run", action="store_true", help="only count what would be blanked")
+    sub.add_parser("tickets", help="open tickets with their age and assignee")
     return ap
 
 
@@ -133,6 +157,10 @@ def run(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(db_upgrade(settings))
         if args.command == "serve":
             return serve(settings, polling=args.polling)
+        if args.command == "purge":
+            return asyncio.run(purge(settings, args.older_than, args.dry_run))
+        if args.command == "tickets":
+            return asyncio.run(print_open_tickets(settings))
         if args.command == "chat":
             return asyncio.run(chat(settings, args.lang))
         matcher = build_matcher(settings)

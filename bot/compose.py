@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.config import Settings
@@ -12,6 +15,8 @@ from bot.db import schema
 from bot.db.store import SqlDeskStore
 from handlers import Desk, Translator
 from knowledge import Matcher, Thresholds, load_base
+
+CONNECT_TIMEOUT = 10  # seconds
 
 
 def build_matcher(settings: Settings) -> Matcher:
@@ -23,7 +28,27 @@ def build_matcher(settings: Settings) -> Matcher:
 
 
 def make_engine(settings: Settings) -> AsyncEngine:
-    return create_async_engine(settings.database_url, pool_pre_ping=True)
+    """The engine of the desk's database.
+
+    Pooled connections are pinged before use, so after an outage the desk
+    reconnects by itself; a PostgreSQL that does not answer fails the connect in
+    seconds, not asyncpg's minute. SQLite gets write-ahead logging, so the inbox's
+    writers do not block its readers.
+    """
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "postgresql":
+        return create_async_engine(url, pool_pre_ping=True, connect_args={"timeout": CONNECT_TIMEOUT})
+    engine = create_async_engine(url, pool_pre_ping=True)
+    if url.get_backend_name() == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(connection: Any, record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
 
 
 @asynccontextmanager

@@ -1,24 +1,41 @@
-"""The aiohttp application behind `civic-desk serve`: webhooks and health checks.
+"""The aiohttp application behind `civic-desk serve`: webhooks, health, readiness and metrics.
 
 Channels mount themselves with `setup(app, services)` when configured; the
-application refuses to start on an out-of-date schema.
+application refuses to start on an out-of-date schema or an unreachable database.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import sys
+
 from aiohttp import web
+from redis.asyncio import Redis
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot import logs
 from bot.channels import telegram, whatsapp
 from bot.config import Settings
+from bot.consultants import build_team, remind_forever
 from bot.db import schema
+from bot.db.models import utcnow
 from bot.db.store import SqlDeskStore
+from bot.health import readyz_handler
 from bot.inbox import Inbox
+from bot.metrics import CONTENT_TYPE, Metrics, TimedMatcher
+from bot.outage import OUTAGE, database_outage
+from bot.outbox import Outbox
+from bot.ratelimit import build_limiter
 from bot.services import Services
 from handlers import Desk, Translator
+from handlers.ports import Clock
 from knowledge import Matcher
 
 SERVICES = web.AppKey("services", Services)
+log = logging.getLogger(__name__)
 
 
 class SchemaOutOfDate(RuntimeError):
@@ -29,6 +46,11 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
+async def metrics_view(request: web.Request) -> web.Response:
+    body = await request.app[SERVICES].metrics.render()
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
+
+
 async def ensure_schema(engine: AsyncEngine) -> None:
     current, head = await schema.current_revision(engine), schema.head_revision()
     if current != head:
@@ -37,13 +59,24 @@ async def ensure_schema(engine: AsyncEngine) -> None:
 
 
 def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
-               polling: bool = False) -> web.Application:
-    """The application with every configured channel mounted."""
-    desk = Desk(matcher, SqlDeskStore(engine), Translator(), default_lang=settings.default_lang)
-    services = Services(settings, engine, desk, Inbox(engine))
-    app = web.Application(client_max_size=4 * 1024 * 1024)
+               polling: bool = False, clock: Clock = utcnow) -> web.Application:
+    """The application with every configured channel mounted (`clock`: tests keep the time)."""
+    metrics = Metrics()
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    limiter = build_limiter(settings.rate_limit_per_minute, redis, metrics)
+    translator = Translator()
+    outbox = Outbox(engine, clock, max_attempts=settings.outbox_max_attempts)
+    team = build_team(settings, engine, outbox, translator, clock)
+    desk = Desk(TimedMatcher(matcher, metrics), SqlDeskStore(engine), translator,
+                default_lang=settings.default_lang, limiter=limiter, team=team)
+    inbox = Inbox(engine, metrics, lease=settings.inbox_lease_seconds)
+    services = Services(settings, engine, desk, inbox, metrics=metrics, redis=redis, outbox=outbox)
+    metrics.on_scrape(inbox.refresh_depth)
+    app = web.Application(client_max_size=4 * 1024 * 1024, middlewares=[database_outage])
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz_handler(engine, redis))
+    app.router.add_get("/metrics", metrics_view)
     if polling or settings.telegram_token.get_secret_value():
         telegram.setup(app, services, polling=polling)
     if settings.whatsapp_token.get_secret_value() and settings.whatsapp_phone_number_id:
@@ -51,23 +84,65 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
 
     async def lifecycle(app: web.Application):  # type: ignore[no-untyped-def]
         await ensure_schema(engine)
-        await services.inbox.recover()
+        recovered = await services.inbox.recover()
+        log.info("civic-desk serving on %s:%s; %d stored deliveries resumed", settings.host, settings.port,
+                 recovered)
+        sweeper = asyncio.create_task(inbox.sweep_forever(settings.inbox_sweep_seconds))
+        outbox.start()  # relayed messages left pending by the last run go out now
+        reminder = asyncio.create_task(remind_forever(team)) if team is not None else None
         yield
-        await services.inbox.drain()
+        for task in (sweeper, reminder):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        handed_back = await services.inbox.drain(settings.shutdown_timeout)
+        if handed_back:
+            log.warning("stopped with %d deliveries unfinished: they stay pending for the next start",
+                        handed_back)
+        await outbox.stop(settings.shutdown_timeout)
+        if redis is not None:
+            await redis.aclose()
 
     app.cleanup_ctx.append(lifecycle)
     return app
 
 
 def run_service(settings: Settings, *, polling: bool = False) -> int:
-    """`civic-desk serve`: the webhook application on DESK_HOST:DESK_PORT."""
+    """`civic-desk serve`: the webhook application on DESK_HOST:DESK_PORT until SIGTERM or Ctrl-C.
+
+    On SIGTERM aiohttp stops listening, lets the requests in progress finish, and
+    the inbox then drains its work (bounded by DESK_SHUTDOWN_TIMEOUT).
+    """
     from bot.compose import build_matcher, make_engine
 
     engine = make_engine(settings)
-    app = create_app(settings, engine, build_matcher(settings), polling=polling)
+    app = create_app(settings, engine, build_matcher(settings), polling=polling)  # checks the channels
+    logs.configure(settings.log_format, settings.log_level)
     try:
-        web.run_app(app, host=settings.host, port=settings.port, print=None)
+        asyncio.run(preflight(engine))
     except SchemaOutOfDate as exc:
-        print(f"civic-desk cannot start: {exc}")
+        print(f"civic-desk cannot start: {exc}", file=sys.stderr)
         return 1
+    except OUTAGE as exc:
+        where = make_url(settings.database_url).render_as_string(hide_password=True)
+        print(f"civic-desk cannot start: the database at {where} is unreachable "
+              f"({exc.__class__.__name__}: {exc}); check DESK_DATABASE_URL and that the server runs",
+              file=sys.stderr)
+        return 1
+    try:
+        web.run_app(app, host=settings.host, port=settings.port, print=None,
+                    shutdown_timeout=settings.shutdown_timeout, access_log=None)
+    except SchemaOutOfDate as exc:  # upgraded backwards between the check and the start
+        print(f"civic-desk cannot start: {exc}", file=sys.stderr)
+        return 1
+    log.info("civic-desk stopped")
     return 0
+
+
+async def preflight(engine: AsyncEngine) -> None:
+    """Check the database before anything listens; its connections close with this loop."""
+    try:
+        await ensure_schema(engine)
+    finally:
+        await engine.dispose()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from handlers import render
+from handlers import consultant, escalation, relay, render
 from handlers.i18n import LANGUAGES, Gettext, Translator
-from handlers.ports import DeskStore, LoggedQuestion, UserRecord
-from handlers.types import Inbound, InboundKind, Reply
+from handlers.ports import DeskStore, Flood, InboundLimiter, LoggedQuestion, UserRecord
+from handlers.team import Team
+from handlers.types import ConsultantMessage, Inbound, InboundKind, Reply
 from knowledge import Decision, DecisionKind, Entry, Matcher
 from knowledge.matcher import content_stems
 
@@ -18,25 +19,49 @@ class Desk:
     """Turns an inbound event into replies, storing users, questions and feedback."""
 
     def __init__(self, matcher: Matcher, store: DeskStore, translator: Translator,
-                 default_lang: str = "kk") -> None:
+                 default_lang: str = "kk", limiter: InboundLimiter | None = None,
+                 team: Team | None = None) -> None:
         self.matcher = matcher
         self.base = matcher.base
         self.store = store
         self.translator = translator
         self.default_lang = default_lang
+        self.limiter = limiter
+        self.team = team  # None: no consultants connected, escalation says so
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         user = await self.store.touch_user(inbound.channel, inbound.chat_id, inbound.name)
         lang = user.lang or self._hinted_language(inbound.lang_hint)
+        if self.team is not None:  # an open ticket or a rating decides before the bot
+            decided = await relay.intercept(self.team, user, lang, inbound)
+            if decided is not None:  # relayed to the consultant, however fast the user writes
+                return decided
+        flood = await self.limiter.check(f"{inbound.channel}:{inbound.chat_id}") if self.limiter else Flood.ALLOW
+        if flood is not Flood.ALLOW:
+            return await self._over_limit(user, lang, inbound, flood)
         if inbound.kind is InboundKind.COMMAND:
             return await self._command(user, lang, inbound.text)
         if inbound.kind is InboundKind.CHOICE:
-            return await self._choice(user, lang, inbound.text)
+            return await self._choice(user, lang, inbound)
         _ = self.translator(lang)
         if inbound.kind is InboundKind.MEDIA:
             return [Reply(_("I can read only text messages. Please type your question; "
                             "once a consultant takes your chat, you can send them files."))]
-        return await self._question(user, lang, inbound.text)
+        return await self._question(user, lang, inbound)
+
+    async def from_consultant(self, message: ConsultantMessage) -> list[Reply]:
+        """A consultant's message in a ticket's workspace; the replies go back there."""
+        return [] if self.team is None else await consultant.handle(self.team, message)
+
+    async def _over_limit(self, user: UserRecord, lang: str, inbound: Inbound, flood: Flood) -> list[Reply]:
+        """A flooding user's text is kept in the log, unanswered; they are told once."""
+        if inbound.kind is InboundKind.TEXT and inbound.text.strip():
+            await self.store.log_question(user.id, LoggedQuestion(inbound.text, lang, "limited", None, 0.0))
+        if flood is Flood.SILENT:
+            return []
+        _ = self.translator(lang)
+        return [Reply(_("You are sending messages too quickly, so I will pause for a minute. "
+                        "Your messages are saved; please write again shortly."))]
 
     def _hinted_language(self, hint: str) -> str:
         code = hint.lower()[:2]
@@ -64,7 +89,8 @@ class Desk:
         return Reply(_("Type your question in Kazakh or Russian, or use the commands:\n"
                        "/menu: topics\n/lang: language\n/help: this help"))
 
-    async def _choice(self, user: UserRecord, lang: str, data: str) -> list[Reply]:
+    async def _choice(self, user: UserRecord, lang: str, inbound: Inbound) -> list[Reply]:
+        data = inbound.text
         if data.startswith(render.LANGUAGE) and data[len(render.LANGUAGE):] in LANGUAGES:
             lang = data[len(render.LANGUAGE):]
             await self.store.set_language(user.id, lang)
@@ -88,7 +114,7 @@ class Desk:
             return await self._feedback(user, data[len(render.FEEDBACK):], _)
         if data in (render.HUMAN, render.NONE_OF_THESE):
             await self.store.log_question(user.id, LoggedQuestion(f"[button] {data}", lang, "escalate", None, 0.0))
-            return [await self._escalate(user, lang)]
+            return await self._escalate(user, lang, inbound)
         return [Reply(_("This button is out of date. Here is the current menu.")),
                 render.main_menu(self.base, lang, _)]
 
@@ -105,9 +131,9 @@ class Desk:
                                           "centre can look into your question."), _)]
 
     # -- questions -------------------------------------------------------
-    async def _question(self, user: UserRecord, lang: str, text: str) -> list[Reply]:
+    async def _question(self, user: UserRecord, lang: str, inbound: Inbound) -> list[Reply]:
         _ = self.translator(lang)
-        text = text.strip()
+        text = inbound.text.strip()
         if not text:
             return [Reply(_("Your message is empty. Please type your question in words."))]
         if text.lower().strip(" .!?") in LANGUAGE_WORDS:
@@ -124,7 +150,7 @@ class Desk:
             decision.score))
         replies = self._decision_replies(user, decision, question_id)
         if decision.kind is DecisionKind.ESCALATE:
-            replies = [await self._escalate(user, decision.lang)]
+            replies = await self._escalate(user, decision.lang, inbound)
         if len(text) > MAX_MATCHED_CHARS:
             _ = self.translator(decision.lang)
             replies.insert(0, Reply(_("Your message is long: I read its beginning. A consultant "
@@ -147,8 +173,10 @@ class Desk:
         return [render.consultant_offer(_("Sorry, I do not have an answer to this question. "
                                           "A consultant of the civic centre can help."), _)]
 
-    async def _escalate(self, user: UserRecord, lang: str) -> Reply:
-        """Record the request for a person and tell the user what happens next."""
+    async def _escalate(self, user: UserRecord, lang: str, inbound: Inbound) -> list[Reply]:
+        """Open a ticket for a person and tell the user what happens next."""
+        if self.team is not None:
+            return await escalation.escalate(self.team, user, lang, inbound)
         _ = self.translator(lang)
-        return Reply(_("Your request has been passed to a consultant of the civic centre. "
-                       "They will reply in this chat."))
+        return [Reply(_("Consultants are not connected to this desk yet. Please contact the civic "
+                        "centre directly."))]

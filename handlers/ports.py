@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol
 
-from handlers.types import Channel
+from handlers.types import Button, Channel
 
 
 @dataclass(frozen=True)
@@ -40,3 +43,141 @@ class DeskStore(Protocol):
         """Store feedback on the user's own answered question; False if there is none."""
 
     async def recent_questions(self, user_id: int, limit: int) -> list[LoggedQuestion]: ...
+
+
+class Flood(StrEnum):
+    """What the desk may do with one more message from a user."""
+
+    ALLOW = "allow"    # within the limit: answer as usual
+    NOTIFY = "notify"  # the first message over the limit: say so, once
+    SILENT = "silent"  # still over the limit and already told: keep it, answer nothing
+
+
+class InboundLimiter(Protocol):
+    """Counts each user's inbound messages (shared between instances when the shell can)."""
+
+    async def check(self, key: str) -> Flood:
+        """Count one message from `key` (channel and chat) and tell whether it may be answered."""
+
+
+# -- tickets: the desk's side of the consultants' workspace ---------------------
+
+Clock = Callable[[], dt.datetime]  # aware UTC "now"; tests pass a fixed one
+
+
+class TicketStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """A user's request for a person, with what the bot tried before it."""
+
+    id: int
+    user_id: int
+    channel: Channel
+    chat_id: str
+    name: str
+    handle: str  # "@username" on Telegram, "" when unknown
+    lang: str
+    status: TicketStatus
+    assignee: str  # "" while waiting in the queue
+    created_at: dt.datetime
+    last_user_message_at: dt.datetime
+    history: tuple[LoggedQuestion, ...] = ()
+    rating: int | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is TicketStatus.OPEN
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    user_id: int
+    channel: Channel
+    chat_id: str
+    name: str
+    handle: str
+    lang: str
+    history: tuple[LoggedQuestion, ...]
+    at: dt.datetime
+
+
+class Direction(StrEnum):
+    TO_CONSULTANTS = "to_consultants"
+    TO_USER = "to_user"
+    NOTE = "note"  # kept with the ticket, never sent anywhere
+
+
+class RelayKind(StrEnum):
+    CARD = "card"            # open the ticket's topic with its card
+    CARD_EDIT = "card_edit"  # show the card's new state (assignee)
+    TEXT = "text"
+    MEDIA = "media"          # a user's file: copied where the channel allows, else announced
+    NOTICE = "notice"        # the desk speaking to consultants
+    REMINDER = "reminder"    # to the group's general topic
+    NOTE = "note"
+
+
+@dataclass(frozen=True)
+class Relay:
+    """One message of a ticket's conversation, to be delivered exactly once."""
+
+    ticket_id: int
+    direction: Direction
+    kind: RelayKind
+    text: str = ""
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    author: str = ""
+    media_type: str = ""
+    source_id: str = ""  # the user's message id, for channels that can copy it
+
+
+class DeliveryReport(StrEnum):
+    """What the shell tells the desk about a message to a user that did not simply go out."""
+
+    HELD_INVITED = "held_invited"              # window closed; invitation template sent
+    HELD_ALREADY_INVITED = "held_already_invited"
+    HELD_NO_TEMPLATE = "held_no_template"
+    HELD_INVITE_FAILED = "held_invite_failed"
+    DELIVERED_AFTER_HOLD = "delivered_after_hold"
+    FAILED = "failed"
+
+
+class TicketStore(Protocol):
+    """Durable tickets: at most one open per user, whatever the number of workers."""
+
+    async def open(self, new: NewTicket) -> tuple[Ticket, bool]:
+        """Open a ticket; the user's open one and False if there is one already."""
+
+    async def get(self, ticket_id: int) -> Ticket | None: ...
+
+    async def open_of_user(self, user_id: int) -> Ticket | None: ...
+
+    async def queue_position(self, ticket_id: int) -> int:
+        """1 for the oldest open ticket nobody has taken yet."""
+
+    async def assign(self, ticket_id: int, consultant: str, at: dt.datetime) -> Ticket | None: ...
+
+    async def close(self, ticket_id: int, by: str, at: dt.datetime) -> Ticket | None:
+        """Close an open ticket; None when it was not open."""
+
+    async def reopen(self, ticket_id: int) -> Ticket | None:
+        """Reopen a closed ticket; None when the user has another open one."""
+
+    async def rate(self, ticket_id: int, user_id: int, rating: int, at: dt.datetime) -> bool:
+        """Store the user's rating of their own closed ticket."""
+
+    async def touch(self, ticket_id: int, at: dt.datetime) -> None:
+        """The user wrote: the reply window of their channel starts again."""
+
+    async def due_reminders(self, waiting_since: dt.datetime, at: dt.datetime) -> list[Ticket]:
+        """Open unassigned tickets waiting since then and not reminded since; marks them reminded."""
+
+
+class RelayOutbox(Protocol):
+    """Where relayed messages wait until a worker delivers them."""
+
+    async def put(self, relay: Relay) -> int: ...

@@ -14,6 +14,8 @@ CATEGORY = "cat:"
 TOPIC = "topic:"
 FEEDBACK = "fb:"
 LANGUAGE = "lang:"
+END_CHAT = "end"
+RATE = "rate:"  # rate:<ticket>:<1-5>
 
 
 def language_choice(_: Gettext) -> Reply:
@@ -59,3 +61,13 @@ def clarify(candidates: tuple[Entry, ...], lang: str, _: Gettext) -> Reply:
 
 def consultant_offer(text: str, _: Gettext) -> Reply:
     return Reply(text, ((Button(HUMAN, _("Ask a consultant")), Button(MENU, _("Menu"))),))
+
+
+def end_chat(text: str, _: Gettext) -> Reply:
+    """A message of a chat with a consultant, with the way back to the bot under it."""
+    return Reply(text, ((Button(END_CHAT, _("End chat")),),))
+
+
+def rating(text: str, ticket_id: int) -> Reply:
+    """The 1-5 rating of a closed ticket: five buttons (a list on WhatsApp)."""
+    return Reply(text, (tuple(Button(f"{RATE}{ticket_id}:{n}", f"{n} ★") for n in range(1, 6)),))

@@ -31,6 +31,18 @@ class Inbound:
     name: str = ""
     lang_hint: str = ""  # e.g. Telegram's language_code
     media_type: str = ""
+    handle: str = ""  # "@username" where the messenger has one, for the consultant's card
+
+
+@dataclass(frozen=True)
+class ConsultantMessage:
+    """One message a consultant wrote in a ticket's workspace, whatever the workspace is."""
+
+    ticket_id: int
+    author: str
+    kind: InboundKind  # TEXT, COMMAND (name in `text`, the rest in `args`) or MEDIA
+    text: str = ""
+    args: str = ""
 
 
 @dataclass(frozen=True)

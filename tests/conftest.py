@@ -42,7 +42,9 @@ def translator() -> Translator:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url(tmp_path), _env_file=None)  # type: ignore[call-arg]
+    # Pacing is timed in tests/bot/test_pacing.py; conversation scripts check words, not seconds.
+    return Settings(database_url=database_url(tmp_path), _env_file=None,  # type: ignore[call-arg]
+                    telegram_chat_messages_per_second=0, telegram_group_messages_per_minute=0)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
+from sqlalchemy import text as sql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -147,3 +149,83 @@ class WhatsAppDeliveryFailure(Base):
     error_details: Mapped[str] = mapped_column(Text, default="")
     failed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+def aware(value: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive datetimes; the desk stores them in UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+class Ticket(Base):
+    """A user's request for a consultant: at most one open per user (a partial unique index).
+
+    `history` is a JSON snapshot of the user's recent questions with the bot's
+    decisions, taken when the ticket opened.
+    """
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index("uq_tickets_open_user", "user_id", unique=True,
+              sqlite_where=sql("status = 'open'"), postgresql_where=sql("status = 'open'")),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(256), default="")
+    handle: Mapped[str] = mapped_column(String(64), default="")
+    lang: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(8), default="open", index=True)
+    assignee: Mapped[str] = mapped_column(String(256), default="")
+    history: Mapped[str] = mapped_column(Text, default="[]")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_user_message_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    assigned_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_by: Mapped[str] = mapped_column(String(16), default="")
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class TicketTopic(Base):
+    """Where a ticket lives in the consultants' Telegram forum: its topic and card message."""
+
+    __tablename__ = "ticket_topics"
+    __table_args__ = (UniqueConstraint("chat_id", "thread_id"),)
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    thread_id: Mapped[int] = mapped_column(BigInteger)
+    card_message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TicketMessage(Base):
+    """Every message of a ticket's conversation, and the outbox that delivers it.
+
+    `status`: pending -> sending (claimed by one worker with `claim`) -> sent,
+    failed, or held (WhatsApp window closed, released when the user writes).
+    Notes are `internal` and never sent.
+    """
+
+    __tablename__ = "ticket_messages"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    direction: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    author: Mapped[str] = mapped_column(String(256), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    payload: Mapped[str] = mapped_column(Text, default="{}")  # buttons, media type, source message id
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    claim: Mapped[str] = mapped_column(String(32), default="")
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    held_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    external_id: Mapped[str] = mapped_column(String(128), default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import cli
 from bot.channels.terminal import run_chat
@@ -81,7 +82,9 @@ def test_kb_export_prints_every_entry_with_all_fields(capsys: pytest.CaptureFixt
                                "checked", "related", "link"}
 
 
-async def test_terminal_chat_runs_the_desk_and_stores_the_question_log(settings: Settings) -> None:
+async def test_terminal_chat_runs_the_desk_and_stores_the_question_log(settings: Settings,
+                                                                      engine: AsyncEngine) -> None:
+    """`engine` empties the database first (on PostgreSQL it outlives the previous test)."""
     script = iter(["2", "Гранттарды кім береді?", "1", "/quit"])
     out = io.StringIO()
     async with open_desk(settings, migrate=True) as desk:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.models import InboundEvent
-from bot.inbox import Inbox
+from bot.db.models import InboundEvent, utcnow
+from bot.inbox import MAX_ATTEMPTS, Inbox
 
 
 async def test_a_delivery_is_processed_once_and_duplicates_are_refused(engine: AsyncEngine) -> None:
@@ -83,3 +84,104 @@ async def test_deliveries_left_pending_by_a_crash_are_processed_after_restart(en
     assert await restarted.recover() == 1
     await restarted.drain()
     assert seen == [{"update_id": 5}]
+
+
+# -- claims: several instances on one database ----------------------------------------------
+
+async def statuses(engine: AsyncEngine) -> list[tuple[str, str, int]]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(select(InboundEvent.event_key, InboundEvent.status, InboundEvent.attempts)
+                                  .order_by(InboundEvent.id))
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+async def test_two_inboxes_sweeping_the_same_rows_process_each_once(engine: AsyncEngine) -> None:
+    seen: list[int] = []
+
+    async def processor(payload: dict[str, Any]) -> None:
+        await asyncio.sleep(0.01)
+        seen.append(payload["n"])
+
+    async with engine.begin() as conn:  # stored by an instance that died before processing them
+        await conn.execute(InboundEvent.__table__.insert(), [
+            {"channel": "telegram", "event_key": str(n), "order_key": str(n % 3), "payload": f'{{"n": {n}}}'}
+            for n in range(20)])
+
+    first, second = Inbox(engine), Inbox(engine)
+    for inbox in (first, second):
+        inbox.register("telegram", processor)
+    await asyncio.gather(first.sweep(), second.sweep())
+    await asyncio.gather(first.drain(), second.drain())
+    await asyncio.gather(first.sweep(), second.sweep())  # blocked ones come back on a later sweep
+    await asyncio.gather(first.drain(), second.drain())
+
+    assert sorted(seen) == list(range(20))
+    for chat in range(3):  # each chat in arrival order, across both instances
+        assert [n for n in seen if n % 3 == chat] == sorted(n for n in seen if n % 3 == chat)
+    assert {status for _, status, _ in await statuses(engine)} == {"done"}
+
+
+async def test_a_chat_waits_for_its_earlier_message_held_by_another_instance(engine: AsyncEngine) -> None:
+    order: list[int] = []
+    release = asyncio.Event()
+
+    async def processor(payload: dict[str, Any]) -> None:
+        if payload["n"] == 1:
+            await release.wait()
+        order.append(payload["n"])
+
+    slow, fast = Inbox(engine), Inbox(engine)
+    slow.register("whatsapp", processor)
+    fast.register("whatsapp", processor)
+    await slow.accept("whatsapp", "m1", {"n": 1}, order_key="7701")
+    await asyncio.sleep(0.05)  # instance "slow" holds message 1
+    await fast.accept("whatsapp", "m2", {"n": 2}, order_key="7701")
+    await asyncio.sleep(0.2)
+    assert order == []  # message 2 waits for message 1, on another instance
+    release.set()
+    await asyncio.gather(slow.drain(), fast.drain())
+    assert order == [1, 2]
+
+
+async def test_a_dead_instances_claim_is_taken_over_after_the_lease(engine: AsyncEngine) -> None:
+    seen: list[int] = []
+
+    async def processor(payload: dict[str, Any]) -> None:
+        seen.append(payload["n"])
+
+    async with engine.begin() as conn:  # claimed by an instance that was then killed
+        await conn.execute(InboundEvent.__table__.insert().values(
+            channel="telegram", event_key="1", order_key="", payload='{"n": 1}', status="processing",
+            attempts=1, error="", received_at=utcnow(), processed_at=utcnow() - dt.timedelta(seconds=5)))
+    patient, impatient = Inbox(engine, lease=60), Inbox(engine, lease=2)
+    for inbox in (patient, impatient):
+        inbox.register("telegram", processor)
+
+    assert await patient.sweep() == 0  # within its lease: maybe still at work
+    assert await impatient.sweep() == 1
+    await impatient.drain()
+    assert seen == [1]
+    assert await statuses(engine) == [("1", "done", 2)]
+
+
+async def test_a_delivery_that_keeps_killing_its_worker_is_given_up(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(InboundEvent.__table__.insert().values(
+            channel="telegram", event_key="9", order_key="42", payload="{}", status="processing",
+            attempts=MAX_ATTEMPTS, error="", received_at=utcnow(),
+            processed_at=utcnow() - dt.timedelta(hours=1)))
+    inbox = Inbox(engine, lease=60)
+    inbox.register("telegram", lambda payload: asyncio.sleep(0))  # type: ignore[arg-type,return-value]
+
+    assert await inbox.sweep() == 0
+    assert await statuses(engine) == [("9", "failed", MAX_ATTEMPTS)]
+
+
+async def test_work_cut_short_by_shutdown_is_handed_back_as_pending(engine: AsyncEngine) -> None:
+    inbox = Inbox(engine)
+    inbox.register("telegram", lambda payload: asyncio.sleep(3600))  # type: ignore[arg-type,return-value]
+    await inbox.accept("telegram", "1", {"n": 1})
+    await asyncio.sleep(0.05)
+
+    assert await inbox.drain(timeout=0.1) == 1
+    assert await statuses(engine) == [("1", "pending", 1)]

@@ -102,7 +102,7 @@ async def test_not_helpful_offers_a_consultant(user: Conversation) -> None:
     await user.press("Көмектеспеді")
     assert "кеңесшісі" in user.text
     await user.press("Кеңесшіге жазу")
-    assert "кеңесшісіне жіберілді" in user.text
+    assert "№1 өтінішіңіз азаматтық орталықтың кеңесшілеріне жіберілді" in user.text
 
 
 async def test_clarify_offers_topics_and_none_of_these(user: Conversation) -> None:
@@ -111,7 +111,7 @@ async def test_clarify_offers_topics_and_none_of_these(user: Conversation) -> No
     labels = [b.label for b in user.replies[0].all_buttons()]
     assert labels[-1] == "Бұлардың ешқайсысы емес" and 2 <= len(labels) <= 4
     await user.press("Бұлардың ешқайсысы емес")
-    assert "кеңесшісіне жіберілді" in user.text
+    assert "№1 өтінішіңіз азаматтық орталықтың кеңесшілеріне жіберілді" in user.text
 
 
 async def test_out_of_scope_question_says_so_and_offers_a_consultant(user: Conversation) -> None:
@@ -121,7 +121,7 @@ async def test_out_of_scope_question_says_so_and_offers_a_consultant(user: Conve
 
 async def test_asking_for_a_person_escalates(user: Conversation, engine: AsyncEngine) -> None:
     await user.say("Соедините с консультантом, пожалуйста")
-    assert "консультанту гражданского центра" in user.text
+    assert "передано консультантам гражданского центра" in user.text
     async with engine.connect() as conn:
         assert (await conn.execute(select(Question.decision))).scalar_one() == "escalate"
 

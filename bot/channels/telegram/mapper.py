@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram.enums import ChatType, ContentType
 from aiogram.types import CallbackQuery, Message, User
 
-from handlers import Channel, Inbound, InboundKind
+from handlers import Channel, ConsultantMessage, Inbound, InboundKind
 
 # Content the desk answers with "I read text only"; service messages (pins, joins...) get nothing.
 MEDIA_TYPES = frozenset({
@@ -19,7 +19,8 @@ MEDIA_TYPES = frozenset({
 def _sender(user: User | None) -> dict[str, str]:
     if user is None:
         return {}
-    return {"name": user.full_name, "lang_hint": user.language_code or ""}
+    return {"name": user.full_name, "lang_hint": user.language_code or "",
+            "handle": f"@{user.username}" if user.username else ""}
 
 
 def command_name(text: str) -> str:
@@ -52,3 +53,17 @@ def from_callback(query: CallbackQuery) -> Inbound | None:
     return Inbound(Channel.TELEGRAM, str(chat_id), InboundKind.CHOICE, query.data or "",
                    message_id=str(message.message_id) if message is not None else "",
                    **_sender(query.from_user))
+
+
+def from_topic_message(message: Message, ticket_id: int) -> ConsultantMessage | None:
+    """A consultant's message in a ticket's topic; None for service messages (topic edited...)."""
+    author = message.from_user.full_name if message.from_user else ""
+    if message.text is not None:
+        if message.text.startswith("/"):
+            words = message.text[1:].split(maxsplit=1)
+            args = words[1] if len(words) > 1 else ""
+            return ConsultantMessage(ticket_id, author, InboundKind.COMMAND, command_name(message.text).lower(), args)
+        return ConsultantMessage(ticket_id, author, InboundKind.TEXT, message.text)
+    if message.content_type in MEDIA_TYPES:
+        return ConsultantMessage(ticket_id, author, InboundKind.MEDIA, message.caption or "")
+    return None

@@ -6,8 +6,9 @@ from aiogram import F, Router
 from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery, Message
 
-from bot.channels.telegram.mapper import from_callback, from_message
+from bot.channels.telegram.mapper import from_callback, from_message, from_topic_message
 from bot.channels.telegram.sender import TelegramSender
+from bot.channels.telegram.topics import TopicStore
 from handlers import Desk
 
 
@@ -27,10 +28,28 @@ async def on_callback(query: CallbackQuery, desk: Desk, sender: TelegramSender) 
 def customer_router() -> Router:
     """People asking the desk, in private chats only: in groups the bot stays silent.
 
-    The consultants' group will get its own router, filtered to that chat.
+    The consultants' group has its own router, filtered to that chat.
     """
     router = Router(name="customers")
     router.message.filter(F.chat.type == ChatType.PRIVATE)
     router.message.register(on_message)
     router.callback_query.register(on_callback)
+    return router
+
+
+async def on_topic_message(message: Message, desk: Desk, sender: TelegramSender, topics: TopicStore) -> None:
+    """A consultant wrote in a ticket's topic: commands, notes, or text for the user."""
+    if message.from_user is None or message.from_user.is_bot or message.message_thread_id is None:
+        return  # bots (and anonymous admins) never speak for the centre
+    ticket_id = await topics.ticket_of(message.chat.id, message.message_thread_id)
+    written = from_topic_message(message, ticket_id) if ticket_id is not None else None
+    if written is not None:
+        await sender.send(message.chat.id, await desk.from_consultant(written), message.message_thread_id)
+
+
+def consultant_router(chat_id: int) -> Router:
+    """The consultants' forum supergroup, and only it: no other chat can reach a user through the desk."""
+    router = Router(name="consultants")
+    router.message.filter(F.chat.id == chat_id, F.is_topic_message)
+    router.message.register(on_topic_message)
     return router

@@ -1,25 +1,30 @@
-"""The one way out to Telegram: rendered replies, flood-limit retries, errors logged not raised."""
+"""The one way out to Telegram: rendered replies, paced, flood-limit retries, errors logged not raised."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
 from aiogram import Bot
 from aiogram.enums import ParseMode
-from aiogram.exceptions import AiogramError, TelegramRetryAfter
+from aiogram.exceptions import AiogramError, TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.methods import AnswerCallbackQuery, SendMessage, TelegramMethod
 from aiogram.types import LinkPreviewOptions
 
 from bot.channels.telegram.render import render
+from bot.config import Settings
+from bot.metrics import Metrics
+from bot.pacing import UNLIMITED, Pacer, Rate
 from handlers import Reply
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_ATTEMPTS = 3
 MAX_WAIT = 60.0  # a longer flood ban is not waited out while the chat's updates queue up
+RETRY_DELAY = 1.0  # after a 5xx, a timeout or a dropped connection; doubles per attempt
 # Answers cite the law by link; a preview card of the legal portal would bury the answer.
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
@@ -29,21 +34,57 @@ async def pause(seconds: float) -> None:
     await asyncio.sleep(seconds)
 
 
+@dataclass(frozen=True)
+class TelegramLimits:
+    """Telegram's flood limits (Bot FAQ): about 30 messages/s overall, 1/s in a chat, 20/min in a group.
+
+    Short bursts are tolerated; a desk reply is rarely more than three messages.
+    """
+
+    overall: Rate = UNLIMITED
+    chat: Rate = UNLIMITED
+    group: Rate = UNLIMITED
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TelegramLimits:
+        overall = settings.telegram_messages_per_second
+        return cls(overall=Rate(overall, burst=max(1, int(overall))),
+                   chat=Rate(settings.telegram_chat_messages_per_second, burst=3),
+                   group=Rate(settings.telegram_group_messages_per_minute / 60, burst=3))
+
+    def slots(self, chat_id: int | str) -> tuple[tuple[str, Rate], ...]:
+        """The keys a message to `chat_id` books, its chat first: groups and channels have negative ids."""
+        in_group = str(chat_id).startswith("-")
+        return ((f"telegram:{chat_id}", self.group if in_group else self.chat), ("telegram", self.overall))
+
+
+def send_messages(chat_id: int | str, replies: Sequence[Reply],
+                  thread_id: int | None = None) -> list[SendMessage]:
+    """The sendMessage calls of some replies: HTML, split to Telegram's limit, keyboard last."""
+    return [SendMessage(chat_id=chat_id, text=message.text, parse_mode=ParseMode.HTML,
+                        reply_markup=message.reply_markup, link_preview_options=NO_PREVIEW,
+                        message_thread_id=thread_id)
+            for message in render(replies)]
+
+
 class TelegramSender:
     """Sends the desk's replies to one chat; a failed call never breaks processing."""
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, pacer: Pacer | None = None, limits: TelegramLimits | None = None,
+                 metrics: Metrics | None = None) -> None:
         self.bot = bot
+        self.pacer = pacer or Pacer()
+        self.limits = limits or TelegramLimits()
+        self.metrics = metrics or Metrics()
 
-    async def send(self, chat_id: int | str, replies: Sequence[Reply]) -> int:
-        """Send every part of every reply in order; returns how many went out.
+    async def send(self, chat_id: int | str, replies: Sequence[Reply], thread_id: int | None = None) -> int:
+        """Send every part of every reply in order (into a forum topic if given); returns how many went out.
 
         After a failure the rest is dropped: later parts would read out of context.
         """
         sent = 0
-        for message in render(replies):
-            method = SendMessage(chat_id=chat_id, text=message.text, parse_mode=ParseMode.HTML,
-                                 reply_markup=message.reply_markup, link_preview_options=NO_PREVIEW)
+        for method in send_messages(chat_id, replies, thread_id):
+            await self.pacer.wait(*self.limits.slots(chat_id))
             if await self.call(method) is None:
                 break
             sent += 1
@@ -54,7 +95,11 @@ class TelegramSender:
         await self.call(AnswerCallbackQuery(callback_query_id=query_id))
 
     async def call(self, method: TelegramMethod[T]) -> T | None:
-        """Run a Bot API method, waiting out 429s a few times; None when it failed."""
+        """Run a Bot API method, waiting out 429s, 5xx and network errors a few times; None when it failed.
+
+        A timeout may hide a message Telegram did send: retrying risks a rare repeat,
+        which beats a silent loss in a desk people ask legal questions.
+        """
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 return await self.bot(method)
@@ -62,11 +107,23 @@ class TelegramSender:
                 if attempt == MAX_ATTEMPTS or exc.retry_after > MAX_WAIT:
                     log.error("%s gave up after %d flood-limit answers: %s",
                               method.__api_method__, attempt, exc)
+                    self.metrics.outbound_errors.labels("telegram", "flood").inc()
                     return None
                 log.warning("%s flood-limited, retrying in %s s", method.__api_method__,
                             exc.retry_after)
+                self.metrics.outbound_retries.labels("telegram", "flood").inc()
                 await pause(exc.retry_after)
+            except (TelegramServerError, TelegramNetworkError) as exc:
+                reason = "server" if isinstance(exc, TelegramServerError) else "network"
+                if attempt == MAX_ATTEMPTS:
+                    log.error("%s gave up after %d attempts: %s", method.__api_method__, attempt, exc)
+                    self.metrics.outbound_errors.labels("telegram", reason).inc()
+                    return None
+                log.warning("%s failed (%s), retrying: %s", method.__api_method__, reason, exc)
+                self.metrics.outbound_retries.labels("telegram", reason).inc()
+                await pause(RETRY_DELAY * 2 ** (attempt - 1))
             except AiogramError as exc:
                 log.error("%s failed: %s: %s", method.__api_method__, type(exc).__name__, exc)
+                self.metrics.outbound_errors.labels("telegram", type(exc).__name__).inc()
                 return None
         return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -18,12 +19,17 @@ from aiogram.exceptions import AiogramError
 from aiogram.utils.token import TokenValidationError, validate_token
 from aiohttp import web
 
+from bot.channels.telegram.consultants import ConsultantsGroup
+from bot.channels.telegram.delivery import TelegramUsers
 from bot.channels.telegram.polling import Poller
-from bot.channels.telegram.routers import customer_router
-from bot.channels.telegram.sender import TelegramSender
+from bot.channels.telegram.routers import consultant_router, customer_router
+from bot.channels.telegram.sender import TelegramLimits, TelegramSender
+from bot.channels.telegram.topics import TopicStore
 from bot.channels.telegram.webhook import CHANNEL, PATH, webhook_handler
 from bot.config import Settings
+from bot.outbox import CONSULTANTS
 from bot.services import Services
+from handlers import cards
 
 log = logging.getLogger(__name__)
 # setWebhook's secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
@@ -46,7 +52,8 @@ def build_bot(settings: Settings) -> Bot:
     except TokenValidationError:
         raise TelegramSetupError("DESK_TELEGRAM_TOKEN is malformed: a bot token looks like "
                                  "123456789:AAE..., digits, a colon, then the secret") from None
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url),
+                             timeout=settings.telegram_request_timeout)
     return Bot(token, session=session)
 
 
@@ -58,11 +65,27 @@ def webhook_secret(settings: Settings) -> str:
     return secret
 
 
-def build_dispatcher(services: Services, sender: TelegramSender) -> Dispatcher:
-    """Routers with the desk and the sender injected into every handler by name."""
-    dispatcher = Dispatcher(desk=services.desk, sender=sender)
+def build_dispatcher(services: Services, sender: TelegramSender, topics: TopicStore | None = None) -> Dispatcher:
+    """Routers with the desk, the sender and the topic map injected into every handler by name."""
+    dispatcher = Dispatcher(desk=services.desk, sender=sender, topics=topics)
+    chat_id = services.settings.consultant_chat_id
+    if topics is not None and chat_id is not None:
+        dispatcher.include_router(consultant_router(chat_id))
     dispatcher.include_router(customer_router())
     return dispatcher
+
+
+def connect_outbox(services: Services, sender: TelegramSender) -> TopicStore | None:
+    """Relayed messages to Telegram users and, with a consultants' group, everything for it."""
+    outbox, team, chat_id = services.outbox, services.desk.team, services.settings.consultant_chat_id
+    if outbox is None:
+        return None
+    outbox.register(CHANNEL, TelegramUsers(sender))
+    if team is None or chat_id is None:
+        return None
+    topics = TopicStore(services.engine)
+    outbox.register(CONSULTANTS, ConsultantsGroup(sender, chat_id, topics, partial(cards.card, team)))
+    return topics
 
 
 def setup(app: web.Application, services: Services, *, polling: bool = False) -> None:
@@ -70,7 +93,8 @@ def setup(app: web.Application, services: Services, *, polling: bool = False) ->
     settings = services.settings
     bot = build_bot(settings)  # no connection is opened yet: nothing to close if the next check fails
     secret = "" if polling else webhook_secret(settings)
-    dispatcher = build_dispatcher(services, TelegramSender(bot))
+    sender = TelegramSender(bot, services.pacer, TelegramLimits.from_settings(settings), services.metrics)
+    dispatcher = build_dispatcher(services, sender, connect_outbox(services, sender))
     allowed_updates = dispatcher.resolve_used_update_types()
 
     async def process(update: dict[str, Any]) -> None:

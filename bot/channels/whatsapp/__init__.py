@@ -12,8 +12,10 @@ from aiohttp import web
 
 from bot.channels.whatsapp.client import GraphClient, SendResult
 from bot.channels.whatsapp.processor import WhatsAppProcessor, to_inbound
+from bot.channels.whatsapp.relay import WhatsAppUsers
 from bot.channels.whatsapp.store import WhatsAppStore
 from bot.channels.whatsapp.webhook import CHANNEL, PATH, Webhook, signature
+from bot.pacing import Rate
 from bot.services import Services
 
 WHATSAPP = web.AppKey("whatsapp", WhatsAppProcessor)
@@ -37,10 +39,16 @@ def setup(app: web.Application, services: Services) -> WhatsAppProcessor:
     client = GraphClient(settings.whatsapp_api_url, settings.whatsapp_api_version, number,
                          settings.whatsapp_token.get_secret_value(),
                          attempts=settings.whatsapp_send_attempts,
-                         retry_delay=settings.whatsapp_retry_delay)
+                         retry_delay=settings.whatsapp_retry_delay, pacer=services.pacer,
+                         rate=Rate(settings.whatsapp_messages_per_second,
+                                   burst=max(1, int(settings.whatsapp_messages_per_second))),
+                         metrics=services.metrics)
     store = WhatsAppStore(services.engine)
-    processor = WhatsAppProcessor(services.desk, client, store)
+    processor = WhatsAppProcessor(services.desk, client, store, services.outbox)
     services.inbox.register(CHANNEL, processor)
+    if services.outbox is not None:  # consultants' replies, within the 24-hour window
+        services.outbox.register(CHANNEL, WhatsAppUsers(client, store, services.desk.translator,
+                                                        settings.whatsapp_reply_template, services.outbox.clock))
     webhook = Webhook(app_secret, verify_token, number, services.inbox, store)
     app.router.add_get(PATH, webhook.verify)
     app.router.add_post(PATH, webhook.receive)

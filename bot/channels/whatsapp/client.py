@@ -15,6 +15,9 @@ from typing import Any
 
 import aiohttp
 
+from bot.metrics import Metrics
+from bot.pacing import UNLIMITED, Pacer, Rate
+
 log = logging.getLogger(__name__)
 
 # Graph/Cloud API codes that mean "try again later": temporary errors, throughput and pair limits.
@@ -36,12 +39,16 @@ class GraphClient:
     """Posts message objects for one business phone number."""
 
     def __init__(self, api_url: str, api_version: str, phone_number_id: str, token: str, *,
-                 attempts: int = 4, retry_delay: float = 1.0, timeout: float = 20.0) -> None:
+                 attempts: int = 4, retry_delay: float = 1.0, timeout: float = 20.0,
+                 pacer: Pacer | None = None, rate: Rate = UNLIMITED, metrics: Metrics | None = None) -> None:
         self.url = f"{api_url.rstrip('/')}/{api_version}/{phone_number_id}/messages"
         self.token = token
         self.attempts = max(1, attempts)
         self.retry_delay = retry_delay
         self.timeout = timeout
+        self.pacer = pacer or Pacer()
+        self.slot = (f"whatsapp:{phone_number_id}", rate)  # throughput is per business number
+        self.metrics = metrics or Metrics()
         self._session: aiohttp.ClientSession | None = None
 
     async def start(self) -> None:
@@ -55,7 +62,8 @@ class GraphClient:
             self._session = None
 
     async def send(self, to: str, message: dict[str, Any]) -> SendResult:
-        """Send one message object (text, interactive...) to a WhatsApp user."""
+        """Send one message object (text, interactive...) to a WhatsApp user, within the number's rate."""
+        await self.pacer.wait(self.slot)
         return await self.post({"messaging_product": "whatsapp", "recipient_type": "individual",
                                 "to": f"+{to.lstrip('+')}", **message})
 
@@ -68,8 +76,12 @@ class GraphClient:
         result = SendResult(ok=False)
         for attempt in range(1, self.attempts + 1):
             result, transient = await self._once(payload, attempt)
-            if result.ok or not transient or attempt == self.attempts:
+            if result.ok:
                 break
+            if not transient or attempt == self.attempts:
+                self.metrics.outbound_errors.labels("whatsapp", _reason(result)).inc()
+                break
+            self.metrics.outbound_retries.labels("whatsapp", _reason(result)).inc()
             await asyncio.sleep(min(self.retry_delay * 2 ** (attempt - 1), MAX_DELAY))
         return result
 
@@ -99,3 +111,12 @@ class GraphClient:
         log.warning("Graph API answered %s (code %s, attempt %s): %s",
                     status, code, attempt, message)
         return SendResult(False, "", status, code, message[:2000], attempt), transient
+
+
+def _reason(result: SendResult) -> str:
+    """A short metrics label for a failed call."""
+    if result.http_status == 0:
+        return "network"
+    if result.http_status == 429 or result.error_code in (130429, 131056, 80007):
+        return "rate"
+    return "server" if result.http_status >= 500 else "rejected"

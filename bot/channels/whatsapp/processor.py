@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Sequence
 from typing import Any
 
-from bot.channels.whatsapp.client import GraphClient
+from bot.channels.whatsapp.client import GraphClient, SendResult
 from bot.channels.whatsapp.render import Labels, Rendered, render_reply
 from bot.channels.whatsapp.store import WhatsAppStore, from_timestamp
 from bot.db.models import utcnow
-from handlers import Channel, Desk, Inbound, InboundKind, Reply
+from bot.outbox import Outbox
+from handlers import Channel, Desk, Inbound, InboundKind, Reply, Translator
 
 log = logging.getLogger(__name__)
 CHOICE_TYPES = ("button_reply", "list_reply")
@@ -42,19 +44,50 @@ def to_inbound(message: dict[str, Any], name: str, choices: Sequence[str]) -> In
     return inbound(InboundKind.MEDIA, caption, str(kind or "unknown"))
 
 
+def labels(translator: Translator, lang: str) -> Labels:
+    """The adapter's own words (list button, numbered-menu hint) in one language."""
+    _ = translator(lang)
+    return Labels(choose=_("Choose an option"), numbered_hint=_("Reply with the number of your choice."))
+
+
+async def send_replies(client: GraphClient, store: WhatsAppStore, wa_id: str, replies: list[Reply],
+                       words: Labels, at: dt.datetime | None = None) -> SendResult | None:
+    """Send the replies in order; after a failure the rest are recorded as skipped.
+
+    Returns the failed send's result, or None when everything went out.
+    """
+    rendered: list[Rendered] = [render_reply(reply, words) for reply in replies]
+    if any(reply.buttons for reply in replies):  # new choices replace any numbered menu
+        numbered = next((r.choices for r in reversed(rendered) if r.choices), ())
+        await store.set_choices(wa_id, numbered)
+    failure: SendResult | None = None
+    for message in (m for r in rendered for m in r.messages):
+        if failure is not None:
+            await store.record_outbound(wa_id, message, "skipped", at=at)
+            continue
+        result = await client.send(wa_id, message)
+        await store.record_outbound(wa_id, message, "sent" if result.ok else "failed", result, at=at)
+        failure = None if result.ok else result
+    return failure
+
+
 class WhatsAppProcessor:
     """The inbox's processor for the "whatsapp" channel; never raises on a failed send."""
 
-    def __init__(self, desk: Desk, client: GraphClient, store: WhatsAppStore) -> None:
+    def __init__(self, desk: Desk, client: GraphClient, store: WhatsAppStore,
+                 outbox: Outbox | None = None) -> None:
         self.desk = desk
         self.client = client
         self.store = store
+        self.outbox = outbox
 
     async def __call__(self, payload: dict[str, Any]) -> None:
         message, name = payload["message"], str(payload.get("name", ""))
         wa_id = str(message["from"])
         sent_at = from_timestamp(message.get("timestamp")) or utcnow()
         await self.store.touch_contact(wa_id, name, sent_at)
+        if self.outbox is not None:  # the window is open again: held consultant replies go out
+            await self.outbox.release_held(Channel.WHATSAPP.value, wa_id)
         inbound = to_inbound(message, name, await self.store.choices(wa_id))
         read = await self.client.mark_read(inbound.message_id)
         if not read.ok:
@@ -63,20 +96,7 @@ class WhatsAppProcessor:
 
     async def deliver(self, wa_id: str, replies: list[Reply]) -> None:
         """Send the replies in order; after a failure the rest are recorded as skipped."""
-        labels = await self._labels(wa_id, replies)
-        rendered: list[Rendered] = [render_reply(reply, labels) for reply in replies]
-        if any(reply.buttons for reply in replies):  # new choices replace any numbered menu
-            numbered = next((r.choices for r in reversed(rendered) if r.choices), ())
-            await self.store.set_choices(wa_id, numbered)
-        failed = False
-        for message in (m for r in rendered for m in r.messages):
-            if failed:
-                await self.store.record_outbound(wa_id, message, "skipped")
-                continue
-            result = await self.client.send(wa_id, message)
-            status = "sent" if result.ok else "failed"
-            await self.store.record_outbound(wa_id, message, status, result)
-            failed = not result.ok
+        await send_replies(self.client, self.store, wa_id, replies, await self._labels(wa_id, replies))
 
     async def _labels(self, wa_id: str, replies: list[Reply]) -> Labels:
         """The adapter's own words in the language of the replies (the desk may answer a
@@ -84,6 +104,4 @@ class WhatsAppProcessor:
         stored = await self.store.language(wa_id) or self.desk.default_lang
         lang = self.desk.matcher.detector.detect(" ".join(reply.text for reply in replies),
                                                  "ru" if stored == "ru" else "kk")
-        _ = self.desk.translator(lang)
-        return Labels(choose=_("Choose an option"),
-                      numbered_hint=_("Reply with the number of your choice."))
+        return labels(self.desk.translator, lang)

@@ -12,8 +12,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.channels.whatsapp.client import SendResult
-from bot.db.models import User, WhatsAppContact, WhatsAppDeliveryFailure, WhatsAppOutbound
+from bot.db.models import User, WhatsAppContact, WhatsAppDeliveryFailure, WhatsAppOutbound, aware
 from handlers import Channel
+
+# Free-form messages are allowed for 24 hours after the user's last message; then only templates.
+SERVICE_WINDOW = dt.timedelta(hours=24)
 
 
 def from_timestamp(value: object) -> dt.datetime | None:
@@ -40,14 +43,14 @@ class WhatsAppStore:
                 return
             if name:
                 contact.name = name[:256]
-            if _aware(contact.last_inbound_at) < at:  # out-of-order delivery never moves it back
+            if aware(contact.last_inbound_at) < at:  # out-of-order delivery never moves it back
                 contact.last_inbound_at = at
 
     async def last_inbound(self, wa_id: str) -> dt.datetime | None:
         """When the user last wrote: replies other than templates need it within 24 hours."""
         async with self.sessions() as session:
             contact = await session.get(WhatsAppContact, wa_id)
-            return _aware(contact.last_inbound_at) if contact else None
+            return aware(contact.last_inbound_at) if contact else None
 
     async def choices(self, wa_id: str) -> list[str]:
         async with self.sessions() as session:
@@ -67,14 +70,21 @@ class WhatsAppStore:
                 User.channel == Channel.WHATSAPP.value, User.external_id == wa_id))
 
     async def record_outbound(self, wa_id: str, message: dict[str, Any], status: str,
-                              result: SendResult | None = None) -> None:
+                              result: SendResult | None = None, at: dt.datetime | None = None) -> None:
         result = result or SendResult(ok=False)
         async with self.sessions.begin() as session:
             session.add(WhatsAppOutbound(
                 wa_id=wa_id, kind=str(message.get("type", "")), status=status,
                 payload=json.dumps(message, ensure_ascii=False), wamid=result.wamid or None,
                 http_status=result.http_status, error_code=result.error_code,
-                error=result.error, attempts=result.attempts))
+                error=result.error, attempts=result.attempts, **({"created_at": at} if at else {})))
+
+    async def template_sent_since(self, wa_id: str, since: dt.datetime) -> bool:
+        """Was the user already invited (a template sent) since their last message?"""
+        async with self.sessions() as session:
+            return await session.scalar(select(WhatsAppOutbound.id).where(
+                WhatsAppOutbound.wa_id == wa_id, WhatsAppOutbound.kind == "template",
+                WhatsAppOutbound.status == "sent", WhatsAppOutbound.created_at >= since).limit(1)) is not None
 
     async def record_failed_status(self, status: dict[str, Any]) -> None:
         """Store a `failed` status callback once, however often Meta repeats it."""
@@ -92,7 +102,3 @@ class WhatsAppStore:
         except IntegrityError:
             pass  # a repeated callback
 
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    """SQLite hands back naive datetimes; they were stored in UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

@@ -44,6 +44,7 @@ class TelegramUser:
     first_name: str = "Айгүл"
     last_name: str = "Серікова"
     language_code: str = "kk"
+    username: str = ""
     chat: dict[str, Any] = field(default_factory=dict)
     update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(500_001))
     message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -54,8 +55,9 @@ class TelegramUser:
 
     @property
     def sender(self) -> dict[str, Any]:
-        return {"id": self.id, "is_bot": False, "first_name": self.first_name,
-                "last_name": self.last_name, "language_code": self.language_code}
+        sender = {"id": self.id, "is_bot": False, "first_name": self.first_name,
+                  "last_name": self.last_name, "language_code": self.language_code}
+        return sender | ({"username": self.username} if self.username else {})
 
     def message_update(self, **content: Any) -> dict[str, Any]:
         return {"update_id": next(self.update_ids), "message": {
@@ -84,10 +86,12 @@ class TelegramUser:
         return response.status
 
     async def deliver(self, update: dict[str, Any]) -> list[dict[str, Any]]:
-        """Post one update as Telegram would, wait until it is processed, return the calls."""
+        """Post one update as Telegram would, wait until it and what it relays are done, return the calls."""
         mark = len(self.api.calls)
         assert await self.post(update) == 200
         await self.services.inbox.drain()
+        if self.services.outbox is not None:
+            await self.services.outbox.drain()
         return self.api.calls[mark:]
 
     async def says(self, text: str) -> list[dict[str, Any]]:
@@ -98,3 +102,32 @@ class TelegramUser:
 
     async def presses(self, data: str, query_id: str = "query-1") -> list[dict[str, Any]]:
         return await self.deliver(self.callback_update(data, query_id))
+
+
+@dataclass
+class Consultant(TelegramUser):
+    """A member of the consultants' forum group, writing in one ticket's topic."""
+
+    id: int = 7001
+    first_name: str = "Асель"
+    last_name: str = "Нұрланқызы"
+    language_code: str = "ru"
+    group: int = -1001234567890
+    thread_id: int = 0
+    is_bot: bool = False
+    update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(900_001))
+    message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(5001))
+
+    def __post_init__(self) -> None:
+        self.chat = self.chat or {"id": self.group, "type": "supergroup", "title": "Кеңесшілер",
+                                  "is_forum": True}
+
+    @property
+    def sender(self) -> dict[str, Any]:
+        return {**super().sender, "is_bot": self.is_bot}
+
+    def message_update(self, **content: Any) -> dict[str, Any]:
+        update = super().message_update(**content)
+        if self.thread_id:
+            update["message"] |= {"message_thread_id": self.thread_id, "is_topic_message": True}
+        return update

@@ -16,8 +16,9 @@ from aiohttp import web
 
 # Parameters aiogram sends JSON-encoded (objects, lists, numbers); the rest are plain strings.
 JSON_PARAMS = {"reply_markup", "allowed_updates", "link_preview_options", "chat_id", "offset",
-               "timeout", "drop_pending_updates"}
+               "timeout", "drop_pending_updates", "message_thread_id", "from_chat_id", "message_id"}
 DATE = 1767225600  # 2026-01-01
+THREAD_NOT_FOUND = "Bad Request: message thread not found"
 
 
 class FakeBotAPI:
@@ -30,6 +31,9 @@ class FakeBotAPI:
         self.updates: list[dict[str, Any]] = []  # served by getUpdates
         self.failures: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
         self.message_ids = itertools.count(1)
+        self.topics: dict[int, str] = {}  # forum topics created: message_thread_id -> name
+        self.deleted_topics: set[int] = set()
+        self.thread_ids = itertools.count(101)
         self.called = asyncio.Event()
         self.app = web.Application()
         self.app.router.add_post("/bot{token}/{method}", self.handle)
@@ -40,6 +44,18 @@ class FakeBotAPI:
         if parameters:
             body["parameters"] = parameters
         self.failures[method].append((status, body))
+
+    def delete_topic(self, thread_id: int) -> None:
+        """A consultant deleted the topic: messages sent into it now fail."""
+        self.deleted_topics.add(thread_id)
+
+    def in_topic(self, thread_id: int) -> list[dict[str, Any]]:
+        """The calls that posted into one forum topic (messages and copies)."""
+        return [c for c in self.calls if c["params"].get("message_thread_id") == thread_id
+                and c["method"] in ("sendMessage", "copyMessage")]
+
+    def texts_in_topic(self, thread_id: int) -> list[str]:
+        return [c["params"]["text"] for c in self.in_topic(thread_id) if c["method"] == "sendMessage"]
 
     def sent(self) -> list[dict[str, Any]]:
         """Every call but getUpdates, whose polling loop would make tests depend on timing."""
@@ -62,12 +78,26 @@ class FakeBotAPI:
         if self.failures[method]:
             status, body = self.failures[method].pop(0)
             return web.json_response(body, status=status)
+        if params.get("message_thread_id") in self.deleted_topics:
+            return web.json_response({"ok": False, "error_code": 400, "description": THREAD_NOT_FOUND},
+                                     status=400)
         return web.json_response({"ok": True, "result": await self.result(method, params)})
 
     async def result(self, method: str, params: dict[str, Any]) -> Any:
-        if method == "sendMessage":
-            return {"message_id": next(self.message_ids), "date": DATE, "text": params["text"],
-                    "chat": {"id": params["chat_id"], "type": "private"}}
+        if method in ("sendMessage", "editMessageText"):
+            chat_id = params["chat_id"]
+            message = {"message_id": params.get("message_id") or next(self.message_ids), "date": DATE,
+                       "text": params["text"],
+                       "chat": {"id": chat_id, "type": "supergroup" if chat_id < 0 else "private"}}
+            if "message_thread_id" in params:
+                message |= {"message_thread_id": params["message_thread_id"], "is_topic_message": True}
+            return message
+        if method == "createForumTopic":
+            thread_id = next(self.thread_ids)
+            self.topics[thread_id] = params["name"]
+            return {"message_thread_id": thread_id, "name": params["name"], "icon_color": 7322096}
+        if method == "copyMessage":
+            return {"message_id": next(self.message_ids)}
         if method == "getUpdates":
             if not self.updates:
                 await asyncio.sleep(0.01)  # a short long-poll: the loop must not spin

@@ -57,6 +57,7 @@ class WhatsApp:
         self.services = client.server.app[SERVICES]
         self.wamids = iter(range(1, 10_000))
         self.last_wamid = ""
+        self.now: Callable[[], int] = lambda: TIMESTAMP  # when the user writes; a test with a clock moves it
 
     def wamid(self) -> str:
         """A fresh inbound message id, shaped like Meta's."""
@@ -72,16 +73,18 @@ class WhatsApp:
         response = await self.client.post("/webhook/whatsapp", data=raw, headers=headers)
         await response.read()
         await self.services.inbox.drain()
+        if self.services.outbox is not None:  # and what the messages relayed
+            await self.services.outbox.drain()
         return response.status
 
     async def say(self, text: str, user: str = USER) -> list[dict[str, Any]]:
         """The user types `text`; returns the message sends it caused."""
-        return await self.deliver(message(user, self.wamid(), "text", {"body": text}))
+        return await self.deliver(message(user, self.wamid(), "text", {"body": text}, self.now()))
 
     async def press(self, kind: str, data: str, title: str = "", user: str = USER) -> list[dict[str, Any]]:
         """The user picks a reply button ("button_reply") or a list row ("list_reply")."""
         picked = {"type": kind, kind: {"id": data, "title": title or data}}
-        return await self.deliver(message(user, self.wamid(), "interactive", picked))
+        return await self.deliver(message(user, self.wamid(), "interactive", picked, self.now()))
 
     async def deliver(self, *messages: dict[str, Any]) -> list[dict[str, Any]]:
         before = len(self.graph.sends())

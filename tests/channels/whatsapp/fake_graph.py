@@ -7,6 +7,7 @@ requests a real deployment would make. Sends can be scripted to fail
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from typing import Any
 
@@ -22,6 +23,7 @@ class FakeGraph:
         self.failures: list[tuple[int, dict[str, Any]]] = []  # for the next sends, in order
         self.failing_forever: tuple[int, dict[str, Any]] | None = None
         self.ids = itertools.count(1)
+        self.received = asyncio.Event()
         self.app = web.Application()
         self.app.router.add_post("/{version}/{number}/messages", self.handle)
 
@@ -36,12 +38,20 @@ class FakeGraph:
         """JSON of every message send (read receipts left out), failed attempts included."""
         return [r["json"] for r in self.requests if "status" not in r["json"]]
 
+    async def wait_for_sends(self, count: int, timeout: float = 5.0) -> None:
+        """Until `count` message sends arrived (a background worker's, say); no fixed sleep."""
+        async with asyncio.timeout(timeout):
+            while len(self.sends()) < count:
+                self.received.clear()
+                await self.received.wait()
+
     def reads(self) -> list[str]:
         return [r["json"]["message_id"] for r in self.requests if r["json"].get("status") == "read"]
 
     async def handle(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.requests.append({"path": request.path, "headers": dict(request.headers), "json": body})
+        self.received.set()
         if body.get("status") == "read":
             return web.json_response({"success": True})
         if self.failures:

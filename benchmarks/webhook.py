@@ -1,0 +1,422 @@
+"""Webhook throughput and latency of a real `civic-desk serve`, against a bare aiogram echo bot.
+
+Starts each server as a subprocess on 127.0.0.1 with fake Telegram and WhatsApp
+APIs in this process, drives N real-shaped signed updates (half Telegram, half
+WhatsApp, each from its own user, real questions from the knowledge base) with a
+bounded number in flight, and reports:
+
+- updates/s: N over the time from the first POST to the last reply at the fake API;
+- p50/p99 latency: from sending the POST to the first outbound message to that user;
+- peak memory: the server's peak resident set (VmHWM);
+- stored: inbox rows processed (the desk only; the echo bot stores nothing).
+
+Runs, in order: the echo bot (the floor: aiogram's SimpleRequestHandler, which answers
+200 before handling, and a bare WhatsApp handler that echoes in the background), the
+desk on SQLite, the desk on PostgreSQL (a scratch database `civic_desk_bench`, when the
+server answers). Outbound pacing is off for all of them: the fake API has no limits.
+
+    python benchmarks/webhook.py [--updates 5000] [--concurrency 32] [--no-postgres]
+
+Loopback only, bounded in count and time: every wait has a deadline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+TOKEN = "123456789:AAHbenchmark-token_for-loopback"
+SECRET = "bench-secret_1"
+APP_SECRET, VERIFY_TOKEN, NUMBER = "bench-app-secret", "bench-verify", "106540352242922"
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_DATABASE = "civic_desk_bench"
+START_TIMEOUT, RUN_TIMEOUT = 60.0, 600.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+# -- the fake platforms ----------------------------------------------------------------------
+
+class FakePlatforms:
+    """Telegram's Bot API and the Graph API on one port; notes when each user gets a first message."""
+
+    def __init__(self) -> None:
+        self.first_reply: dict[str, float] = {}  # "tg:<chat>" / "wa:<wa_id>" -> perf_counter()
+        self.calls = 0
+        self.ids = 0
+        self.app = web.Application()
+        self.app.router.add_post("/bot{token}/{method}", self.telegram)
+        self.app.router.add_post("/{version}/{number}/messages", self.graph)
+
+    def _seen(self, user: str) -> None:
+        self.first_reply.setdefault(user, time.perf_counter())
+
+    async def telegram(self, request: web.Request) -> web.Response:
+        self.calls += 1
+        self.ids += 1
+        method = request.match_info["method"]
+        params = await request.post()
+        if method == "sendMessage":
+            chat = str(params["chat_id"])
+            self._seen(f"tg:{chat}")
+            result: Any = {"message_id": self.ids, "date": 1767225600, "text": str(params.get("text", "")),
+                           "chat": {"id": int(chat), "type": "private"}}
+        elif method == "getMe":
+            result = {"id": 123456789, "is_bot": True, "first_name": "Desk", "username": "desk_bot"}
+        else:
+            result = True
+        return web.json_response({"ok": True, "result": result})
+
+    async def graph(self, request: web.Request) -> web.Response:
+        self.calls += 1
+        body = await request.json()
+        if body.get("status") == "read":
+            return web.json_response({"success": True})
+        self.ids += 1
+        to = str(body["to"]).lstrip("+")
+        self._seen(f"wa:{to}")
+        return web.json_response({"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}],
+                                  "messages": [{"id": f"wamid.out.{self.ids}"}]})
+
+
+# -- the load ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Delivery:
+    user: str  # the key the fake platforms note the reply under
+    path: str
+    body: bytes
+    headers: dict[str, str]
+
+
+def questions() -> list[str]:
+    """Real phrasings from the knowledge base, both languages."""
+    from knowledge import load_base
+
+    base = load_base()
+    return [q for entry in base.entries for lang in ("kk", "ru") for q in entry.questions[lang]]
+
+
+def deliveries(count: int, seed: int = 7) -> list[Delivery]:
+    rng = random.Random(seed)
+    phrasings = questions()
+    made = []
+    for n in range(count):
+        text = rng.choice(phrasings)
+        if n % 2 == 0:
+            chat = 10_000_000 + n
+            update = {"update_id": 100_000 + n, "message": {
+                "message_id": 1, "date": 1767225600, "text": text,
+                "chat": {"id": chat, "type": "private", "first_name": "Айгүл"},
+                "from": {"id": chat, "is_bot": False, "first_name": "Айгүл", "language_code": "kk"}}}
+            made.append(Delivery(f"tg:{chat}", "/webhook/telegram", json.dumps(update).encode(),
+                                 {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}))
+        else:
+            wa_id = f"7701{n:07d}"
+            value = {"messaging_product": "whatsapp",
+                     "metadata": {"display_phone_number": "77172000000", "phone_number_id": NUMBER},
+                     "contacts": [{"profile": {"name": "Айгерім"}, "wa_id": wa_id}],
+                     "messages": [{"from": wa_id, "id": f"wamid.bench.{n}", "timestamp": "1767225600",
+                                   "type": "text", "text": {"body": text}}]}
+            raw = json.dumps({"object": "whatsapp_business_account",
+                              "entry": [{"id": "1", "changes": [{"value": value, "field": "messages"}]}]}).encode()
+            sign = "sha256=" + hmac.new(APP_SECRET.encode(), raw, hashlib.sha256).hexdigest()
+            made.append(Delivery(f"wa:{wa_id}", "/webhook/whatsapp", raw,
+                                 {"X-Hub-Signature-256": sign, "Content-Type": "application/json"}))
+    return made
+
+
+@dataclass
+class Result:
+    name: str
+    updates: int
+    acknowledged: int
+    answered: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    peak_rss_mb: float
+    cpu_ms: float  # server CPU per update
+    stored: str
+
+    @property
+    def rate(self) -> float:
+        return self.answered / self.seconds if self.seconds else 0.0
+
+
+async def drive(url: str, load: list[Delivery], platforms: FakePlatforms,
+                concurrency: int) -> tuple[int, dict[str, float], float, float]:
+    """POST every delivery with at most `concurrency` in flight; wait (bounded) for the replies."""
+    sent_at: dict[str, float] = {}
+    gate = asyncio.Semaphore(concurrency)
+    connector = aiohttp.TCPConnector(limit=concurrency)
+
+    async with aiohttp.ClientSession(connector=connector) as session:
+        async def post(delivery: Delivery) -> bool:
+            async with gate:
+                sent_at[delivery.user] = time.perf_counter()
+                async with session.post(url + delivery.path, data=delivery.body,
+                                        headers=delivery.headers) as response:
+                    await response.read()
+                    return response.status == 200
+
+        started = time.perf_counter()
+        acks = await asyncio.gather(*(post(d) for d in load))
+    deadline = time.perf_counter() + RUN_TIMEOUT
+    while len(platforms.first_reply) < sum(acks) and time.perf_counter() < deadline:
+        await asyncio.sleep(0.05)
+    return sum(acks), sent_at, started, deadline
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU the process has used so far (Linux)."""
+    with contextlib.suppress(OSError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return float("nan")
+
+
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM: the most memory the process ever held resident (Linux)."""
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+# -- the servers --------------------------------------------------------------------------------
+
+def desk_env(database_url: str, port: int, api_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DESK_")}
+    env.update({
+        "DESK_DATABASE_URL": database_url, "DESK_HOST": "127.0.0.1", "DESK_PORT": str(port),
+        "DESK_LOG_LEVEL": "WARNING",
+        "DESK_TELEGRAM_TOKEN": TOKEN, "DESK_TELEGRAM_API_URL": api_url, "DESK_TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "DESK_WHATSAPP_TOKEN": "bench", "DESK_WHATSAPP_API_URL": api_url, "DESK_WHATSAPP_PHONE_NUMBER_ID": NUMBER,
+        "DESK_WHATSAPP_APP_SECRET": APP_SECRET, "DESK_WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
+        # The fake API has no limits, and the echo bot does not pace either.
+        "DESK_TELEGRAM_MESSAGES_PER_SECOND": "0", "DESK_TELEGRAM_CHAT_MESSAGES_PER_SECOND": "0",
+        "DESK_WHATSAPP_MESSAGES_PER_SECOND": "0",
+    })
+    return env
+
+
+def civic_desk() -> list[str]:
+    script = Path(sys.executable).with_name("civic-desk")
+    return [str(script)] if script.exists() else [sys.executable, "-c", "from bot.cli import main; main()"]
+
+
+async def start(argv: list[str], env: dict[str, str], port: int, workdir: Path) -> asyncio.subprocess.Process:
+    log = (workdir / f"server-{port}.log").open("ab")
+    process = await asyncio.create_subprocess_exec(*argv, env=env, cwd=workdir, stdout=log, stderr=log)
+    log.close()
+    async with asyncio.timeout(START_TIMEOUT), aiohttp.ClientSession() as session:
+        while True:
+            if process.returncode is not None:
+                raise RuntimeError(f"{argv} exited with {process.returncode}: see {workdir}")
+            with contextlib.suppress(aiohttp.ClientError):
+                async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    if response.status < 500:
+                        return process
+            await asyncio.sleep(0.2)
+
+
+async def stop(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            async with asyncio.timeout(30):
+                await process.wait()
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+
+async def stored(database_url: str) -> str:
+    """'processed/rows' of the desk's inbox after the run."""
+    from sqlalchemy import func, select
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from bot.db.models import InboundEvent
+
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            rows = dict((await conn.execute(select(InboundEvent.status, func.count())
+                                            .group_by(InboundEvent.status))).all())
+    finally:
+        await engine.dispose()
+    return f"{rows.get('done', 0)}/{sum(rows.values())}"
+
+
+async def fresh_postgres() -> str | None:
+    """A scratch database on the local server, or None when no server answers."""
+    try:
+        import asyncpg
+
+        conn = await asyncpg.connect(PG_ADMIN_URL, timeout=3)
+    except Exception as exc:
+        print(f"PostgreSQL skipped: {exc!r}", file=sys.stderr)
+        return None
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+        await conn.execute(f"CREATE DATABASE {PG_DATABASE}")
+    finally:
+        await conn.close()
+    return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{PG_DATABASE}"
+
+
+async def measure(name: str, argv: list[str], env: dict[str, str], port: int, workdir: Path,
+                  platforms: FakePlatforms, load: list[Delivery], concurrency: int,
+                  database_url: str | None) -> Result:
+    platforms.first_reply.clear()
+    process = await start(argv, env, port, workdir)
+    try:
+        cpu_before = cpu_seconds(process.pid)
+        acknowledged, sent_at, started, _ = await drive(f"http://127.0.0.1:{port}", load, platforms, concurrency)
+        replies = dict(platforms.first_reply)
+        rss = peak_rss_mb(process.pid)
+        cpu = (cpu_seconds(process.pid) - cpu_before) * 1000 / max(len(replies), 1)
+    finally:
+        await stop(process)
+    latencies = sorted((replies[u] - sent_at[u]) * 1000 for u in replies if u in sent_at)
+    finished = max(replies.values(), default=started)
+    quantiles = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [float("nan")] * 99
+    return Result(name, len(load), acknowledged, len(replies), finished - started, quantiles[49], quantiles[98],
+                  rss, cpu, await stored(database_url) if database_url else "-")
+
+
+async def desk_upgrade(database_url: str, workdir: Path) -> None:
+    env = desk_env(database_url, 8080, "http://127.0.0.1:1")
+    process = await asyncio.create_subprocess_exec(*civic_desk(), "db", "upgrade", env=env, cwd=workdir,
+                                                   stdout=asyncio.subprocess.DEVNULL)
+    async with asyncio.timeout(START_TIMEOUT):
+        if await process.wait() != 0:
+            raise RuntimeError(f"db upgrade failed on {database_url}")
+
+
+async def main(args: argparse.Namespace) -> int:
+    platforms = FakePlatforms()
+    runner = web.AppRunner(platforms.app, access_log=None)
+    await runner.setup()
+    api_port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", api_port).start()
+    api_url = f"http://127.0.0.1:{api_port}"
+    load = deliveries(args.updates)
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="desk-bench-") as tmp:
+        workdir = Path(tmp)
+        try:
+            port = free_port()
+            echo = [sys.executable, str(Path(__file__).resolve()), "--echo-server", str(port), api_url]
+            results.append(await measure("aiogram echo bot (floor)", echo, dict(os.environ), port, workdir,
+                                         platforms, load, args.concurrency, None))
+            targets = [("civic-desk, SQLite", f"sqlite+aiosqlite:///{workdir / 'desk.db'}")]
+            if not args.no_postgres and (pg_url := await fresh_postgres()):
+                targets.append(("civic-desk, PostgreSQL", pg_url))
+            for name, url in targets:
+                await desk_upgrade(url, workdir)
+                port = free_port()
+                results.append(await measure(name, [*civic_desk(), "serve"], desk_env(url, port, api_url), port,
+                                             workdir, platforms, load, args.concurrency, url))
+        finally:
+            await runner.cleanup()
+    report(results, args)
+    return 0
+
+
+def report(results: list[Result], args: argparse.Namespace) -> None:
+    print(f"\n{args.updates} updates (half Telegram, half WhatsApp), {args.concurrency} in flight, "
+          f"{os.cpu_count()} cores, loopback\n")
+    print("| server | updates/s | x echo | p50 ms | p99 ms | peak RSS MB | server CPU ms/update | answered "
+          "| stored (done/rows) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    floor = results[0].rate if results else 0.0
+    for r in results:
+        ratio = f"{r.rate / floor:.2f}" if floor else "-"
+        print(f"| {r.name} | {r.rate:,.0f} | {ratio} | {r.p50_ms:,.1f} | {r.p99_ms:,.1f} | {r.peak_rss_mb:,.0f} "
+              f"| {r.cpu_ms:.1f} | {r.answered}/{r.updates} | {r.stored} |")
+
+
+# -- the floor: a bare aiogram echo bot (and a bare WhatsApp echo) on the same paths ------------------
+
+def echo_server(port: int, api_url: str) -> None:
+    from aiogram import Bot, Dispatcher
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+    from aiogram.types import Message
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+
+    bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(api_url)))
+    dispatcher = Dispatcher()
+
+    @dispatcher.message()
+    async def echo(message: Message) -> None:
+        await message.answer(message.text or "?")
+
+    app = web.Application()
+    app.router.add_get("/healthz", lambda request: web.json_response({"status": "ok"}))
+    SimpleRequestHandler(dispatcher, bot, secret_token=SECRET).register(app, path="/webhook/telegram")
+    tasks: set[asyncio.Task[None]] = set()
+    graph = f"{api_url}/v21.0/{NUMBER}/messages"
+
+    async def whatsapp(request: web.Request) -> web.Response:
+        raw = await request.read()
+        expected = "sha256=" + hmac.new(APP_SECRET.encode(), raw, hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(expected, request.headers.get("X-Hub-Signature-256", "")):
+            return web.Response(status=403)
+        for change in json.loads(raw)["entry"][0]["changes"]:
+            for message in change["value"].get("messages", []):
+                task = asyncio.create_task(send(message["from"], message["text"]["body"]))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+        return web.Response(text="ok")
+
+    async def send(to: str, text: str) -> None:
+        async with app["http"].post(graph, json={"messaging_product": "whatsapp", "to": f"+{to}", "type": "text",
+                                                 "text": {"body": text}}) as response:
+            await response.read()
+
+    async def http(app: web.Application):  # type: ignore[no-untyped-def]
+        app["http"] = aiohttp.ClientSession()
+        yield
+        await app["http"].close()
+        await bot.session.close()
+
+    app.cleanup_ctx.append(http)
+    app.router.add_post("/webhook/whatsapp", whatsapp)
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--echo-server":
+        echo_server(int(sys.argv[2]), sys.argv[3])
+        sys.exit(0)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--updates", type=int, default=5000, help="how many updates to send (default 5000)")
+    parser.add_argument("--concurrency", type=int, default=32, help="POSTs in flight at once (default 32)")
+    parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL run")
+    sys.exit(asyncio.run(main(parser.parse_args())))

@@ -1,0 +1,77 @@
+"""Consultants' messages out to WhatsApp users, within the 24-hour customer service window.
+
+Inside the window a message goes out as usual. Outside it (or when Meta
+answers 131047) free text is not allowed: the message is held, the configured
+template (DESK_WHATSAPP_REPLY_TEMPLATE, in the user's language) invites the
+user to write back, once per closed window, and the held messages go out when
+they do. The desk tells the consultant which of these happened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from bot.channels.whatsapp.client import TRANSIENT_CODES, GraphClient, SendResult
+from bot.channels.whatsapp.processor import labels, send_replies
+from bot.channels.whatsapp.store import SERVICE_WINDOW, WhatsAppStore
+from bot.outbox import Delivery, Outcome
+from handlers import Translator
+from handlers.ports import Clock, DeliveryReport
+
+log = logging.getLogger(__name__)
+WINDOW_CLOSED = 131047  # "Re-engagement message": more than 24 hours since the user's last message
+
+
+def transient(result: SendResult) -> bool:
+    return result.http_status in (0, 429) or result.http_status >= 500 or result.error_code in TRANSIENT_CODES
+
+
+def template_message(name: str, lang: str) -> dict[str, Any]:
+    return {"type": "template", "template": {"name": name, "language": {"code": lang}}}
+
+
+class WhatsAppUsers:
+    """The outbox's "whatsapp" destination."""
+
+    def __init__(self, client: GraphClient, store: WhatsAppStore, translator: Translator,
+                 template: str, clock: Clock) -> None:
+        self.client = client
+        self.store = store
+        self.translator = translator
+        self.template = template
+        self.clock = clock
+
+    async def __call__(self, delivery: Delivery) -> Outcome:
+        wa_id, now = delivery.ticket.chat_id, self.clock()
+        last = await self.store.last_inbound(wa_id)
+        if last is None or now - last >= SERVICE_WINDOW:
+            return await self._hold(delivery, last)
+        failure = await send_replies(self.client, self.store, wa_id, [delivery.reply],
+                                     labels(self.translator, delivery.ticket.lang), at=now)
+        if failure is None:
+            return Outcome.sent()
+        if failure.error_code == WINDOW_CLOSED:
+            return await self._hold(delivery, last)
+        if transient(failure):
+            return Outcome.retry(f"Graph API {failure.http_status}/{failure.error_code}: {failure.error}")
+        return Outcome.failed(f"Graph API {failure.http_status}/{failure.error_code}: {failure.error}")
+
+    async def _hold(self, delivery: Delivery, last: dt.datetime | None) -> Outcome:
+        """Keep the message for when the user writes; invite them once per closed window."""
+        wa_id, now = delivery.ticket.chat_id, self.clock()
+        if not self.template:
+            return Outcome.held(DeliveryReport.HELD_NO_TEMPLATE)
+        since = last if last is not None else now - SERVICE_WINDOW
+        if await self.store.template_sent_since(wa_id, since):
+            return Outcome.held(DeliveryReport.HELD_ALREADY_INVITED)
+        message = template_message(self.template, delivery.ticket.lang)
+        result = await self.client.send(wa_id, message)
+        await self.store.record_outbound(wa_id, message, "sent" if result.ok else "failed", result, at=now)
+        if result.ok:
+            log.info("WhatsApp window of %s closed: reply held, template %s sent", wa_id, self.template)
+            return Outcome.held(DeliveryReport.HELD_INVITED)
+        if transient(result):
+            return Outcome.retry(f"template: Graph API {result.http_status}: {result.error}")
+        return Outcome.held(DeliveryReport.HELD_INVITE_FAILED, f"{result.error_code}: {result.error}")

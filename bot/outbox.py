@@ -1,0 +1,270 @@
+"""The relay outbox: every message of a ticket is stored first, then delivered exactly once.
+
+The desk `put`s a message (user -> consultants, consultant -> user) as a
+`pending` row of `ticket_messages`. A worker claims a row with one conditional
+UPDATE (`... SET status = 'sending' WHERE id = :id AND status = 'pending'`), so
+two workers, in one process or in several instances on one PostgreSQL, can
+never both send it. The channel's deliverer then answers sent, retry (Telegram
+429 with its retry_after, 5xx, network; Graph 429/5xx after its own retries),
+held (WhatsApp window closed) or failed. Retries back off, bounded; a claim
+whose worker died is taken again after the lease. Rows survive restarts: the
+worker starts with the service and resumes whatever is still pending.
+
+Messages of one ticket in one direction go out in order: a row waiting for a
+retry holds back the rows after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from bot.db.models import Ticket as TicketRow
+from bot.db.models import TicketMessage, aware, utcnow
+from bot.db.tickets import to_ticket
+from handlers.ports import Clock, DeliveryReport, Direction, Relay, RelayKind, Ticket
+from handlers.types import Button, Reply
+
+log = logging.getLogger(__name__)
+PENDING, SENDING, SENT, HELD, FAILED, INTERNAL = "pending", "sending", "sent", "held", "failed", "internal"
+CONSULTANTS = "consultants"  # the deliverer of everything for the consultants' workspace
+BATCH = 200
+messages = TicketMessage.__table__
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One claimed message, with its ticket, handed to a channel's deliverer."""
+
+    id: int
+    ticket: Ticket
+    kind: RelayKind
+    text: str
+    buttons: tuple[tuple[Button, ...], ...]
+    author: str
+    media_type: str
+    source_id: str
+    attempt: int
+
+    @property
+    def reply(self) -> Reply:
+        return Reply(self.text, self.buttons)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # sent | retry | held | failed
+    external_id: str = ""
+    retry_after: float | None = None
+    error: str = ""
+    report: DeliveryReport | None = None
+
+    @classmethod
+    def sent(cls, external_id: object = "") -> Outcome:
+        return cls("sent", str(external_id))
+
+    @classmethod
+    def retry(cls, error: str, after: float | None = None) -> Outcome:
+        return cls("retry", retry_after=after, error=error[:2000])
+
+    @classmethod
+    def held(cls, report: DeliveryReport, error: str = "") -> Outcome:
+        return cls("held", error=error[:2000], report=report)
+
+    @classmethod
+    def failed(cls, error: str) -> Outcome:
+        return cls("failed", error=error[:2000])
+
+
+Deliverer = Callable[[Delivery], Awaitable[Outcome]]
+Reporter = Callable[[int, DeliveryReport, str], Awaitable[None]]
+
+
+def _payload(relay: Relay) -> str:
+    buttons = [[{"data": b.data, "label": b.label} for b in row] for row in relay.buttons]
+    return json.dumps({"buttons": buttons, "media_type": relay.media_type, "source_id": relay.source_id},
+                      ensure_ascii=False)
+
+
+def _delivery(row: TicketMessage, ticket: Ticket) -> Delivery:
+    payload: dict[str, Any] = json.loads(row.payload or "{}")
+    buttons = tuple(tuple(Button(b["data"], b["label"]) for b in r) for r in payload.get("buttons", []))
+    return Delivery(row.id, ticket, RelayKind(row.kind), row.text, buttons, row.author,
+                    payload.get("media_type", ""), payload.get("source_id", ""), row.attempts + 1)
+
+
+class Outbox:
+    """Implements the desk's RelayOutbox port, and runs the delivering worker."""
+
+    def __init__(self, engine: AsyncEngine, clock: Clock = utcnow, *, lease: float = 120.0,
+                 max_attempts: int = 8, poll: float = 5.0, first_delay: float = 2.0,
+                 max_delay: float = 300.0) -> None:
+        self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self.clock = clock
+        self.lease = dt.timedelta(seconds=lease)
+        self.max_attempts = max_attempts
+        self.poll = poll
+        self.first_delay, self.max_delay = first_delay, max_delay
+        self.deliverers: dict[str, Deliverer] = {}
+        self.reporter: Reporter | None = None
+        self._wake = asyncio.Event()
+        self._cycle_lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    def register(self, destination: str, deliverer: Deliverer) -> None:
+        """`consultants`, or a user channel ("telegram", "whatsapp")."""
+        self.deliverers[destination] = deliverer
+
+    # -- the port ---------------------------------------------------------
+    async def put(self, relay: Relay) -> int:
+        now = self.clock()
+        status = INTERNAL if relay.direction is Direction.NOTE else PENDING
+        async with self.sessions.begin() as session:
+            row_id = (await session.execute(insert(messages).values(
+                ticket_id=relay.ticket_id, direction=relay.direction.value, kind=relay.kind.value,
+                author=relay.author[:256], text=relay.text, payload=_payload(relay), status=status,
+                attempts=0, next_attempt_at=now, claim="", external_id="", error="",
+                created_at=now).returning(messages.c.id))).scalar_one()
+        if status == PENDING:
+            self._wake.set()
+        return int(row_id)
+
+    async def release_held(self, channel: str, chat_id: str) -> int:
+        """The user wrote again: replies held for their closed window go out now."""
+        tickets = select(TicketRow.id).where(TicketRow.channel == channel, TicketRow.chat_id == chat_id)
+        async with self.sessions.begin() as session:
+            result = await session.execute(update(messages).where(
+                messages.c.status == HELD, messages.c.direction == Direction.TO_USER.value,
+                messages.c.ticket_id.in_(tickets)).values(status=PENDING, next_attempt_at=self.clock()))
+        if result.rowcount:
+            self._wake.set()
+        return int(result.rowcount or 0)
+
+    # -- delivering ---------------------------------------------------------
+    async def drain(self) -> None:
+        """Deliver everything due now, including what the deliveries queue (tests, shutdown)."""
+        while True:
+            async with self._cycle_lock:
+                if not await self._cycle():
+                    return
+
+    async def _cycle(self) -> int:
+        """One pass over the open rows in order; returns how many were attempted."""
+        now = self.clock()
+        async with self.sessions.begin() as session:  # claims of dead workers go back to the queue
+            await session.execute(update(messages).where(
+                messages.c.status == SENDING, messages.c.claimed_at < now - self.lease).values(status=PENDING))
+            rows = (await session.execute(
+                select(TicketMessage, TicketRow).join(TicketRow, TicketRow.id == TicketMessage.ticket_id)
+                .where(TicketMessage.status.in_((PENDING, SENDING))).order_by(TicketMessage.id)
+                .limit(BATCH))).all()
+        blocked: set[tuple[int, str]] = set()
+        attempted = 0
+        for row, ticket_row in rows:
+            key = (row.ticket_id, row.direction)
+            if key in blocked:
+                continue
+            ticket = to_ticket(ticket_row)
+            deliverer = self.deliverers.get(CONSULTANTS if row.direction == Direction.TO_CONSULTANTS.value
+                                            else ticket.channel.value)
+            claim = None
+            if row.status == PENDING and aware(row.next_attempt_at) <= now and deliverer is not None:
+                claim = await self._claim(row.id, now)
+            if deliverer is None or claim is None:
+                blocked.add(key)  # later messages of this conversation wait for this one
+                continue
+            delivery = _delivery(row, ticket)
+            outcome = await self._attempt(deliverer, delivery)
+            await self._settle(row, claim, delivery, outcome)
+            attempted += 1
+            if outcome.status == "retry":
+                blocked.add(key)
+        return attempted
+
+    async def _claim(self, row_id: int, now: dt.datetime) -> str | None:
+        token = uuid.uuid4().hex
+        async with self.sessions.begin() as session:
+            result = await session.execute(update(messages).where(
+                messages.c.id == row_id, messages.c.status == PENDING, messages.c.next_attempt_at <= now)
+                .values(status=SENDING, claim=token, claimed_at=now, attempts=messages.c.attempts + 1))
+        return token if result.rowcount == 1 else None
+
+    @staticmethod
+    async def _attempt(deliverer: Deliverer, delivery: Delivery) -> Outcome:
+        try:
+            return await deliverer(delivery)
+        except Exception as exc:  # a bug or an outage in one delivery must not stop the others
+            log.exception("relay message %s: delivery raised", delivery.id)
+            return Outcome.retry(f"{exc.__class__.__name__}: {exc}")
+
+    def _backoff(self, attempt: int) -> float:
+        return min(self.first_delay * 2 ** (attempt - 1), self.max_delay)
+
+    async def _settle(self, row: TicketMessage, claim: str, delivery: Delivery, outcome: Outcome) -> None:
+        now = self.clock()
+        report: tuple[DeliveryReport, str] | None = None
+        if outcome.status == "sent":
+            values: dict[str, Any] = {"status": SENT, "delivered_at": now,
+                                      "external_id": outcome.external_id[:128], "error": ""}
+            if row.held_at is not None:
+                report = (DeliveryReport.DELIVERED_AFTER_HOLD, "")
+        elif outcome.status == "held":
+            values = {"status": HELD, "held_at": now, "error": outcome.error}
+            report = (outcome.report or DeliveryReport.HELD_NO_TEMPLATE, outcome.error)
+        elif outcome.status == "retry" and delivery.attempt < self.max_attempts:
+            wait = outcome.retry_after if outcome.retry_after is not None else self._backoff(delivery.attempt)
+            values = {"status": PENDING, "next_attempt_at": now + dt.timedelta(seconds=wait),
+                      "error": outcome.error}
+            log.warning("relay message %s: attempt %d failed, next in %.0f s: %s",
+                        row.id, delivery.attempt, wait, outcome.error)
+        else:
+            values = {"status": FAILED, "error": outcome.error or "gave up"}
+            report = (DeliveryReport.FAILED, outcome.error)
+            log.error("relay message %s failed for good: %s", row.id, outcome.error)
+        async with self.sessions.begin() as session:
+            await session.execute(update(messages).where(
+                messages.c.id == row.id, messages.c.status == SENDING, messages.c.claim == claim).values(**values))
+        if report and row.direction == Direction.TO_USER.value and self.reporter is not None:
+            await self.reporter(row.ticket_id, *report)
+
+    # -- the worker of `serve` ------------------------------------------------
+    def start(self) -> None:
+        self._stopping = False
+        self._task = asyncio.create_task(self._run(), name="relay-outbox")
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Let the current pass finish (bounded), then stop; pending rows wait for the next start."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), timeout)
+        except TimeoutError:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self._task = None
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                async with self._cycle_lock:
+                    while await self._cycle() and not self._stopping:
+                        pass
+            except Exception as exc:  # the database is away: try again on the next tick
+                log.warning("relay outbox pass failed: %r", exc)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll)

@@ -1,0 +1,94 @@
+"""Retention: `civic-desk purge --older-than 365d` blanks old personal texts, keeps the rows.
+
+Statistics (how many questions, which topics, how the desk decided, how
+many deliveries) stay countable for ever; what people wrote, their names and
+the raw webhook payloads go once they are older than the retention period.
+Other parts of the shell add their texts (tickets, relayed messages) to
+`BLANKINGS`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Column, ColumnElement, func, select, true, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.db.models import (
+    InboundEvent,
+    Question,
+    Ticket,
+    TicketMessage,
+    User,
+    WhatsAppContact,
+    WhatsAppOutbound,
+    utcnow,
+)
+
+AGE = re.compile(r"\s*(\d+)\s*([dhw])\s*")
+UNITS = {"h": dt.timedelta(hours=1), "d": dt.timedelta(days=1), "w": dt.timedelta(weeks=1)}
+
+
+def parse_age(text: str) -> dt.timedelta:
+    """"365d", "52w", "12h" -> a timedelta; ValueError on anything else."""
+    match = AGE.fullmatch(text)
+    if match is None or int(match.group(1)) <= 0:
+        raise ValueError(f"expected an age like 365d, 52w or 12h, not {text!r}")
+    return int(match.group(1)) * UNITS[match.group(2)]
+
+
+@dataclass(frozen=True)
+class Blanking:
+    """One text column to blank in rows whose `when` is older than the cut-off."""
+
+    label: str
+    when: Column[dt.datetime]
+    column: Column[str]
+    blank: str = ""
+    only: ColumnElement[bool] | None = None  # a further condition (e.g. processed rows only)
+
+
+def _c(model: type) -> Any:
+    return model.__table__.c  # type: ignore[attr-defined]
+
+
+BLANKINGS: list[Blanking] = [
+    Blanking("question texts", _c(Question).created_at, _c(Question).text),
+    Blanking("inbox payloads", _c(InboundEvent).received_at, _c(InboundEvent).payload, "{}",
+             _c(InboundEvent).status.in_(("done", "failed"))),
+    Blanking("WhatsApp outbound payloads", _c(WhatsAppOutbound).created_at, _c(WhatsAppOutbound).payload, "{}"),
+    Blanking("user names", _c(User).last_seen, _c(User).name),
+    Blanking("WhatsApp contact names", _c(WhatsAppContact).last_inbound_at, _c(WhatsAppContact).name),
+    # Tickets once closed (open ones have no closed_at); relayed messages once settled, never
+    # those still pending or held for delivery.
+    Blanking("ticket names", _c(Ticket).closed_at, _c(Ticket).name),
+    Blanking("ticket handles", _c(Ticket).closed_at, _c(Ticket).handle),
+    Blanking("ticket histories", _c(Ticket).closed_at, _c(Ticket).history, "[]"),
+    Blanking("relayed texts", _c(TicketMessage).created_at, _c(TicketMessage).text, "",
+             _c(TicketMessage).status.in_(("sent", "failed", "internal"))),
+    Blanking("relayed payloads", _c(TicketMessage).created_at, _c(TicketMessage).payload, "{}",
+             _c(TicketMessage).status.in_(("sent", "failed", "internal"))),
+]
+
+
+async def purge(engine: AsyncEngine, older_than: dt.timedelta, *, dry_run: bool = False,
+                now: dt.datetime | None = None) -> dict[str, int]:
+    """Blank every text older than `older_than`, in one transaction; returns counts by label."""
+    cutoff = (now or utcnow()) - older_than
+    counts: dict[str, int] = {}
+    async with engine.begin() as conn:
+        for step in BLANKINGS:
+            table = step.column.table
+            where = (step.when < cutoff, step.column != step.blank,
+                     step.only if step.only is not None else true())
+            if dry_run:
+                counts[step.label] = (await conn.execute(
+                    select(func.count()).select_from(table).where(*where))).scalar_one()
+            else:
+                result = await conn.execute(update(table).where(*where).values(
+                    {step.column.key: step.blank}))
+                counts[step.label] = result.rowcount
+    return counts

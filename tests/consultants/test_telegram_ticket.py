@@ -1,0 +1,91 @@
+"""A Telegram user reaches a consultant; files are copied into the topic; flood limits are waited out."""
+
+from __future__ import annotations
+
+from tests.channels.telegram.chat import answered, message
+from tests.consultants.conftest import GROUP, Desk
+
+CHAT = 4242
+THREAD = 101
+RATING = [[(f"rate:1:{n}", f"{n} ★") for n in range(1, 6)]]
+
+
+async def test_a_telegram_user_escalates_and_a_consultant_answers_in_the_topic(desk: Desk) -> None:
+    user, api = desk.telegram, desk.api
+    await user.says("qwerty zxcv")
+
+    calls = await user.presses("human")
+
+    assert calls[:2] == [answered("query-1"), message(CHAT, calls[1]["params"]["text"], [[("end", "Чатты аяқтау")]])]
+    assert calls[1]["params"]["text"].startswith("Сіздің №1 өтінішіңіз азаматтық орталықтың кеңесшілеріне "
+                                                 "жіберілді. Кеңесші осы чатта жауап береді. Кезектегі орныңыз: 1.")
+    assert [c["method"] for c in calls[2:]] == ["createForumTopic", "sendMessage"]
+    assert calls[2]["params"] == {"chat_id": GROUP, "name": "№1 · kk · Telegram · Айгүл Серікова"}
+    card = calls[3]["params"]
+    assert (card["chat_id"], card["message_thread_id"]) == (GROUP, THREAD)
+    assert "Имя: Айгүл Серікова\nИмя пользователя: @aigul_s\nКонсультант: пока не назначен\n" in card["text"]
+    assert "Окно ответа" not in card["text"]  # Telegram has no reply window
+
+    consultant = desk.consultant(THREAD)
+    await consultant.says("/take")
+    calls = await consultant.says("Сәлеметсіз бе! Қандай сұрағыңыз бар?")
+    assert calls == [message(CHAT, "<b>Азаматтық орталық кеңесшісі:</b>\nСәлеметсіз бе! Қандай сұрағыңыз бар?")]
+
+    # The user writes and sends a document: the consultant sees both in the topic.
+    assert await user.says("Жарғыны қалай өзгертеміз?") == [{"method": "sendMessage", "params": {
+        "chat_id": GROUP, "text": "Жарғыны қалай өзгертеміз?", "parse_mode": "HTML",
+        "link_preview_options": {"is_disabled": True}, "message_thread_id": THREAD}}]
+    document = {"document": {"file_id": "d1", "file_unique_id": "u4", "file_name": "жарғы.pdf"}}
+    calls = await user.sends(**document)
+    assert calls == [{"method": "copyMessage", "params": {
+        "chat_id": GROUP, "from_chat_id": CHAT, "message_id": 3, "message_thread_id": THREAD}}]
+
+    calls = await consultant.says("/close")
+    closing = calls[1]["params"]
+    assert closing["chat_id"] == CHAT and closing["text"].startswith("Кеңесші №1 өтінішіңізді жапты.")
+    assert closing["reply_markup"]["inline_keyboard"] == [
+        [{"text": label, "callback_data": data} for data, label in RATING[0]]]
+
+    await user.presses("rate:1:4", query_id="q-rate")
+    assert (await desk.ticket()).rating == 4
+    assert api.texts_in_topic(THREAD)[-1] == "Пользователь оценил консультацию: 4 из 5."
+
+
+async def test_the_user_ends_the_chat_with_the_button(desk: Desk) -> None:
+    user = desk.telegram
+    await user.says("Кеңесшіге қосыңыз")
+    calls = await user.presses("end")
+
+    assert calls[1] == message(CHAT, calls[1]["params"]["text"], RATING)
+    assert calls[1]["params"]["text"].startswith("Кеңесшімен чат аяқталды.")
+    assert desk.api.texts_in_topic(THREAD)[-1] == "Пользователь завершил чат. Обращение закрыто."
+    assert (await desk.ticket()).closed_by == "user"
+
+
+async def test_a_flood_limit_in_the_group_is_waited_out_and_the_message_posted_once(desk: Desk) -> None:
+    user, api = desk.telegram, desk.api
+    await user.says("Кеңесшіге қосыңыз")
+    api.fail("sendMessage", 429, "Too Many Requests: retry after 7", retry_after=7)
+
+    await user.says("Бірінші хабарлама")
+    await user.says("Екінші хабарлама")  # waits behind the first: order is kept
+    assert api.texts_in_topic(THREAD)[1:] == ["Бірінші хабарлама"]  # the refused attempt
+
+    desk.clock.advance(seconds=7)
+    await desk.settle()
+    assert api.texts_in_topic(THREAD)[1:] == ["Бірінші хабарлама", "Бірінші хабарлама", "Екінші хабарлама"]
+    relayed = await desk.relayed()
+    assert [(k, s) for _d, k, s, _t in relayed] == [("card", "sent"), ("text", "sent"), ("text", "sent")]
+
+
+async def test_a_user_who_blocked_the_bot_is_reported_in_the_topic(desk: Desk) -> None:
+    await desk.telegram.says("Кеңесшіге қосыңыз")
+    consultant = desk.consultant(THREAD)
+    await consultant.says("/take")
+    desk.api.fail("sendMessage", 403, "Forbidden: bot was blocked by the user")
+
+    await consultant.says("Сәлеметсіз бе!")
+
+    assert desk.api.texts_in_topic(THREAD)[-1] == ("⚠️ Не удалось доставить ответ пользователю: "
+                                                   "TelegramForbiddenError: Forbidden: bot was blocked by the user")
+    assert ("to_user", "text", "failed") in [(d, k, s) for d, k, s, _t in await desk.relayed()]

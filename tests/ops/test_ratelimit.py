@@ -1,0 +1,73 @@
+"""Per-user inbound limits: the same verdicts in memory and in Redis, and shared between instances."""
+
+from __future__ import annotations
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.metrics import Metrics
+from bot.ratelimit import MemoryLimiter, RedisLimiter, build_limiter
+from handlers.ports import Flood
+
+ALLOW, NOTIFY, SILENT = Flood.ALLOW, Flood.NOTIFY, Flood.SILENT
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def verdicts(limiter: MemoryLimiter | RedisLimiter, key: str, count: int) -> list[Flood]:
+    return [await limiter.check(key) for _ in range(count)]
+
+
+async def test_over_the_limit_the_first_message_is_told_and_the_rest_are_silent() -> None:
+    limiter = MemoryLimiter(3, Clock())
+    assert await verdicts(limiter, "telegram:1", 7) == [ALLOW] * 3 + [NOTIFY] + [SILENT] * 3
+    assert await verdicts(limiter, "telegram:2", 1) == [ALLOW]  # others are not affected
+
+
+async def test_a_new_window_allows_again_and_a_flood_that_goes_on_is_told_once() -> None:
+    clock = Clock()
+    limiter = MemoryLimiter(2, clock)
+    assert await verdicts(limiter, "u", 3) == [ALLOW, ALLOW, NOTIFY]
+    clock.now += 61  # next minute: allowed again, but still flooding -> no second notice
+    assert await verdicts(limiter, "u", 4) == [ALLOW, ALLOW, SILENT, SILENT]
+    clock.now += 181  # calm for longer than the mark lasts: a new flood is told again
+    assert await verdicts(limiter, "u", 3) == [ALLOW, ALLOW, NOTIFY]
+
+
+def test_zero_turns_the_limit_off_and_redis_is_used_when_configured() -> None:
+    assert build_limiter(0, None, Metrics()) is None
+    assert isinstance(build_limiter(5, None, Metrics()).inner, MemoryLimiter)  # type: ignore[union-attr]
+    redis = Redis.from_url("redis://127.0.0.1:1/0")
+    assert isinstance(build_limiter(5, redis, Metrics()).inner, RedisLimiter)  # type: ignore[union-attr]
+
+
+async def test_held_back_messages_are_counted_by_channel() -> None:
+    metrics = Metrics()
+    limiter = build_limiter(1, None, metrics)
+    assert limiter is not None
+    for _ in range(3):
+        await limiter.check("whatsapp:77011234567")
+    assert metrics.rate_limited.labels("whatsapp")._value.get() == 2
+
+
+async def test_redis_gives_the_same_verdicts_and_two_instances_share_them(redis: Redis, prefix: str) -> None:
+    first, second = RedisLimiter(redis, 3, prefix), RedisLimiter(redis, 3, prefix)
+    assert await verdicts(first, "telegram:1", 2) == [ALLOW, ALLOW]
+    assert await verdicts(second, "telegram:1", 3) == [ALLOW, NOTIFY, SILENT]
+    assert await verdicts(first, "telegram:1", 1) == [SILENT]
+    assert 0 < await redis.ttl(f"{prefix}n:telegram:1") <= 60
+
+
+async def test_a_redis_that_is_down_lets_messages_through(caplog: pytest.LogCaptureFixture) -> None:
+    down = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
+    try:
+        assert await verdicts(RedisLimiter(down, 1), "u", 3) == [ALLOW] * 3
+    finally:
+        await down.aclose()
+    assert "Redis failed" in caplog.text
