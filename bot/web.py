@@ -26,6 +26,7 @@ from bot.db.store import SqlDeskStore
 from bot.health import readyz_handler
 from bot.inbox import Inbox
 from bot.metrics import CONTENT_TYPE, Metrics, TimedMatcher
+from bot.ticket_metrics import TicketMetrics
 from bot.outage import OUTAGE, database_outage
 from bot.outbox import Outbox
 from bot.ratelimit import build_limiter
@@ -72,6 +73,7 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
     inbox = Inbox(engine, metrics, lease=settings.inbox_lease_seconds)
     services = Services(settings, engine, desk, inbox, metrics=metrics, redis=redis, outbox=outbox)
     metrics.on_scrape(inbox.refresh_depth)
+    TicketMetrics(metrics, engine)
     app = web.Application(client_max_size=4 * 1024 * 1024, middlewares=[database_outage])
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
