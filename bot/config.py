@@ -21,9 +21,9 @@ class Settings(BaseSettings):
     knowledge_dir: Path = DEFAULT_DIR
     kb_max_age_days: int = Field(365, ge=1, description="entries checked longer ago are warned")
     default_lang: str = Field("kk", pattern="^(kk|ru)$")
-    answer_threshold: float = Field(0.46, ge=0, le=1)
+    answer_threshold: float = Field(0.42, ge=0, le=1)
     clarify_threshold: float = Field(0.28, ge=0, le=1)
-    answer_margin: float = Field(0.04, ge=0, le=1)
+    answer_margin: float = Field(0.03, ge=0, le=1)
     history_size: int = Field(10, ge=1, description="recent questions kept with an escalation")
 
     # -- service ----------------------------------------------------------

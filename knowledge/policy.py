@@ -26,9 +26,9 @@ class DecisionKind(StrEnum):
 class Thresholds:
     """Score bands (0..1); tuned on the dev set, overridable from settings."""
 
-    answer: float = 0.46
+    answer: float = 0.42
     clarify: float = 0.28
-    margin: float = 0.04
+    margin: float = 0.03
     escalate: float = 0.5
 
 
