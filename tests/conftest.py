@@ -16,6 +16,8 @@ from bot.db.store import SqlDeskStore
 from handlers import Desk, Translator
 from knowledge import Matcher, load_base
 
+pytest_plugins = ("tests.platforms",)  # the fake Telegram and WhatsApp servers
+
 
 def database_url(tmp_path: Path) -> str:
     """SQLite in a temporary file, or DESK_TEST_DATABASE_URL (e.g. the local PostgreSQL)."""

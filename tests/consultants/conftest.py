@@ -14,7 +14,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 from sqlalchemy import select
@@ -46,30 +45,9 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture
-async def bot_api() -> AsyncIterator[FakeBotAPI]:
-    api = FakeBotAPI(TOKEN)
-    async with TestServer(api.app, host="127.0.0.1") as server:
-        api.url = str(server.make_url("")).rstrip("/")
-        yield api
-
-
-@pytest.fixture
-async def graph() -> AsyncIterator[FakeGraph]:
-    fake = FakeGraph()
-    async with TestServer(fake.app, host="127.0.0.1") as server:
-        fake.url = str(server.make_url("")).rstrip("/")
-        yield fake
-
-
 @pytest.fixture(autouse=True)
-def no_ssl_grace_period(monkeypatch: pytest.MonkeyPatch) -> None:
-    """aiogram waits 250 ms after closing its session for SSL; the fake API is plain HTTP."""
-    async def close(self: AiohttpSession) -> None:
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
-
-    monkeypatch.setattr(AiohttpSession, "close", close)
+def _fast_close(no_ssl_grace_period: None) -> None:
+    """Every test here closes aiogram's session at once."""
 
 
 @pytest.fixture

@@ -1,11 +1,10 @@
 """The channels' fixtures, for fault tests that run the whole application."""
 
 from tests.channels.telegram.conftest import (  # noqa: F401
-    bot_api,
+    _fast_close,
     client,
     desk_matcher,
-    no_ssl_grace_period,
     tg_settings,
     user,
 )
-from tests.channels.whatsapp.conftest import graph, wa_settings, whatsapp  # noqa: F401
+from tests.channels.whatsapp.conftest import wa_settings, whatsapp  # noqa: F401

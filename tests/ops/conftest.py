@@ -11,14 +11,13 @@ from redis.asyncio import Redis
 
 # The channels' fixtures, for tests that run the whole application on both webhooks.
 from tests.channels.telegram.conftest import (  # noqa: F401
-    bot_api,
+    _fast_close,
     client,
     desk_matcher,
-    no_ssl_grace_period,
     tg_settings,
     user,
 )
-from tests.channels.whatsapp.conftest import graph, wa_settings, whatsapp  # noqa: F401
+from tests.channels.whatsapp.conftest import wa_settings, whatsapp  # noqa: F401
 
 
 @pytest.fixture

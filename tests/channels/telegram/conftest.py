@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -16,14 +15,6 @@ from bot.web import SERVICES, create_app
 from knowledge import Matcher
 from tests.channels.telegram.chat import SECRET, TOKEN, TelegramUser
 from tests.channels.telegram.fake_api import FakeBotAPI
-
-
-@pytest.fixture
-async def bot_api() -> AsyncIterator[FakeBotAPI]:
-    api = FakeBotAPI(TOKEN)
-    async with TestServer(api.app, host="127.0.0.1") as server:
-        api.url = str(server.make_url("")).rstrip("/")
-        yield api
 
 
 @pytest.fixture
@@ -53,10 +44,5 @@ def user(client: TestClient[Any, Any], bot_api: FakeBotAPI) -> TelegramUser:
 
 
 @pytest.fixture(autouse=True)
-def no_ssl_grace_period(monkeypatch: pytest.MonkeyPatch) -> None:
-    """aiogram waits 250 ms after closing its session for SSL; the fake API is plain HTTP."""
-    async def close(self: AiohttpSession) -> None:
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
-
-    monkeypatch.setattr(AiohttpSession, "close", close)
+def _fast_close(no_ssl_grace_period: None) -> None:
+    """Every test here closes aiogram's session at once."""

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -25,14 +25,6 @@ PHONE_NUMBER_ID = "106540352242922"
 API_VERSION = "v21.0"
 USER = "77011234567"  # a Kazakh mobile number as Meta's wa_id
 TIMESTAMP = 1767225600  # 2026-01-01 00:00 UTC
-
-
-@pytest.fixture
-async def graph(aiohttp_server: Callable[..., Awaitable[TestServer]]) -> FakeGraph:
-    fake = FakeGraph()
-    server = await aiohttp_server(fake.app, host="127.0.0.1")
-    fake.url = str(server.make_url("")).rstrip("/")
-    return fake
 
 
 @pytest.fixture
