@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.config import Settings
 from bot.db import schema
+from bot.db.liveness import ping_when_idle
 from bot.db.store import SqlDeskStore
 from handlers import Desk, Translator
 from knowledge import Matcher, Thresholds, load_base
@@ -30,23 +31,29 @@ def build_matcher(settings: Settings) -> Matcher:
 def make_engine(settings: Settings) -> AsyncEngine:
     """The engine of the desk's database.
 
-    Pooled connections are pinged before use, so after an outage the desk
-    reconnects by itself; a PostgreSQL that does not answer fails the connect in
+    Pooled connections that sat idle are pinged before use and a lost connection
+    discards the pool, so after an outage the desk reconnects by itself
+    (`bot.db.liveness`); a PostgreSQL that does not answer fails the connect in
     seconds, not asyncpg's minute. SQLite gets write-ahead logging, so the inbox's
-    writers do not block its readers.
+    writers do not block its readers, with synchronous=NORMAL: a commit survives a
+    crash of the process (the durability the inbox promises before its 200), and
+    only a power loss could take the last commits back.
     """
     url = make_url(settings.database_url)
     if url.get_backend_name() == "postgresql":
-        return create_async_engine(url, pool_pre_ping=True, connect_args={"timeout": CONNECT_TIMEOUT})
-    engine = create_async_engine(url, pool_pre_ping=True)
+        engine = create_async_engine(url, connect_args={"timeout": CONNECT_TIMEOUT})
+    else:
+        engine = create_async_engine(url)
     if url.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    ping_when_idle(engine)
     return engine
 
 
 def _sqlite_pragmas(connection: Any, record: Any) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 

@@ -12,6 +12,9 @@ row and runs the channel's processor. Several instances may share one database:
 - a claim older than the lease belongs to a dead instance and is taken over by
   the periodic sweep, which also picks up rows left pending by a crash or an
   outage. `processed_at` holds the claim time while a row is `processing`.
+
+Stores, claims and outcomes of concurrent deliveries share transactions (group
+commit, `bot.db.batch`): each caller still waits for the commit of its own row.
 """
 
 from __future__ import annotations
@@ -22,13 +25,15 @@ import datetime as dt
 import enum
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.db.batch import GroupCommit
+from bot.db.dialect import insert_on_conflict
 from bot.db.models import InboundEvent, utcnow
 from bot.metrics import Metrics
 
@@ -43,6 +48,36 @@ FINISH_RETRIES = (0.5, 1.0, 2.0, 4.0, 8.0)
 SWEEP_BATCH = 500
 events = InboundEvent.__table__
 earlier = events.alias("earlier")  # built once: the claim's statement is then compiled once, from cache
+# No earlier delivery of the row's chat is still open (on this instance or any other).
+NOT_BLOCKED = or_(events.c.order_key == "", ~select(earlier.c.id).where(
+    earlier.c.channel == events.c.channel, earlier.c.order_key == events.c.order_key,
+    earlier.c.id < events.c.id, earlier.c.status.in_(OPEN)).exists())
+
+
+def claimable(stale: Any) -> Any:
+    """Open and not given up: pending, or processing under a claim older than the lease (`stale`)."""
+    return and_(events.c.attempts < MAX_ATTEMPTS, or_(
+        events.c.status == "pending", and_(events.c.status == "processing", events.c.processed_at < stale)))
+
+
+# The hot statements, built once (their compiled form is then found in SQLAlchemy's cache at once).
+BATCH_IDS = events.c.id.in_(bindparam("ids", expanding=True))
+CLAIM = update(events).where(BATCH_IDS, claimable(bindparam("stale")), NOT_BLOCKED).values(
+    status="processing", attempts=events.c.attempts + 1, processed_at=bindparam("now")).returning(events.c.id)
+STILL_OPEN = select(events.c.id).where(BATCH_IDS, events.c.order_key != "", claimable(bindparam("stale")))
+FINISH_DONE = update(events).where(BATCH_IDS).values(status="done", error="", processed_at=bindparam("now"))
+FINISH_ONE = update(events).where(events.c.id == bindparam("event_id")).values(
+    status=bindparam("outcome"), error=bindparam("reason"), processed_at=bindparam("now"))
+
+
+@dataclass(frozen=True)
+class _Delivery:
+    """A delivery on its way into the table."""
+
+    channel: str
+    event_key: str
+    order_key: str
+    payload: str  # JSON
 
 
 class Claim(enum.Enum):
@@ -63,6 +98,9 @@ class Inbox:
         self._tasks: set[asyncio.Task[None]] = set()
         self._inflight: set[int] = set()
         self._chat_locks: dict[str, asyncio.Lock] = {}
+        self._stores = GroupCommit(engine, self._store)
+        self._claims = GroupCommit(engine, self._claim_batch)
+        self._outcomes = GroupCommit(engine, self._finish_batch)
 
     def register(self, channel: str, processor: Processor) -> None:
         self.processors[channel] = processor
@@ -72,19 +110,37 @@ class Inbox:
         """Store a delivery durably and schedule it; False when it is a duplicate.
 
         Deliveries with the same `order_key` (one chat) are processed one after another.
-        A database error propagates: the webhook answers 503 and the platform retries.
+        Concurrent deliveries share one INSERT transaction (group commit); this returns
+        only after it committed. A database error propagates: the webhook answers 503
+        and the platform retries.
         """
-        try:
-            async with self.engine.begin() as conn:
-                event_id = (await conn.execute(insert(events).values(
-                    channel=channel, event_key=event_key, order_key=order_key,
-                    payload=json.dumps(payload, ensure_ascii=False)).returning(events.c.id))).scalar_one()
-        except IntegrityError:
+        stored = await self._stores.submit(_Delivery(channel, event_key, order_key,
+                                                     json.dumps(payload, ensure_ascii=False)))
+        if stored is None:
             self.metrics.duplicates.labels(channel).inc()
             return False
         self.metrics.updates.labels(channel).inc()
-        self._spawn(event_id, channel, payload, order_key)
+        self._spawn(stored, channel, payload, order_key)
         return True
+
+    async def _store(self, conn: AsyncConnection, deliveries: Sequence[_Delivery]) -> list[int | None]:
+        """Insert a batch, skipping keys already stored; the new rows' ids, None for duplicates.
+
+        Ids follow the batch's order, so a chat's deliveries keep their arrival order.
+        """
+        first: dict[tuple[str, str], _Delivery] = {}
+        for delivery in deliveries:
+            first.setdefault((delivery.channel, delivery.event_key), delivery)
+        statement = insert_on_conflict(conn, events).on_conflict_do_nothing(
+            index_elements=[events.c.channel, events.c.event_key]).returning(
+            events.c.id, events.c.channel, events.c.event_key)
+        rows = await conn.execute(statement, [
+            {"channel": d.channel, "event_key": d.event_key, "order_key": d.order_key, "payload": d.payload,
+             "status": "pending", "attempts": 0, "error": "", "received_at": utcnow()}
+            for d in first.values()])
+        ids = {(row.channel, row.event_key): row.id for row in rows}
+        return [ids.get((d.channel, d.event_key)) if first[(d.channel, d.event_key)] is d else None
+                for d in deliveries]
 
     def _spawn(self, event_id: int, channel: str, payload: dict[str, Any], order_key: str) -> None:
         if event_id in self._inflight:
@@ -138,41 +194,47 @@ class Inbox:
         log.debug("inbox: %s event %s %s", channel, event_id, status)
 
     def _claimable(self, now: dt.datetime) -> Any:
-        stale = now - self.lease
-        return and_(events.c.attempts < MAX_ATTEMPTS, or_(
-            events.c.status == "pending",
-            and_(events.c.status == "processing", events.c.processed_at < stale)))
+        return claimable(now - self.lease)
 
     async def _claim(self, event_id: int, channel: str, order_key: str) -> Claim:
-        """pending (or stale) -> processing, counting the attempt; one UPDATE, so one winner."""
+        """pending (or stale) -> processing, counting the attempt; shared with concurrent claims."""
+        return await self._claims.submit(event_id)
+
+    async def _claim_batch(self, conn: AsyncConnection, ids: Sequence[int]) -> list[Claim]:
+        """One conditional UPDATE claims every row of the batch it may: one winner per row.
+
+        A row is not claimable while an earlier delivery of its chat is still open,
+        whichever instance holds it; such a row is BLOCKED while it is itself open.
+        """
         now = utcnow()
-        conditions = [events.c.id == event_id, self._claimable(now)]
-        if order_key:
-            conditions.append(~select(earlier.c.id).where(
-                earlier.c.channel == channel, earlier.c.order_key == order_key, earlier.c.id < event_id,
-                earlier.c.status.in_(OPEN)).exists())
-        async with self.engine.begin() as conn:
-            claimed = await conn.execute(update(events).where(*conditions).values(
-                status="processing", attempts=events.c.attempts + 1, processed_at=now))
-            if claimed.rowcount == 1:
-                return Claim.OWNED
-            if not order_key:
-                return Claim.TAKEN
-            still_open = await conn.scalar(select(func.count()).select_from(events).where(
-                events.c.id == event_id, self._claimable(now)))
-        return Claim.BLOCKED if still_open else Claim.TAKEN
+        stale = now - self.lease
+        owned = set((await conn.execute(CLAIM, {"ids": list(ids), "stale": stale, "now": now})).scalars())
+        rest = [event_id for event_id in ids if event_id not in owned]
+        still_open = set((await conn.execute(STILL_OPEN, {"ids": rest, "stale": stale})).scalars()) if rest else set()
+        return [Claim.OWNED if event_id in owned else Claim.BLOCKED if event_id in still_open else Claim.TAKEN
+                for event_id in ids]
 
     async def _finish(self, event_id: int, status: str, error: str) -> None:
         for delay in (*FINISH_RETRIES, None):
             try:
-                async with self.engine.begin() as conn:
-                    await conn.execute(update(events).where(events.c.id == event_id).values(
-                        status=status, error=error, processed_at=utcnow()))
+                await self._outcomes.submit((event_id, status, error))
                 return
             except Exception:
                 if delay is None:
                     raise
                 await asyncio.sleep(delay)
+
+    @staticmethod
+    async def _finish_batch(conn: AsyncConnection, outcomes: Sequence[tuple[int, str, str]]) -> list[None]:
+        """Record the outcomes of a batch: the successes in one UPDATE, each failure with its error."""
+        now = utcnow()
+        done = [event_id for event_id, status, _error in outcomes if status == "done"]
+        if done:
+            await conn.execute(FINISH_DONE, {"ids": done, "now": now})
+        for event_id, status, error in outcomes:
+            if status != "done":
+                await conn.execute(FINISH_ONE, {"event_id": event_id, "outcome": status, "reason": error, "now": now})
+        return [None] * len(outcomes)
 
     async def _release(self, event_id: int) -> None:
         """Hand a claim back (shutdown cancelled the work), so the next start takes it at once."""

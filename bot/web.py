@@ -26,11 +26,11 @@ from bot.db.store import SqlDeskStore
 from bot.health import readyz_handler
 from bot.inbox import Inbox
 from bot.metrics import CONTENT_TYPE, Metrics, TimedMatcher
-from bot.ticket_metrics import TicketMetrics
 from bot.outage import OUTAGE, database_outage
 from bot.outbox import Outbox
 from bot.ratelimit import build_limiter
 from bot.services import Services
+from bot.ticket_metrics import TicketMetrics
 from handlers import Desk, Translator
 from handlers.ports import Clock
 from knowledge import Matcher

@@ -143,11 +143,10 @@ class Desk:
             return [Reply(_("I could not find any words in your message. Please type your question "
                             "in Kazakh or Russian."))]
         decision = self.matcher.decide(matched, default_lang=lang)
-        if user.lang is None:  # no choice made yet: the first question sets the language
-            await self.store.set_language(user.id, decision.lang)
+        first_language = decision.lang if user.lang is None else None  # no choice made yet: the first question sets it
         question_id = await self.store.log_question(user.id, LoggedQuestion(
             text, decision.lang, decision.kind.value, decision.entry.id if decision.entry else None,
-            decision.score))
+            decision.score), language=first_language)
         replies = self._decision_replies(user, decision, question_id)
         if decision.kind is DecisionKind.ESCALATE:
             replies = await self._escalate(user, decision.lang, inbound)

@@ -36,8 +36,11 @@ class DeskStore(Protocol):
 
     async def set_language(self, user_id: int, lang: str) -> None: ...
 
-    async def log_question(self, user_id: int, question: LoggedQuestion) -> int:
-        """Store a question with the desk's decision; returns its id for feedback."""
+    async def log_question(self, user_id: int, question: LoggedQuestion, *, language: str | None = None) -> int:
+        """Store a question with the desk's decision; returns its id for feedback.
+
+        With `language`, the user's language is set in the same unit of work.
+        """
 
     async def add_feedback(self, user_id: int, question_id: int, helpful: bool) -> bool:
         """Store feedback on the user's own answered question; False if there is none."""

@@ -25,7 +25,9 @@ class MemoryStore:
             if user.id == user_id:
                 self.users[key] = UserRecord(user.id, user.channel, user.external_id, lang)
 
-    async def log_question(self, user_id: int, question: LoggedQuestion) -> int:
+    async def log_question(self, user_id: int, question: LoggedQuestion, *, language: str | None = None) -> int:
+        if language is not None:
+            await self.set_language(user_id, language)
         self.questions.append((user_id, question))
         return len(self.questions)
 

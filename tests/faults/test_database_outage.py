@@ -3,15 +3,18 @@ answers 503 so the platform retries, readiness says why, and the desk recovers b
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.compose import make_engine
 from bot.config import Settings
+from bot.db.liveness import IDLE_BEFORE_PING
 from bot.web import SERVICES, create_app
 from knowledge import Matcher
 from tests.channels.telegram.chat import TelegramUser
@@ -58,3 +61,20 @@ async def test_a_lost_database_is_503_then_recovered_without_a_restart(
         await desk_engine.dispose()
 
 
+
+
+async def test_a_connection_that_sat_idle_through_a_restart_is_replaced_unnoticed(
+        settings: Settings, engine: AsyncEngine, proxy: Proxy) -> None:
+    """Idle pooled connections are pinged before use (busy ones are not: a failure discards the pool)."""
+    through_proxy = make_url(settings.database_url).set(host="127.0.0.1", port=proxy.port)
+    desk_engine = make_engine(settings.model_copy(update={"database_url": through_proxy.render_as_string(False)}))
+    try:
+        async with desk_engine.connect() as conn:
+            assert await conn.scalar(text("SELECT 1")) == 1
+        await proxy.down()  # the pooled connection dies while it rests
+        await proxy.up()
+        await asyncio.sleep(IDLE_BEFORE_PING + 0.1)
+        async with desk_engine.connect() as conn:
+            assert await conn.scalar(text("SELECT 1")) == 1
+    finally:
+        await desk_engine.dispose()

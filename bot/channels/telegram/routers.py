@@ -1,8 +1,12 @@
-"""aiogram routers: map the update, ask the desk, send its replies. Nothing else happens here."""
+"""aiogram routers: map the update, ask the desk, send its replies. Nothing else happens here.
+
+The filters are coroutines, not magic filters (`F.chat.type == ...`): aiogram runs
+a synchronous filter in a worker thread, a thread hop for every update.
+"""
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery, Message
 
@@ -25,13 +29,17 @@ async def on_callback(query: CallbackQuery, desk: Desk, sender: TelegramSender) 
         await sender.send(inbound.chat_id, await desk.handle(inbound))
 
 
+async def in_private_chat(message: Message) -> bool:
+    return message.chat.type == ChatType.PRIVATE
+
+
 def customer_router() -> Router:
     """People asking the desk, in private chats only: in groups the bot stays silent.
 
     The consultants' group has its own router, filtered to that chat.
     """
     router = Router(name="customers")
-    router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.message.filter(in_private_chat)
     router.message.register(on_message)
     router.callback_query.register(on_callback)
     return router
@@ -49,7 +57,10 @@ async def on_topic_message(message: Message, desk: Desk, sender: TelegramSender,
 
 def consultant_router(chat_id: int) -> Router:
     """The consultants' forum supergroup, and only it: no other chat can reach a user through the desk."""
+    async def in_the_group_topics(message: Message) -> bool:
+        return message.chat.id == chat_id and bool(message.is_topic_message)
+
     router = Router(name="consultants")
-    router.message.filter(F.chat.id == chat_id, F.is_topic_message)
+    router.message.filter(in_the_group_topics)
     router.message.register(on_topic_message)
     return router

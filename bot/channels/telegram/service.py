@@ -22,6 +22,7 @@ from aiohttp import web
 from bot.channels.telegram.consultants import ConsultantsGroup
 from bot.channels.telegram.delivery import TelegramUsers
 from bot.channels.telegram.polling import Poller
+from bot.channels.telegram.responses import pin_response_models
 from bot.channels.telegram.routers import consultant_router, customer_router
 from bot.channels.telegram.sender import TelegramLimits, TelegramSender
 from bot.channels.telegram.topics import TopicStore
@@ -91,6 +92,7 @@ def connect_outbox(services: Services, sender: TelegramSender) -> TopicStore | N
 def setup(app: web.Application, services: Services, *, polling: bool = False) -> None:
     """Mount the channel: webhook route (or long polling), inbox processor, start and stop."""
     settings = services.settings
+    pin_response_models()
     bot = build_bot(settings)  # no connection is opened yet: nothing to close if the next check fails
     secret = "" if polling else webhook_secret(settings)
     sender = TelegramSender(bot, services.pacer, TelegramLimits.from_settings(settings), services.metrics)

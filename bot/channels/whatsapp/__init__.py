@@ -44,7 +44,9 @@ def setup(app: web.Application, services: Services) -> WhatsAppProcessor:
                                    burst=max(1, int(settings.whatsapp_messages_per_second))),
                          metrics=services.metrics)
     store = WhatsAppStore(services.engine)
-    processor = WhatsAppProcessor(services.desk, client, store, services.outbox)
+    # Only tickets hold consultants' replies; without a team there is nothing to release.
+    releases = services.outbox if services.desk.team is not None else None
+    processor = WhatsAppProcessor(services.desk, client, store, releases)
     services.inbox.register(CHANNEL, processor)
     if services.outbox is not None:  # consultants' replies, within the 24-hour window
         services.outbox.register(CHANNEL, WhatsAppUsers(client, store, services.desk.translator,

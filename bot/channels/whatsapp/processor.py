@@ -85,10 +85,10 @@ class WhatsAppProcessor:
         message, name = payload["message"], str(payload.get("name", ""))
         wa_id = str(message["from"])
         sent_at = from_timestamp(message.get("timestamp")) or utcnow()
-        await self.store.touch_contact(wa_id, name, sent_at)
+        choices = await self.store.touch_contact(wa_id, name, sent_at)
         if self.outbox is not None:  # the window is open again: held consultant replies go out
             await self.outbox.release_held(Channel.WHATSAPP.value, wa_id)
-        inbound = to_inbound(message, name, await self.store.choices(wa_id))
+        inbound = to_inbound(message, name, choices)
         read = await self.client.mark_read(inbound.message_id)
         if not read.ok:
             log.warning("could not mark %s as read: %s", inbound.message_id, read.error)

@@ -7,16 +7,29 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import DateTime, bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 
 from bot.channels.whatsapp.client import SendResult
-from bot.db.models import User, WhatsAppContact, WhatsAppDeliveryFailure, WhatsAppOutbound, aware
+from bot.db.batch import GroupCommit
+from bot.db.models import User, WhatsAppContact, WhatsAppDeliveryFailure, WhatsAppOutbound, aware, utcnow
 from handlers import Channel
 
 # Free-form messages are allowed for 24 hours after the user's last message; then only templates.
 SERVICE_WINDOW = dt.timedelta(hours=24)
+contacts, outbound, users = WhatsAppContact.__table__, WhatsAppOutbound.__table__, User.__table__
+# SQL text: SQLAlchemy cannot cache its ON CONFLICT construct; both databases spell it alike.
+# An out-of-order delivery never moves the window back.
+TOUCH_CONTACT = text(
+    "INSERT INTO whatsapp_contacts (wa_id, name, last_inbound_at, choices) VALUES (:wa_id, :name, :at, '[]') "
+    "ON CONFLICT (wa_id) DO UPDATE SET "
+    "name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE whatsapp_contacts.name END, "
+    "last_inbound_at = CASE WHEN excluded.last_inbound_at > whatsapp_contacts.last_inbound_at "
+    "THEN excluded.last_inbound_at ELSE whatsapp_contacts.last_inbound_at END "
+    "RETURNING choices").bindparams(bindparam("at", type_=DateTime(timezone=True)))
+USER_LANGUAGE = select(users.c.lang).where(users.c.channel == Channel.WHATSAPP.value,
+                                           users.c.external_id == bindparam("wa_id"))
 
 
 def from_timestamp(value: object) -> dt.datetime | None:
@@ -28,63 +41,65 @@ def from_timestamp(value: object) -> dt.datetime | None:
 
 
 class WhatsAppStore:
-    """One short transaction per call, like the desk's own store."""
+    """Short Core transactions; the send log is written in group commits."""
 
     def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._outbound = GroupCommit(engine, self._insert_outbound)
 
-    async def touch_contact(self, wa_id: str, name: str, at: dt.datetime) -> None:
-        """Record an inbound message: it (re)opens the 24-hour customer service window."""
-        async with self.sessions.begin() as session:
-            contact = await session.get(WhatsAppContact, wa_id)
-            if contact is None:
-                session.add(WhatsAppContact(wa_id=wa_id, name=name[:256], last_inbound_at=at,
-                                            choices="[]"))
-                return
-            if name:
-                contact.name = name[:256]
-            if aware(contact.last_inbound_at) < at:  # out-of-order delivery never moves it back
-                contact.last_inbound_at = at
+    async def touch_contact(self, wa_id: str, name: str, at: dt.datetime) -> list[str]:
+        """Record an inbound message: it (re)opens the 24-hour customer service window.
+
+        One atomic upsert; returns the numbered menu the user was last offered, which
+        the message may answer with a digit.
+        """
+        async with self.engine.begin() as conn:
+            choices = (await conn.execute(TOUCH_CONTACT, {"wa_id": wa_id, "name": name[:256], "at": at})).scalar_one()
+        return list(json.loads(choices))
 
     async def last_inbound(self, wa_id: str) -> dt.datetime | None:
         """When the user last wrote: replies other than templates need it within 24 hours."""
-        async with self.sessions() as session:
-            contact = await session.get(WhatsAppContact, wa_id)
-            return aware(contact.last_inbound_at) if contact else None
+        async with self.engine.connect() as conn:
+            last = await conn.scalar(select(contacts.c.last_inbound_at).where(contacts.c.wa_id == wa_id))
+        return aware(last) if last else None
 
     async def choices(self, wa_id: str) -> list[str]:
-        async with self.sessions() as session:
-            contact = await session.get(WhatsAppContact, wa_id)
-            return list(json.loads(contact.choices)) if contact else []
+        async with self.engine.connect() as conn:
+            choices = await conn.scalar(select(contacts.c.choices).where(contacts.c.wa_id == wa_id))
+        return list(json.loads(choices)) if choices else []
 
     async def set_choices(self, wa_id: str, choices: Sequence[str]) -> None:
-        async with self.sessions.begin() as session:
-            contact = await session.get(WhatsAppContact, wa_id)
-            if contact is not None:
-                contact.choices = json.dumps(list(choices), ensure_ascii=False)
+        async with self.engine.begin() as conn:
+            await conn.execute(update(contacts).where(contacts.c.wa_id == wa_id).values(
+                choices=json.dumps(list(choices), ensure_ascii=False)))
 
     async def language(self, wa_id: str) -> str | None:
         """The language the user chose in the desk, if any."""
-        async with self.sessions() as session:
-            return await session.scalar(select(User.lang).where(
-                User.channel == Channel.WHATSAPP.value, User.external_id == wa_id))
+        async with self.engine.connect() as conn:
+            return await conn.scalar(USER_LANGUAGE, {"wa_id": wa_id})
 
     async def record_outbound(self, wa_id: str, message: dict[str, Any], status: str,
                               result: SendResult | None = None, at: dt.datetime | None = None) -> None:
+        """Log one send; concurrent chats' sends share a transaction, each awaiting its commit."""
         result = result or SendResult(ok=False)
-        async with self.sessions.begin() as session:
-            session.add(WhatsAppOutbound(
-                wa_id=wa_id, kind=str(message.get("type", "")), status=status,
-                payload=json.dumps(message, ensure_ascii=False), wamid=result.wamid or None,
-                http_status=result.http_status, error_code=result.error_code,
-                error=result.error, attempts=result.attempts, **({"created_at": at} if at else {})))
+        await self._outbound.submit({
+            "wa_id": wa_id, "kind": str(message.get("type", "")), "status": status,
+            "payload": json.dumps(message, ensure_ascii=False), "wamid": result.wamid or None,
+            "http_status": result.http_status, "error_code": result.error_code, "error": result.error,
+            "attempts": result.attempts, "created_at": at or utcnow()})
+
+    @staticmethod
+    async def _insert_outbound(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> list[None]:
+        await conn.execute(insert(outbound), list(rows))
+        return [None] * len(rows)
 
     async def template_sent_since(self, wa_id: str, since: dt.datetime) -> bool:
         """Was the user already invited (a template sent) since their last message?"""
-        async with self.sessions() as session:
-            return await session.scalar(select(WhatsAppOutbound.id).where(
-                WhatsAppOutbound.wa_id == wa_id, WhatsAppOutbound.kind == "template",
-                WhatsAppOutbound.status == "sent", WhatsAppOutbound.created_at >= since).limit(1)) is not None
+        async with self.engine.connect() as conn:
+            return await conn.scalar(select(outbound.c.id).where(
+                outbound.c.wa_id == wa_id, outbound.c.kind == "template",
+                outbound.c.status == "sent", outbound.c.created_at >= since).limit(1)) is not None
 
     async def record_failed_status(self, status: dict[str, Any]) -> None:
         """Store a `failed` status callback once, however often Meta repeats it."""
