@@ -15,7 +15,7 @@ Runs, in order: the echo bot (the floor: aiogram's SimpleRequestHandler, which a
 desk on SQLite, the desk on PostgreSQL (a scratch database `civic_desk_bench`, when the
 server answers). Outbound pacing is off for all of them: the fake API has no limits.
 
-    python benchmarks/webhook.py [--updates 5000] [--concurrency 32] [--no-postgres]
+    python benchmarks/webhook.py [--updates 5000] [--concurrency 32] [--no-postgres] [--no-cache-too] [--workers 2]
 
 Loopback only, bounded in count and time: every wait has a deadline.
 """
@@ -190,21 +190,38 @@ async def drive(url: str, load: list[Delivery], platforms: FakePlatforms,
     return sum(acks), sent_at, started, deadline
 
 
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU the process has used so far (Linux)."""
-    with contextlib.suppress(OSError):
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return float("nan")
+def family(pid: int) -> list[int]:
+    """The process and its descendants (`serve --workers N` runs its workers as children)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    found, frontier = [pid], [pid]
+    while frontier:
+        frontier = [child for child, parent in parents.items() if parent in frontier]
+        found += frontier
+    return found
 
 
-def peak_rss_mb(pid: int) -> float:
-    """VmHWM: the most memory the process ever held resident (Linux)."""
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU the processes have used so far (Linux)."""
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def peak_rss_mb(pids: list[int]) -> float:
+    """VmHWM summed: the most memory each process ever held resident (Linux)."""
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1]) / 1024
+    return total
 
 
 # -- the servers --------------------------------------------------------------------------------
@@ -295,11 +312,12 @@ async def measure(name: str, argv: list[str], env: dict[str, str], port: int, wo
     platforms.first_reply.clear()
     process = await start(argv, env, port, workdir)
     try:
-        cpu_before = cpu_seconds(process.pid)
+        pids = family(process.pid)
+        cpu_before = cpu_seconds(pids)
         acknowledged, sent_at, started, _ = await drive(f"http://127.0.0.1:{port}", load, platforms, concurrency)
         replies = dict(platforms.first_reply)
-        rss = peak_rss_mb(process.pid)
-        cpu = (cpu_seconds(process.pid) - cpu_before) * 1000 / max(len(replies), 1)
+        rss = peak_rss_mb(pids)
+        cpu = (cpu_seconds(pids) - cpu_before) * 1000 / max(len(replies), 1)
     finally:
         await stop(process)
     latencies = sorted((replies[u] - sent_at[u]) * 1000 for u in replies if u in sent_at)
@@ -307,6 +325,13 @@ async def measure(name: str, argv: list[str], env: dict[str, str], port: int, wo
     quantiles = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [float("nan")] * 99
     return Result(name, len(load), acknowledged, len(replies), finished - started, quantiles[49], quantiles[98],
                   rss, cpu, await stored(database_url) if database_url else "-")
+
+
+async def fresh_database(url: str, workdir: Path, n: int) -> str:
+    """An empty database of the same kind for the next variant's run."""
+    if url.startswith("sqlite"):
+        return f"sqlite+aiosqlite:///{workdir / f'desk-{n}.db'}"
+    return await fresh_postgres() or url
 
 
 async def desk_upgrade(database_url: str, workdir: Path) -> None:
@@ -337,11 +362,20 @@ async def main(args: argparse.Namespace) -> int:
             targets = [("civic-desk, SQLite", f"sqlite+aiosqlite:///{workdir / 'desk.db'}")]
             if not args.no_postgres and (pg_url := await fresh_postgres()):
                 targets.append(("civic-desk, PostgreSQL", pg_url))
+            variants = [("", [], {})]
+            if args.no_cache_too:
+                variants.append((", no match cache", [], {"DESK_MATCH_CACHE_SIZE": "0"}))
+            if args.workers > 1:
+                variants.append((f", {args.workers} workers", ["--workers", str(args.workers)], {}))
             for name, url in targets:
-                await desk_upgrade(url, workdir)
-                port = free_port()
-                results.append(await measure(name, [*civic_desk(), "serve"], desk_env(url, port, api_url), port,
-                                             workdir, platforms, load, args.concurrency, url))
+                for n, (suffix, extra, env) in enumerate(variants):
+                    if n:  # each run starts from an empty database
+                        url = await fresh_database(url, workdir, n)
+                    await desk_upgrade(url, workdir)
+                    port = free_port()
+                    results.append(await measure(name + suffix, [*civic_desk(), "serve", *extra],
+                                                 {**desk_env(url, port, api_url), **env}, port,
+                                                 workdir, platforms, load, args.concurrency, url))
         finally:
             await runner.cleanup()
     report(results, args)
@@ -419,4 +453,8 @@ if __name__ == "__main__":
     parser.add_argument("--updates", type=int, default=5000, help="how many updates to send (default 5000)")
     parser.add_argument("--concurrency", type=int, default=32, help="POSTs in flight at once (default 32)")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL run")
+    parser.add_argument("--no-cache-too", action="store_true",
+                        help="also run each desk with the matcher's decision cache off")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="also run each desk as `serve --workers N` (default 1: no extra run)")
     sys.exit(asyncio.run(main(parser.parse_args())))

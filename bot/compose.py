@@ -25,7 +25,7 @@ def build_matcher(settings: Settings) -> Matcher:
     base = load_base(settings.knowledge_dir, max_age_days=settings.kb_max_age_days)
     thresholds = Thresholds(answer=settings.answer_threshold, clarify=settings.clarify_threshold,
                             margin=settings.answer_margin)
-    return Matcher(base, thresholds)
+    return Matcher(base, thresholds, cache_size=settings.match_cache_size)
 
 
 def make_engine(settings: Settings) -> AsyncEngine:

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     answer_threshold: float = Field(0.42, ge=0, le=1)
     clarify_threshold: float = Field(0.28, ge=0, le=1)
     answer_margin: float = Field(0.03, ge=0, le=1)
+    match_cache_size: int = Field(4096, ge=0, description="decisions kept by exact message text (0: off)")
     history_size: int = Field(10, ge=1, description="recent questions kept with an escalation")
 
     # -- service ----------------------------------------------------------

@@ -9,6 +9,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
 import sys
 
 from aiohttp import web
@@ -110,17 +114,68 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
     return app
 
 
-def run_service(settings: Settings, *, polling: bool = False) -> int:
-    """`civic-desk serve`: the webhook application on DESK_HOST:DESK_PORT until SIGTERM or Ctrl-C.
+def run_workers(settings: Settings, workers: int) -> int:
+    """`civic-desk serve --workers N`: N processes, each a full instance, on one port.
 
-    On SIGTERM aiohttp stops listening, lets the requests in progress finish, and
-    the inbox then drains its work (bounded by DESK_SHUTDOWN_TIMEOUT).
+    Each worker binds DESK_HOST:DESK_PORT with SO_REUSEPORT, so the kernel spreads the
+    connections between them; they share the database as separate instances would
+    (the inbox stores each delivery once, claims it once and keeps each chat's order).
+    SIGTERM (or Ctrl-C) reaches every worker, which stops gracefully. A worker that
+    exits on its own stops the others, and the exit status is the first non-zero one
+    (a supervisor such as systemd restarts the service).
     """
-    from bot.compose import build_matcher, make_engine
+    from bot.compose import make_engine
 
-    engine = make_engine(settings)
-    app = create_app(settings, engine, build_matcher(settings), polling=polling)  # checks the channels
-    logs.configure(settings.log_format, settings.log_level)
+    code = _preflight_or_exit(settings, make_engine(settings))
+    if code:
+        return code
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no loop or pool inherited
+    processes = [context.Process(target=_worker, name=f"civic-desk-worker-{n}") for n in range(workers)]
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        if signum == signal.SIGTERM:  # Ctrl-C's SIGINT already reached the whole process group
+            for process in processes:
+                if process.pid is not None and process.exitcode is None:
+                    os.kill(process.pid, signal.SIGTERM)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        for process in processes:
+            process.start()
+        log.info("civic-desk serving on %s:%s with %d workers", settings.host, settings.port, workers)
+        code = 0
+        running = list(processes)
+        while running:
+            multiprocessing.connection.wait([p.sentinel for p in running])
+            for process in [p for p in running if p.exitcode is not None]:
+                running.remove(process)
+                if process.exitcode and not code:
+                    code = process.exitcode if process.exitcode > 0 else 1
+                if not stopping:  # a worker died or refused to start: stop the rest
+                    stop(signal.SIGTERM, None)
+        return code
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _worker() -> None:
+    """One worker of `serve --workers N` (a spawned process: settings come from the environment)."""
+    from bot.channels.telegram import TelegramSetupError
+
+    try:
+        code = run_service(Settings(), reuse_port=True)
+    except TelegramSetupError as exc:
+        print(f"civic-desk cannot start: {exc}", file=sys.stderr)
+        code = 1
+    sys.exit(code)
+
+
+def _preflight_or_exit(settings: Settings, engine: AsyncEngine) -> int:
+    """0 when the database answers at the current schema, else 1 with the reason on stderr."""
     try:
         asyncio.run(preflight(engine))
     except SchemaOutOfDate as exc:
@@ -132,8 +187,26 @@ def run_service(settings: Settings, *, polling: bool = False) -> int:
               f"({exc.__class__.__name__}: {exc}); check DESK_DATABASE_URL and that the server runs",
               file=sys.stderr)
         return 1
+    return 0
+
+
+def run_service(settings: Settings, *, polling: bool = False, reuse_port: bool = False) -> int:
+    """`civic-desk serve`: the webhook application on DESK_HOST:DESK_PORT until SIGTERM or Ctrl-C.
+
+    On SIGTERM aiohttp stops listening, lets the requests in progress finish, and
+    the inbox then drains its work (bounded by DESK_SHUTDOWN_TIMEOUT). `reuse_port`:
+    one of several workers sharing the port (SO_REUSEPORT).
+    """
+    from bot.compose import build_matcher, make_engine
+
+    engine = make_engine(settings)
+    app = create_app(settings, engine, build_matcher(settings), polling=polling)  # checks the channels
+    logs.configure(settings.log_format, settings.log_level)
+    code = _preflight_or_exit(settings, engine)
+    if code:
+        return code
     try:
-        web.run_app(app, host=settings.host, port=settings.port, print=None,
+        web.run_app(app, host=settings.host, port=settings.port, print=None, reuse_port=reuse_port or None,
                     shutdown_timeout=settings.shutdown_timeout, access_log=None)
     except SchemaOutOfDate as exc:  # upgraded backwards between the check and the start
         print(f"civic-desk cannot start: {exc}", file=sys.stderr)

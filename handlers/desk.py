@@ -131,6 +131,11 @@ class Desk:
                                           "centre can look into your question."), _)]
 
     # -- questions -------------------------------------------------------
+    @staticmethod
+    def _logged(text: str, decision: Decision) -> LoggedQuestion:
+        return LoggedQuestion(text, decision.lang, decision.kind.value,
+                              decision.entry.id if decision.entry else None, decision.score)
+
     async def _question(self, user: UserRecord, lang: str, inbound: Inbound) -> list[Reply]:
         _ = self.translator(lang)
         text = inbound.text.strip()
@@ -144,9 +149,11 @@ class Desk:
                             "in Kazakh or Russian."))]
         decision = self.matcher.decide(matched, default_lang=lang)
         first_language = decision.lang if user.lang is None else None  # no choice made yet: the first question sets it
-        question_id = await self.store.log_question(user.id, LoggedQuestion(
-            text, decision.lang, decision.kind.value, decision.entry.id if decision.entry else None,
-            decision.score), language=first_language)
+        question_id = await self.store.log_question(user.id, self._logged(text, decision), language=first_language)
+        return await self._replies(user, inbound, text, decision, question_id)
+
+    async def _replies(self, user: UserRecord, inbound: Inbound, text: str, decision: Decision,
+                       question_id: int) -> list[Reply]:
         replies = self._decision_replies(user, decision, question_id)
         if decision.kind is DecisionKind.ESCALATE:
             replies = await self._escalate(user, decision.lang, inbound)

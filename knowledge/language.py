@@ -67,6 +67,10 @@ class LanguageDetector:
         Without evidence either way, Latin letters mean Kazakh (Russian speakers rarely
         type in Latin), plain Cyrillic means Russian, and anything else gets `default`.
         """
+        return self.decided(text) or default
+
+    def decided(self, text: str) -> Lang | None:
+        """The message's language when the text itself tells, else None (`detect` falls back)."""
         score = self.evidence(text)
         if score > 0:
             return "kk"
@@ -76,4 +80,4 @@ class LanguageDetector:
             return "kk"
         if CYRILLIC.search(text.lower()):
             return "ru"
-        return default
+        return None

@@ -16,7 +16,7 @@ import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
@@ -43,6 +43,7 @@ PREFIX_SIMILARITY = 0.85
 STATE_PREFIX = "гос"
 EVIDENCE_FULL = 4.0  # IDF mass of matched words at which a match counts in full
 EVIDENCE_POWER = 0.5
+CACHE_SIZE = 4096  # decisions kept by exact message text
 
 
 def content_stems(text: str) -> list[str]:
@@ -69,8 +70,11 @@ class Analysis:
 class Matcher:
     """Ranks knowledge entries for a message and applies the decision policy."""
 
-    def __init__(self, base: KnowledgeBase, thresholds: Thresholds | None = None) -> None:
+    def __init__(self, base: KnowledgeBase, thresholds: Thresholds | None = None, *,
+                 cache_size: int = CACHE_SIZE) -> None:
         self.base = base
+        # Bounded LRU of readings by exact text; 0 turns it off.
+        self._read = lru_cache(maxsize=cache_size)(self._read_uncached) if cache_size else self._read_uncached
         self.thresholds = thresholds or Thresholds()
         self.detector = LanguageDetector(base.entries)
         self._concepts = Concepts(base.synonyms, content_stems)
@@ -254,7 +258,18 @@ class Matcher:
         return analysis, scored
 
     def decide(self, text: str, default_lang: Lang = "kk") -> Decision:
-        """Read one message and decide: answer, clarify, fallback, smalltalk or escalate."""
-        lang = self.detector.detect(text, default_lang)
+        """Read one message and decide: answer, clarify, fallback, smalltalk or escalate.
+
+        Pure for a given base and thresholds, so the last `cache_size` texts' readings
+        are kept (people ask the same things); `default_lang` only labels a message
+        whose language the text does not tell.
+        """
+        decided, decision = self._read(text)
+        if decided is None and decision.lang != default_lang:
+            return replace(decision, lang=default_lang)
+        return decision
+
+    def _read_uncached(self, text: str) -> tuple[Lang | None, Decision]:
+        decided = self.detector.decided(text)
         analysis, ranked = self.rank(text)
-        return decide(ranked, lang, self.thresholds, courtesy_only=analysis.courtesy_only)
+        return decided, decide(ranked, decided or "kk", self.thresholds, courtesy_only=analysis.courtesy_only)

@@ -7,6 +7,7 @@ end of the test whatever happened.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -59,7 +60,8 @@ class SlowBotAPI(FakeBotAPI):
 class Served:
     """One `civic-desk serve` process with the Telegram channel on the given database."""
 
-    def __init__(self, database_url: str, api_url: str, workdir: Path, **settings: str) -> None:
+    def __init__(self, database_url: str, api_url: str, workdir: Path, *, workers: int = 1, **settings: str) -> None:
+        self.args = ["--workers", str(workers)] if workers > 1 else []
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("DESK_")}
@@ -75,8 +77,8 @@ class Served:
     async def launch(self) -> None:
         with (self.workdir / "serve.log").open("ab") as log:  # a file: a full pipe would block the server
             self.process = await asyncio.create_subprocess_exec(
-                *command(), "serve", env=self.env, cwd=self.workdir,
-                stdout=asyncio.subprocess.DEVNULL, stderr=log)
+                *command(), "serve", *self.args, env=self.env, cwd=self.workdir,
+                stdout=asyncio.subprocess.DEVNULL, stderr=log, start_new_session=True)
 
     async def start(self) -> None:
         """Launch and wait until /healthz answers."""
@@ -117,8 +119,9 @@ class Served:
 
     async def stop(self) -> None:
         """Kill whatever is left (the end of every test)."""
-        if self.process is not None and self.process.returncode is None:
-            self.process.send_signal(signal.SIGKILL)
+        if self.process is not None:  # the whole group: `serve --workers N` has children
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
             await self.process.wait()
 
 

@@ -102,3 +102,22 @@ def test_any_input_gets_a_decision_never_an_exception(matcher: Matcher, text: st
 
 def test_scores_are_deterministic(matcher: Matcher) -> None:
     assert matcher.decide("грант алу") == matcher.decide("грант алу")
+
+
+def test_the_decision_cache_returns_the_same_decisions_as_matching_anew(matcher: Matcher) -> None:
+    cached, uncached = Matcher(matcher.base, cache_size=4096), Matcher(matcher.base, cache_size=0)
+    texts = [q for e in matcher.base.entries for lang in ("kk", "ru") for q in e.questions[lang]][:300]
+    texts += ["Сәлем", "рахмет!", "какая погода завтра", "910", "12345", "qwerty zxcv", "Гранттарды кім береді?"]
+    for _ in range(2):  # the second round is read from the cache
+        for text in texts:
+            for default in ("kk", "ru"):
+                assert cached.decide(text, default) == uncached.decide(text, default), (text, default)
+
+
+def test_the_decision_cache_is_bounded() -> None:
+    from knowledge import load_base
+
+    small = Matcher(load_base(), cache_size=8)
+    for n in range(50):
+        small.decide(f"грант {n}")
+    assert small._read.cache_info().currsize == 8  # type: ignore[attr-defined]

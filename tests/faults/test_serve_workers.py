@@ -1,0 +1,72 @@
+"""`serve --workers N`: N processes share the port (SO_REUSEPORT), each a full instance."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import signal
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot import cli
+from bot.config import Settings
+from bot.db.models import InboundEvent
+from tests.faults.serve import Served, SlowBotAPI, run_fake
+from tests.faults.test_serve_process import help_update
+
+pytestmark = pytest.mark.slow
+UPDATES = re.compile(r'^desk_updates_received_total\{channel="telegram"\} (\S+)$', re.M)
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[SlowBotAPI]:
+    fake = SlowBotAPI()
+    runner, fake.url = await run_fake(fake.app)
+    yield fake
+    await runner.cleanup()
+
+
+async def received(url: str) -> int:
+    """The telegram updates counted by whichever worker answers this new connection."""
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as session, \
+            session.get(url + "/metrics") as response:
+        found = UPDATES.search(await response.text())
+        return int(float(found.group(1))) if found else 0
+
+
+async def test_two_workers_both_answer_and_every_update_is_handled_once(
+        engine: AsyncEngine, settings: Settings, api: SlowBotAPI, tmp_path: Path) -> None:
+    server = Served(settings.database_url, api.url, tmp_path, workers=2)
+    chats = range(9000, 9040)
+    try:
+        await server.start()
+        async def deliver(chat: int) -> int:  # a new connection each: the kernel picks a worker per connection
+            async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as session:
+                return await server.post(session, help_update(chat))
+
+        assert await asyncio.gather(*(deliver(c) for c in chats)) == [200] * len(chats)
+        async with asyncio.timeout(20):
+            while api.replies_by_chat() != dict.fromkeys(chats, 1):
+                await asyncio.sleep(0.1)
+        counts = {await received(server.url) for _ in range(30)}  # each worker counts its own
+        # Two workers with different shares, or an even split that reads as one number twice.
+        assert (len(counts) == 2 and sum(counts) == len(chats)) or counts == {len(chats) // 2}, counts
+        server.signal(signal.SIGTERM)
+        assert await server.wait() == 0
+    finally:
+        await server.stop()
+    assert api.replies_by_chat() == dict.fromkeys(chats, 1)
+    async with engine.connect() as conn:
+        statuses = (await conn.execute(select(InboundEvent.status))).scalars().all()
+    assert statuses == ["done"] * len(chats)
+
+
+def test_workers_must_be_positive_and_polling_stays_in_one_process(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.run(["serve", "--workers", "0"]) == 2
+    assert cli.run(["serve", "--workers", "2", "--polling"]) == 2
+    assert "--polling runs in one process" in capsys.readouterr().err
