@@ -80,7 +80,7 @@ class Matcher:
         self._concepts = Concepts(base.synonyms, content_stems)
         self._entries: list[Entry] = list(base.entries)
         self._terms: list[frozenset[str]] = []
-        self._keywords: list[tuple[tuple[str, ...], ...]] = []
+        self._keywords: list[tuple[frozenset[str], ...]] = []
         self._phrasings: list[list[str]] = []
         self._phrasing_terms: list[list[frozenset[str]]] = []
         postings: dict[str, set[int]] = defaultdict(set)
@@ -88,7 +88,7 @@ class Matcher:
             texts = [q for lang in LANGS for q in entry.questions.get(lang, ())]
             texts += [entry.title.get(lang, "") for lang in LANGS]
             keywords = [k for lang in LANGS for k in entry.keywords.get(lang, ())]
-            keyword_stems = tuple(tuple(self._stems(k)) for k in keywords if self._stems(k))
+            keyword_stems = tuple(frozenset(self._stems(k)) for k in keywords if self._stems(k))
             terms = {s for text in [*texts, *keywords] for s in self._stems(text)}
             self._terms.append(frozenset(terms))
             self._keywords.append(keyword_stems)
@@ -196,10 +196,15 @@ class Matcher:
         if not total:
             return {}
         coverage = {}
-        for entry in candidates:
+        for entry in candidates:  # plain loops: this runs for every candidate of every message
             entry_terms = self._terms[entry]
-            gained = sum(weight * max((sim for t, sim in resolved[q] if t in entry_terms), default=0.0)
-                         for q, weight in weights.items())
+            gained = 0.0
+            for query_stem, weight in weights.items():
+                best = 0.0
+                for term, similarity in resolved[query_stem]:
+                    if similarity > best and term in entry_terms:
+                        best = similarity
+                gained += weight * best
             coverage[entry] = gained / total
         return coverage
 
@@ -231,7 +236,8 @@ class Matcher:
 
     # -- re-ranking ------------------------------------------------------
     def _keyword_bonus(self, entry: int, reached: dict[str, float]) -> float:
-        hits = sum(1 for keyword in self._keywords[entry] if all(s in reached for s in keyword))
+        found = reached.keys()
+        hits = sum(1 for keyword in self._keywords[entry] if found >= keyword)
         return min(MAX_KEYWORD_BONUS, KEYWORD_BONUS * hits)
 
     def rank(self, text: str) -> tuple[Analysis, list[Scored]]:
