@@ -8,12 +8,15 @@ import json
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import ArgumentError
+
 from bot import retention
 from bot.channels.terminal import render, run_chat
 from bot.compose import build_matcher, make_engine, open_desk
 from bot.config import Settings
 from bot.db import schema
 from bot.db.memory import MemoryStore
+from bot.outage import OUTAGE, unreachable
 from bot.ticket_list import print_open_tickets
 from handlers import Channel, Desk, Inbound, InboundKind, Translator
 from knowledge import Decision, KnowledgeError, Matcher, check_base
@@ -181,6 +184,12 @@ def run(argv: Sequence[str] | None = None) -> int:
     except KnowledgeError as exc:
         print(f"The knowledge base cannot be used:\n{exc}", file=sys.stderr)
         return 2
+    except ArgumentError as exc:
+        print(f"civic-desk: DESK_DATABASE_URL is not a database address ({exc})", file=sys.stderr)
+        return 1
+    except OUTAGE as exc:
+        print(f"civic-desk: {unreachable(settings.database_url, exc)}", file=sys.stderr)
+        return 1
 
 
 def main() -> None:

@@ -8,12 +8,20 @@ import logging
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
+from sqlalchemy import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 log = logging.getLogger(__name__)
 # What a database that went away raises: the driver's errors, a refused or reset socket, a pool wait.
 OUTAGE = (DBAPIError, PoolTimeout, OSError, TimeoutError)
+
+
+def unreachable(database_url: str, exc: BaseException) -> str:
+    """What to tell an operator whose database does not answer (the password hidden)."""
+    where = make_url(database_url).render_as_string(hide_password=True)
+    return (f"the database at {where} is unreachable ({exc.__class__.__name__}: {exc}); "
+            "check DESK_DATABASE_URL and that the server runs")
 RETRY_AFTER = "5"
 
 

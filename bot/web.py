@@ -17,7 +17,6 @@ import sys
 
 from aiohttp import web
 from redis.asyncio import Redis
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import logs
@@ -30,7 +29,7 @@ from bot.db.store import SqlDeskStore
 from bot.health import readyz_handler
 from bot.inbox import Inbox
 from bot.metrics import CONTENT_TYPE, Metrics, TimedMatcher
-from bot.outage import OUTAGE, database_outage
+from bot.outage import OUTAGE, database_outage, unreachable
 from bot.outbox import Outbox
 from bot.ratelimit import build_limiter
 from bot.services import Services
@@ -182,10 +181,7 @@ def _preflight_or_exit(settings: Settings, engine: AsyncEngine) -> int:
         print(f"civic-desk cannot start: {exc}", file=sys.stderr)
         return 1
     except OUTAGE as exc:
-        where = make_url(settings.database_url).render_as_string(hide_password=True)
-        print(f"civic-desk cannot start: the database at {where} is unreachable "
-              f"({exc.__class__.__name__}: {exc}); check DESK_DATABASE_URL and that the server runs",
-              file=sys.stderr)
+        print(f"civic-desk cannot start: {unreachable(settings.database_url, exc)}", file=sys.stderr)
         return 1
     return 0
 
