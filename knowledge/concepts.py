@@ -13,33 +13,35 @@ CONCEPT_MARK = "#"
 
 
 class Concepts:
-    """Replaces runs of stems that spell a synonym with the group's concept token."""
+    """Replaces runs of stems that spell a synonym with the group's concept token.
+
+    Word order inside a run does not matter: "соцзаказ государственный" and "заказ
+    социальный" are read like the terms as written. Longer runs win over shorter ones.
+    """
 
     def __init__(self, groups: Mapping[str, Sequence[str]], to_stems: Callable[[str], list[str]]) -> None:
-        patterns: dict[tuple[str, ...], str] = {}
+        self._patterns: dict[tuple[str, ...], str] = {}  # sorted stems of a term -> concept
         for name, terms in groups.items():
             for term in terms:
-                stems = tuple(to_stems(term))
+                stems = to_stems(term)
                 if stems:
-                    patterns[stems] = CONCEPT_MARK + name
-        # Longest first, so "государственный социальный заказ" wins over "социальный заказ".
-        self._patterns = sorted(patterns.items(), key=lambda item: len(item[0]), reverse=True)
-        self._first = {stems[0] for stems, _ in self._patterns}
+                    self._patterns[tuple(sorted(stems))] = CONCEPT_MARK + name
+        self._lengths = sorted({len(p) for p in self._patterns}, reverse=True)
+        self._words = {stem for pattern in self._patterns for stem in pattern}
 
     def apply(self, stems: list[str]) -> list[str]:
         out: list[str] = []
         i = 0
         while i < len(stems):
-            if stems[i] in self._first:
-                for pattern, concept in self._patterns:
-                    if tuple(stems[i:i + len(pattern)]) == pattern:
-                        out.append(concept)
-                        i += len(pattern)
-                        break
-                else:
-                    out.append(stems[i])
-                    i += 1
-            else:
-                out.append(stems[i])
-                i += 1
+            concept, length = self._match_at(stems, i) if stems[i] in self._words else (None, 1)
+            out.append(concept or stems[i])
+            i += length
         return out
+
+    def _match_at(self, stems: list[str], i: int) -> tuple[str | None, int]:
+        for length in self._lengths:
+            if i + length <= len(stems):
+                concept = self._patterns.get(tuple(sorted(stems[i:i + length])))
+                if concept is not None:
+                    return concept, length
+        return None, 1
