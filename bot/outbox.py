@@ -22,13 +22,15 @@ import datetime as dt
 import json
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 
+from bot.db.batch import GroupCommit
 from bot.db.models import Ticket as TicketRow
 from bot.db.models import TicketMessage, aware, utcnow
 from bot.db.tickets import to_ticket
@@ -39,7 +41,7 @@ log = logging.getLogger(__name__)
 PENDING, SENDING, SENT, HELD, FAILED, INTERNAL = "pending", "sending", "sent", "held", "failed", "internal"
 CONSULTANTS = "consultants"  # the deliverer of everything for the consultants' workspace
 BATCH = 200
-messages = TicketMessage.__table__
+messages, tickets_table = TicketMessage.__table__, TicketRow.__table__
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ class Outbox:
                  max_attempts: int = 8, poll: float = 5.0, first_delay: float = 2.0,
                  max_delay: float = 300.0) -> None:
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._releases = GroupCommit(engine, self._release_batch)
         self.clock = clock
         self.lease = dt.timedelta(seconds=lease)
         self.max_attempts = max_attempts
@@ -141,15 +144,30 @@ class Outbox:
         return int(row_id)
 
     async def release_held(self, channel: str, chat_id: str) -> int:
-        """The user wrote again: replies held for their closed window go out now."""
-        tickets = select(TicketRow.id).where(TicketRow.channel == channel, TicketRow.chat_id == chat_id)
-        async with self.sessions.begin() as session:
-            result = await session.execute(update(messages).where(
-                messages.c.status == HELD, messages.c.direction == Direction.TO_USER.value,
-                messages.c.ticket_id.in_(tickets)).values(status=PENDING, next_attempt_at=self.clock()))
-        if result.rowcount:
+        """The user wrote again: replies held for their closed window go out now; returns how many.
+
+        Every inbound WhatsApp message asks, so concurrent asks share one UPDATE (group commit).
+        """
+        released = await self._releases.submit((channel, chat_id))
+        if released:
             self._wake.set()
-        return int(result.rowcount or 0)
+        return released
+
+    async def _release_batch(self, conn: AsyncConnection, chats: Sequence[tuple[str, str]]) -> list[int]:
+        """One UPDATE per channel in the batch; counts per chat (tickets are looked up only when some were held)."""
+        released: Counter[tuple[str, str]] = Counter()
+        for channel in {channel for channel, _chat in chats}:
+            tickets = select(tickets_table.c.id).where(tickets_table.c.channel == channel, tickets_table.c.chat_id.in_(
+                [chat for kind, chat in chats if kind == channel]))
+            ticket_ids = list((await conn.execute(update(messages).where(
+                messages.c.status == HELD, messages.c.direction == Direction.TO_USER.value,
+                messages.c.ticket_id.in_(tickets)).values(status=PENDING, next_attempt_at=self.clock())
+                .returning(messages.c.ticket_id))).scalars())
+            if ticket_ids:
+                owners = dict((await conn.execute(select(tickets_table.c.id, tickets_table.c.chat_id).where(
+                    tickets_table.c.id.in_(set(ticket_ids))))).all())
+                released.update((channel, owners[ticket_id]) for ticket_id in ticket_ids)
+        return [released[chat] for chat in chats]
 
     # -- delivering ---------------------------------------------------------
     async def drain(self) -> None:

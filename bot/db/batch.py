@@ -1,20 +1,29 @@
-"""Group commit: concurrent callers share one transaction, each awaiting its own result.
+"""Group commit: concurrent writes share one transaction, each caller awaiting its own result.
 
 Under load most of a short write's cost is the transaction around it (a pooled
-connection, BEGIN, COMMIT and the round trips), not the statement. A
-`GroupCommit` queues the items submitted while its previous transaction runs
-and writes them all in the next one, so N concurrent webhook requests cost one
-commit instead of N. A caller's `submit` returns only after the transaction
-holding its item has committed, so "stored before acknowledged" still holds; if
-that transaction fails, every caller in it gets the exception (the webhook
-answers 503 and the platform delivers again).
+connection, BEGIN, COMMIT and their round trips), not the statement. Every
+`GroupCommit` of one engine queues its items in one shared queue; a single
+flusher writes whatever is waiting, for all of them, in one transaction (each
+writer its own multi-row statement), then starts the next with what arrived
+meanwhile. So the many small writes of many concurrent updates (inbox rows,
+users, questions, contacts, outcomes) cost one commit, not one each.
+
+A caller's `submit` returns only after the transaction holding its item has
+committed, so "stored before acknowledged" holds. When a shared transaction
+fails, each writer's part is tried again in a transaction of its own: a writer
+with a bad batch fails only its own callers (the webhook answers 503 and the
+platform delivers again), not every write of the desk.
+
+Writers run in the order they were created, the same in every instance, so
+two instances' transactions take their row locks table by table in one order.
 """
 
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -23,42 +32,101 @@ R = TypeVar("R")
 # Writes the items in one open transaction; returns one result per item, in order.
 Writer = Callable[[AsyncConnection, Sequence[T]], Awaitable[Sequence[R]]]
 MAX_BATCH = 200  # bounds one statement's parameters (SQLite allows 32,766)
+Batch = list[tuple[Any, "asyncio.Future[Any]"]]
 
 
 class GroupCommit(Generic[T, R]):
-    """One writer task at a time; what arrives meanwhile waits for the next transaction."""
+    """One kind of write; its items go out in the engine's shared transactions."""
 
     def __init__(self, engine: AsyncEngine, writer: Writer[T, R], *, max_batch: int = MAX_BATCH) -> None:
-        self.engine = engine
         self.writer = writer
         self.max_batch = max_batch
-        self._queue: list[tuple[T, asyncio.Future[R]]] = []
-        self._flusher: asyncio.Task[None] | None = None
+        self._queue: Batch = []
+        self._commits = _shared(engine)
+        self._commits.register(self)
 
     async def submit(self, item: T) -> R:
         """Write `item` with whatever else is waiting; returns once that transaction committed."""
         future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
         self._queue.append((item, future))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush())
+        self._commits.wake()
         return await future
 
+    def _take(self) -> Batch:
+        batch, self._queue = self._queue[:self.max_batch], self._queue[self.max_batch:]
+        return batch
+
+    async def _write(self, conn: AsyncConnection, batch: Batch) -> Sequence[Any]:
+        return await self.writer(conn, [item for item, _ in batch])
+
+
+class _SharedCommits:
+    """The flusher of one engine: one transaction at a time, for every GroupCommit of the engine."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._writers: list[weakref.ref[GroupCommit[Any, Any]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    def register(self, writer: GroupCommit[Any, Any]) -> None:
+        self._writers = [ref for ref in self._writers if ref() is not None]
+        self._writers.append(weakref.ref(writer))
+
+    def wake(self) -> None:
+        flusher = self._flusher
+        if flusher is None or flusher.done() or flusher.get_loop() is not asyncio.get_running_loop():
+            self._flusher = asyncio.create_task(self._flush())
+
+    def _waiting(self) -> list[GroupCommit[Any, Any]]:
+        return [writer for ref in self._writers if (writer := ref()) is not None and writer._queue]
+
     async def _flush(self) -> None:
-        while self._queue:
-            batch, self._queue = self._queue[:self.max_batch], self._queue[self.max_batch:]
+        while waiting := self._waiting():
+            batches = [(writer, writer._take()) for writer in waiting]
             try:
-                async with self.engine.begin() as conn:
-                    results = await self.writer(conn, [item for item, _ in batch])
+                try:
+                    await self._commit(batches)
+                except Exception:  # one writer's bad batch must not fail the others
+                    for writer, batch in batches:
+                        await self._commit_alone(writer, batch)
             except asyncio.CancelledError:  # shutting down: nobody may wait for ever
-                for _, future in (*batch, *self._queue):
-                    future.cancel()
-                self._queue = []
+                while waiting := self._waiting():
+                    batches += [(writer, writer._take()) for writer in waiting]
+                for _, batch in batches:
+                    for _, future in batch:
+                        future.cancel()
                 raise
-            except Exception as exc:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            for (_, future), result in zip(batch, results, strict=True):
+
+    async def _commit(self, batches: list[tuple[GroupCommit[Any, Any], Batch]]) -> None:
+        async with self.engine.begin() as conn:
+            results = [await writer._write(conn, batch) for writer, batch in batches]
+        for (_, batch), written in zip(batches, results, strict=True):
+            _resolve(batch, written)
+
+    async def _commit_alone(self, writer: GroupCommit[Any, Any], batch: Batch) -> None:
+        try:
+            async with self.engine.begin() as conn:
+                written = await writer._write(conn, batch)
+        except Exception as exc:
+            for _, future in batch:
                 if not future.done():
-                    future.set_result(result)
+                    future.set_exception(exc)
+            return
+        _resolve(batch, written)
+
+
+def _resolve(batch: Batch, results: Sequence[Any]) -> None:
+    for (_, future), result in zip(batch, results, strict=True):
+        if not future.done():
+            future.set_result(result)
+
+
+_ENGINES: weakref.WeakKeyDictionary[AsyncEngine, _SharedCommits] = weakref.WeakKeyDictionary()
+
+
+def _shared(engine: AsyncEngine) -> _SharedCommits:
+    """The engine's one flusher, made on first use."""
+    commits = _ENGINES.get(engine)
+    if commits is None:
+        commits = _ENGINES[engine] = _SharedCommits(engine)
+    return commits

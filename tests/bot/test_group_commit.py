@@ -1,0 +1,103 @@
+"""Group commit: concurrent writes of every kind share a transaction, and a bad batch fails alone."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import pytest
+from sqlalchemy import event, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.db.batch import GroupCommit
+from bot.db.models import Question, User, utcnow
+
+users, questions = User.__table__, Question.__table__
+
+
+async def add_users(conn: AsyncConnection, names: Sequence[str]) -> list[int]:
+    now = utcnow()
+    rows = await conn.execute(insert(users).returning(users.c.id, sort_by_parameter_order=True), [
+        {"channel": "telegram", "external_id": name, "name": name, "first_seen": now, "last_seen": now}
+        for name in names])
+    return list(rows.scalars())
+
+
+async def add_questions(conn: AsyncConnection, texts: Sequence[str]) -> list[int]:
+    rows = await conn.execute(insert(questions).returning(questions.c.id, sort_by_parameter_order=True), [
+        {"user_id": 1, "text": text, "lang": "kk", "decision": "answer", "score": 1.0, "created_at": utcnow()}
+        for text in texts])
+    return list(rows.scalars())
+
+
+async def refuse(conn: AsyncConnection, items: Sequence[str]) -> list[None]:
+    raise ValueError("this writer's batch is bad")
+
+
+def count_transactions(engine: AsyncEngine) -> list[int]:
+    began = [0]
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def counted(conn: object) -> None:
+        began[0] += 1
+
+    return began
+
+
+async def count(engine: AsyncEngine, table: object) -> int:
+    async with engine.connect() as conn:
+        return int(await conn.scalar(select(func.count()).select_from(table)))  # type: ignore[arg-type]
+
+
+async def test_concurrent_writes_of_two_kinds_share_one_transaction_and_each_gets_its_own_result(
+        engine: AsyncEngine) -> None:
+    people, asked = GroupCommit(engine, add_users), GroupCommit(engine, add_questions)
+    first = await people.submit("first")  # the question rows need a user
+    began = count_transactions(engine)
+
+    results = await asyncio.gather(*(people.submit(f"user-{n}") for n in range(10)),
+                                   *(asked.submit(f"question {n}") for n in range(10)))
+
+    assert began[0] == 1
+    user_ids, question_ids = results[:10], results[10:]
+    assert user_ids == list(range(first + 1, first + 11))  # in submission order
+    assert len(set(question_ids)) == 10 and question_ids == sorted(question_ids)
+
+
+async def test_a_write_is_committed_when_submit_returns(engine: AsyncEngine) -> None:
+    people = GroupCommit(engine, add_users)
+
+    user_id = await people.submit("visible")
+
+    async with engine.connect() as other:  # another connection sees it at once
+        assert await other.scalar(select(users.c.name).where(users.c.id == user_id)) == "visible"
+
+
+async def test_a_writer_with_a_bad_batch_fails_only_its_own_callers(engine: AsyncEngine) -> None:
+    people, broken = GroupCommit(engine, add_users), GroupCommit(engine, refuse)
+
+    results = await asyncio.gather(*(people.submit(f"user-{n}") for n in range(5)),
+                                   broken.submit("x"), broken.submit("y"), return_exceptions=True)
+
+    assert all(isinstance(user_id, int) for user_id in results[:5])
+    assert [type(error) for error in results[5:]] == [ValueError, ValueError]
+    assert await count(engine, users) == 5
+
+
+async def test_writes_keep_flowing_after_a_failed_batch(engine: AsyncEngine) -> None:
+    people, broken = GroupCommit(engine, add_users), GroupCommit(engine, refuse)
+    with pytest.raises(ValueError):
+        await broken.submit("x")
+
+    assert await people.submit("after") > 0
+    assert await count(engine, users) == 1
+
+
+async def test_a_batch_is_bounded_and_the_rest_goes_in_the_next_transaction(engine: AsyncEngine) -> None:
+    people = GroupCommit(engine, add_users, max_batch=4)
+    began = count_transactions(engine)
+
+    user_ids = await asyncio.gather(*(people.submit(f"user-{n}") for n in range(10)))
+
+    assert began[0] == 3  # 4 + 4 + 2
+    assert user_ids == sorted(user_ids) and len(set(user_ids)) == 10
