@@ -77,7 +77,8 @@ class FakePlatforms:
         self.calls += 1
         self.ids += 1
         method = request.match_info["method"]
-        params = await request.post()
+        # Like the real Bot API: a JSON body (the desk's session) or a form (aiogram's default, the echo bot).
+        params: Any = await request.json() if request.content_type == "application/json" else await request.post()
         if method == "sendMessage":
             chat = str(params["chat_id"])
             self._seen(f"tg:{chat}")

@@ -2,6 +2,10 @@
 
 aiogram is pointed at it through DESK_TELEGRAM_API_URL, so the tests see the
 exact HTTP calls a real bot would make: method name and decoded parameters.
+Like the real Bot API it reads a JSON body, a url-encoded form or multipart, and
+records the same parameters whichever the encoding (the encoding goes apart, in
+`content_types`): a JSON body's values are read as the real server reads them,
+as strings (objects and numbers JSON-encoded), then decoded as a form's are.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ class FakeBotAPI:
         self.token = token
         self.url = ""
         self.calls: list[dict[str, Any]] = []
+        self.content_types: list[str] = []  # each call's body encoding, in the order of `calls`
         self.updates: list[dict[str, Any]] = []  # served by getUpdates
         self.failures: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
         self.message_ids = itertools.count(1)
@@ -72,8 +77,9 @@ class FakeBotAPI:
             return web.json_response({"ok": False, "error_code": 401,
                                       "description": "Unauthorized"}, status=401)
         method = request.match_info["method"]
-        params = {key: _decode(key, str(value)) for key, value in (await request.post()).items()}
+        params = await read_params(request)
         self.calls.append({"method": method, "params": params})
+        self.content_types.append(request.content_type)
         self.called.set()
         if self.failures[method]:
             status, body = self.failures[method].pop(0)
@@ -92,6 +98,12 @@ class FakeBotAPI:
             if "message_thread_id" in params:
                 message |= {"message_thread_id": params["message_thread_id"], "is_topic_message": True}
             return message
+        if method == "sendDocument":  # the file came as multipart, under its attach:// name
+            upload = params[params["document"].removeprefix("attach://")]
+            return {"message_id": next(self.message_ids), "date": DATE,
+                    "chat": {"id": params["chat_id"], "type": "private"},
+                    "document": {"file_id": "doc-1", "file_unique_id": "doc-u1",
+                                 "file_name": upload["filename"], "file_size": len(upload["content"])}}
         if method == "createForumTopic":
             thread_id = next(self.thread_ids)
             self.topics[thread_id] = params["name"]
@@ -107,6 +119,22 @@ class FakeBotAPI:
             return {"id": int(self.token.split(":")[0]), "is_bot": True, "first_name": "Desk",
                     "username": "civic_desk_bot"}
         return True
+
+
+async def read_params(request: web.Request) -> dict[str, Any]:
+    """The call's parameters, the same for a JSON body, a form or multipart (an uploaded file
+    becomes {"filename": ..., "content": bytes} under its attach:// name)."""
+    if request.content_type == "application/json":
+        body = await request.json()
+        if not isinstance(body, dict):
+            raise web.HTTPBadRequest(text="a JSON body must be an object")
+        fields: dict[str, Any] = {key: value if isinstance(value, str) else json.dumps(value)
+                                  for key, value in body.items()}
+    else:
+        fields = dict(await request.post())
+    return {key: {"filename": value.filename, "content": value.file.read()}
+            if isinstance(value, web.FileField) else _decode(key, str(value))
+            for key, value in fields.items()}
 
 
 def _decode(key: str, value: str) -> Any:

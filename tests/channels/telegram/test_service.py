@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from aiogram.fsm.middleware import FSMContextMiddleware
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import cli
 from bot.channels.telegram import TelegramSetupError
+from bot.channels.telegram.sender import TelegramSender
+from bot.channels.telegram.service import build_bot, build_dispatcher
 from bot.config import Settings
 from bot.web import SERVICES, create_app
 from handlers import Translator
@@ -52,6 +57,13 @@ def test_bad_configuration_is_a_start_up_error(tg_settings: Settings, engine: As
                                                error: str) -> None:
     with pytest.raises(TelegramSetupError, match=error):
         create_app(tg_settings.model_copy(update=changes), engine, matcher)
+
+
+def test_the_dispatcher_has_no_fsm(tg_settings: Settings, client: TestClient[Any, Any]) -> None:
+    """The desk uses no aiogram states: no FSM middleware runs per update (the conversations still pass)."""
+    dispatcher = build_dispatcher(client.app[SERVICES], TelegramSender(build_bot(tg_settings)))  # type: ignore[index]
+
+    assert not [m for m in dispatcher.update.outer_middleware if isinstance(m, FSMContextMiddleware)]
 
 
 def test_polling_without_a_token_is_a_start_up_error(settings: Settings, engine: AsyncEngine,
