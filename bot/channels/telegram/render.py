@@ -6,6 +6,7 @@ without a bot or a network.
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import re
@@ -33,6 +34,7 @@ class Outgoing:
     reply_markup: InlineKeyboardMarkup | None = None
 
 
+@functools.lru_cache(maxsize=1024)  # answers and the desk's own words repeat: render each once
 def to_html(text: str) -> str:
     """Escape everything, then turn the desk's *bold* into <b>; nothing else is markup."""
     return BOLD.sub(r"<b>\1</b>", html.escape(text, quote=False))
