@@ -29,7 +29,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, literal_column, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.db.batch import GroupCommit
@@ -48,15 +48,23 @@ FINISH_RETRIES = (0.5, 1.0, 2.0, 4.0, 8.0)
 SWEEP_BATCH = 500
 events = InboundEvent.__table__
 earlier = events.alias("earlier")  # built once: the claim's statement is then compiled once, from cache
+
+
+def is_open(status: Any) -> Any:
+    """status IN ('pending', 'processing'), the values written into the SQL as the partial index
+    (ix_inbound_events_open_chat) says them: SQLite uses a partial index only then."""
+    return status.in_([literal_column(f"'{value}'") for value in OPEN])
+
+
 # No earlier delivery of the row's chat is still open (on this instance or any other).
 NOT_BLOCKED = or_(events.c.order_key == "", ~select(earlier.c.id).where(
     earlier.c.channel == events.c.channel, earlier.c.order_key == events.c.order_key,
-    earlier.c.id < events.c.id, earlier.c.status.in_(OPEN)).exists())
+    earlier.c.id < events.c.id, is_open(earlier.c.status)).exists())
 
 
 def claimable(stale: Any) -> Any:
     """Open and not given up: pending, or processing under a claim older than the lease (`stale`)."""
-    return and_(events.c.attempts < MAX_ATTEMPTS, or_(
+    return and_(is_open(events.c.status), events.c.attempts < MAX_ATTEMPTS, or_(
         events.c.status == "pending", and_(events.c.status == "processing", events.c.processed_at < stale)))
 
 
@@ -252,7 +260,7 @@ class Inbox:
         now = utcnow()
         async with self.engine.begin() as conn:
             await conn.execute(update(events).where(
-                events.c.attempts >= MAX_ATTEMPTS,
+                is_open(events.c.status), events.c.attempts >= MAX_ATTEMPTS,
                 or_(events.c.status == "pending",
                     and_(events.c.status == "processing", events.c.processed_at < now - self.lease)),
             ).values(status="failed", error=f"gave up after {MAX_ATTEMPTS} attempts", processed_at=now))
@@ -283,7 +291,7 @@ class Inbox:
         """Set the inbox depth gauge (called before each metrics scrape)."""
         async with self.engine.connect() as conn:
             counts = dict((await conn.execute(select(events.c.status, func.count()).where(
-                events.c.status.in_(OPEN)).group_by(events.c.status))).all())
+                is_open(events.c.status)).group_by(events.c.status))).all())
         for status in OPEN:
             self.metrics.inbox_depth.labels(status).set(counts.get(status, 0))
 

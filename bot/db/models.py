@@ -27,6 +27,7 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+OPEN_DELIVERIES = "status IN ('pending', 'processing')"  # an inbox row still to be handled
 # SQLite only auto-increments INTEGER primary keys; PostgreSQL gets BIGINT.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -89,14 +90,19 @@ class InboundEvent(Base):
     """
 
     __tablename__ = "inbound_events"
-    __table_args__ = (UniqueConstraint("channel", "event_key"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "event_key"),
+        # The open deliveries by chat (migration 0005): claims ask for an earlier open one.
+        Index("ix_inbound_events_open_chat", "channel", "order_key", "id",
+              postgresql_where=sql(OPEN_DELIVERIES), sqlite_where=sql(OPEN_DELIVERIES)),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     event_key: Mapped[str] = mapped_column(String(128))
     order_key: Mapped[str] = mapped_column(String(128), default="")
     payload: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str] = mapped_column(Text, default="")
     received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
