@@ -25,6 +25,8 @@ import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 T = TypeVar("T")
@@ -86,8 +88,11 @@ class _SharedCommits:
             try:
                 try:
                     await self._commit(batches)
-                except Exception:  # one writer's bad batch must not fail the others
-                    for writer, batch in batches:
+                except Exception as exc:
+                    if _connection_lost(exc):  # nobody can write now: no point in trying one by one
+                        _fail(batches, exc)
+                        continue
+                    for writer, batch in batches:  # one writer's bad batch must not fail the others
                         await self._commit_alone(writer, batch)
             except asyncio.CancelledError:  # shutting down: nobody may wait for ever
                 while waiting := self._waiting():
@@ -108,11 +113,23 @@ class _SharedCommits:
             async with self.engine.begin() as conn:
                 written = await writer._write(conn, batch)
         except Exception as exc:
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(exc)
+            _fail([(writer, batch)], exc)
             return
         _resolve(batch, written)
+
+
+def _connection_lost(exc: Exception) -> bool:
+    """The database is out of reach (refused, reset, timed out), not unhappy with one statement."""
+    if isinstance(exc, DBAPIError):
+        return exc.connection_invalidated
+    return isinstance(exc, (OSError, TimeoutError, PoolTimeout))
+
+
+def _fail(batches: Sequence[tuple[Any, Batch]], exc: Exception) -> None:
+    for _, batch in batches:
+        for _, future in batch:
+            if not future.done():
+                future.set_exception(exc)
 
 
 def _resolve(batch: Batch, results: Sequence[Any]) -> None:

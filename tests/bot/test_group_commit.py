@@ -101,3 +101,15 @@ async def test_a_batch_is_bounded_and_the_rest_goes_in_the_next_transaction(engi
 
     assert began[0] == 3  # 4 + 4 + 2
     assert user_ids == sorted(user_ids) and len(set(user_ids)) == 10
+
+
+async def test_a_lost_connection_fails_every_caller_of_the_flush_at_once(engine: AsyncEngine) -> None:
+    async def lose_connection(conn: AsyncConnection, items: Sequence[str]) -> list[None]:
+        raise ConnectionResetError("the database went away")
+
+    people, lost = GroupCommit(engine, add_users), GroupCommit(engine, lose_connection)
+
+    results = await asyncio.gather(people.submit("a"), lost.submit("x"), return_exceptions=True)
+
+    assert [type(error) for error in results] == [ConnectionResetError, ConnectionResetError]
+    assert await count(engine, users) == 0  # nothing half-written: the webhook answers 503, the platform retries
