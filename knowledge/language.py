@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 from knowledge.lexicon import KAZAKH_FUNCTION_WORDS, RUSSIAN_FUNCTION_WORDS
 from knowledge.model import Entry, Lang
@@ -21,6 +22,7 @@ _LETTER_WEIGHT = 2.5
 _FUNCTION_WEIGHT = 1.5
 _MAX_WORD_EVIDENCE = 2.0
 _VOTE = 0.5  # a word's evidence needed to count as a vote
+_WORD_CACHE = 65536  # words whose evidence is kept: a message's words mostly recur
 
 
 class LanguageDetector:
@@ -40,9 +42,10 @@ class LanguageDetector:
                 ((counts["kk"][word] + 1) / totals["kk"]) / ((counts["ru"][word] + 1) / totals["ru"]))))
             for word in vocabulary
         }
+        self._word_evidence = lru_cache(maxsize=_WORD_CACHE)(self._token_evidence)
 
     def _token_evidence(self, token: str) -> float:
-        score = _LETTER_WEIGHT if any(ch in KAZAKH_LETTERS for ch in token) else 0.0
+        score = 0.0 if KAZAKH_LETTERS.isdisjoint(token) else _LETTER_WEIGHT
         folded = fold(token)
         score += self._log_odds.get(folded, 0.0)
         if folded in KAZAKH_FUNCTION_WORDS:
@@ -51,13 +54,16 @@ class LanguageDetector:
             score -= _FUNCTION_WEIGHT
         return score
 
-    def evidence(self, text: str) -> float:
+    def evidence(self, text: str, words: list[str] | None = None) -> float:
         """Words voting Kazakh minus words voting Russian; the summed evidence breaks a tie.
 
         Counting words, not letters, lets the grammar of a mixed message decide: "Из кого
-        состоит қоғамдық кеңес?" is Russian with a Kazakh term in it.
+        состоит қоғамдық кеңес?" is Russian with a Kazakh term in it. `words` are the
+        text's `raw_tokens` when the caller has read them already (the matcher does).
         """
-        scores = [self._token_evidence(t) for t in raw_tokens(text) if not t.isdigit()]
+        if words is None:
+            words = raw_tokens(text)
+        scores = [self._word_evidence(t) for t in words if not t.isdigit()]
         votes = sum(1 if s >= _VOTE else -1 if s <= -_VOTE else 0 for s in scores)
         return votes if votes else sum(scores) / 100
 
@@ -69,9 +75,12 @@ class LanguageDetector:
         """
         return self.decided(text) or default
 
-    def decided(self, text: str) -> Lang | None:
-        """The message's language when the text itself tells, else None (`detect` falls back)."""
-        score = self.evidence(text)
+    def decided(self, text: str, words: list[str] | None = None) -> Lang | None:
+        """The message's language when the text itself tells, else None (`detect` falls back).
+
+        `words`: the text's `raw_tokens`, if already read.
+        """
+        score = self.evidence(text, words)
         if score > 0:
             return "kk"
         if score < 0:

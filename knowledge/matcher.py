@@ -7,6 +7,11 @@ never seen still count in the denominator, so a question about the weather
 that mentions "grant" explains little. Re-ranking: the best candidates are
 compared phrasing by phrasing with rapidfuzz's token_set_ratio, and a bonus
 is given for the entry's keywords found whole in the message.
+
+Each message is tokenised once (language detection and matching share the
+words) and its terms are resolved once (`_Query`); what depends only on the
+base (phrasing weights, sorted phrasing words, posting sets) is worked out
+when the index is built.
 """
 
 from __future__ import annotations
@@ -18,8 +23,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Indel
 
 from knowledge.concepts import CONCEPT_MARK, Concepts
 from knowledge.language import LanguageDetector
@@ -27,7 +34,7 @@ from knowledge.lexicon import STOP_WORDS
 from knowledge.model import LANGS, Action, Entry, KnowledgeBase, Lang
 from knowledge.policy import Decision, Scored, Thresholds, decide
 from knowledge.stem import MIN_STEM, stem
-from knowledge.text import tokens
+from knowledge.text import fold, raw_tokens
 
 COVERAGE_WEIGHT = 0.4
 FIT_WEIGHT = 0.35
@@ -44,19 +51,33 @@ STATE_PREFIX = "гос"
 EVIDENCE_FULL = 4.0  # IDF mass of matched words at which a match counts in full
 EVIDENCE_POWER = 0.5
 CACHE_SIZE = 4096  # decisions kept by exact message text
+WORD_CACHE = 65536  # words whose stem is kept: messages mostly reuse the same words
+
+
+@lru_cache(maxsize=WORD_CACHE)
+def _content_stem(word: str) -> str:
+    """The stem of one raw token, or "" when it carries no meaning (see `content_stems`)."""
+    token = fold(word)
+    if token in STOP_WORDS or not (len(token) >= 3 if token.isdigit() else len(token) > 1):
+        return ""
+    return stem(token)
+
+
+def word_stems(words: Iterable[str]) -> list[str]:
+    """`content_stems` of text already split by `raw_tokens`."""
+    return [s for s in map(_content_stem, words) if s]
 
 
 def content_stems(text: str) -> list[str]:
     """The stems that carry meaning: folded tokens without stop words; numbers of 3+ digits
     stay, since form and law numbers ("910", "1414") tell topics apart."""
-    return [stem(t) for t in tokens(text)
-            if t not in STOP_WORDS and (len(t) >= 3 if t.isdigit() else len(t) > 1)]
+    return word_stems(raw_tokens(text))
 
 
-@dataclass(frozen=True)
-class _Phrasing:
-    entry: int
-    key: str  # stems joined by spaces
+def _apart_ratio(query: str, phrasing: str) -> float:
+    """token_set_ratio of two sorted word lists with no word in common, computed as rapidfuzz
+    does (100 - 100 * distance / length sum), to the last bit."""
+    return 100 - 100 * Indel.distance(query, phrasing) / (len(query) + len(phrasing))
 
 
 @dataclass(frozen=True)
@@ -65,6 +86,45 @@ class Analysis:
 
     stems: tuple[str, ...]
     courtesy_only: bool
+
+
+class _Query(NamedTuple):
+    """A message's stems resolved once, shared by the scoring of every candidate."""
+
+    key: str  # stems joined by spaces, as token_set_ratio reads the query
+    sorted_key: str  # distinct stems sorted: the query as token_set_ratio compares it
+    words: frozenset[str]  # distinct stems
+    weights: dict[str, float]  # stem -> IDF weight
+    total: float  # sum of the weights
+    resolved: dict[str, tuple[tuple[str, float], ...]]  # stem -> vocabulary terms, similarity
+    gains: tuple[tuple[str, float], ...]  # reached term -> IDF * best similarity
+    found: frozenset[str]  # every vocabulary term reached
+    literal: bool  # each stem is a vocabulary term itself or unknown (no prefix or typo guesses)
+
+
+class _Candidate(NamedTuple):
+    """A shortlisted entry with every part of its score but the phrasing match
+    (a named tuple: ten are made for every message)."""
+
+    entry: int
+    answerable: bool  # its action is ANSWER
+    known: float  # weighted coverage and fit
+    bonus: float  # keyword bonus
+    confidence: float  # evidence ** EVIDENCE_POWER
+
+    def score(self, phrase: float) -> float:
+        return min(1.0, self.known + PHRASE_WEIGHT * phrase + self.bonus) * self.confidence
+
+
+def _settled(candidates: list[_Candidate], scores: dict[int, float], bounds: list[float],
+             waiting: list[int]) -> bool:
+    """True when no waiting candidate, even at its bound, could be one of the two best
+    or of the first three answerable (ties included: they would need an exact order)."""
+    best = sorted(scores.values(), reverse=True)
+    answers = sorted((s for i, s in scores.items() if candidates[i].answerable), reverse=True)
+    second = best[1] if len(best) >= 2 else -math.inf
+    third_answer = answers[2] if len(answers) >= 3 else -math.inf
+    return all(bounds[i] < second and (bounds[i] < third_answer or not candidates[i].answerable) for i in waiting)
 
 
 class Matcher:
@@ -79,7 +139,6 @@ class Matcher:
         self.detector = LanguageDetector(base.entries)
         self._concepts = Concepts(base.synonyms, content_stems)
         self._entries: list[Entry] = list(base.entries)
-        self._terms: list[frozenset[str]] = []
         self._keywords: list[tuple[frozenset[str], ...]] = []
         self._phrasings: list[list[str]] = []
         self._phrasing_terms: list[list[frozenset[str]]] = []
@@ -90,7 +149,6 @@ class Matcher:
             keywords = [k for lang in LANGS for k in entry.keywords.get(lang, ())]
             keyword_stems = tuple(frozenset(self._stems(k)) for k in keywords if self._stems(k))
             terms = {s for text in [*texts, *keywords] for s in self._stems(text)}
-            self._terms.append(frozenset(terms))
             self._keywords.append(keyword_stems)
             self._phrasings.append(sorted({" ".join(self._stems(t)) for t in texts} - {""}))
             self._phrasing_terms.append([frozenset(p.split()) for p in self._phrasings[-1]])
@@ -98,6 +156,10 @@ class Matcher:
                 postings[term].add(index)
         total = len(self._entries)
         self._postings = {t: tuple(sorted(ix)) for t, ix in postings.items()}
+        self._posting_sets = {t: frozenset(ix) for t, ix in postings.items()}
+        # Each phrasing's distinct words sorted: token_set_ratio's view of it.
+        self._sorted_phrasings = [[" ".join(sorted(terms)) for terms in phrasings]
+                                  for phrasings in self._phrasing_terms]
         self._idf = {t: math.log((total + 1) / (len(ix) + 0.5)) for t, ix in postings.items()}
         self._phrasing_weight: list[list[float]] = [
             [sum(self._idf[t] for t in terms) for terms in phrasings] for phrasings in self._phrasing_terms]
@@ -110,9 +172,13 @@ class Matcher:
             self._phrasings_with.append({t: tuple(ix) for t, ix in where.items()})
         self._unknown_idf = math.log((total + 1) / 0.5)
         self._vocabulary = sorted(self._postings)
-        self._by_shape: dict[tuple[str, int], list[str]] = defaultdict(list)
+        by_shape: dict[tuple[str, int], list[str]] = defaultdict(list)
         for term in self._vocabulary:
-            self._by_shape[term[0], len(term)].append(term)
+            by_shape[term[0], len(term)].append(term)
+        # Typo look-up lists, made once: by first letter and length, the terms within two letters.
+        shapes = {(first, length + d) for first, length in by_shape for d in range(-2, 3)}
+        self._typo_bucket = {(first, size): [t for n in range(size - 2, size + 3) for t in by_shape.get((first, n), ())]
+                             for first, size in shapes}
         smalltalk = {i for i, e in enumerate(self._entries) if e.action is Action.SMALLTALK}
         # Courtesy words: mostly found in the small-talk entries ("сәлем", "спасибо").
         self._courtesy = frozenset(
@@ -143,8 +209,7 @@ class Matcher:
                 if query_stem[:cut] in self._postings:
                     found.setdefault(query_stem[:cut], PREFIX_SIMILARITY)
         if len(query_stem) >= TYPO_MIN_LENGTH:  # typos keep the first letter and about the length
-            size = len(query_stem)
-            bucket = [t for n in range(size - 2, size + 3) for t in self._by_shape.get((query_stem[0], n), ())]
+            bucket = self._typo_bucket.get((query_stem[0], len(query_stem)), [])
             for term, score, _ in process.extract(query_stem, bucket, scorer=fuzz.ratio,
                                                   score_cutoff=TYPO_CUTOFF, limit=3):
                 found[term] = max(found.get(term, 0.0), (score / 100) ** 2)  # a guess counts for less
@@ -159,7 +224,10 @@ class Matcher:
         A message of courtesy words plus at most one other known word ("Сәлем, бот!")
         is small talk; otherwise the courtesy words are dropped and the rest is matched.
         """
-        stems = self._stems(text)
+        return self._analyse(raw_tokens(text))
+
+    def _analyse(self, words: list[str]) -> Analysis:
+        stems = self._concepts.apply(word_stems(words))
         topical = [s for s in stems if not self._is_courtesy(s)]
         if len(topical) < len(stems):
             known = [s for s in topical if s.startswith(CONCEPT_MARK) or self._resolve(s)]
@@ -167,24 +235,32 @@ class Matcher:
                 return Analysis(tuple(stems), courtesy_only=True)
         return Analysis(tuple(topical), courtesy_only=False)
 
-    def _query_terms(self, stems: Iterable[str]) -> tuple[dict[str, float], dict[str, float]]:
-        """Weight of each query stem, and the best similarity of each vocabulary term it reached."""
+    def _query(self, stems: tuple[str, ...]) -> _Query:
+        """Weight of each query stem, the terms it resolves to, and the best similarity
+        of each vocabulary term reached."""
         weights: dict[str, float] = {}
+        resolved: dict[str, tuple[tuple[str, float], ...]] = {}
         reached: dict[str, float] = {}
+        literal = True
         for query_stem in dict.fromkeys(stems):
-            matches = self._resolve(query_stem)
+            matches = resolved[query_stem] = self._resolve(query_stem)
             weights[query_stem] = max((self._idf[t] for t, _ in matches), default=self._unknown_idf)
             for term, similarity in matches:
                 reached[term] = max(reached.get(term, 0.0), similarity)
-        return weights, reached
+            literal = literal and matches in ((), ((query_stem, 1.0),))
+        return _Query(
+            key=" ".join(stems), sorted_key=" ".join(sorted(weights)), words=frozenset(weights),
+            weights=weights, total=sum(weights.values()), resolved=resolved,
+            gains=tuple((term, self._idf[term] * similarity) for term, similarity in reached.items()),
+            found=frozenset(reached), literal=literal)
 
-    def _coverage(self, weights: dict[str, float]) -> dict[int, float]:
+    def _coverage(self, query: _Query) -> dict[int, float]:
         """Share of the query's weight each candidate entry explains (all phrasings and keywords).
 
         Candidates come from the postings of the rarest query words first, up to
         CANDIDATE_LIMIT entries: a word found in every other entry cannot pick a topic.
         """
-        resolved = {q: self._resolve(q) for q in weights}
+        resolved = query.resolved
         terms = sorted({t for matches in resolved.values() for t, _ in matches},
                        key=lambda t: len(self._postings[t]))
         candidates: set[int] = set()
@@ -192,76 +268,135 @@ class Matcher:
             if len(candidates) >= CANDIDATE_LIMIT:
                 break
             candidates.update(self._postings[term][:CANDIDATE_LIMIT])
-        total = sum(weights.values())
-        if not total:
+        if not query.total:
             return {}
-        coverage = {}
-        for entry in candidates:  # plain loops: this runs for every candidate of every message
-            entry_terms = self._terms[entry]
-            gained = 0.0
-            for query_stem, weight in weights.items():
-                best = 0.0
-                for term, similarity in resolved[query_stem]:
-                    if similarity > best and term in entry_terms:
-                        best = similarity
-                gained += weight * best
-            coverage[entry] = gained / total
-        return coverage
+        gained = dict.fromkeys(candidates, 0.0)
+        for query_stem, weight in query.weights.items():
+            # Walk the postings, not the candidates: most terms are in few entries.
+            best: dict[int, float] = {}
+            for term, similarity in resolved[query_stem]:
+                for entry in candidates.intersection(self._posting_sets[term]):
+                    if similarity > best.get(entry, 0.0):
+                        best[entry] = similarity
+            for entry, similarity in best.items():
+                gained[entry] += weight * similarity
+        return {entry: value / query.total for entry, value in gained.items()}
 
     @staticmethod
-    def _evidence(coverage: float, weights: dict[str, float]) -> float:
+    def _evidence(coverage: float, total: float) -> float:
         """How much the entry's match rests on: one common word is not enough to be sure."""
-        return min(1.0, coverage * sum(weights.values()) / EVIDENCE_FULL)
+        return min(1.0, coverage * total / EVIDENCE_FULL)
 
-    def _phrasing_fit(self, entry: int, weights: dict[str, float], reached: dict[str, float]) -> float:
+    def _phrasing_fit(self, entry: int, query: _Query) -> float:
         """Best balanced overlap (F-measure, IDF-weighted) between the query and one phrasing."""
         where = self._phrasings_with[entry]
-        hit: dict[int, float] = defaultdict(float)  # phrasing -> weight of its words the query has
-        query_hit: dict[int, float] = defaultdict(float)  # phrasing -> weight of query words it has
-        for term, similarity in reached.items():
+        hit: dict[int, float] = {}  # phrasing -> weight of its words the query has
+        for term, gain in query.gains:
             for phrasing in where.get(term, ()):
-                hit[phrasing] += self._idf[term] * similarity
-        for query_stem, weight in weights.items():
-            touched = {p for term, _ in self._resolve(query_stem) for p in where.get(term, ())}
-            for phrasing in touched:
-                query_hit[phrasing] += weight
-        total_query = sum(weights.values())
+                hit[phrasing] = hit.get(phrasing, 0.0) + gain
+        if not hit:
+            return 0.0
+        # Phrasing -> weight of the query words it has. When each stem is its own term, this
+        # is the same sum in the same order as `hit`.
+        query_hit = hit if query.literal else self._query_hit(where, query)
+        phrasing_weight = self._phrasing_weight[entry]
         best = 0.0
         for phrasing, hit_weight in hit.items():
-            precision = hit_weight / self._phrasing_weight[entry][phrasing]
-            recall = query_hit[phrasing] / total_query
+            precision = hit_weight / phrasing_weight[phrasing]
+            recall = query_hit[phrasing] / query.total
             if precision + recall:
                 best = max(best, 2 * precision * recall / (precision + recall))
         return best
 
+    @staticmethod
+    def _query_hit(where: dict[str, tuple[int, ...]], query: _Query) -> dict[int, float]:
+        """Phrasing -> weight of the query stems that reach one of its words."""
+        query_hit: dict[int, float] = {}
+        for query_stem, weight in query.weights.items():
+            matches = query.resolved[query_stem]
+            if len(matches) == 1:  # the usual case: one term, each phrasing listed once
+                touched: Iterable[int] = where.get(matches[0][0], ())
+            else:
+                touched = {p for term, _ in matches for p in where.get(term, ())}
+            for phrasing in touched:
+                query_hit[phrasing] = query_hit.get(phrasing, 0.0) + weight
+        return query_hit
+
     # -- re-ranking ------------------------------------------------------
-    def _keyword_bonus(self, entry: int, reached: dict[str, float]) -> float:
-        found = reached.keys()
-        hits = sum(1 for keyword in self._keywords[entry] if found >= keyword)
+    def _phrase(self, entry: int, query: _Query) -> float:
+        """rapidfuzz's token_set_ratio of the query and the entry's closest phrasing, in 0..1.
+
+        token_set_ratio is the dearest step of a decision. For a phrasing that shares no
+        word with the query it is the Indel ratio of the two sorted word lists, which
+        rapidfuzz's plain `ratio` finds several times faster (its best is the same phrasing:
+        both fall with distance / length sum), so only phrasings sharing a word pay in full.
+        """
+        phrasings = self._phrasings[entry]
+        where = self._phrasings_with[entry]
+        sharing = {p for word in query.words for p in where.get(word, ())}
+        best = 0.0
+        if sharing:
+            _, best, _ = process.extractOne(query.key, [phrasings[p] for p in sharing], scorer=fuzz.token_set_ratio)
+        if len(sharing) < len(phrasings):
+            apart = self._sorted_phrasings[entry]
+            if sharing:
+                apart = [key for p, key in enumerate(apart) if p not in sharing]
+            nearest, _, _ = process.extractOne(query.sorted_key, apart, scorer=fuzz.ratio)
+            best = max(best, _apart_ratio(query.sorted_key, nearest))
+        return best / 100
+
+    def _keyword_bonus(self, entry: int, query: _Query) -> float:
+        hits = sum(map(query.found.issuperset, self._keywords[entry]))
         return min(MAX_KEYWORD_BONUS, KEYWORD_BONUS * hits)
+
+    def _shortlist(self, analysis: Analysis) -> tuple[_Query, list[_Candidate]]:
+        """The entries worth re-ranking, best coverage first, scored but for the phrasing match."""
+        query = self._query(analysis.stems)
+        coverage = self._coverage(query)
+        if analysis.courtesy_only:  # only the small-talk entries compete
+            coverage = {e: v for e, v in coverage.items() if self._entries[e].action is Action.SMALLTALK}
+        shortlist = heapq.nlargest(RERANK_LIMIT, coverage, key=coverage.__getitem__)
+        return query, [_Candidate(
+            entry=entry, answerable=self._entries[entry].action is Action.ANSWER,
+            known=COVERAGE_WEIGHT * coverage[entry] + FIT_WEIGHT * self._phrasing_fit(entry, query),
+            bonus=self._keyword_bonus(entry, query),
+            confidence=self._evidence(coverage[entry], query.total) ** EVIDENCE_POWER,
+        ) for entry in shortlist]
+
+    def _ranked(self, candidates: list[_Candidate], scores: dict[int, float]) -> list[Scored]:
+        """Scored candidates (by shortlist position) best first; ties keep shortlist order."""
+        scored = [Scored(self._entries[candidates[i].entry], score) for i, score in sorted(scores.items())]
+        scored.sort(key=lambda s: s.score, reverse=True)
+        return scored
 
     def rank(self, text: str) -> tuple[Analysis, list[Scored]]:
         """All plausible entries, best first, with scores in 0..1."""
         analysis = self.analyse(text)
         if not analysis.stems:
             return analysis, []
-        weights, reached = self._query_terms(analysis.stems)
-        coverage = self._coverage(weights)
-        if analysis.courtesy_only:  # only the small-talk entries compete
-            coverage = {e: v for e, v in coverage.items() if self._entries[e].action is Action.SMALLTALK}
-        shortlist = heapq.nlargest(RERANK_LIMIT, coverage, key=coverage.__getitem__)
-        query_key = " ".join(analysis.stems)
-        scored = []
-        for entry in shortlist:
-            best = process.extractOne(query_key, self._phrasings[entry], scorer=fuzz.token_set_ratio)
-            phrase = best[1] / 100 if best else 0.0
-            fit = self._phrasing_fit(entry, weights, reached)
-            value = COVERAGE_WEIGHT * coverage[entry] + FIT_WEIGHT * fit + PHRASE_WEIGHT * phrase
-            value = min(1.0, value + self._keyword_bonus(entry, reached))
-            value *= self._evidence(coverage[entry], weights) ** EVIDENCE_POWER
-            scored.append(Scored(self._entries[entry], value))
-        scored.sort(key=lambda s: s.score, reverse=True)
-        return analysis, scored
+        query, candidates = self._shortlist(analysis)
+        scores = {i: c.score(self._phrase(c.entry, query)) for i, c in enumerate(candidates)}
+        return analysis, self._ranked(candidates, scores)
+
+    def _decisive(self, analysis: Analysis) -> list[Scored]:
+        """The head of `rank` that `policy.decide` reads: the two best entries and the first
+        three answerable ones, with the same scores in the same order.
+
+        The phrasing match (token_set_ratio) is the dearest part of a score and adds at most
+        PHRASE_WEIGHT, so candidates are finished best bound first and the rest are dropped
+        as soon as none of them could still reach that head. If the policy ever reads more
+        of the ranking, widen `_settled` (tests/knowledge/test_shortcuts.py compares the two).
+        """
+        if not analysis.stems:
+            return []
+        query, candidates = self._shortlist(analysis)
+        bounds = [c.score(1.0) for c in candidates]
+        waiting = sorted(range(len(candidates)), key=bounds.__getitem__, reverse=True)
+        scores: dict[int, float] = {}
+        while waiting and not _settled(candidates, scores, bounds, waiting):
+            i = waiting.pop(0)
+            scores[i] = candidates[i].score(self._phrase(candidates[i].entry, query))
+        return self._ranked(candidates, scores)
 
     def decide(self, text: str, default_lang: Lang = "kk") -> Decision:
         """Read one message and decide: answer, clarify, fallback, smalltalk or escalate.
@@ -276,6 +411,8 @@ class Matcher:
         return decision
 
     def _read_uncached(self, text: str) -> tuple[Lang | None, Decision]:
-        decided = self.detector.decided(text)
-        analysis, ranked = self.rank(text)
+        words = raw_tokens(text)  # read once, for the language and for matching
+        decided = self.detector.decided(text, words)
+        analysis = self._analyse(words)
+        ranked = self._decisive(analysis)
         return decided, decide(ranked, decided or "kk", self.thresholds, courtesy_only=analysis.courtesy_only)

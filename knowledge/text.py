@@ -49,6 +49,8 @@ KAZAKH_LATIN_LETTERS = frozenset("äğıñöşūüqáǵńóúý")
 def clean(text: str) -> str:
     """NFC, lower case, the Turkish dotted-I quirk and control characters removed."""
     text = unicodedata.normalize("NFC", text).replace("İ", "i").lower().replace("i\u0307", "i")
+    if text.isprintable():  # nearly every message: no need to look at each character
+        return text
     return "".join(ch if ch.isprintable() else " " for ch in text)
 
 
