@@ -40,6 +40,7 @@ from handlers.ports import Clock
 from knowledge import Matcher
 
 SERVICES = web.AppKey("services", Services)
+YOUNG_OBJECTS = 20_000  # allocations between two collections of the young generation (CPython: 700)
 log = logging.getLogger(__name__)
 
 
@@ -214,15 +215,19 @@ def run_service(settings: Settings, *, polling: bool = False, reuse_port: bool =
 
 
 def settle_heap() -> None:
-    """Exempt what start-up built (the knowledge index, catalogs, models) from garbage collection.
+    """Exempt what start-up built (the knowledge index, catalogs, models) from garbage
+    collection, and collect the young generation less often.
 
-    Every update allocates enough to trigger collections, and each full collection
-    used to walk the whole knowledge index again: on the webhook benchmark that was
-    a quarter of the desk's CPU (2.3 s of collections for 4,000 updates; 0.5 s frozen).
-    Objects made later are collected as usual.
+    Every update allocates hundreds of objects (aiogram and pydantic models, rows,
+    requests), so the default threshold (700) ran a collection every few updates and
+    promoted the objects of the updates then in flight; full collections walked the
+    whole knowledge index again. On the webhook benchmark (5,000 updates) collections
+    took 2.3 s of the desk's CPU; 1.3 s with the start-up heap frozen; 0.3 s with a
+    young generation of 20,000 objects too. Garbage is still collected, in fewer passes.
     """
     gc.collect()
     gc.freeze()
+    gc.set_threshold(YOUNG_OBJECTS, *gc.get_threshold()[1:])
 
 
 async def preflight(engine: AsyncEngine) -> None:
