@@ -10,12 +10,16 @@ bounded number in flight, and reports:
 - peak memory: the server's peak resident set (VmHWM);
 - stored: inbox rows processed (the desk only; the echo bot stores nothing).
 
-Runs, in order: the echo bot (the floor: aiogram's SimpleRequestHandler, which answers
-200 before handling, and a bare WhatsApp handler that echoes in the background), the
+Each round runs, in order: the echo bot (the floor: aiogram's SimpleRequestHandler, which
+answers 200 before handling, and a bare WhatsApp handler that echoes in the background), the
 desk on SQLite, the desk on PostgreSQL (a scratch database `civic_desk_bench`, when the
-server answers). Outbound pacing is off for all of them: the fake API has no limits.
+server answers), each desk on an empty database. Outbound pacing is off for all of them: the
+fake API has no limits. A shared 2-core machine is noisy (runs of one server differ by a
+fifth), so `--repeat N` runs N rounds and reports medians, each ratio to the echo bot taken
+within its own round.
 
-    python benchmarks/webhook.py [--updates 5000] [--concurrency 32] [--no-postgres] [--no-cache-too] [--workers 2]
+    python benchmarks/webhook.py [--updates 5000] [--concurrency 32] [--no-postgres] [--no-cache-too]
+                                 [--workers 2] [--repeat 3]
 
 Loopback only, bounded in count and time: every wait has a deadline.
 """
@@ -49,6 +53,7 @@ APP_SECRET, VERIFY_TOKEN, NUMBER = "bench-app-secret", "bench-verify", "10654035
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_DATABASE = "civic_desk_bench"
 START_TIMEOUT, RUN_TIMEOUT = 60.0, 600.0
+FLOOR = "aiogram echo bot (floor)"
 
 
 def free_port() -> int:
@@ -328,11 +333,12 @@ async def measure(name: str, argv: list[str], env: dict[str, str], port: int, wo
                   rss, cpu, await stored(database_url) if database_url else "-")
 
 
-async def fresh_database(url: str, workdir: Path, n: int) -> str:
-    """An empty database of the same kind for the next variant's run."""
-    if url.startswith("sqlite"):
-        return f"sqlite+aiosqlite:///{workdir / f'desk-{n}.db'}"
-    return await fresh_postgres() or url
+async def fresh_database(kind: str, workdir: Path, run: int) -> str | None:
+    """An empty database for one run: a new SQLite file, or the PostgreSQL scratch database
+    recreated (None when no PostgreSQL answers)."""
+    if kind == "sqlite":
+        return f"sqlite+aiosqlite:///{workdir / f'desk-{run}.db'}"
+    return await fresh_postgres()
 
 
 async def desk_upgrade(database_url: str, workdir: Path) -> None:
@@ -344,6 +350,35 @@ async def desk_upgrade(database_url: str, workdir: Path) -> None:
             raise RuntimeError(f"db upgrade failed on {database_url}")
 
 
+async def one_round(args: argparse.Namespace, workdir: Path, platforms: FakePlatforms, api_url: str,
+                    load: list[Delivery], first_run: int) -> list[Result]:
+    """The echo bot, then every desk variant, each on an empty database."""
+    port = free_port()
+    echo = [sys.executable, str(Path(__file__).resolve()), "--echo-server", str(port), api_url]
+    results = [await measure(FLOOR, echo, dict(os.environ), port, workdir, platforms, load, args.concurrency, None)]
+    kinds = [("civic-desk, SQLite", "sqlite")]
+    if not args.no_postgres:
+        kinds.append(("civic-desk, PostgreSQL", "postgresql"))
+    variants = [("", [], {})]
+    if args.no_cache_too:
+        variants.append((", no match cache", [], {"DESK_MATCH_CACHE_SIZE": "0"}))
+    if args.workers > 1:
+        variants.append((f", {args.workers} workers", ["--workers", str(args.workers)], {}))
+    run = first_run
+    for name, kind in kinds:
+        for suffix, extra, env in variants:
+            run += 1
+            url = await fresh_database(kind, workdir, run)
+            if url is None:
+                break
+            await desk_upgrade(url, workdir)
+            port = free_port()
+            results.append(await measure(name + suffix, [*civic_desk(), "serve", *extra],
+                                         {**desk_env(url, port, api_url), **env}, port,
+                                         workdir, platforms, load, args.concurrency, url))
+    return results
+
+
 async def main(args: argparse.Namespace) -> int:
     platforms = FakePlatforms()
     runner = web.AppRunner(platforms.app, access_log=None)
@@ -352,48 +387,40 @@ async def main(args: argparse.Namespace) -> int:
     await web.TCPSite(runner, "127.0.0.1", api_port).start()
     api_url = f"http://127.0.0.1:{api_port}"
     load = deliveries(args.updates)
-    results: list[Result] = []
+    rounds: list[list[Result]] = []
     with tempfile.TemporaryDirectory(prefix="desk-bench-") as tmp:
-        workdir = Path(tmp)
         try:
-            port = free_port()
-            echo = [sys.executable, str(Path(__file__).resolve()), "--echo-server", str(port), api_url]
-            results.append(await measure("aiogram echo bot (floor)", echo, dict(os.environ), port, workdir,
-                                         platforms, load, args.concurrency, None))
-            targets = [("civic-desk, SQLite", f"sqlite+aiosqlite:///{workdir / 'desk.db'}")]
-            if not args.no_postgres and (pg_url := await fresh_postgres()):
-                targets.append(("civic-desk, PostgreSQL", pg_url))
-            variants = [("", [], {})]
-            if args.no_cache_too:
-                variants.append((", no match cache", [], {"DESK_MATCH_CACHE_SIZE": "0"}))
-            if args.workers > 1:
-                variants.append((f", {args.workers} workers", ["--workers", str(args.workers)], {}))
-            for name, url in targets:
-                for n, (suffix, extra, env) in enumerate(variants):
-                    if n:  # each run starts from an empty database
-                        url = await fresh_database(url, workdir, n)
-                    await desk_upgrade(url, workdir)
-                    port = free_port()
-                    results.append(await measure(name + suffix, [*civic_desk(), "serve", *extra],
-                                                 {**desk_env(url, port, api_url), **env}, port,
-                                                 workdir, platforms, load, args.concurrency, url))
+            for n in range(args.repeat):
+                rounds.append(await one_round(args, Path(tmp), platforms, api_url, load, first_run=100 * n))
         finally:
             await runner.cleanup()
-    report(results, args)
+    report(rounds, args)
     return 0
 
 
-def report(results: list[Result], args: argparse.Namespace) -> None:
+def report(rounds: list[list[Result]], args: argparse.Namespace) -> None:
+    """One row per server: medians over the rounds; "x echo" is the median of each round's own ratio."""
     print(f"\n{args.updates} updates (half Telegram, half WhatsApp), {args.concurrency} in flight, "
-          f"{os.cpu_count()} cores, loopback\n")
-    print("| server | updates/s | x echo | p50 ms | p99 ms | peak RSS MB | server CPU ms/update | answered "
-          "| stored (done/rows) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    floor = results[0].rate if results else 0.0
-    for r in results:
-        ratio = f"{r.rate / floor:.2f}" if floor else "-"
-        print(f"| {r.name} | {r.rate:,.0f} | {ratio} | {r.p50_ms:,.1f} | {r.p99_ms:,.1f} | {r.peak_rss_mb:,.0f} "
-              f"| {r.cpu_ms:.1f} | {r.answered}/{r.updates} | {r.stored} |")
+          f"{os.cpu_count()} cores, loopback, {len(rounds)} round(s), medians\n")
+    print("| server | updates/s | x echo | x echo, range | p50 ms | p99 ms | peak RSS MB | server CPU ms/update "
+          "| answered | stored (done/rows) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    by_name: dict[str, list[tuple[Result, float]]] = {}
+    for results in rounds:
+        floor = results[0].rate
+        for r in results:
+            by_name.setdefault(r.name, []).append((r, r.rate / floor if floor else float("nan")))
+    median = statistics.median
+    for name, runs in by_name.items():
+        ratios = [ratio for _, ratio in runs]
+
+        def typical(field: str, runs: list[tuple[Result, float]] = runs) -> float:
+            return median(getattr(r, field) for r, _ in runs)
+
+        print(f"| {name} | {median(r.rate for r, _ in runs):,.0f} | {median(ratios):.2f} "
+              f"| {min(ratios):.2f}-{max(ratios):.2f} | {typical('p50_ms'):,.0f} | {typical('p99_ms'):,.0f} "
+              f"| {max(r.peak_rss_mb for r, _ in runs):,.0f} | {typical('cpu_ms'):.2f} "
+              f"| {min(r.answered for r, _ in runs)}/{runs[0][0].updates} | {runs[-1][0].stored} |")
 
 
 # -- the floor: a bare aiogram echo bot (and a bare WhatsApp echo) on the same paths ------------------
@@ -456,6 +483,8 @@ if __name__ == "__main__":
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL run")
     parser.add_argument("--no-cache-too", action="store_true",
                         help="also run each desk with the matcher's decision cache off")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds, each running every server once; medians are reported (default 1)")
     parser.add_argument("--workers", type=int, default=1,
                         help="also run each desk as `serve --workers N` (default 1: no extra run)")
     sys.exit(asyncio.run(main(parser.parse_args())))
