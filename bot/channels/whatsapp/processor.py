@@ -52,15 +52,19 @@ def labels(translator: Translator, lang: str) -> Labels:
 
 
 async def send_replies(client: GraphClient, store: WhatsAppStore, wa_id: str, replies: list[Reply],
-                       words: Labels, at: dt.datetime | None = None) -> SendResult | None:
+                       words: Labels, at: dt.datetime | None = None,
+                       offered: Sequence[str] | None = None) -> SendResult | None:
     """Send the replies in order; after a failure the rest are recorded as skipped.
 
-    Returns the failed send's result, or None when everything went out.
+    `offered`: the numbered menu the contact holds now, when known (the menu is then
+    written only when it changes). Returns the failed send's result, or None when
+    everything went out.
     """
     rendered: list[Rendered] = [render_reply(reply, words) for reply in replies]
     if any(reply.buttons for reply in replies):  # new choices replace any numbered menu
         numbered = next((r.choices for r in reversed(rendered) if r.choices), ())
-        await store.set_choices(wa_id, numbered)
+        if offered is None or list(numbered) != list(offered):
+            await store.set_choices(wa_id, numbered)
     failure: SendResult | None = None
     for message in (m for r in rendered for m in r.messages):
         if failure is not None:
@@ -93,11 +97,15 @@ class WhatsAppProcessor:
         read = await self.client.mark_read(inbound.message_id)
         if not read.ok:
             log.warning("could not mark %s as read: %s", inbound.message_id, read.error)
-        await self.deliver(wa_id, await self.desk.handle(inbound))
+        await self.deliver(wa_id, await self.desk.handle(inbound), offered=choices)
 
-    async def deliver(self, wa_id: str, replies: list[Reply]) -> None:
-        """Send the replies in order; after a failure the rest are recorded as skipped."""
-        await send_replies(self.client, self.store, wa_id, replies, await self._labels(wa_id, replies))
+    async def deliver(self, wa_id: str, replies: list[Reply], offered: Sequence[str] | None = None) -> None:
+        """Send the replies in order; after a failure the rest are recorded as skipped.
+
+        `offered`: the numbered menu the contact holds now, if known (see `send_replies`).
+        """
+        await send_replies(self.client, self.store, wa_id, replies, await self._labels(wa_id, replies),
+                           offered=offered)
 
     async def _labels(self, wa_id: str, replies: list[Reply]) -> Labels:
         """The adapter's own words in the language of the replies (the desk may answer a

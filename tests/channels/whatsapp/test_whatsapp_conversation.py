@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.channels.whatsapp import WHATSAPP, WhatsAppStore
@@ -218,3 +218,18 @@ async def test_a_late_older_message_never_moves_the_service_window_back(
     await whatsapp.deliver(message(USER, whatsapp.wamid(), "text", {"body": "язык"}, TIMESTAMP))
     assert await WhatsAppStore(engine).last_inbound(USER) == dt.datetime.fromtimestamp(
         TIMESTAMP + 600, dt.UTC)
+
+
+async def test_answers_leave_the_stored_numbered_menu_alone_while_it_does_not_change(
+        whatsapp: WhatsApp, engine: AsyncEngine) -> None:
+    await whatsapp.say("Как подать отчёт в базу данных НПО?")
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *rest: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", seen)
+    sends = await whatsapp.say("Кто является оператором грантов?")
+
+    assert sends and sends[-1]["type"] == "interactive"  # an answer with buttons, no numbered menu
+    assert not [s for s in statements if s.startswith("UPDATE whatsapp_contacts")]
