@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import signal
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -17,18 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.config import Settings
 from bot.db.models import InboundEvent
 from tests.channels.telegram.chat import TelegramUser
-from tests.faults.serve import Served, SlowBotAPI, free_port, run_fake
+from tests.faults.serve import Served, SlowBotAPI, free_port
 
 pytestmark = pytest.mark.slow
 update_ids = itertools.count(900_000)
 
-
-@pytest.fixture
-async def api() -> AsyncIterator[SlowBotAPI]:
-    fake = SlowBotAPI()
-    runner, fake.url = await run_fake(fake.app)
-    yield fake
-    await runner.cleanup()
 
 
 def help_update(chat: int) -> dict[str, Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import re
 import signal
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -16,19 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot import cli
 from bot.config import Settings
 from bot.db.models import InboundEvent
-from tests.faults.serve import Served, SlowBotAPI, run_fake
+from tests.faults.serve import Served, SlowBotAPI
 from tests.faults.test_serve_process import help_update
 
 pytestmark = pytest.mark.slow
 UPDATES = re.compile(r'^desk_updates_received_total\{channel="telegram"\} (\S+)$', re.M)
 
-
-@pytest.fixture
-async def api() -> AsyncIterator[SlowBotAPI]:
-    fake = SlowBotAPI()
-    runner, fake.url = await run_fake(fake.app)
-    yield fake
-    await runner.cleanup()
 
 
 async def received(url: str) -> int:
