@@ -154,20 +154,30 @@ class Outbox:
         return released
 
     async def _release_batch(self, conn: AsyncConnection, chats: Sequence[tuple[str, str]]) -> list[int]:
-        """One UPDATE per channel in the batch; counts per chat (tickets are looked up only when some were held)."""
+        """One UPDATE per channel in the batch; how many replies each (channel, chat) got back."""
         released: Counter[tuple[str, str]] = Counter()
         for channel in {channel for channel, _chat in chats}:
-            tickets = select(tickets_table.c.id).where(tickets_table.c.channel == channel, tickets_table.c.chat_id.in_(
-                [chat for kind, chat in chats if kind == channel]))
-            ticket_ids = list((await conn.execute(update(messages).where(
-                messages.c.status == HELD, messages.c.direction == Direction.TO_USER.value,
-                messages.c.ticket_id.in_(tickets)).values(status=PENDING, next_attempt_at=self.clock())
-                .returning(messages.c.ticket_id))).scalars())
-            if ticket_ids:
-                owners = dict((await conn.execute(select(tickets_table.c.id, tickets_table.c.chat_id).where(
-                    tickets_table.c.id.in_(set(ticket_ids))))).all())
-                released.update((channel, owners[ticket_id]) for ticket_id in ticket_ids)
+            chat_ids = [chat for kind, chat in chats if kind == channel]
+            released.update((channel, chat) for chat in await self._release_held_of(conn, channel, chat_ids))
         return [released[chat] for chat in chats]
+
+    async def _release_held_of(self, conn: AsyncConnection, channel: str, chat_ids: list[str]) -> list[str]:
+        """Held replies to these chats go back to pending; the chat of each one released.
+
+        The chats are looked up only when something was held (rarely): SQLite's RETURNING
+        cannot read the tickets of an UPDATE ... FROM.
+        """
+        tickets = select(tickets_table.c.id).where(tickets_table.c.channel == channel,
+                                                   tickets_table.c.chat_id.in_(chat_ids))
+        ticket_ids = list((await conn.execute(update(messages).where(
+            messages.c.status == HELD, messages.c.direction == Direction.TO_USER.value,
+            messages.c.ticket_id.in_(tickets)).values(status=PENDING, next_attempt_at=self.clock())
+            .returning(messages.c.ticket_id))).scalars())
+        if not ticket_ids:
+            return []
+        owners = dict((await conn.execute(select(tickets_table.c.id, tickets_table.c.chat_id).where(
+            tickets_table.c.id.in_(set(ticket_ids))))).all())
+        return [owners[ticket_id] for ticket_id in ticket_ids]
 
     # -- delivering ---------------------------------------------------------
     async def drain(self) -> None:
