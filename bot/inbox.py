@@ -15,6 +15,7 @@ row and runs the channel's processor. Several instances may share one database:
 
 Stores, claims and outcomes of concurrent deliveries share transactions (group
 commit, `bot.db.batch`): each caller still waits for the commit of its own row.
+Stores have a lane of their own, since the webhook's 200 waits on them.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from bot.metrics import Metrics
 log = logging.getLogger(__name__)
 Processor = Callable[[dict[str, Any]], Awaitable[None]]
 MAX_ATTEMPTS = 5
+ACKNOWLEDGEMENTS = "acknowledgements"  # the group-commit lane of the stores, which a 200 waits on
 OPEN = ("pending", "processing")
 # A chat's next message waits this long, step by step, for the instance holding the previous one.
 BLOCKED_RETRIES = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
@@ -106,7 +108,7 @@ class Inbox:
         self._tasks: set[asyncio.Task[None]] = set()
         self._inflight: set[int] = set()
         self._chat_locks: dict[str, asyncio.Lock] = {}
-        self._stores = GroupCommit(engine, self._store)
+        self._stores = GroupCommit(engine, self._store, lane=ACKNOWLEDGEMENTS)
         self._claims = GroupCommit(engine, self._claim_batch)
         self._outcomes = GroupCommit(engine, self._finish_batch)
 

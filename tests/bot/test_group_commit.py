@@ -113,3 +113,23 @@ async def test_a_lost_connection_fails_every_caller_of_the_flush_at_once(engine:
 
     assert [type(error) for error in results] == [ConnectionResetError, ConnectionResetError]
     assert await count(engine, users) == 0  # nothing half-written: the webhook answers 503, the platform retries
+
+
+async def test_a_write_in_its_own_lane_does_not_wait_for_the_flush_of_another(engine: AsyncEngine) -> None:
+    held = asyncio.Event()
+    release = asyncio.Event()
+
+    async def slow(conn: AsyncConnection, items: Sequence[str]) -> list[None]:
+        held.set()
+        await release.wait()
+        return [None] * len(items)
+
+    processing, acknowledgements = GroupCommit(engine, slow), GroupCommit(engine, add_users, lane="acknowledgements")
+    stuck = asyncio.create_task(processing.submit("busy"))
+    await held.wait()  # the processing lane's transaction is open and busy
+
+    user_id = await asyncio.wait_for(acknowledgements.submit("stored"), timeout=5)
+
+    assert user_id > 0 and not stuck.done()
+    release.set()
+    assert await stuck is None
