@@ -24,7 +24,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import enum
-import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, literal_column, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot import jsonio
 from bot.db.batch import GroupCommit
 from bot.db.dialect import insert_on_conflict
 from bot.db.models import InboundEvent, utcnow
@@ -125,7 +125,7 @@ class Inbox:
         and the platform retries.
         """
         stored = await self._stores.submit(_Delivery(channel, event_key, order_key,
-                                                     json.dumps(payload, ensure_ascii=False)))
+                                                     jsonio.dumps(payload)))
         if stored is None:
             self.metrics.duplicates.labels(channel).inc()
             return False
@@ -272,7 +272,7 @@ class Inbox:
         found = 0
         for row in rows:
             if row.channel in self.processors and row.id not in self._inflight:
-                self._spawn(row.id, row.channel, json.loads(row.payload), row.order_key)
+                self._spawn(row.id, row.channel, jsonio.loads(row.payload), row.order_key)
                 found += 1
         return found
 

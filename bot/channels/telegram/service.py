@@ -18,6 +18,7 @@ from aiogram.exceptions import AiogramError
 from aiogram.utils.token import TokenValidationError, validate_token
 from aiohttp import web
 
+from bot import jsonio
 from bot.channels.telegram.consultants import ConsultantsGroup
 from bot.channels.telegram.delivery import TelegramUsers
 from bot.channels.telegram.polling import Poller
@@ -57,7 +58,8 @@ def build_bot(settings: Settings) -> Bot:
         raise TelegramSetupError("DESK_TELEGRAM_TOKEN is malformed: a bot token looks like "
                                  "123456789:AAE..., digits, a colon, then the secret") from None
     session = JsonSession(api=TelegramAPIServer.from_base(settings.telegram_api_url),
-                           timeout=settings.telegram_request_timeout)
+                           timeout=settings.telegram_request_timeout,
+                           json_loads=jsonio.loads, json_dumps=jsonio.dumps)
     return Bot(token, session=session)
 
 

@@ -65,7 +65,7 @@ class JsonSession(AiohttpSession):
         try:
             async with session.post(url, data=body, headers=JSON_HEADERS,
                                     timeout=self.timeout if timeout is None else timeout) as resp:
-                raw_result = await resp.text()
+                raw_result = (await resp.read()).decode(errors="replace")  # the Bot API answers UTF-8
         except TimeoutError as e:  # asyncio.TimeoutError since Python 3.11
             raise TelegramNetworkError(method=method, message="Request timeout error") from e
         except ClientError as e:

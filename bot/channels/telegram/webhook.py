@@ -7,17 +7,18 @@ aiogram's SimpleRequestHandler answers before the update is stored; ours answers
 from __future__ import annotations
 
 import hmac
-import json
 from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from bot import jsonio
 from bot.inbox import Inbox
 
 CHANNEL = "telegram"
 PATH = "/webhook/telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ACKNOWLEDGED = b"{}"  # the body of every 200, encoded once
 
 
 def chat_key(update: dict[str, Any]) -> str:
@@ -47,7 +48,7 @@ def webhook_handler(inbox: Inbox, secret: str) -> Handler:
         if not hmac.compare_digest(given, expected):
             return web.json_response({"error": "wrong secret token"}, status=401)
         try:
-            payload = json.loads(await request.read())
+            payload = jsonio.loads(await request.read())
         except ValueError:
             return web.json_response({"error": "malformed JSON"}, status=400)
         key = update_id(payload)
@@ -55,6 +56,6 @@ def webhook_handler(inbox: Inbox, secret: str) -> Handler:
             return web.json_response({"error": "not a Telegram update: no update_id"}, status=400)
         # A duplicate delivery is acknowledged too, so Telegram stops resending it.
         await inbox.accept(CHANNEL, str(key), payload, order_key=chat_key(payload))
-        return web.json_response({})
+        return web.Response(body=ACKNOWLEDGED, content_type="application/json")
 
     return webhook

@@ -8,13 +8,13 @@ an API or network error: the caller gets a SendResult to record.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 
+from bot import jsonio
 from bot.metrics import Metrics
 from bot.pacing import UNLIMITED, Pacer, Rate
 
@@ -53,7 +53,7 @@ class GraphClient:
 
     async def start(self) -> None:
         self._session = aiohttp.ClientSession(
-            timeout=aiohttp.ClientTimeout(total=self.timeout),
+            timeout=aiohttp.ClientTimeout(total=self.timeout), json_serialize=jsonio.dumps,
             headers={"Authorization": f"Bearer {self.token}"})
 
     async def close(self) -> None:
@@ -90,13 +90,13 @@ class GraphClient:
             raise RuntimeError("GraphClient.start() was not called")
         try:
             async with self._session.post(self.url, json=payload) as response:
-                status, text = response.status, await response.text()
+                status, raw = response.status, await response.read()
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.warning("Graph API unreachable (attempt %s): %r", attempt, exc)
             return SendResult(False, error=f"{exc.__class__.__name__}: {exc}"[:2000],
                               attempts=attempt), True
         try:
-            body = json.loads(text)
+            body = jsonio.loads(raw)
         except ValueError:
             body = {}
         body = body if isinstance(body, dict) else {}
@@ -106,7 +106,7 @@ class GraphClient:
         error = body.get("error") if isinstance(body.get("error"), dict) else {}
         code = error.get("code") if isinstance(error.get("code"), int) else None
         details = (error.get("error_data") or {}).get("details", "")
-        message = " / ".join(str(p) for p in (error.get("message"), details) if p) or text[:500]
+        message = " / ".join(str(p) for p in (error.get("message"), details) if p) or raw[:500].decode(errors="replace")
         transient = status == 429 or status >= 500 or code in TRANSIENT_CODES
         log.warning("Graph API answered %s (code %s, attempt %s): %s",
                     status, code, attempt, message)

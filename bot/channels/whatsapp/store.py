@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +11,7 @@ from sqlalchemy import bindparam, case, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 
+from bot import jsonio
 from bot.channels.whatsapp.client import SendResult
 from bot.db.batch import GroupCommit
 from bot.db.dialect import insert_on_conflict
@@ -74,11 +74,11 @@ class WhatsAppStore:
     async def choices(self, wa_id: str) -> list[str]:
         async with self.engine.connect() as conn:
             choices = await conn.scalar(select(contacts.c.choices).where(contacts.c.wa_id == wa_id))
-        return list(json.loads(choices)) if choices else []
+        return list(jsonio.loads(choices)) if choices else []
 
     async def set_choices(self, wa_id: str, choices: Sequence[str]) -> None:
         """Remember the numbered menu just offered (empty: none), which a bare digit answers."""
-        await self._menus.submit((wa_id, json.dumps(list(choices), ensure_ascii=False)))
+        await self._menus.submit((wa_id, jsonio.dumps(list(choices))))
 
     async def language(self, wa_id: str) -> str | None:
         """The language the user chose in the desk, if any."""
@@ -91,7 +91,7 @@ class WhatsAppStore:
         result = result or SendResult(ok=False)
         await self._outbound.submit({
             "wa_id": wa_id, "kind": str(message.get("type", "")), "status": status,
-            "payload": json.dumps(message, ensure_ascii=False), "wamid": result.wamid or None,
+            "payload": jsonio.dumps(message), "wamid": result.wamid or None,
             "http_status": result.http_status, "error_code": result.error_code, "error": result.error,
             "attempts": result.attempts, "created_at": at or utcnow()})
 
@@ -144,7 +144,7 @@ async def _touch_contacts(conn: AsyncConnection, messages: Sequence[_Inbound]) -
     rows = await conn.execute(statement, [{"wa_id": m.wa_id, "name": m.name, "last_inbound_at": m.at, "choices": "[]"}
                                           for m in latest.values()])
     menus = {row.wa_id: row.choices for row in rows}
-    return [list(json.loads(menus[message.wa_id])) for message in messages]
+    return [list(jsonio.loads(menus[message.wa_id])) for message in messages]
 
 
 async def _set_choices(conn: AsyncConnection, menus: Sequence[tuple[str, str]]) -> list[None]:

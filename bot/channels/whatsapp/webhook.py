@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 from typing import Any
 
 from aiohttp import web
 
+from bot import jsonio
 from bot.channels.whatsapp.store import WhatsAppStore
 from bot.inbox import Inbox
 
@@ -91,7 +91,7 @@ class Webhook:
             log.warning("rejected a WhatsApp delivery with a bad signature")
             return web.Response(status=403, text="bad signature")
         try:
-            payload = json.loads(raw)
+            payload = jsonio.loads(raw)
         except ValueError:
             return web.Response(status=400, text="malformed JSON")
         if not isinstance(payload, dict):
