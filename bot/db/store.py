@@ -29,7 +29,9 @@ SET_FEEDBACK = text(
     "ON CONFLICT (question_id) DO UPDATE SET helpful = excluded.helpful, created_at = excluded.created_at",
 ).bindparams(bindparam("now", type_=WHEN))
 SET_LANGUAGE = update(users).where(users.c.id == bindparam("user_id")).values(lang=bindparam("new_lang"))
-LOG_QUESTIONS = insert(questions).returning(questions.c.id, sort_by_parameter_order=True)
+# Rows are matched back by user, not by parameter order: asking SQLAlchemy to keep the order
+# (sort_by_parameter_order) made SQLite insert the batch one row per statement.
+LOG_QUESTIONS = insert(questions).returning(questions.c.id, questions.c.user_id)
 QUESTION_OWNER = select(questions.c.user_id).where(questions.c.id == bindparam("question_id"))
 RECENT_QUESTIONS = (select(questions.c.text, questions.c.lang, questions.c.decision, questions.c.topic,
                            questions.c.score)
@@ -107,13 +109,31 @@ async def _touch_users(conn: AsyncConnection, seen: Sequence[_Seen]) -> list[Use
 
 
 async def _log_questions(conn: AsyncConnection, logged: Sequence[_Logged]) -> list[int]:
-    """Insert a batch of questions in one statement; a first question also sets the user's language."""
+    """Insert a batch of questions, one statement per round of distinct users (nearly always one);
+    a first question also sets the user's language."""
     languages = [{"user_id": item.user_id, "new_lang": item.language} for item in logged if item.language]
     if languages:
         await conn.execute(SET_LANGUAGE, languages)
     now = utcnow()
-    rows = await conn.execute(LOG_QUESTIONS, [
-        {"user_id": item.user_id, "text": item.question.text, "lang": item.question.lang,
-         "decision": item.question.decision, "topic": item.question.topic, "score": item.question.score,
-         "created_at": now} for item in logged])
-    return [int(question_id) for question_id in rows.scalars()]
+    ids: dict[int, int] = {}  # position in the batch -> question id
+    for round_ in distinct_rounds([item.user_id for item in logged]):
+        rows = await conn.execute(LOG_QUESTIONS, [
+            {"user_id": item.user_id, "text": item.question.text, "lang": item.question.lang,
+             "decision": item.question.decision, "topic": item.question.topic, "score": item.question.score,
+             "created_at": now} for item in (logged[position] for position in round_)])
+        by_user = {row.user_id: row.id for row in rows}
+        ids.update((position, int(by_user[logged[position].user_id])) for position in round_)
+    return [ids[position] for position in range(len(logged))]
+
+
+def distinct_rounds(keys: Sequence[object]) -> list[list[int]]:
+    """Positions of `keys` in rounds where no key repeats: a key's n-th occurrence goes in round n,
+    so the rounds, written in turn, keep each key's order."""
+    rounds: list[list[int]] = []
+    seen: dict[object, int] = {}
+    for position, key in enumerate(keys):
+        n = seen[key] = seen.get(key, -1) + 1
+        if n == len(rounds):
+            rounds.append([])
+        rounds[n].append(position)
+    return rounds

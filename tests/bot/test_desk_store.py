@@ -1,0 +1,62 @@
+"""SqlDeskStore under concurrency: each update's writes share one statement per table, results stay each caller's."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.db.models import Question
+from bot.db.store import SqlDeskStore, distinct_rounds
+from handlers import Channel
+from handlers.ports import LoggedQuestion
+
+questions = Question.__table__
+
+
+def count_inserts(engine: AsyncEngine, table: str) -> list[int]:
+    seen = [0]
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def counted(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.startswith(f"INSERT INTO {table} "):
+            seen[0] += 1
+
+    return seen
+
+
+def asked(text: str) -> LoggedQuestion:
+    return LoggedQuestion(text, "kk", "answer", "grants.apply", 0.9)
+
+
+async def test_the_questions_of_concurrent_updates_are_logged_by_one_insert(
+        engine: AsyncEngine, store: SqlDeskStore) -> None:
+    people = [await store.touch_user(Channel.TELEGRAM, str(n), f"user {n}") for n in range(30)]
+    inserts = count_inserts(engine, "questions")
+
+    ids = await asyncio.gather(*(store.log_question(p.id, asked(f"question {p.id}")) for p in people))
+
+    assert inserts[0] == 1  # on SQLite too: not one statement per row
+    async with engine.connect() as conn:
+        logged = dict((await conn.execute(select(questions.c.id, questions.c.text))).all())
+    assert [logged[question_id] for question_id in ids] == [f"question {p.id}" for p in people]
+
+
+async def test_two_questions_of_one_user_in_one_batch_keep_their_order(
+        engine: AsyncEngine, store: SqlDeskStore) -> None:
+    first = await store.touch_user(Channel.WHATSAPP, "77010000001", "")
+    second = await store.touch_user(Channel.WHATSAPP, "77010000002", "")
+
+    ids = await asyncio.gather(store.log_question(first.id, asked("a")), store.log_question(second.id, asked("b")),
+                               store.log_question(first.id, asked("c")))
+
+    async with engine.connect() as conn:
+        logged = dict((await conn.execute(select(questions.c.id, questions.c.text))).all())
+    assert [logged[question_id] for question_id in ids] == ["a", "b", "c"]
+    assert ids[0] < ids[2]  # the user's first question has the lower id
+
+
+def test_rounds_hold_each_key_once_and_keep_its_order() -> None:
+    assert distinct_rounds([7, 8, 7, 9, 7]) == [[0, 1, 3], [2], [4]]
+    assert distinct_rounds([]) == []
