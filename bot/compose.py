@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -12,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.config import Settings
 from bot.db import schema
+from bot.db.dialect import sqlite_pragmas
 from bot.db.liveness import ping_when_idle
 from bot.db.store import SqlDeskStore
 from handlers import Desk, Translator
@@ -50,17 +50,9 @@ def make_engine(settings: Settings) -> AsyncEngine:
     else:
         engine = create_async_engine(url)
     if url.get_backend_name() == "sqlite":
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", sqlite_pragmas)
     ping_when_idle(engine)
     return engine
-
-
-def _sqlite_pragmas(connection: Any, record: Any) -> None:
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
 
 
 @asynccontextmanager

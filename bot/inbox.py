@@ -29,8 +29,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, literal_column, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import Connection, and_, bindparam, func, literal_column, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import jsonio
 from bot.db.batch import GroupCommit
@@ -133,7 +133,8 @@ class Inbox:
         self._spawn(stored, channel, payload, order_key)
         return True
 
-    async def _store(self, conn: AsyncConnection, deliveries: Sequence[_Delivery]) -> list[int | None]:
+    @staticmethod
+    def _store(conn: Connection, deliveries: Sequence[_Delivery]) -> list[int | None]:
         """Insert a batch, skipping keys already stored; the new rows' ids, None for duplicates.
 
         Ids follow the batch's order, so a chat's deliveries keep their arrival order.
@@ -144,7 +145,7 @@ class Inbox:
         statement = insert_on_conflict(conn, events).on_conflict_do_nothing(
             index_elements=[events.c.channel, events.c.event_key]).returning(
             events.c.id, events.c.channel, events.c.event_key)
-        rows = await conn.execute(statement, [
+        rows = conn.execute(statement, [
             {"channel": d.channel, "event_key": d.event_key, "order_key": d.order_key, "payload": d.payload,
              "status": "pending", "attempts": 0, "error": "", "received_at": utcnow()}
             for d in first.values()])
@@ -210,7 +211,7 @@ class Inbox:
         """pending (or stale) -> processing, counting the attempt; shared with concurrent claims."""
         return await self._claims.submit(event_id)
 
-    async def _claim_batch(self, conn: AsyncConnection, ids: Sequence[int]) -> list[Claim]:
+    def _claim_batch(self, conn: Connection, ids: Sequence[int]) -> list[Claim]:
         """One conditional UPDATE claims every row of the batch it may: one winner per row.
 
         A row is not claimable while an earlier delivery of its chat is still open,
@@ -218,9 +219,9 @@ class Inbox:
         """
         now = utcnow()
         stale = now - self.lease
-        owned = set((await conn.execute(CLAIM, {"ids": list(ids), "stale": stale, "now": now})).scalars())
+        owned = set(conn.execute(CLAIM, {"ids": list(ids), "stale": stale, "now": now}).scalars())
         rest = [event_id for event_id in ids if event_id not in owned]
-        still_open = set((await conn.execute(STILL_OPEN, {"ids": rest, "stale": stale})).scalars()) if rest else set()
+        still_open = set(conn.execute(STILL_OPEN, {"ids": rest, "stale": stale}).scalars()) if rest else set()
         return [Claim.OWNED if event_id in owned else Claim.BLOCKED if event_id in still_open else Claim.TAKEN
                 for event_id in ids]
 
@@ -235,15 +236,15 @@ class Inbox:
                 await asyncio.sleep(delay)
 
     @staticmethod
-    async def _finish_batch(conn: AsyncConnection, outcomes: Sequence[tuple[int, str, str]]) -> list[None]:
+    def _finish_batch(conn: Connection, outcomes: Sequence[tuple[int, str, str]]) -> list[None]:
         """Record the outcomes of a batch: the successes in one UPDATE, each failure with its error."""
         now = utcnow()
         done = [event_id for event_id, status, _error in outcomes if status == "done"]
         if done:
-            await conn.execute(FINISH_DONE, {"ids": done, "now": now})
+            conn.execute(FINISH_DONE, {"ids": done, "now": now})
         for event_id, status, error in outcomes:
             if status != "done":
-                await conn.execute(FINISH_ONE, {"event_id": event_id, "outcome": status, "reason": error, "now": now})
+                conn.execute(FINISH_ONE, {"event_id": event_id, "outcome": status, "reason": error, "now": now})
         return [None] * len(outcomes)
 
     async def _release(self, event_id: int) -> None:

@@ -27,8 +27,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.db.batch import GroupCommit
 from bot.db.models import Ticket as TicketRow
@@ -153,15 +153,15 @@ class Outbox:
             self._wake.set()
         return released
 
-    async def _release_batch(self, conn: AsyncConnection, chats: Sequence[tuple[str, str]]) -> list[int]:
+    def _release_batch(self, conn: Connection, chats: Sequence[tuple[str, str]]) -> list[int]:
         """One UPDATE per channel in the batch; how many replies each (channel, chat) got back."""
         released: Counter[tuple[str, str]] = Counter()
         for channel in {channel for channel, _chat in chats}:
             chat_ids = [chat for kind, chat in chats if kind == channel]
-            released.update((channel, chat) for chat in await self._release_held_of(conn, channel, chat_ids))
+            released.update((channel, chat) for chat in self._release_held_of(conn, channel, chat_ids))
         return [released[chat] for chat in chats]
 
-    async def _release_held_of(self, conn: AsyncConnection, channel: str, chat_ids: list[str]) -> list[str]:
+    def _release_held_of(self, conn: Connection, channel: str, chat_ids: list[str]) -> list[str]:
         """Held replies to these chats go back to pending; the chat of each one released.
 
         The chats are looked up only when something was held (rarely): SQLite's RETURNING
@@ -169,14 +169,14 @@ class Outbox:
         """
         tickets = select(tickets_table.c.id).where(tickets_table.c.channel == channel,
                                                    tickets_table.c.chat_id.in_(chat_ids))
-        ticket_ids = list((await conn.execute(update(messages).where(
+        ticket_ids = list(conn.execute(update(messages).where(
             messages.c.status == HELD, messages.c.direction == Direction.TO_USER.value,
             messages.c.ticket_id.in_(tickets)).values(status=PENDING, next_attempt_at=self.clock())
-            .returning(messages.c.ticket_id))).scalars())
+            .returning(messages.c.ticket_id)).scalars())
         if not ticket_ids:
             return []
-        owners = dict((await conn.execute(select(tickets_table.c.id, tickets_table.c.chat_id).where(
-            tickets_table.c.id.in_(set(ticket_ids))))).all())
+        owners = dict(conn.execute(select(tickets_table.c.id, tickets_table.c.chat_id).where(
+            tickets_table.c.id.in_(set(ticket_ids)))).all())
         return [owners[ticket_id] for ticket_id in ticket_ids]
 
     # -- delivering ---------------------------------------------------------

@@ -29,17 +29,21 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.db.transactions import Transactions, transactions_for
 
 T = TypeVar("T")
 R = TypeVar("R")
-# Writes the items in one open transaction; returns one result per item, in order.
-Writer = Callable[[AsyncConnection, Sequence[T]], Awaitable[Sequence[R]]]
+# Writes the items in one open transaction; returns one result per item, in order. Synchronous
+# SQLAlchemy Core: it runs where the engine's transactions do (bot.db.transactions).
+Writer = Callable[[Connection, Sequence[T]], Sequence[R]]
 MAX_BATCH = 200  # bounds one statement's parameters (SQLite allows 32,766)
 PROCESSING = "processing"  # the default lane: the writes made while handling updates
 Batch = list[tuple[Any, "asyncio.Future[Any]"]]
@@ -67,15 +71,15 @@ class GroupCommit(Generic[T, R]):
         batch, self._queue = self._queue[:self.max_batch], self._queue[self.max_batch:]
         return batch
 
-    async def _write(self, conn: AsyncConnection, batch: Batch) -> Sequence[Any]:
-        return await self.writer(conn, [item for item, _ in batch])
+    def _write(self, conn: Connection, batch: Batch) -> Sequence[Any]:
+        return self.writer(conn, [item for item, _ in batch])
 
 
 class _SharedCommits:
     """The flusher of one lane of an engine: one transaction at a time, for every GroupCommit of the lane."""
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+        self.transactions = _transactions(engine)
         self._writers: list[weakref.ref[GroupCommit[Any, Any]]] = []
         self._flusher: asyncio.Task[None] | None = None
 
@@ -112,15 +116,14 @@ class _SharedCommits:
                 raise
 
     async def _commit(self, batches: list[tuple[GroupCommit[Any, Any], Batch]]) -> None:
-        async with self.engine.begin() as conn:
-            results = [await writer._write(conn, batch) for writer, batch in batches]
+        results = await self.transactions.run(
+            lambda conn: [writer._write(conn, batch) for writer, batch in batches])
         for (_, batch), written in zip(batches, results, strict=True):
             _resolve(batch, written)
 
     async def _commit_alone(self, writer: GroupCommit[Any, Any], batch: Batch) -> None:
         try:
-            async with self.engine.begin() as conn:
-                written = await writer._write(conn, batch)
+            written = await self.transactions.run(lambda conn: writer._write(conn, batch))
         except Exception as exc:
             _fail([(writer, batch)], exc)
             return
@@ -147,6 +150,7 @@ def _resolve(batch: Batch, results: Sequence[Any]) -> None:
             future.set_result(result)
 
 
+_TRANSACTIONS: weakref.WeakKeyDictionary[AsyncEngine, Transactions] = weakref.WeakKeyDictionary()
 _ENGINES: weakref.WeakKeyDictionary[AsyncEngine, dict[str, _SharedCommits]] = weakref.WeakKeyDictionary()
 
 
@@ -157,3 +161,11 @@ def _shared(engine: AsyncEngine, lane: str) -> _SharedCommits:
     if commits is None:
         commits = lanes[lane] = _SharedCommits(engine)
     return commits
+
+
+def _transactions(engine: AsyncEngine) -> Transactions:
+    """Where the engine's flushes run, shared by its lanes (one SQLite writer, whatever the lane)."""
+    transactions = _TRANSACTIONS.get(engine)
+    if transactions is None:
+        transactions = _TRANSACTIONS[engine] = transactions_for(engine)
+    return transactions

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Table
+from typing import Any
+
+from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 Insert = postgresql.Insert | sqlite.Insert
 
 
-def insert_on_conflict(bind: AsyncEngine | AsyncConnection, table: Table) -> Insert:
+def insert_on_conflict(bind: AsyncEngine | AsyncConnection | Connection, table: Table) -> Insert:
     """An INSERT that can say ON CONFLICT (an atomic upsert, or skipping duplicates).
 
     Both databases spell it the same way (SQLite since 3.24, RETURNING since 3.35);
@@ -18,3 +20,22 @@ def insert_on_conflict(bind: AsyncEngine | AsyncConnection, table: Table) -> Ins
     if bind.dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+def sqlite_pragmas(connection: Any, record: Any) -> None:
+    """The desk's engine on a SQLite file: write-ahead logging (writers do not block readers),
+    which stays set in the file, and the settings of every connection (`sqlite_connection`)."""
+    sqlite_connection(connection, record)
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def sqlite_connection(connection: Any, record: Any) -> None:
+    """Every SQLite connection: a writer waits up to 10 s for another's lock instead of failing,
+    and synchronous=NORMAL (with WAL, a commit survives a crash of the process; only a power
+    loss could take the last commits back)."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import DateTime, bindparam, case, insert, select, text, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import Connection, DateTime, bindparam, case, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.batch import GroupCommit
 from bot.db.dialect import insert_on_conflict
@@ -86,7 +86,7 @@ class SqlDeskStore:
         return [LoggedQuestion(r.text, r.lang, r.decision, r.topic, r.score) for r in reversed(rows)]
 
 
-async def _touch_users(conn: AsyncConnection, seen: Sequence[_Seen]) -> list[UserRecord]:
+def _touch_users(conn: Connection, seen: Sequence[_Seen]) -> list[UserRecord]:
     """Upsert a batch of users in one statement: last_seen now, a non-empty name kept current."""
     latest = {(item.channel.value, item.external_id): item for item in seen}  # a row per user: last name wins
     statement = insert_on_conflict(conn, users)
@@ -97,7 +97,7 @@ async def _touch_users(conn: AsyncConnection, seen: Sequence[_Seen]) -> list[Use
               "name": case((excluded.name != "", excluded.name), else_=users.c.name)},
     ).returning(users.c.id, users.c.channel, users.c.external_id, users.c.lang)
     now = utcnow()
-    rows = await conn.execute(statement, [
+    rows = conn.execute(statement, [
         {"channel": channel, "external_id": external_id, "name": item.name, "first_seen": now, "last_seen": now}
         for (channel, external_id), item in latest.items()])
     stored = {(row.channel, row.external_id): row for row in rows}
@@ -108,16 +108,16 @@ async def _touch_users(conn: AsyncConnection, seen: Sequence[_Seen]) -> list[Use
     return records
 
 
-async def _log_questions(conn: AsyncConnection, logged: Sequence[_Logged]) -> list[int]:
+def _log_questions(conn: Connection, logged: Sequence[_Logged]) -> list[int]:
     """Insert a batch of questions, one statement per round of distinct users (nearly always one);
     a first question also sets the user's language."""
     languages = [{"user_id": item.user_id, "new_lang": item.language} for item in logged if item.language]
     if languages:
-        await conn.execute(SET_LANGUAGE, languages)
+        conn.execute(SET_LANGUAGE, languages)
     now = utcnow()
     ids: dict[int, int] = {}  # position in the batch -> question id
     for round_ in distinct_rounds([item.user_id for item in logged]):
-        rows = await conn.execute(LOG_QUESTIONS, [
+        rows = conn.execute(LOG_QUESTIONS, [
             {"user_id": item.user_id, "text": item.question.text, "lang": item.question.lang,
              "decision": item.question.decision, "topic": item.question.topic, "score": item.question.score,
              "created_at": now} for item in (logged[position] for position in round_)])

@@ -4,26 +4,16 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.models import Question
 from bot.db.store import SqlDeskStore, distinct_rounds
 from handlers import Channel
 from handlers.ports import LoggedQuestion
+from tests.statements import counting_statements
 
 questions = Question.__table__
-
-
-def count_inserts(engine: AsyncEngine, table: str) -> list[int]:
-    seen = [0]
-
-    @event.listens_for(engine.sync_engine, "before_cursor_execute")
-    def counted(conn: object, cursor: object, statement: str, *args: object) -> None:
-        if statement.startswith(f"INSERT INTO {table} "):
-            seen[0] += 1
-
-    return seen
 
 
 def asked(text: str) -> LoggedQuestion:
@@ -33,9 +23,9 @@ def asked(text: str) -> LoggedQuestion:
 async def test_the_questions_of_concurrent_updates_are_logged_by_one_insert(
         engine: AsyncEngine, store: SqlDeskStore) -> None:
     people = [await store.touch_user(Channel.TELEGRAM, str(n), f"user {n}") for n in range(30)]
-    inserts = count_inserts(engine, "questions")
 
-    ids = await asyncio.gather(*(store.log_question(p.id, asked(f"question {p.id}")) for p in people))
+    with counting_statements("INSERT INTO questions ") as inserts:
+        ids = await asyncio.gather(*(store.log_question(p.id, asked(f"question {p.id}")) for p in people))
 
     assert inserts[0] == 1  # on SQLite too: not one statement per row
     async with engine.connect() as conn:

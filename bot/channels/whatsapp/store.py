@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, case, insert, select, update
+from sqlalchemy import Connection, bindparam, case, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot import jsonio
 from bot.channels.whatsapp.client import SendResult
@@ -96,8 +96,8 @@ class WhatsAppStore:
             "attempts": result.attempts, "created_at": at or utcnow()})
 
     @staticmethod
-    async def _insert_outbound(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> list[None]:
-        await conn.execute(insert(outbound), list(rows))
+    def _insert_outbound(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[None]:
+        conn.execute(insert(outbound), list(rows))
         return [None] * len(rows)
 
     async def template_sent_since(self, wa_id: str, since: dt.datetime) -> bool:
@@ -125,7 +125,7 @@ class WhatsAppStore:
 
 
 
-async def _touch_contacts(conn: AsyncConnection, messages: Sequence[_Inbound]) -> list[list[str]]:
+def _touch_contacts(conn: Connection, messages: Sequence[_Inbound]) -> list[list[str]]:
     """Upsert the batch's contacts in one statement; each message gets its contact's numbered menu.
 
     An out-of-order delivery never moves the window back, and an empty name keeps the stored one.
@@ -141,14 +141,14 @@ async def _touch_contacts(conn: AsyncConnection, messages: Sequence[_Inbound]) -
         "last_inbound_at": case((excluded.last_inbound_at > contacts.c.last_inbound_at, excluded.last_inbound_at),
                                 else_=contacts.c.last_inbound_at),
     }).returning(contacts.c.wa_id, contacts.c.choices)
-    rows = await conn.execute(statement, [{"wa_id": m.wa_id, "name": m.name, "last_inbound_at": m.at, "choices": "[]"}
+    rows = conn.execute(statement, [{"wa_id": m.wa_id, "name": m.name, "last_inbound_at": m.at, "choices": "[]"}
                                           for m in latest.values()])
     menus = {row.wa_id: row.choices for row in rows}
     return [list(jsonio.loads(menus[message.wa_id])) for message in messages]
 
 
-async def _set_choices(conn: AsyncConnection, menus: Sequence[tuple[str, str]]) -> list[None]:
+def _set_choices(conn: Connection, menus: Sequence[tuple[str, str]]) -> list[None]:
     """One executemany for the batch; a contact's later menu wins."""
     latest = dict(menus)
-    await conn.execute(SET_CHOICES, [{"contact": wa_id, "menu": menu} for wa_id, menu in latest.items()])
+    conn.execute(SET_CHOICES, [{"contact": wa_id, "menu": menu} for wa_id, menu in latest.items()])
     return [None] * len(menus)

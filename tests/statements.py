@@ -1,0 +1,45 @@
+"""Counting what reaches the database, on every engine of the process.
+
+Group commits on a SQLite file run on an engine of their own (a writer thread),
+so these listen on SQLAlchemy's Engine class, not on one engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+@contextmanager
+def counting_statements(prefix: str) -> Iterator[list[int]]:
+    """How many statements starting with `prefix` were sent inside the block."""
+    seen = [0]
+
+    def counted(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.startswith(prefix):
+            seen[0] += 1
+
+    event.listen(Engine, "before_cursor_execute", counted)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", counted)
+
+
+@contextmanager
+def counting_transactions() -> Iterator[list[int]]:
+    """How many transactions began inside the block."""
+    began = [0]
+
+    def counted(conn: Any) -> None:
+        began[0] += 1
+
+    event.listen(Engine, "begin", counted)
+    try:
+        yield began
+    finally:
+        event.remove(Engine, "begin", counted)
