@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import enum
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -78,6 +79,14 @@ STILL_OPEN = select(events.c.id).where(BATCH_IDS, events.c.order_key != "", clai
 FINISH_DONE = update(events).where(BATCH_IDS).values(status="done", error="", processed_at=bindparam("now"))
 FINISH_ONE = update(events).where(events.c.id == bindparam("event_id")).values(
     status=bindparam("outcome"), error=bindparam("reason"), processed_at=bindparam("now"))
+
+
+@functools.cache  # one statement object per database kind: SQLAlchemy finds its compiled form at once
+def store_new(dialect: str) -> Any:
+    """INSERT deliveries, skipping those already stored; RETURNING the new rows' keys."""
+    return insert_on_conflict(dialect, events).on_conflict_do_nothing(
+        index_elements=[events.c.channel, events.c.event_key]).returning(
+        events.c.id, events.c.channel, events.c.event_key)
 
 
 @dataclass(frozen=True)
@@ -142,10 +151,7 @@ class Inbox:
         first: dict[tuple[str, str], _Delivery] = {}
         for delivery in deliveries:
             first.setdefault((delivery.channel, delivery.event_key), delivery)
-        statement = insert_on_conflict(conn, events).on_conflict_do_nothing(
-            index_elements=[events.c.channel, events.c.event_key]).returning(
-            events.c.id, events.c.channel, events.c.event_key)
-        rows = conn.execute(statement, [
+        rows = conn.execute(store_new(conn.dialect.name), [
             {"channel": d.channel, "event_key": d.event_key, "order_key": d.order_key, "payload": d.payload,
              "status": "pending", "attempts": 0, "error": "", "received_at": utcnow()}
             for d in first.values()])

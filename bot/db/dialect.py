@@ -11,13 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 Insert = postgresql.Insert | sqlite.Insert
 
 
-def insert_on_conflict(bind: AsyncEngine | AsyncConnection | Connection, table: Table) -> Insert:
+def insert_on_conflict(bind: AsyncEngine | AsyncConnection | Connection | str, table: Table) -> Insert:
     """An INSERT that can say ON CONFLICT (an atomic upsert, or skipping duplicates).
 
     Both databases spell it the same way (SQLite since 3.24, RETURNING since 3.35);
-    only the SQLAlchemy construct differs.
+    only the SQLAlchemy construct differs. `bind`: a connection, an engine, or the
+    dialect's name (for statements built once per database kind).
     """
-    if bind.dialect.name == "postgresql":
+    if (bind if isinstance(bind, str) else bind.dialect.name) == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
 

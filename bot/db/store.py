@@ -10,8 +10,10 @@ The rare writes (a language button, feedback) keep a transaction of their own.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, DateTime, bindparam, case, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -86,18 +88,23 @@ class SqlDeskStore:
         return [LoggedQuestion(r.text, r.lang, r.decision, r.topic, r.score) for r in reversed(rows)]
 
 
-def _touch_users(conn: Connection, seen: Sequence[_Seen]) -> list[UserRecord]:
-    """Upsert a batch of users in one statement: last_seen now, a non-empty name kept current."""
-    latest = {(item.channel.value, item.external_id): item for item in seen}  # a row per user: last name wins
-    statement = insert_on_conflict(conn, users)
+@functools.cache  # one statement object per database kind: SQLAlchemy finds its compiled form at once
+def upsert_users(dialect: str) -> Any:
+    """INSERT users, or on conflict: last_seen now, a non-empty name kept current; RETURNING their rows."""
+    statement = insert_on_conflict(dialect, users)
     excluded = statement.excluded
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=[users.c.channel, users.c.external_id],
         set_={"last_seen": excluded.last_seen,
               "name": case((excluded.name != "", excluded.name), else_=users.c.name)},
     ).returning(users.c.id, users.c.channel, users.c.external_id, users.c.lang)
+
+
+def _touch_users(conn: Connection, seen: Sequence[_Seen]) -> list[UserRecord]:
+    """Upsert a batch of users in one statement: last_seen now, a non-empty name kept current."""
+    latest = {(item.channel.value, item.external_id): item for item in seen}  # a row per user: last name wins
     now = utcnow()
-    rows = conn.execute(statement, [
+    rows = conn.execute(upsert_users(conn.dialect.name), [
         {"channel": channel, "external_id": external_id, "name": item.name, "first_seen": now, "last_seen": now}
         for (channel, external_id), item in latest.items()])
     stored = {(row.channel, row.external_id): row for row in rows}

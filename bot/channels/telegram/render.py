@@ -105,9 +105,15 @@ def callback_data(data: str) -> str:
     return raw[:MAX_CALLBACK_BYTES].decode("utf-8", errors="ignore")
 
 
+@functools.lru_cache(maxsize=4096)  # most buttons (menus, topics, "Ask a consultant") repeat: built once
+def inline_button(label: str, data: str) -> InlineKeyboardButton:
+    """One button object serves every keyboard: nothing changes a button once built (aiogram only
+    reads it when sending)."""
+    return InlineKeyboardButton(text=label, callback_data=callback_data(data))
+
+
 def keyboard(rows: Iterable[Iterable[Button]]) -> InlineKeyboardMarkup | None:
-    inline = [[InlineKeyboardButton(text=b.label, callback_data=callback_data(b.data)) for b in row]
-              for row in rows]
+    inline = [[inline_button(b.label, b.data) for b in row] for row in rows]
     inline = [row for row in inline if row]
     return InlineKeyboardMarkup(inline_keyboard=inline) if inline else None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -17,6 +18,7 @@ from handlers import Channel, Desk, Inbound, InboundKind, Reply, Translator
 log = logging.getLogger(__name__)
 CHOICE_TYPES = ("button_reply", "list_reply")
 LANGUAGE_SAMPLE = 200  # characters of each reply read to tell its language
+REPLY_LANGUAGES = 4096  # reply samples whose language is remembered
 
 
 def to_inbound(message: dict[str, Any], name: str, choices: Sequence[str]) -> Inbound:
@@ -85,6 +87,8 @@ class WhatsAppProcessor:
         self.client = client
         self.store = store
         self.outbox = outbox
+        # The desk's replies repeat (answers, menus, its own words): each sample is read once.
+        self._language_of = functools.lru_cache(maxsize=REPLY_LANGUAGES)(desk.matcher.detector.decided)
 
     async def __call__(self, payload: dict[str, Any]) -> None:
         message, name = payload["message"], str(payload.get("name", ""))
@@ -116,7 +120,7 @@ class WhatsAppProcessor:
         read only when the replies do not tell.
         """
         sample = " ".join(reply.text[:LANGUAGE_SAMPLE] for reply in replies)
-        lang = self.desk.matcher.detector.decided(sample)
+        lang = self._language_of(sample)
         if lang is None:
             stored = await self.store.language(wa_id) or self.desk.default_lang
             lang = "ru" if stored == "ru" else "kk"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -125,6 +126,18 @@ class WhatsAppStore:
 
 
 
+@functools.cache  # one statement object per database kind: SQLAlchemy finds its compiled form at once
+def upsert_contacts(dialect: str) -> Any:
+    """INSERT contacts, or on conflict: the later inbound time, a non-empty name; RETURNING their menus."""
+    statement = insert_on_conflict(dialect, contacts)
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(index_elements=[contacts.c.wa_id], set_={
+        "name": case((excluded.name != "", excluded.name), else_=contacts.c.name),
+        "last_inbound_at": case((excluded.last_inbound_at > contacts.c.last_inbound_at, excluded.last_inbound_at),
+                                else_=contacts.c.last_inbound_at),
+    }).returning(contacts.c.wa_id, contacts.c.choices)
+
+
 def _touch_contacts(conn: Connection, messages: Sequence[_Inbound]) -> list[list[str]]:
     """Upsert the batch's contacts in one statement; each message gets its contact's numbered menu.
 
@@ -134,15 +147,8 @@ def _touch_contacts(conn: Connection, messages: Sequence[_Inbound]) -> list[list
     for message in messages:
         kept = latest.get(message.wa_id)
         latest[message.wa_id] = message if kept is None or message.at >= kept.at else kept
-    statement = insert_on_conflict(conn, contacts)
-    excluded = statement.excluded
-    statement = statement.on_conflict_do_update(index_elements=[contacts.c.wa_id], set_={
-        "name": case((excluded.name != "", excluded.name), else_=contacts.c.name),
-        "last_inbound_at": case((excluded.last_inbound_at > contacts.c.last_inbound_at, excluded.last_inbound_at),
-                                else_=contacts.c.last_inbound_at),
-    }).returning(contacts.c.wa_id, contacts.c.choices)
-    rows = conn.execute(statement, [{"wa_id": m.wa_id, "name": m.name, "last_inbound_at": m.at, "choices": "[]"}
-                                          for m in latest.values()])
+    rows = conn.execute(upsert_contacts(conn.dialect.name), [
+        {"wa_id": m.wa_id, "name": m.name, "last_inbound_at": m.at, "choices": "[]"} for m in latest.values()])
     menus = {row.wa_id: row.choices for row in rows}
     return [list(jsonio.loads(menus[message.wa_id])) for message in messages]
 

@@ -98,3 +98,13 @@ def test_every_button_of_the_real_base_fits_without_cutting(matcher: Matcher) ->
     base = matcher.base
     data = [f"cat:{c.id}" for c in base.categories] + [f"topic:{e.id}" for e in base.entries]
     assert all(callback_data(d) == d for d in data), max(data, key=len)
+
+
+def test_a_repeated_button_is_built_once_and_each_keyboard_still_says_its_own() -> None:
+    menu = Button("menu", "Мәзір")
+    first, second = keyboard([[menu]]), keyboard([[Button("fb:1:y", "👍"), menu]])
+
+    assert first is not None and second is not None
+    assert first.inline_keyboard[0][0] is second.inline_keyboard[0][1]
+    assert first.model_dump(exclude_none=True) == {"inline_keyboard": [[{"text": "Мәзір", "callback_data": "menu"}]]}
+    assert [b.callback_data for b in second.inline_keyboard[0]] == ["fb:1:y", "menu"]
