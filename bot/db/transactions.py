@@ -5,10 +5,10 @@ A group commit's work is a synchronous function of a `Connection` (SQLAlchemy Co
 the same code for both databases). On PostgreSQL it runs through the async engine
 (`run_sync`: asyncpg underneath, one round trip per statement). aiosqlite, the
 async SQLite driver, runs every DBAPI call (cursor, execute, fetch, close) as a hop
-to its thread and back to the event loop, each a few syscalls and a wake-up; on
-this machine a flush of six small statements cost 6-7 ms of CPU that way against
-2.4 ms run whole in a thread (tests of the webhook benchmark's shape). So for a
-SQLite file the whole transaction runs in one writer thread, one hop per flush.
+to its thread and back to the event loop, each a few syscalls and a wake-up: a flush
+of six 8-row statements, the webhook benchmark's usual shape, cost 5.2-5.7 ms of CPU
+that way against 2.1 ms run whole in a thread. So for a SQLite file the whole
+transaction runs in one writer thread, one hop per flush.
 SQLite allows one writer at a time anyway: one thread for every flush also keeps
 the flushes from waiting on each other's locks.
 """
