@@ -6,7 +6,7 @@ so these listen on SQLAlchemy's Engine class, not on one engine.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -20,14 +20,10 @@ def counting_statements(prefix: str) -> Iterator[list[int]]:
     seen = [0]
 
     def counted(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if statement.startswith(prefix):
-            seen[0] += 1
+        seen[0] += statement.startswith(prefix)
 
-    event.listen(Engine, "before_cursor_execute", counted)
-    try:
+    with _listening("before_cursor_execute", counted):
         yield seen
-    finally:
-        event.remove(Engine, "before_cursor_execute", counted)
 
 
 @contextmanager
@@ -38,8 +34,14 @@ def counting_transactions() -> Iterator[list[int]]:
     def counted(conn: Any) -> None:
         began[0] += 1
 
-    event.listen(Engine, "begin", counted)
-    try:
+    with _listening("begin", counted):
         yield began
+
+
+@contextmanager
+def _listening(identifier: str, listener: Callable[..., None]) -> Iterator[None]:
+    event.listen(Engine, identifier, listener)
+    try:
+        yield
     finally:
-        event.remove(Engine, "begin", counted)
+        event.remove(Engine, identifier, listener)
