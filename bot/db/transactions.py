@@ -38,13 +38,20 @@ class Transactions(Protocol):
 
 
 class OnEngine:
-    """The engine's own pooled connections (PostgreSQL; SQLite in memory)."""
+    """The engine's own pooled connections (PostgreSQL; SQLite in memory).
+
+    Held weakly: the registry of group commits is keyed by the engine, and a strong
+    reference from its value would keep every engine ever made alive.
+    """
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+        self._engine = weakref.ref(engine)
 
     async def run(self, work: Work[X]) -> X:
-        async with self.engine.begin() as conn:
+        engine = self._engine()
+        if engine is None:
+            raise RuntimeError("the engine of this group commit is gone")
+        async with engine.begin() as conn:
             return await conn.run_sync(work)
 
 

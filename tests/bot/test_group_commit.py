@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import weakref
 from collections.abc import Sequence
 
 import pytest
 from sqlalchemy import Connection, func, insert, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.config import Settings
+from bot.db import schema
 from bot.db.batch import GroupCommit
 from bot.db.models import Question, User, utcnow
+from tests.conftest import reset_database
 from tests.statements import counting_transactions
 
 users, questions = User.__table__, Question.__table__
@@ -122,3 +127,18 @@ async def test_a_write_in_its_own_lane_does_not_wait_for_the_flush_of_another(en
 
     assert user_id > 0 and not stuck.done()
     assert await stuck is None
+
+
+async def test_group_commits_do_not_keep_a_dropped_engine_alive(settings: Settings) -> None:
+    engine = create_async_engine(settings.database_url)
+    await reset_database(engine)
+    await schema.upgrade(engine)
+    people = GroupCommit(engine, add_users)
+    assert await people.submit("someone") > 0
+    await engine.dispose()
+    gone = weakref.ref(engine)
+
+    del engine, people
+    gc.collect()
+
+    assert gone() is None
