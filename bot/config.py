@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     shutdown_timeout: float = Field(25.0, ge=0, description="s to finish in-flight work on SIGTERM")
     inbox_sweep_seconds: float = Field(10.0, gt=0, description="how often work left by others is picked up")
     inbox_lease_seconds: float = Field(300.0, gt=0, description="a claim older than this is a dead instance's")
+    inbox_max_in_flight: int = Field(1000, gt=0, description="deliveries worked on in memory at once; "
+                                                             "the rest wait in the table")
 
     # -- traffic limits (0 turns one off) -----------------------------------
     rate_limit_per_minute: int = Field(20, ge=0, description="inbound messages per user and minute")

@@ -11,7 +11,11 @@ row and runs the channel's processor. Several instances may share one database:
   an earlier one of the same chat is still open, whichever instance holds it;
 - a claim older than the lease belongs to a dead instance and is taken over by
   the periodic sweep, which also picks up rows left pending by a crash or an
-  outage. `processed_at` holds the claim time while a row is `processing`.
+  outage. `processed_at` holds the claim time while a row is `processing`;
+- at most `max_in_flight` deliveries are worked on in memory at once: beyond it a
+  delivery is stored and acknowledged but left pending, and picked up from the
+  table as the work drains (a platform's backlog after an outage arrives as fast as
+  it is stored, faster than it can be answered).
 
 Stores, claims and outcomes of concurrent deliveries share transactions (group
 commit, `bot.db.batch`): each caller still waits for the commit of its own row.
@@ -49,6 +53,7 @@ BLOCKED_RETRIES = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
 # Writing the outcome is retried through a short database outage rather than redone later.
 FINISH_RETRIES = (0.5, 1.0, 2.0, 4.0, 8.0)
 SWEEP_BATCH = 500
+MAX_IN_FLIGHT = 1000  # deliveries worked on in memory at once (each holds its payload and a task)
 events = InboundEvent.__table__
 earlier = events.alias("earlier")  # built once: the claim's statement is then compiled once, from cache
 
@@ -109,10 +114,13 @@ class Inbox:
     """Stores deliveries and runs each channel's processor on them, once."""
 
     def __init__(self, engine: AsyncEngine, metrics: Metrics | None = None, *,
-                 lease: float = 300.0) -> None:
+                 lease: float = 300.0, max_in_flight: int = MAX_IN_FLIGHT) -> None:
         self.engine = engine
         self.metrics = metrics or Metrics()
         self.lease = dt.timedelta(seconds=lease)
+        self.max_in_flight = max_in_flight
+        self._backlog = False  # stored deliveries were left pending for want of room
+        self._refill: asyncio.Task[None] | None = None
         self.processors: dict[str, Processor] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._inflight: set[int] = set()
@@ -139,7 +147,10 @@ class Inbox:
             self.metrics.duplicates.labels(channel).inc()
             return False
         self.metrics.updates.labels(channel).inc()
-        self._spawn(stored, channel, payload, order_key)
+        if not self._backlog and len(self._inflight) < self.max_in_flight:
+            self._spawn(stored, channel, payload, order_key)
+        else:  # stored and acknowledged; taken from the table, oldest first, as the work drains
+            self._backlog = True
         return True
 
     @staticmethod
@@ -169,8 +180,25 @@ class Inbox:
         def done(task: asyncio.Task[None]) -> None:
             self._tasks.discard(task)
             self._inflight.discard(event_id)
+            if self._backlog and len(self._inflight) <= self.max_in_flight // 2:
+                self._pick_up_backlog()
 
         task.add_done_callback(done)
+
+    def _pick_up_backlog(self) -> None:
+        """Half the room is free again: fetch what was left pending (one fetch at a time)."""
+        if self._refill is not None and not self._refill.done():
+            return
+        self._backlog = False
+        self._refill = asyncio.create_task(self._refill_from_table())
+        self._tasks.add(self._refill)  # drain() waits for it too
+        self._refill.add_done_callback(self._tasks.discard)
+
+    async def _refill_from_table(self) -> None:
+        try:
+            await self.sweep()
+        except Exception as exc:  # the database is away: the periodic sweep comes back to it
+            log.warning("inbox: picking up the backlog failed: %r", exc)
 
     async def _in_order(self, event_id: int, channel: str, payload: dict[str, Any],
                         order_key: str) -> None:
@@ -261,7 +289,8 @@ class Inbox:
                     events.c.id == event_id, events.c.status == "processing").values(status="pending"))
 
     async def sweep(self) -> int:
-        """Schedule every open delivery nobody is working on; returns how many were found.
+        """Schedule the open deliveries nobody is working on, as many as there is room for;
+        returns how many were scheduled.
 
         Rows that used up their attempts are failed here, so they no longer hold
         back their chat.
@@ -276,12 +305,13 @@ class Inbox:
             rows = (await conn.execute(
                 select(events.c.id, events.c.channel, events.c.payload, events.c.order_key)
                 .where(self._claimable(now)).order_by(events.c.id).limit(SWEEP_BATCH))).all()
-        found = 0
-        for row in rows:
-            if row.channel in self.processors and row.id not in self._inflight:
-                self._spawn(row.id, row.channel, jsonio.loads(row.payload), row.order_key)
-                found += 1
-        return found
+        fresh = [row for row in rows if row.channel in self.processors and row.id not in self._inflight]
+        room = max(self.max_in_flight - len(self._inflight), 0)
+        if len(fresh) > room or len(rows) == SWEEP_BATCH:
+            self._backlog = True  # more is waiting than this pass may take
+        for row in fresh[:room]:
+            self._spawn(row.id, row.channel, jsonio.loads(row.payload), row.order_key)
+        return min(len(fresh), room)
 
     async def recover(self) -> int:
         """At start-up: schedule every delivery left open (after a crash or a restart)."""

@@ -75,7 +75,7 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
     team = build_team(settings, engine, outbox, translator, clock)
     desk = Desk(TimedMatcher(matcher, metrics), SqlDeskStore(engine), translator,
                 default_lang=settings.default_lang, limiter=limiter, team=team)
-    inbox = Inbox(engine, metrics, lease=settings.inbox_lease_seconds)
+    inbox = Inbox(engine, metrics, lease=settings.inbox_lease_seconds, max_in_flight=settings.inbox_max_in_flight)
     services = Services(settings, engine, desk, inbox, metrics=metrics, redis=redis, outbox=outbox)
     metrics.on_scrape(inbox.refresh_depth)
     TicketMetrics(metrics, engine)

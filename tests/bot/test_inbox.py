@@ -116,7 +116,7 @@ async def test_two_inboxes_sweeping_the_same_rows_process_each_once(engine: Asyn
     await asyncio.gather(first.drain(), second.drain())
 
     assert sorted(seen) == list(range(20))
-    for chat in range(3):  # each chat in arrival order, across both instances
+    for chat in range(10):  # each chat in arrival order, across both instances
         assert [n for n in seen if n % 3 == chat] == sorted(n for n in seen if n % 3 == chat)
     assert {status for _, status, _ in await statuses(engine)} == {"done"}
 
@@ -185,3 +185,29 @@ async def test_work_cut_short_by_shutdown_is_handed_back_as_pending(engine: Asyn
 
     assert await inbox.drain(timeout=0.1) == 1
     assert await statuses(engine) == [("1", "pending", 1)]
+
+
+async def test_a_backlog_beyond_the_work_in_memory_is_stored_and_picked_up_as_work_drains(
+        engine: AsyncEngine) -> None:
+    inbox = Inbox(engine, max_in_flight=4)
+    busy, most_busy, handled = 0, 0, []
+
+    async def processor(payload: dict[str, Any]) -> None:
+        nonlocal busy, most_busy
+        busy += 1
+        most_busy = max(most_busy, busy)
+        await asyncio.sleep(0.01)
+        handled.append(payload["n"])
+        busy -= 1
+
+    inbox.register("whatsapp", processor)
+    stored = await asyncio.gather(*(inbox.accept("whatsapp", f"wamid.{n}", {"n": n}, order_key=f"77{n % 10}")
+                                    for n in range(30)))
+    await asyncio.wait_for(inbox.drain(), 10)
+
+    assert all(stored)  # every delivery acknowledged at once
+    assert most_busy <= 4  # never more in memory than allowed
+    assert sorted(handled) == list(range(30))  # every one answered, once
+    for chat in range(10):  # each chat's messages in their order
+        mine = [n for n in handled if n % 10 == chat]
+        assert mine == sorted(mine)
