@@ -54,6 +54,7 @@ BLOCKED_RETRIES = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
 FINISH_RETRIES = (0.5, 1.0, 2.0, 4.0, 8.0)
 SWEEP_BATCH = 500
 MAX_IN_FLIGHT = 1000  # deliveries worked on in memory at once (each holds its payload and a task)
+REFILL_PAUSE = 0.5  # seconds before an idle inbox looks again for deliveries deferred during a fetch
 events = InboundEvent.__table__
 earlier = events.alias("earlier")  # built once: the claim's statement is then compiled once, from cache
 
@@ -86,7 +87,7 @@ FINISH_ONE = update(events).where(events.c.id == bindparam("event_id")).values(
     status=bindparam("outcome"), error=bindparam("reason"), processed_at=bindparam("now"))
 
 
-@functools.cache  # one statement object per database kind: SQLAlchemy finds its compiled form at once
+@functools.cache  # built once per database kind (see insert_on_conflict)
 def store_new(dialect: str) -> Any:
     """INSERT deliveries, skipping those already stored; RETURNING the new rows' keys."""
     return insert_on_conflict(dialect, events).on_conflict_do_nothing(
@@ -151,6 +152,7 @@ class Inbox:
             self._spawn(stored, channel, payload, order_key)
         else:  # stored and acknowledged; taken from the table, oldest first, as the work drains
             self._backlog = True
+            self._refill_if_room()
         return True
 
     @staticmethod
@@ -180,19 +182,25 @@ class Inbox:
         def done(task: asyncio.Task[None]) -> None:
             self._tasks.discard(task)
             self._inflight.discard(event_id)
-            if self._backlog and len(self._inflight) <= self.max_in_flight // 2:
-                self._pick_up_backlog()
+            self._refill_if_room()
 
         task.add_done_callback(done)
 
-    def _pick_up_backlog(self) -> None:
-        """Half the room is free again: fetch what was left pending (one fetch at a time)."""
+    def _refill_if_room(self) -> None:
+        """Fetch what was left pending once half the room is free (one fetch at a time)."""
+        if not self._backlog or len(self._inflight) > self.max_in_flight // 2:
+            return
         if self._refill is not None and not self._refill.done():
             return
         self._backlog = False
         self._refill = asyncio.create_task(self._refill_from_table())
         self._tasks.add(self._refill)  # drain() waits for it too
-        self._refill.add_done_callback(self._tasks.discard)
+        self._refill.add_done_callback(self._refilled)
+
+    def _refilled(self, refill: asyncio.Task[None]) -> None:
+        self._tasks.discard(refill)
+        if not self._inflight:  # no finishing work will ask again for what was deferred meanwhile
+            asyncio.get_running_loop().call_later(REFILL_PAUSE, self._refill_if_room)
 
     async def _refill_from_table(self) -> None:
         try:

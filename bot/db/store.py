@@ -88,7 +88,7 @@ class SqlDeskStore:
         return [LoggedQuestion(r.text, r.lang, r.decision, r.topic, r.score) for r in reversed(rows)]
 
 
-@functools.cache  # one statement object per database kind: SQLAlchemy finds its compiled form at once
+@functools.cache  # built once per database kind (see insert_on_conflict)
 def upsert_users(dialect: str) -> Any:
     """INSERT users, or on conflict: last_seen now, a non-empty name kept current; RETURNING their rows."""
     statement = insert_on_conflict(dialect, users)

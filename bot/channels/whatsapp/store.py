@@ -126,7 +126,7 @@ class WhatsAppStore:
 
 
 
-@functools.cache  # one statement object per database kind: SQLAlchemy finds its compiled form at once
+@functools.cache  # built once per database kind (see insert_on_conflict)
 def upsert_contacts(dialect: str) -> Any:
     """INSERT contacts, or on conflict: the later inbound time, a non-empty name; RETURNING their menus."""
     statement = insert_on_conflict(dialect, contacts)
