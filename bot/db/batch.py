@@ -78,8 +78,8 @@ class GroupCommit(Generic[T, R]):
 class _SharedCommits:
     """The flusher of one lane of an engine: one transaction at a time, for every GroupCommit of the lane."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.transactions = _transactions(engine)
+    def __init__(self, transactions: Transactions) -> None:
+        self.transactions = transactions
         self._writers: list[weakref.ref[GroupCommit[Any, Any]]] = []
         self._flusher: asyncio.Task[None] | None = None
 
@@ -150,22 +150,14 @@ def _resolve(batch: Batch, results: Sequence[Any]) -> None:
             future.set_result(result)
 
 
-_TRANSACTIONS: weakref.WeakKeyDictionary[AsyncEngine, Transactions] = weakref.WeakKeyDictionary()
 _ENGINES: weakref.WeakKeyDictionary[AsyncEngine, dict[str, _SharedCommits]] = weakref.WeakKeyDictionary()
 
 
 def _shared(engine: AsyncEngine, lane: str) -> _SharedCommits:
-    """The flusher of the engine's lane, made on first use."""
+    """The flusher of the engine's lane, made on first use; the lanes of an engine share where
+    their transactions run (on SQLite, one writer whatever the lane)."""
     lanes = _ENGINES.setdefault(engine, {})
-    commits = lanes.get(lane)
-    if commits is None:
-        commits = lanes[lane] = _SharedCommits(engine)
-    return commits
-
-
-def _transactions(engine: AsyncEngine) -> Transactions:
-    """Where the engine's flushes run, shared by its lanes (one SQLite writer, whatever the lane)."""
-    transactions = _TRANSACTIONS.get(engine)
-    if transactions is None:
-        transactions = _TRANSACTIONS[engine] = transactions_for(engine)
-    return transactions
+    if lane not in lanes:
+        others = next(iter(lanes.values()), None)
+        lanes[lane] = _SharedCommits(others.transactions if others else transactions_for(engine))
+    return lanes[lane]
