@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable
+from typing import TypeVar
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -21,7 +23,7 @@ from handlers.ports import Flood, InboundLimiter
 log = logging.getLogger(__name__)
 WINDOW = 60  # seconds: the limit is "per minute"
 TOLD_FOR = 2 * WINDOW  # the notice is not repeated while messages keep coming within this
-PRUNE_AT = 10_000  # entries kept in memory before expired ones are swept
+V = TypeVar("V")
 
 
 def verdict(count: int, limit: int, first_notice: bool) -> Flood:
@@ -31,31 +33,44 @@ def verdict(count: int, limit: int, first_notice: bool) -> Flood:
 
 
 class MemoryLimiter:
-    """One instance's counts; enough when a single `serve` runs."""
+    """One instance's counts; enough when a single `serve` runs.
+
+    Both maps are kept in the order their entries expire (the clock only moves on,
+    so a new or renewed entry goes last), and forgetting the expired ones looks at
+    those alone: a check costs the same with ten users in the minute as with a
+    hundred thousand. (It used to sweep every entry on each check past 10,000 users:
+    55% of the CPU of a 20,000-user webhook benchmark.)
+    """
 
     def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.limit = per_minute
         self.clock = clock
-        self._windows: dict[str, tuple[float, int]] = {}  # key -> (window end, count)
-        self._told: dict[str, float] = {}  # key -> told mark's end
+        self._windows: OrderedDict[str, tuple[float, int]] = OrderedDict()  # key -> (window end, count)
+        self._told: OrderedDict[str, float] = OrderedDict()  # key -> told mark's end
 
     async def check(self, key: str) -> Flood:
         now = self.clock()
-        if len(self._windows) > PRUNE_AT:
-            self._prune(now)
-        end, count = self._windows.get(key, (0.0, 0))
-        if end <= now:
-            end, count = now + WINDOW, 0
-        self._windows[key] = (end, count + 1)
+        _forget_expired(self._windows, now, lambda window: window[0])
+        _forget_expired(self._told, now, lambda end: end)
+        end, count = self._windows.get(key, (now + WINDOW, 0))  # a new window goes last: it ends last
+        self._windows[key] = (end, count + 1)  # an open one keeps its place
         if count + 1 <= self.limit:
             return Flood.ALLOW
-        first = self._told.get(key, 0.0) <= now
+        first = key not in self._told
         self._told[key] = now + TOLD_FOR
+        self._told.move_to_end(key)  # renewed: it now ends last
         return verdict(count + 1, self.limit, first)
 
-    def _prune(self, now: float) -> None:
-        self._windows = {k: v for k, v in self._windows.items() if v[0] > now}
-        self._told = {k: v for k, v in self._told.items() if v > now}
+    def __len__(self) -> int:
+        """Users with an open window: what the limiter holds in memory."""
+        return len(self._windows)
+
+
+def _forget_expired(entries: OrderedDict[str, V], now: float, end_of: Callable[[V], float]) -> None:
+    """Drop the expired entries from the front (an OrderedDict: a plain dict's front fills with
+    deleted slots, which every look at it would walk again)."""
+    while entries and end_of(entries[next(iter(entries))]) <= now:
+        entries.popitem(last=False)
 
 
 class RedisLimiter:

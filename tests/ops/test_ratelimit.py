@@ -40,6 +40,33 @@ async def test_a_new_window_allows_again_and_a_flood_that_goes_on_is_told_once()
     assert await verdicts(limiter, "u", 3) == [ALLOW, ALLOW, NOTIFY]
 
 
+async def test_users_whose_minute_is_over_are_forgotten_and_the_others_kept() -> None:
+    clock = Clock()
+    limiter = MemoryLimiter(2, clock)
+    for user in range(1000):
+        await limiter.check(f"early:{user}")
+    clock.now += 30
+    assert await verdicts(limiter, "late", 3) == [ALLOW, ALLOW, NOTIFY]
+    assert await verdicts(limiter, "early:7", 2) == [ALLOW, NOTIFY]  # its window, opened first, is still open
+    clock.now += 31  # the early windows are over, the late one is not
+    assert await limiter.check("late") is SILENT
+    assert len(limiter) == 1
+    assert await verdicts(limiter, "early:7", 2) == [ALLOW, ALLOW]  # a new window
+
+
+async def test_a_flood_mark_renewed_later_outlives_marks_set_after_it() -> None:
+    clock = Clock()
+    limiter = MemoryLimiter(1, clock)
+    assert await verdicts(limiter, "first", 2) == [ALLOW, NOTIFY]
+    clock.now += 10
+    assert await verdicts(limiter, "second", 2) == [ALLOW, NOTIFY]
+    clock.now += 100  # both windows are over; the first floods again within its mark, renewing it
+    assert await verdicts(limiter, "first", 2) == [ALLOW, SILENT]
+    clock.now += 65  # the second's mark is over, the first's renewed one is not
+    assert await verdicts(limiter, "first", 2) == [ALLOW, SILENT]
+    assert await verdicts(limiter, "second", 2) == [ALLOW, NOTIFY]
+
+
 def test_zero_turns_the_limit_off_and_redis_is_used_when_configured() -> None:
     assert build_limiter(0, None, Metrics()) is None
     assert isinstance(build_limiter(5, None, Metrics()).inner, MemoryLimiter)  # type: ignore[union-attr]
