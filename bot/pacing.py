@@ -17,7 +17,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-PRUNE_AT = 10_000
+PRUNE_AT = 10_000  # keys held before the expired ones are forgotten
 
 
 @dataclass(frozen=True)
@@ -43,18 +43,29 @@ class Pacer:
         self.clock = clock
         self.sleep = sleep
         self._next: dict[str, float] = {}  # key -> theoretical time of its next send
+        self._prune_at = PRUNE_AT
 
     def book(self, key: str, rate: Rate) -> float:
         """Reserve the earliest moment `key` allows a send; returns the seconds to wait for it."""
         if rate.unlimited:
             return 0.0
         now = self.clock()
-        if len(self._next) > PRUNE_AT:
-            self._next = {k: t for k, t in self._next.items() if t > now}
+        if len(self._next) > self._prune_at:
+            self._forget_past(now)
         tolerance = (max(rate.burst, 1) - 1) / rate.per_second
         start = max(now, self._next.get(key, now) - tolerance)
         self._next[key] = max(self._next.get(key, now), start) + 1 / rate.per_second
         return start - now
+
+    def _forget_past(self, now: float) -> None:
+        """Drop the keys whose next send is already allowed. While most keys are live, the next
+        sweep waits for the map to double: sweeping on every send would cost O(keys) each."""
+        self._next = {k: t for k, t in self._next.items() if t > now}
+        self._prune_at = max(PRUNE_AT, 2 * len(self._next))
+
+    def __len__(self) -> int:
+        """Keys held in memory."""
+        return len(self._next)
 
     async def wait(self, *slots: tuple[str, Rate]) -> float:
         """Wait for a slot in every key, in the order given (most specific first); returns the wait."""

@@ -7,7 +7,7 @@ import time
 
 from bot.channels.telegram.sender import TelegramLimits
 from bot.config import Settings
-from bot.pacing import UNLIMITED, Pacer, Rate
+from bot.pacing import PRUNE_AT, UNLIMITED, Pacer, Rate
 
 
 class FakeTime:
@@ -42,6 +42,19 @@ async def test_a_send_waits_for_its_chat_then_for_the_overall_budget() -> None:
     chat, overall = ("telegram:1", Rate(1, burst=1)), ("telegram", Rate(2, burst=1))
     assert [await pacer.wait(chat, overall) for _ in range(2)] == [0, 1]  # the chat's second waits
     assert await pacer.wait(("telegram:2", Rate(1)), overall) == 0.5  # another chat: the overall only
+
+
+def test_keys_of_quiet_chats_are_forgotten_once_many_are_held() -> None:
+    time_ = FakeTime()
+    pacer = Pacer(clock=time_.clock)
+    for _ in range(5):
+        pacer.book("telegram:busy", Rate(1))  # booked up to t=5
+    for chat in range(PRUNE_AT):
+        pacer.book(f"telegram:{chat}", Rate(1))
+    time_.now = 2.0
+    assert pacer.book("telegram:new", Rate(1)) == 0
+    assert len(pacer) == 2  # the busy chat and the new one
+    assert pacer.book("telegram:busy", Rate(1)) == 3.0
 
 
 def test_unlimited_keys_are_not_booked() -> None:
