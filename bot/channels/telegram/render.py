@@ -1,7 +1,7 @@
 """Desk replies as Telegram messages: HTML parse mode, inline keyboards, 4,096-character parts.
 
 Pure functions, so the exact text and markup Telegram receives are unit-tested
-without a bot or a network.
+without a bot or a network. Keyboards are Bot API JSON, ready to send as they are.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from typing import Any
 
 from handlers import Button, Reply
 
@@ -31,7 +30,7 @@ class Outgoing:
     """One sendMessage: HTML text and, on the last part of a reply only, its keyboard."""
 
     text: str
-    reply_markup: InlineKeyboardMarkup | None = None
+    reply_markup: dict[str, Any] | None = None  # an InlineKeyboardMarkup as Bot API JSON
 
 
 @functools.lru_cache(maxsize=1024)  # answers and the desk's own words repeat: render each once
@@ -106,16 +105,17 @@ def callback_data(data: str) -> str:
 
 
 @functools.lru_cache(maxsize=4096)  # most buttons (menus, topics, "Ask a consultant") repeat: built once
-def inline_button(label: str, data: str) -> InlineKeyboardButton:
-    """One button object serves every keyboard: nothing changes a button once built (aiogram only
-    reads it when sending)."""
-    return InlineKeyboardButton(text=label, callback_data=callback_data(data))
+def inline_button(label: str, data: str) -> dict[str, str]:
+    """An InlineKeyboardButton as Bot API JSON. One dict serves every keyboard: it is only ever
+    read (encoded), never changed."""
+    return {"text": label, "callback_data": callback_data(data)}
 
 
-def keyboard(rows: Iterable[Iterable[Button]]) -> InlineKeyboardMarkup | None:
+def keyboard(rows: Iterable[Iterable[Button]]) -> dict[str, Any] | None:
+    """An InlineKeyboardMarkup as Bot API JSON; None without buttons."""
     inline = [[inline_button(b.label, b.data) for b in row] for row in rows]
     inline = [row for row in inline if row]
-    return InlineKeyboardMarkup(inline_keyboard=inline) if inline else None
+    return {"inline_keyboard": inline} if inline else None
 
 
 def render_reply(reply: Reply, limit: int = MAX_TEXT) -> list[Outgoing]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from aiogram import Bot
 from aiogram.enums import ParseMode
@@ -15,6 +15,7 @@ from aiogram.methods import AnswerCallbackQuery, SendMessage, TelegramMethod
 from aiogram.types import LinkPreviewOptions
 
 from bot.channels.telegram.render import render
+from bot.channels.telegram.session import JsonSession
 from bot.config import Settings
 from bot.metrics import Metrics
 from bot.pacing import UNLIMITED, Pacer, Rate
@@ -27,6 +28,7 @@ MAX_WAIT = 60.0  # a longer flood ban is not waited out while the chat's updates
 RETRY_DELAY = 1.0  # after a 5xx, a timeout or a dropped connection; doubles per attempt
 # Answers cite the law by link; a preview card of the legal portal would bury the answer.
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+NO_PREVIEW_JSON = {"is_disabled": True}
 
 
 async def pause(seconds: float) -> None:
@@ -58,13 +60,25 @@ class TelegramLimits:
         return ((f"telegram:{chat_id}", self.group if in_group else self.chat), ("telegram", self.overall))
 
 
+def message_bodies(chat_id: int | str, replies: Sequence[Reply],
+                   thread_id: int | None = None) -> list[dict[str, Any]]:
+    """The sendMessage calls of some replies as Bot API JSON: HTML, split to Telegram's limit, keyboard last."""
+    bodies = []
+    for message in render(replies):
+        body: dict[str, Any] = {"chat_id": chat_id, "text": message.text, "parse_mode": ParseMode.HTML.value,
+                                "link_preview_options": NO_PREVIEW_JSON}
+        if message.reply_markup is not None:
+            body["reply_markup"] = message.reply_markup
+        if thread_id is not None:
+            body["message_thread_id"] = thread_id
+        bodies.append(body)
+    return bodies
+
+
 def send_messages(chat_id: int | str, replies: Sequence[Reply],
                   thread_id: int | None = None) -> list[SendMessage]:
-    """The sendMessage calls of some replies: HTML, split to Telegram's limit, keyboard last."""
-    return [SendMessage(chat_id=chat_id, text=message.text, parse_mode=ParseMode.HTML,
-                        reply_markup=message.reply_markup, link_preview_options=NO_PREVIEW,
-                        message_thread_id=thread_id)
-            for message in render(replies)]
+    """The same calls as aiogram methods, for the paths that need aiogram's Message back."""
+    return [SendMessage.model_validate(body) for body in message_bodies(chat_id, replies, thread_id)]
 
 
 class TelegramSender:
@@ -72,7 +86,10 @@ class TelegramSender:
 
     def __init__(self, bot: Bot, pacer: Pacer | None = None, limits: TelegramLimits | None = None,
                  metrics: Metrics | None = None) -> None:
+        if not isinstance(bot.session, JsonSession):
+            raise TypeError("the desk's Bot sends through a JsonSession (see service.build_bot)")
         self.bot = bot
+        self.session = bot.session
         self.pacer = pacer or Pacer()
         self.limits = limits or TelegramLimits()
         self.metrics = metrics or Metrics()
@@ -83,9 +100,9 @@ class TelegramSender:
         After a failure the rest is dropped: later parts would read out of context.
         """
         sent = 0
-        for method in send_messages(chat_id, replies, thread_id):
+        for body in message_bodies(chat_id, replies, thread_id):
             await self.pacer.wait(*self.limits.slots(chat_id))
-            if await self.call(method) is None:
+            if await self._attempts("sendMessage", lambda body=body: self.session.send_message(self.bot, body)) is None:
                 break
             sent += 1
         return sent
@@ -95,35 +112,38 @@ class TelegramSender:
         await self.call(AnswerCallbackQuery(callback_query_id=query_id))
 
     async def call(self, method: TelegramMethod[T]) -> T | None:
-        """Run a Bot API method, waiting out 429s, 5xx and network errors a few times; None when it failed.
+        """Run a Bot API method, waiting out 429s, 5xx and network errors a few times; None when it failed."""
+        return await self._attempts(method.__api_method__, lambda: self.bot(method))
+
+    async def _attempts(self, name: str, attempt_call: Callable[[], Awaitable[T]]) -> T | None:
+        """Make a call, waiting out 429s, 5xx and network errors a few times; None when it failed.
 
         A timeout may hide a message Telegram did send: retrying risks a rare repeat,
         which beats a silent loss in a desk people ask legal questions.
         """
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                return await self.bot(method)
+                return await attempt_call()
             except TelegramRetryAfter as exc:
                 if attempt == MAX_ATTEMPTS or exc.retry_after > MAX_WAIT:
                     log.error("%s gave up after %d flood-limit answers: %s",
-                              method.__api_method__, attempt, exc)
+                              name, attempt, exc)
                     self.metrics.outbound_errors.labels("telegram", "flood").inc()
                     return None
-                log.warning("%s flood-limited, retrying in %s s", method.__api_method__,
-                            exc.retry_after)
+                log.warning("%s flood-limited, retrying in %s s", name, exc.retry_after)
                 self.metrics.outbound_retries.labels("telegram", "flood").inc()
                 await pause(exc.retry_after)
             except (TelegramServerError, TelegramNetworkError) as exc:
                 reason = "server" if isinstance(exc, TelegramServerError) else "network"
                 if attempt == MAX_ATTEMPTS:
-                    log.error("%s gave up after %d attempts: %s", method.__api_method__, attempt, exc)
+                    log.error("%s gave up after %d attempts: %s", name, attempt, exc)
                     self.metrics.outbound_errors.labels("telegram", reason).inc()
                     return None
-                log.warning("%s failed (%s), retrying: %s", method.__api_method__, reason, exc)
+                log.warning("%s failed (%s), retrying: %s", name, reason, exc)
                 self.metrics.outbound_retries.labels("telegram", reason).inc()
                 await pause(RETRY_DELAY * 2 ** (attempt - 1))
             except AiogramError as exc:
-                log.error("%s failed: %s: %s", method.__api_method__, type(exc).__name__, exc)
+                log.error("%s failed: %s: %s", name, type(exc).__name__, exc)
                 self.metrics.outbound_errors.labels("telegram", type(exc).__name__).inc()
                 return None
         return None

@@ -6,7 +6,7 @@ import asyncio
 import datetime
 import json
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from aiogram import Bot
@@ -38,10 +38,11 @@ from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboar
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.channels.telegram.sender import NO_PREVIEW
+from bot.channels.telegram.sender import NO_PREVIEW, message_bodies, send_messages
 from bot.channels.telegram.service import build_bot
 from bot.channels.telegram.session import JsonSession
 from bot.config import Settings
+from handlers import Button, Reply
 from tests.channels.telegram.chat import TOKEN, message
 from tests.channels.telegram.fake_api import FakeBotAPI
 
@@ -50,6 +51,7 @@ KEYBOARD = InlineKeyboardMarkup(inline_keyboard=[
     [InlineKeyboardButton(text="Иә", callback_data="fb:1:y"), InlineKeyboardButton(text="Жоқ", callback_data="fb:1:n")],
     [InlineKeyboardButton(text="Мәзір", callback_data="menu")]])
 DEFAULTS = DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True)
+Sender = Callable[[Bot], Awaitable[object]]
 
 
 @pytest.fixture
@@ -122,6 +124,35 @@ async def test_the_api_reads_the_same_parameters_as_from_aiogram_s_form(
     assert type(answers[0]) is type(answers[1])  # aiogram parsed both answers alike
 
 
+async def test_the_desk_s_replies_go_as_the_bodies_aiogram_would_send(bot: Bot, bot_api: FakeBotAPI) -> None:
+    reply = Reply("*Жауап* & т.б.", ((Button("fb:1:y", "Иә"), Button("fb:1:n", "Жоқ")), (Button("menu", "Мәзір"),)))
+    [body] = message_bodies(CHAT, [reply], thread_id=101)
+    [method] = send_messages(CHAT, [reply], thread_id=101)
+    session = bot.session
+    assert isinstance(session, JsonSession)
+
+    message_id = await session.send_message(bot, body)
+    sent = await bot(method)
+
+    fast, through_aiogram = bot_api.calls
+    assert fast == through_aiogram
+    assert fast["params"]["reply_markup"] == KEYBOARD.model_dump(exclude_none=True)
+    assert (message_id, sent.message_id) == (1, 2)  # the fake API numbers its messages
+
+
+def send_with_aiogram(bot: Bot) -> Awaitable[object]:
+    return bot.send_message(CHAT, "Сәлем")
+
+
+def send_ready_body(bot: Bot) -> Awaitable[object]:
+    assert isinstance(bot.session, JsonSession)
+    return bot.session.send_message(bot, message_bodies(CHAT, [Reply("Сәлем")])[0])
+
+
+SENDS = pytest.mark.parametrize("send", [send_with_aiogram, send_ready_body], ids=["aiogram", "ready body"])
+
+
+@SENDS
 @pytest.mark.parametrize(("status", "error", "parameters", "expected"), [
     (429, "Too Many Requests: retry after 7", {"retry_after": 7}, TelegramRetryAfter),
     (500, "Internal Server Error", {}, TelegramServerError),
@@ -131,18 +162,19 @@ async def test_the_api_reads_the_same_parameters_as_from_aiogram_s_form(
 ])
 async def test_error_answers_raise_aiogram_s_exceptions(bot: Bot, bot_api: FakeBotAPI, status: int, error: str,
                                                         parameters: dict[str, int],
-                                                        expected: type[TelegramAPIError]) -> None:
+                                                        expected: type[TelegramAPIError], send: Sender) -> None:
     bot_api.fail("sendMessage", status, error, **parameters)
 
     with pytest.raises(expected, match=error) as raised:
-        await bot.send_message(CHAT, "Сәлем")
+        await send(bot)
 
     assert bot_api.content_types == ["application/json"]
     if isinstance(raised.value, TelegramRetryAfter):
         assert raised.value.retry_after == 7
 
 
-async def test_a_timeout_is_a_network_error(tg_settings: Settings) -> None:
+@SENDS
+async def test_a_timeout_is_a_network_error(tg_settings: Settings, send: Sender) -> None:
     async def stall(request: web.Request) -> web.Response:
         await asyncio.sleep(2)
         return web.json_response({"ok": True, "result": True})
@@ -154,19 +186,20 @@ async def test_a_timeout_is_a_network_error(tg_settings: Settings) -> None:
             "telegram_api_url": str(server.make_url("")).rstrip("/"), "telegram_request_timeout": 0.2}))
         try:
             with pytest.raises(TelegramNetworkError, match="Request timeout error"):
-                await bot.send_message(CHAT, "Сәлем")
+                await send(bot)
         finally:
             await bot.session.close()
 
 
-async def test_a_refused_connection_is_a_network_error(tg_settings: Settings) -> None:
+@SENDS
+async def test_a_refused_connection_is_a_network_error(tg_settings: Settings, send: Sender) -> None:
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     bot = build_bot(tg_settings.model_copy(update={"telegram_api_url": f"http://127.0.0.1:{port}"}))
     try:
         with pytest.raises(TelegramNetworkError, match="ClientConnectorError"):
-            await bot.send_message(CHAT, "Сәлем")
+            await send(bot)
     finally:
         await bot.session.close()
 
