@@ -126,7 +126,7 @@ class Inbox:
         self._tasks: set[asyncio.Task[None]] = set()
         self._inflight: set[int] = set()
         self._chat_locks: dict[str, asyncio.Lock] = {}
-        self._stores = GroupCommit(engine, self._store, lane=ACKNOWLEDGEMENTS)
+        self._stores = GroupCommit(engine, self._store, lane=ACKNOWLEDGEMENTS, one_statement=True)
         self._claims = GroupCommit(engine, self._claim_batch)
         self._outcomes = GroupCommit(engine, self._finish_batch)
 

@@ -53,9 +53,12 @@ class GroupCommit(Generic[T, R]):
     """One kind of write; its items go out in the engine's shared transactions."""
 
     def __init__(self, engine: AsyncEngine, writer: Writer[T, R], *, max_batch: int = MAX_BATCH,
-                 lane: str = PROCESSING) -> None:
+                 lane: str = PROCESSING, one_statement: bool = False) -> None:
+        """`one_statement`: the writer runs a single statement, so a flush holding only its
+        items may commit without BEGIN and COMMIT (`Transactions.run`)."""
         self.writer = writer
         self.max_batch = max_batch
+        self.one_statement = one_statement
         self._queue: Batch = []
         self._commits = _shared(engine, lane)
         self._commits.register(self)
@@ -116,14 +119,16 @@ class _SharedCommits:
                 raise
 
     async def _commit(self, batches: list[tuple[GroupCommit[Any, Any], Batch]]) -> None:
+        alone = len(batches) == 1 and batches[0][0].one_statement
         results = await self.transactions.run(
-            lambda conn: [writer._write(conn, batch) for writer, batch in batches])
+            lambda conn: [writer._write(conn, batch) for writer, batch in batches], one_statement=alone)
         for (_, batch), written in zip(batches, results, strict=True):
             _resolve(batch, written)
 
     async def _commit_alone(self, writer: GroupCommit[Any, Any], batch: Batch) -> None:
         try:
-            written = await self.transactions.run(lambda conn: writer._write(conn, batch))
+            written = await self.transactions.run(lambda conn: writer._write(conn, batch),
+                                                  one_statement=writer.one_statement)
         except Exception as exc:
             _fail([(writer, batch)], exc)
             return

@@ -129,6 +129,34 @@ async def test_a_write_in_its_own_lane_does_not_wait_for_the_flush_of_another(en
     assert await stuck is None
 
 
+async def test_a_one_statement_writer_alone_in_its_flush_commits_without_begin_and_commit(
+        engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("on SQLite, BEGIN and COMMIT cost no round trip: every flush is a transaction")
+    import asyncpg.transaction
+
+    began: list[object] = []
+    start = asyncpg.transaction.Transaction.start
+
+    async def counted_start(transaction: asyncpg.transaction.Transaction) -> None:
+        began.append(transaction)
+        await start(transaction)
+
+    monkeypatch.setattr(asyncpg.transaction.Transaction, "start", counted_start)
+    stores = GroupCommit(engine, add_users, lane="acknowledgements", one_statement=True)
+    await stores.submit("warm-up")  # the pool's first connection
+    began.clear()
+
+    ids = await asyncio.gather(*(stores.submit(f"user-{n}") for n in range(10)))
+    assert began == []
+    assert await count(engine, users) == 11 and len(set(ids)) == 10
+
+    both = GroupCommit(engine, add_questions, lane="acknowledgements")  # now the lane holds two writers
+    began.clear()
+    await asyncio.gather(stores.submit("one more"), both.submit("a question"))
+    assert len(began) == 1  # two writers' statements in one flush: one transaction
+
+
 async def test_group_commits_do_not_keep_a_dropped_engine_alive(settings: Settings) -> None:
     engine = create_async_engine(settings.database_url)
     await reset_database(engine)
