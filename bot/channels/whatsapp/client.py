@@ -53,8 +53,8 @@ class GraphClient:
 
     async def start(self) -> None:
         self._session = aiohttp.ClientSession(
-            timeout=aiohttp.ClientTimeout(total=self.timeout), json_serialize=jsonio.dumps,
-            headers={"Authorization": f"Bearer {self.token}"})
+            timeout=aiohttp.ClientTimeout(total=self.timeout),
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
 
     async def close(self) -> None:
         if self._session is not None:
@@ -89,7 +89,8 @@ class GraphClient:
         if self._session is None:
             raise RuntimeError("GraphClient.start() was not called")
         try:
-            async with self._session.post(self.url, json=payload) as response:
+            # Encoded straight to bytes: aiohttp's json= would encode to a str, then to bytes again.
+            async with self._session.post(self.url, data=jsonio.dumps_bytes(payload)) as response:
                 status, raw = response.status, await response.read()
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.warning("Graph API unreachable (attempt %s): %r", attempt, exc)

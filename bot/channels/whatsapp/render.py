@@ -6,6 +6,7 @@ the user answers with a digit. Text keeps WhatsApp's own *bold* and plain URLs.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ _HTML_LINK = re.compile(r"<a\s[^>]*href=[\"']([^\"']+)[\"'][^>]*>(.*?)</a>", re.
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 
 
+@functools.lru_cache(maxsize=1024)  # answers and the desk's own words repeat: each is formatted once
 def format_text(text: str) -> str:
     """WhatsApp markup: *bold* stays, links become plain URLs, HTML is dropped."""
     text = _MD_LINK.sub(r"\1: \2", text).replace("**", "*")
@@ -120,6 +122,7 @@ def numbered(text: str, buttons: list[Button], hint: str) -> Rendered:
     return Rendered(texts(body), tuple(b.data for b in buttons))
 
 
+@functools.lru_cache(maxsize=1024)
 def split_for_body(text: str) -> tuple[str, str]:
     """A text too long for an interactive body: the last paragraphs that fit go above the
     choices (an answer's source and link), the rest is sent first as plain text."""

@@ -75,6 +75,7 @@ async def test_a_question_is_answered_with_its_source_and_feedback_list(
                             "message_id": whatsapp.last_wamid}
     assert send["path"] == f"/{API_VERSION}/{PHONE_NUMBER_ID}/messages"
     assert send["headers"]["Authorization"] == f"Bearer {ACCESS_TOKEN}"
+    assert send["headers"]["Content-Type"] == "application/json"
     assert await outbound(engine) == [("interactive", "sent", 1, None, "wamid.out.1")]
     async with engine.connect() as conn:
         contact = (await conn.execute(select(WhatsAppContact))).one()
