@@ -91,7 +91,8 @@ class JsonSession(AiohttpSession):
             if HTTPStatus.OK <= status <= HTTPStatus.IM_USED and isinstance(result, dict) \
                     and isinstance(result.get("message_id"), int):
                 return int(result["message_id"])
-        response = self.check_response(bot=bot, method=as_method(), status_code=status, content=raw)  # raises
+        # An error answer (or one that is not JSON) raises here, as through bot(method).
+        response = self.check_response(bot=bot, method=as_method(), status_code=status, content=raw)
         return cast(Message, response.result).message_id
 
     async def _post(self, bot: Bot, api_method: str, body: bytes,
