@@ -39,7 +39,7 @@ class MemoryLimiter:
     so a new or renewed entry goes last), and forgetting the expired ones looks at
     those alone: a check costs the same with ten users in the minute as with a
     hundred thousand. (It used to sweep every entry on each check past 10,000 users:
-    55% of the CPU of a 20,000-user webhook benchmark.)
+    about 40% of the CPU of a 20,000-user webhook benchmark.)
     """
 
     def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
