@@ -213,24 +213,23 @@ class Inbox:
         lock = self._chat_locks.setdefault(order_key, asyncio.Lock()) if order_key else None
         try:
             if lock is None:
-                await self._process(event_id, channel, payload, order_key)
+                await self._process(event_id, channel, payload)
             else:
                 async with lock:
-                    await self._process(event_id, channel, payload, order_key)
+                    await self._process(event_id, channel, payload)
         except Exception as exc:  # the database is away: the row stays open for the sweep
             log.warning("inbox: %s event %s left for later: %r", channel, event_id, exc)
         finally:
             if lock is not None and not lock.locked() and self._chat_locks.get(order_key) is lock:
                 del self._chat_locks[order_key]
 
-    async def _process(self, event_id: int, channel: str, payload: dict[str, Any],
-                       order_key: str) -> None:
-        claim = await self._claim(event_id, channel, order_key)
+    async def _process(self, event_id: int, channel: str, payload: dict[str, Any]) -> None:
+        claim = await self._claim(event_id)
         for delay in BLOCKED_RETRIES:
             if claim is not Claim.BLOCKED:
                 break
             await asyncio.sleep(delay)
-            claim = await self._claim(event_id, channel, order_key)
+            claim = await self._claim(event_id)
         if claim is not Claim.OWNED:
             return  # taken elsewhere, or still blocked: the sweep comes back to it
         status, error = "done", ""
@@ -249,7 +248,7 @@ class Inbox:
     def _claimable(self, now: dt.datetime) -> Any:
         return claimable(now - self.lease)
 
-    async def _claim(self, event_id: int, channel: str, order_key: str) -> Claim:
+    async def _claim(self, event_id: int) -> Claim:
         """pending (or stale) -> processing, counting the attempt; shared with concurrent claims."""
         return await self._claims.submit(event_id)
 

@@ -52,8 +52,8 @@ class OnEngine:
         self._engine = weakref.ref(engine)
 
     async def run(self, work: Work[X], *, one_statement: bool = False) -> X:
-        """A single statement runs in autocommit: BEGIN and COMMIT are a round trip each, which
-        cost the inbox's stores (one INSERT per flush) about as much CPU as the INSERT itself."""
+        """A single statement runs in autocommit: BEGIN and COMMIT are a round trip each, about a
+        sixth of the CPU of a flush of the inbox's stores (one INSERT of 15 rows: 917 -> 764 us)."""
         engine = self._engine()
         if engine is None:
             raise RuntimeError("the engine of this group commit is gone")

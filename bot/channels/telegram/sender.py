@@ -27,8 +27,8 @@ MAX_ATTEMPTS = 3
 MAX_WAIT = 60.0  # a longer flood ban is not waited out while the chat's updates queue up
 RETRY_DELAY = 1.0  # after a 5xx, a timeout or a dropped connection; doubles per attempt
 # Answers cite the law by link; a preview card of the legal portal would bury the answer.
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-NO_PREVIEW_JSON = {"is_disabled": True}  # the same as Bot API JSON, shared by every body (only ever read)
+NO_PREVIEW_JSON = {"is_disabled": True}  # as Bot API JSON, shared by every body (only ever read)
+NO_PREVIEW = LinkPreviewOptions(**NO_PREVIEW_JSON)  # the same, for aiogram's methods
 
 
 async def pause(seconds: float) -> None:
