@@ -56,6 +56,8 @@ async def what_next(team: Team, ticket: Ticket, _: Gettext) -> Reply:
                  "{when}.").format(number=ticket.id, schedule=team.hours.describe(day_names(_)),
                                    zone=team.hours.utc_offset(now),
                                    when=when(team.hours, now, team.hours.next_opening(now), _))
+        if team.hours.is_holiday(team.hours.local(now).date()):  # else a closed weekday looks like a mistake
+            text = _("Today is a public holiday: the civic centre is closed.") + " " + text
     return render.end_chat(f"{text}\n\n{hint}", _)
 
 

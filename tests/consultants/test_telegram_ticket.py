@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from tests.channels.telegram.chat import answered, message
+from tests.clock import ALMATY
 from tests.consultants.conftest import GROUP, Desk
 
 CHAT = 4242
@@ -89,3 +92,22 @@ async def test_a_user_who_blocked_the_bot_is_reported_in_the_topic(desk: Desk) -
     assert desk.api.texts_in_topic(THREAD)[-1] == ("⚠️ Не удалось доставить ответ пользователю: "
                                                    "TelegramForbiddenError: Forbidden: bot was blocked by the user")
     assert ("to_user", "text", "failed") in [(d, k, s) for d, k, s, _t in await desk.relayed()]
+
+
+async def test_on_a_public_holiday_the_user_is_told_why_nobody_answers_today(desk: Desk) -> None:
+    desk.clock.set(dt.datetime(2026, 3, 23, 11, 0, tzinfo=ALMATY))  # a Monday, and Nauryz
+
+    calls = await desk.telegram.says("Кеңесшіге қосыңыз")
+
+    assert calls[0]["params"]["text"].startswith(
+        "Бүгін мереке күні: азаматтық орталық жұмыс істемейді. Сіздің №1 өтінішіңіз азаматтық "
+        "орталықтың кеңесшілеріне жіберіліп, кезекке қойылды. Кеңесшілер Дс–Жм 09:00–18:00 (UTC+5) "
+        "жұмыс істейді, сондықтан кеңесші ертең, жұмыс басталысымен (09:00) жауап береді.")
+
+
+async def test_an_ordinary_evening_says_nothing_of_a_holiday(desk: Desk) -> None:
+    desk.clock.set(dt.datetime(2026, 3, 20, 19, 0, tzinfo=ALMATY))  # a Friday evening before Nauryz
+
+    calls = await desk.telegram.says("Кеңесшіге қосыңыз")
+
+    assert calls[0]["params"]["text"].startswith("Сіздің №1 өтінішіңіз азаматтық орталықтың кеңесшілеріне")
