@@ -65,8 +65,9 @@ async def ensure_schema(engine: AsyncEngine) -> None:
 
 
 def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
-               polling: bool = False, clock: Clock = utcnow) -> web.Application:
-    """The application with every configured channel mounted (`clock`: tests keep the time)."""
+               polling: bool = False, force: bool = False, clock: Clock = utcnow) -> web.Application:
+    """The application with every configured channel mounted (`clock`: tests keep the time;
+    `force`: polling removes a registered webhook)."""
     metrics = Metrics()
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     limiter = build_limiter(settings.rate_limit_per_minute, redis, metrics)
@@ -85,7 +86,7 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
     app.router.add_get("/readyz", readyz_handler(engine, redis))
     app.router.add_get("/metrics", metrics_view)
     if polling or settings.telegram_token.get_secret_value():
-        telegram.setup(app, services, polling=polling)
+        telegram.setup(app, services, polling=polling, force=force)
     if settings.whatsapp_token.get_secret_value() and settings.whatsapp_phone_number_id:
         whatsapp.setup(app, services)
 
@@ -188,7 +189,8 @@ def _preflight_or_exit(settings: Settings, engine: AsyncEngine) -> int:
     return 0
 
 
-def run_service(settings: Settings, *, polling: bool = False, reuse_port: bool = False) -> int:
+def run_service(settings: Settings, *, polling: bool = False, force: bool = False,
+                reuse_port: bool = False) -> int:
     """`civic-desk serve`: the webhook application on DESK_HOST:DESK_PORT until SIGTERM or Ctrl-C.
 
     On SIGTERM aiohttp stops listening, lets the requests in progress finish, and
@@ -198,7 +200,7 @@ def run_service(settings: Settings, *, polling: bool = False, reuse_port: bool =
     from bot.compose import build_matcher, make_engine
 
     engine = make_engine(settings)
-    app = create_app(settings, engine, build_matcher(settings), polling=polling)  # checks the channels
+    app = create_app(settings, engine, build_matcher(settings), polling=polling, force=force)  # checks channels
     logs.configure(settings.log_format, settings.log_level)
     code = _preflight_or_exit(settings, engine)
     if code:

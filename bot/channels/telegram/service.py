@@ -21,6 +21,7 @@ from aiohttp import web
 from bot import jsonio
 from bot.channels.telegram.consultants import ConsultantsGroup
 from bot.channels.telegram.delivery import TelegramUsers
+from bot.channels.telegram.errors import TelegramSetupError
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.responses import pin_response_models
 from bot.channels.telegram.routers import consultant_router, customer_router
@@ -37,10 +38,6 @@ log = logging.getLogger(__name__)
 # setWebhook's secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
 SECRET_FORMAT = re.compile(r"[A-Za-z0-9_-]{1,256}")
 StartupHook = Callable[[web.Application], Awaitable[None]]
-
-
-class TelegramSetupError(RuntimeError):
-    """Telegram is configured wrongly; the service must not start half-working."""
 
 
 def build_bot(settings: Settings) -> Bot:
@@ -98,8 +95,11 @@ def connect_outbox(services: Services, sender: TelegramSender) -> TopicStore | N
     return topics
 
 
-def setup(app: web.Application, services: Services, *, polling: bool = False) -> None:
-    """Mount the channel: webhook route (or long polling), inbox processor, start and stop."""
+def setup(app: web.Application, services: Services, *, polling: bool = False, force: bool = False) -> None:
+    """Mount the channel: webhook route (or long polling), inbox processor, start and stop.
+
+    `force`: polling removes a webhook registered for the token instead of refusing to start.
+    """
     settings = services.settings
     pin_response_models()
     bot = build_bot(settings)  # no connection is opened yet: nothing to close if the next check fails
@@ -115,8 +115,8 @@ def setup(app: web.Application, services: Services, *, polling: bool = False) ->
 
     # on_startup runs after the schema check and inbox recovery; on_cleanup after the drain.
     if polling:
-        poller = Poller(bot, services.inbox, allowed_updates)
-        app.on_startup.append(_refused_as_setup_error(bot, poller.start, "deleteWebhook"))
+        poller = Poller(bot, services.inbox, allowed_updates, force=force)
+        app.on_startup.append(_refused_as_setup_error(bot, poller.start, "the switch to polling"))
         app.on_shutdown.append(poller.stop)
     else:
         app.router.add_post(PATH, webhook_handler(services.inbox, secret))
@@ -146,4 +146,7 @@ def _refused_as_setup_error(bot: Bot, hook: StartupHook, what: str) -> StartupHo
         except AiogramError as exc:
             await bot.session.close()
             raise TelegramSetupError(f"Telegram refused {what}: {exc}") from exc
+        except TelegramSetupError:
+            await bot.session.close()
+            raise
     return guarded

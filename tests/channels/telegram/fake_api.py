@@ -39,6 +39,7 @@ class FakeBotAPI:
         self.topics: dict[int, str] = {}  # forum topics created: message_thread_id -> name
         self.deleted_topics: set[int] = set()
         self.thread_ids = itertools.count(101)
+        self.webhook_url = ""  # set by setWebhook, cleared by deleteWebhook, read by getWebhookInfo
         self.called = asyncio.Event()
         self.app = web.Application()
         self.app.router.add_post("/bot{token}/{method}", self.handle)
@@ -115,6 +116,12 @@ class FakeBotAPI:
                 await asyncio.sleep(0.01)  # a short long-poll: the loop must not spin
             updates, self.updates = self.updates, []
             return updates
+        if method == "setWebhook":
+            self.webhook_url = params["url"]
+        if method == "deleteWebhook":
+            self.webhook_url = ""
+        if method == "getWebhookInfo":
+            return {"url": self.webhook_url, "has_custom_certificate": False, "pending_update_count": 0}
         if method == "getMe":
             return {"id": int(self.token.split(":")[0]), "is_bot": True, "first_name": "Desk",
                     "username": "civic_desk_bot"}
