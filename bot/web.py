@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot import logs
 from bot.channels import telegram, whatsapp
 from bot.config import Settings
-from bot.consultants import build_team, remind_forever
+from bot.consultants import build_team, consultants_group, remind_forever
 from bot.db import schema
 from bot.db.models import utcnow
 from bot.db.store import SqlDeskStore
@@ -73,17 +73,19 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
     limiter = build_limiter(settings.rate_limit_per_minute, redis, metrics)
     translator = Translator()
     outbox = Outbox(engine, clock, max_attempts=settings.outbox_max_attempts)
-    team = build_team(settings, engine, outbox, translator, clock)
+    group = consultants_group(settings, engine, metrics, clock)
+    team = build_team(settings, engine, outbox, translator, clock, group)
     desk = Desk(TimedMatcher(matcher, metrics), SqlDeskStore(engine), translator,
                 default_lang=settings.default_lang, limiter=limiter, team=team)
     inbox = Inbox(engine, metrics, lease=settings.inbox_lease_seconds, max_in_flight=settings.inbox_max_in_flight)
-    services = Services(settings, engine, desk, inbox, metrics=metrics, redis=redis, outbox=outbox)
+    services = Services(settings, engine, desk, inbox, metrics=metrics, redis=redis, outbox=outbox,
+                        consultants_group=group)
     metrics.on_scrape(inbox.refresh_depth)
     TicketMetrics(metrics, engine)
     app = web.Application(client_max_size=4 * 1024 * 1024, middlewares=[database_outage])
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
-    app.router.add_get("/readyz", readyz_handler(engine, redis))
+    app.router.add_get("/readyz", readyz_handler(engine, redis, [group.readiness_problem] if group else []))
     app.router.add_get("/metrics", metrics_view)
     if polling or settings.telegram_token.get_secret_value():
         telegram.setup(app, services, polling=polling, force=force)

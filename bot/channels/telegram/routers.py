@@ -10,6 +10,7 @@ from aiogram import Router
 from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery, Message
 
+from bot.channels.telegram.group import ConsultantsChat
 from bot.channels.telegram.mapper import from_callback, from_message, from_topic_message
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.topics import TopicStore
@@ -55,10 +56,11 @@ async def on_topic_message(message: Message, desk: Desk, sender: TelegramSender,
         await sender.send(message.chat.id, await desk.from_consultant(written), message.message_thread_id)
 
 
-def consultant_router(chat_id: int) -> Router:
-    """The consultants' forum supergroup, and only it: no other chat can reach a user through the desk."""
+def consultant_router(group: ConsultantsChat) -> Router:
+    """The consultants' forum supergroup (under the id it moved to, if upgraded), and only it: no
+    other chat can reach a user through the desk."""
     async def in_the_group_topics(message: Message) -> bool:
-        return message.chat.id == chat_id and bool(message.is_topic_message)
+        return group.ours(message.chat.id) and bool(message.is_topic_message)
 
     router = Router(name="consultants")
     router.message.filter(in_the_group_topics)

@@ -22,6 +22,7 @@ from bot import jsonio
 from bot.channels.telegram.consultants import ConsultantsGroup
 from bot.channels.telegram.delivery import TelegramUsers
 from bot.channels.telegram.errors import TelegramSetupError
+from bot.channels.telegram.group import ConsultantsChat, GroupWatch
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.responses import pin_response_models
 from bot.channels.telegram.routers import consultant_router, customer_router
@@ -32,7 +33,7 @@ from bot.channels.telegram.webhook import CHANNEL, PATH, webhook_handler
 from bot.config import Settings
 from bot.outbox import CONSULTANTS
 from bot.services import Services
-from handlers import cards
+from handlers import cards, transcript
 
 log = logging.getLogger(__name__)
 # setWebhook's secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
@@ -68,30 +69,31 @@ def webhook_secret(settings: Settings) -> str:
     return secret
 
 
-def build_dispatcher(services: Services, sender: TelegramSender, topics: TopicStore | None = None) -> Dispatcher:
+def build_dispatcher(services: Services, sender: TelegramSender, topics: TopicStore | None = None,
+                     group: ConsultantsChat | None = None) -> Dispatcher:
     """Routers with the desk, the sender and the topic map injected into every handler by name.
 
     No FSM: no handler uses aiogram's states (the desk keeps its own in its database), and
     the FSM middleware (a storage look-up and a context per update) would only cost CPU.
     """
     dispatcher = Dispatcher(desk=services.desk, sender=sender, topics=topics, disable_fsm=True)
-    chat_id = services.settings.consultant_chat_id
-    if topics is not None and chat_id is not None:
-        dispatcher.include_router(consultant_router(chat_id))
+    if topics is not None and group is not None:
+        dispatcher.include_router(consultant_router(group))
     dispatcher.include_router(customer_router())
     return dispatcher
 
 
 def connect_outbox(services: Services, sender: TelegramSender) -> TopicStore | None:
     """Relayed messages to Telegram users and, with a consultants' group, everything for it."""
-    outbox, team, chat_id = services.outbox, services.desk.team, services.settings.consultant_chat_id
+    outbox, team, group = services.outbox, services.desk.team, services.consultants_group
     if outbox is None:
         return None
     outbox.register(CHANNEL, TelegramUsers(sender))
-    if team is None or chat_id is None:
+    if team is None or group is None:
         return None
     topics = TopicStore(services.engine)
-    outbox.register(CONSULTANTS, ConsultantsGroup(sender, chat_id, topics, partial(cards.card, team)))
+    outbox.register(CONSULTANTS, ConsultantsGroup(sender, group, topics, partial(cards.card, team),
+                                                  partial(transcript.transcript, team)))
     return topics
 
 
@@ -105,8 +107,13 @@ def setup(app: web.Application, services: Services, *, polling: bool = False, fo
     bot = build_bot(settings)  # no connection is opened yet: nothing to close if the next check fails
     secret = "" if polling else webhook_secret(settings)
     sender = TelegramSender(bot, services.pacer, TelegramLimits.from_settings(settings), services.metrics)
-    dispatcher = build_dispatcher(services, sender, connect_outbox(services, sender))
+    group = services.consultants_group
+    dispatcher = build_dispatcher(services, sender, connect_outbox(services, sender), group)
     allowed_updates = dispatcher.resolve_used_update_types()
+    if group is not None:
+        watch = GroupWatch(group, sender)
+        app.on_startup.append(watch.start)
+        app.on_shutdown.append(watch.stop)
 
     async def process(update: dict[str, Any]) -> None:
         await dispatcher.feed_raw_update(bot, update)
