@@ -138,3 +138,10 @@ class SqlTicketStore:
                        TicketMessage.kind.in_(SAID_KINDS), TicketMessage.status.in_(SAID_STATUSES))
                 .order_by(TicketMessage.id))
             return [Said(Direction(d), RelayKind(k), author, text, aware(at)) for d, k, author, text, at in rows]
+
+    async def has_held_replies(self, ticket_id: int) -> bool:
+        """Replies to the user of this ticket wait for them to come back (the Telegram user blocked the bot)."""
+        async with self.sessions() as session:
+            return await session.scalar(select(TicketMessage.id).where(
+                TicketMessage.ticket_id == ticket_id, TicketMessage.status == "held",
+                TicketMessage.direction == Direction.TO_USER.value).limit(1)) is not None

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from tests.channels.telegram.chat import answered, message
+import pytest
+
+from tests.channels.telegram.chat import TelegramUser, answered, message
+from tests.channels.telegram.fake_api import DATE
 from tests.clock import ALMATY
 from tests.consultants.conftest import GROUP, Desk
 
@@ -81,17 +85,48 @@ async def test_a_flood_limit_in_the_group_is_waited_out_and_the_message_posted_o
     assert [(k, s) for _d, k, s, _t in relayed] == [("card", "sent"), ("text", "sent"), ("text", "sent")]
 
 
-async def test_a_user_who_blocked_the_bot_is_reported_in_the_topic(desk: Desk) -> None:
-    await desk.telegram.says("Кеңесшіге қосыңыз")
+def unblocked(user: TelegramUser) -> dict[str, Any]:
+    """The update Telegram sends when a user unblocks the bot (restarts the chat)."""
+    bot = {"id": 123456789, "is_bot": True, "first_name": "Desk"}
+    return {"update_id": next(user.update_ids), "my_chat_member": {
+        "chat": user.chat, "from": user.sender, "date": DATE,
+        "old_chat_member": {"user": bot, "status": "kicked", "until_date": 0},
+        "new_chat_member": {"user": bot, "status": "member"}}}
+
+
+BLOCKED_NOTICE = ("⏸ Пользователь заблокировал бота, поэтому ответ придержан. Придержанные ответы будут "
+                  "доставлены, как только он разблокирует бота и напишет снова.")
+
+
+@pytest.mark.parametrize("comes_back", ["unblocks", "restarts"])
+async def test_replies_to_a_user_who_blocked_the_bot_wait_until_they_come_back(desk: Desk, comes_back: str) -> None:
+    user, api = desk.telegram, desk.api
+    await user.says("Кеңесшіге қосыңыз")
     consultant = desk.consultant(THREAD)
     await consultant.says("/take")
-    desk.api.fail("sendMessage", 403, "Forbidden: bot was blocked by the user")
+    api.blocked.add(CHAT)
 
     await consultant.says("Сәлеметсіз бе!")
+    await consultant.says("Сұрағыңызды толығырақ жазыңызшы.")
 
-    assert desk.api.texts_in_topic(THREAD)[-1] == ("⚠️ Не удалось доставить ответ пользователю: "
-                                                   "TelegramForbiddenError: Forbidden: bot was blocked by the user")
-    assert ("to_user", "text", "failed") in [(d, k, s) for d, k, s, _t in await desk.relayed()]
+    assert api.texts_in_topic(THREAD).count(BLOCKED_NOTICE) == 1  # told once
+    assert [s for d, _k, s, _t in await desk.relayed() if d == "to_user"] == ["held", "held"]
+
+    api.blocked.discard(CHAT)
+    mark = len(api.calls)
+    if comes_back == "unblocks":  # Telegram says so, then the user writes
+        await user.deliver(unblocked(user))
+        await user.says("Сәлем, мен қайта оралдым")
+    else:  # the "Restart" button: /start
+        await user.says("/start")
+
+    to_user = [c["params"]["text"] for c in api.calls[mark:] if c["params"].get("chat_id") == CHAT
+               and c["method"] == "sendMessage"]
+    assert [t for t in to_user if t.startswith("<b>Азаматтық")] == [
+        "<b>Азаматтық орталық кеңесшісі:</b>\nСәлеметсіз бе!",
+        "<b>Азаматтық орталық кеңесшісі:</b>\nСұрағыңызды толығырақ жазыңызшы."]
+    assert api.texts_in_topic(THREAD).count("✅ Пользователь написал снова: придержанный ответ доставлен.") == 2
+    assert [s for d, _k, s, _t in await desk.relayed() if d == "to_user"] == ["sent", "sent"]
 
 
 async def test_on_a_public_holiday_the_user_is_told_why_nobody_answers_today(desk: Desk) -> None:

@@ -25,12 +25,13 @@ from bot.channels.telegram.errors import TelegramSetupError
 from bot.channels.telegram.group import ConsultantsChat, GroupWatch
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.responses import pin_response_models
-from bot.channels.telegram.routers import consultant_router, customer_router
+from bot.channels.telegram.routers import consultant_router, customer_router, no_release
 from bot.channels.telegram.sender import TelegramLimits, TelegramSender
 from bot.channels.telegram.session import JsonSession
 from bot.channels.telegram.topics import TopicStore
 from bot.channels.telegram.webhook import CHANNEL, PATH, webhook_handler
 from bot.config import Settings
+from bot.db.tickets import SqlTicketStore
 from bot.outbox import CONSULTANTS
 from bot.services import Services
 from handlers import cards, transcript
@@ -76,7 +77,8 @@ def build_dispatcher(services: Services, sender: TelegramSender, topics: TopicSt
     No FSM: no handler uses aiogram's states (the desk keeps its own in its database), and
     the FSM middleware (a storage look-up and a context per update) would only cost CPU.
     """
-    dispatcher = Dispatcher(desk=services.desk, sender=sender, topics=topics, disable_fsm=True)
+    release = partial(services.outbox.release_held, CHANNEL) if services.outbox is not None else no_release
+    dispatcher = Dispatcher(desk=services.desk, sender=sender, topics=topics, release=release, disable_fsm=True)
     if topics is not None and group is not None:
         dispatcher.include_router(consultant_router(group))
     dispatcher.include_router(customer_router())
@@ -88,7 +90,7 @@ def connect_outbox(services: Services, sender: TelegramSender) -> TopicStore | N
     outbox, team, group = services.outbox, services.desk.team, services.consultants_group
     if outbox is None:
         return None
-    outbox.register(CHANNEL, TelegramUsers(sender))
+    outbox.register(CHANNEL, TelegramUsers(sender, SqlTicketStore(services.engine).has_held_replies))
     if team is None or group is None:
         return None
     topics = TopicStore(services.engine)

@@ -33,7 +33,7 @@ async def test_the_webhook_is_registered_at_start_with_the_secret(
     async with TestClient(TestServer(create_app(settings, engine, matcher))):
         assert bot_api.calls == [{"method": "setWebhook", "params": {
             "url": "https://desk.example.kz/webhook/telegram", "secret_token": SECRET,
-            "allowed_updates": ["callback_query", "message"]}}]
+            "allowed_updates": ["callback_query", "message", "my_chat_member"]}}]
 
 
 async def test_a_refused_webhook_stops_the_start(tg_settings: Settings, engine: AsyncEngine,
@@ -106,7 +106,7 @@ async def test_long_polling_serves_the_same_desk(
         assert response.status == 404  # polling and a webhook exclude each other
 
     polls = [call["params"] for call in bot_api.calls if call["method"] == "getUpdates"]
-    assert polls[0] == {"timeout": 30, "allowed_updates": ["callback_query", "message"]}
+    assert polls[0] == {"timeout": 30, "allowed_updates": ["callback_query", "message", "my_chat_member"]}
     assert polls[1] == {**polls[0], "offset": again["update_id"] + 1}
     assert bot_api.sent() == [
         {"method": "getWebhookInfo", "params": {}},  # none registered: nothing to remove
