@@ -207,3 +207,15 @@ async def test_a_closed_topic_the_bot_may_not_reopen_is_made_anew_with_the_conve
     consultant.thread_id = 102  # the new topic is the ticket's now
     await consultant.says("Оқасы жоқ!")
     assert desk.graph.sends()[-1]["text"]["body"] == "*Азаматтық орталық кеңесшісі:*\nОқасы жоқ!"
+
+
+async def test_the_upgrade_notice_in_the_old_group_is_followed_before_anything_is_refused(desk: Desk) -> None:
+    notice = desk.consultant(0)
+    notice.chat = {"id": GROUP, "type": "group", "title": "Кеңесшілер"}
+    await notice.sends(migrate_to_chat_id=SUPERGROUP)
+
+    await desk.whatsapp.say("Кеңесшіге қосыңыз")
+
+    assert desk.services.consultants_group is not None
+    assert desk.services.consultants_group.chat_id == SUPERGROUP
+    assert {c["params"]["chat_id"] for c in desk.api.calls if c["method"] != "answerCallbackQuery"} == {SUPERGROUP}

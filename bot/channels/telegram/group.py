@@ -128,7 +128,7 @@ class ConsultantsChat:
         if new_id == self.status.chat_id:
             return
         old = self.status.chat_id
-        await self._store(replace(self.status, chat_id=new_id, migrated_at=self.clock()))
+        await self._store(replace(self.status, chat_id=new_id, migrated_at=self.clock()), "chat_id", "migrated_at")
         self._migrations.inc()
         log.warning("the consultants' group %s was upgraded to a supergroup and is now %s: messages go "
                     "there from now on; set DESK_CONSULTANT_CHAT_ID=%s", old, new_id, new_id)
@@ -141,13 +141,14 @@ class ConsultantsChat:
             self._breaks.inc()
             log.error("the consultants' group %s cannot take messages (%s): they are kept until it "
                       "works again", self.status.chat_id, problem)
-        await self._store(replace(self.status, problem=problem, since=self.status.since or self.clock()))
+        await self._store(replace(self.status, problem=problem, since=self.status.since or self.clock()),
+                          "problem", "problem_since")
 
     async def mended(self) -> None:
         if self.broken:
             log.warning("the consultants' group %s works again: the waiting messages go out",
                         self.status.chat_id)
-            await self._store(replace(self.status, problem="", since=None))
+            await self._store(replace(self.status, problem="", since=None), "problem", "problem_since")
 
     async def probe(self, sender: TelegramSender) -> bool:
         """Read the shared state and, while the group is broken, ask Telegram whether it works now."""
@@ -169,14 +170,16 @@ class ConsultantsChat:
         await self.mended()
         return True
 
-    async def _store(self, status: GroupStatus) -> None:
+    async def _store(self, status: GroupStatus, *changed: str) -> None:
+        """Keep `status`, writing only the `changed` columns over a stored row: an instance that
+        finds the group broken must not write back the old id another instance moved from."""
         self.status = status
         values = {"chat_id": status.chat_id, "migrated_at": status.migrated_at, "problem": status.problem,
                   "problem_since": status.since}
         async with self.sessions.begin() as session:
             insert = insert_on_conflict(session.bind.dialect.name, groups)  # type: ignore[union-attr]
-            await session.execute(insert.values(configured_id=status.configured_id, **values)
-                                  .on_conflict_do_update(index_elements=[groups.c.configured_id], set_=values))
+            await session.execute(insert.values(configured_id=status.configured_id, **values).on_conflict_do_update(
+                index_elements=[groups.c.configured_id], set_={name: values[name] for name in changed}))
         self._broken.set(1 if self.broken else 0)
 
 

@@ -79,7 +79,14 @@ def consultant_router(group: ConsultantsChat) -> Router:
     async def in_the_group_topics(message: Message) -> bool:
         return group.ours(message.chat.id) and bool(message.is_topic_message)
 
+    async def group_upgraded(message: Message) -> bool:
+        return group.ours(message.chat.id) and message.migrate_to_chat_id is not None
+
+    async def on_upgraded(message: Message) -> None:
+        """Telegram's notice in the old group: follow the new id before a message is refused."""
+        await group.moved(message.migrate_to_chat_id or message.chat.id)
+
     router = Router(name="consultants")
-    router.message.filter(in_the_group_topics)
-    router.message.register(on_topic_message)
+    router.message.register(on_topic_message, in_the_group_topics)
+    router.message.register(on_upgraded, group_upgraded)
     return router
