@@ -219,3 +219,29 @@ async def test_the_upgrade_notice_in_the_old_group_is_followed_before_anything_i
     assert desk.services.consultants_group is not None
     assert desk.services.consultants_group.chat_id == SUPERGROUP
     assert {c["params"]["chat_id"] for c in desk.api.calls if c["method"] != "answerCallbackQuery"} == {SUPERGROUP}
+
+
+async def test_rights_taken_away_keep_the_group_broken_until_they_are_given_back(
+        desk: Desk, sender: TelegramSender) -> None:
+    api, group = desk.api, desk.services.consultants_group
+    assert group is not None
+    api.demoted.add(GROUP)  # an admin made the bot a plain member
+
+    await desk.whatsapp.say("Кеңесшіге қосыңыз")
+    assert await statuses(desk) == [("card", "pending")]
+    for _look in range(3):  # the chat answers getChat, but the bot still may not create topics
+        desk.clock.advance(seconds=PROBE_EVERY)
+        assert not await group.probe(sender)
+        await desk.settle()
+    assert (await (await desk.client.get("/readyz")).json())["problems"] == [
+        f"consultants' group {GROUP} unusable since 2026-01-05T05:00:00+00:00: "
+        "the bot is not an administrator allowed to manage topics"]
+    assert [c["method"] for c in api.calls].count("createForumTopic") == 1  # refused once, then left alone
+
+    api.demoted.discard(GROUP)
+    assert await group.probe(sender)
+    desk.clock.advance(seconds=PROBE_EVERY)
+    await desk.settle()
+
+    assert await statuses(desk) == [("card", "sent")]
+    assert "desk_consultants_group_breaks_total 1.0" in await (await desk.client.get("/metrics")).text()

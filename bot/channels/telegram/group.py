@@ -22,6 +22,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, replace
 
+from aiogram.enums import ChatMemberStatus
 from aiogram.exceptions import (
     AiogramError,
     TelegramBadRequest,
@@ -29,7 +30,8 @@ from aiogram.exceptions import (
     TelegramMigrateToChat,
     TelegramNotFound,
 )
-from aiogram.methods import GetChat
+from aiogram.methods import GetChat, GetChatMember
+from aiogram.types import ChatMemberAdministrator
 from aiohttp import web
 from prometheus_client import Counter, Gauge
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -49,6 +51,7 @@ GROUP_PROBLEMS = ("chat not found", "not enough rights", "have no rights", "need
                   "chat_write_forbidden", "chat_send_plain_forbidden", "the chat is not a forum",
                   "group chat was deleted")
 NO_TOPICS = "Bad Request: the chat is not a forum"  # what Telegram says once topics are turned off
+NOT_ADMIN = "the bot is not an administrator allowed to manage topics"  # createForumTopic needs it
 groups = ConsultantGroup.__table__
 
 
@@ -156,19 +159,31 @@ class ConsultantsChat:
         if not status.problem:
             return True
         try:
-            chat = await paced(sender, status.chat_id, GetChat(chat_id=status.chat_id))
+            problem = await self._look(sender, status.chat_id)
         except TelegramMigrateToChat as exc:
             await self.moved(exc.migrate_to_chat_id)
             return False  # the next look is at the new id
         except AiogramError as exc:
-            log.info("the consultants' group %s is still unusable: %s", status.chat_id, exc)
-            await self.broke(group_problem(exc) or status.problem)
-            return False
-        if not chat.is_forum:
-            await self.broke(NO_TOPICS)
+            problem = group_problem(exc) or status.problem
+        if problem:
+            log.info("the consultants' group %s is still unusable: %s", status.chat_id, problem)
+            await self.broke(problem)
             return False
         await self.mended()
         return True
+
+    @staticmethod
+    async def _look(sender: TelegramSender, chat_id: int) -> str | None:
+        """What still keeps the bot from working in the group (getChat, getChatMember), None if nothing."""
+        chat = await paced(sender, chat_id, GetChat(chat_id=chat_id))
+        if not chat.is_forum:
+            return NO_TOPICS
+        member = await paced(sender, chat_id, GetChatMember(chat_id=chat_id, user_id=sender.bot.id))
+        if member.status == ChatMemberStatus.CREATOR:
+            return None
+        if not isinstance(member, ChatMemberAdministrator) or not member.can_manage_topics:
+            return NOT_ADMIN
+        return None
 
     async def _store(self, status: GroupStatus, *changed: str) -> None:
         """Keep `status`, writing only the `changed` columns over a stored row: an instance that

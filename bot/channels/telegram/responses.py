@@ -18,6 +18,7 @@ from aiogram.methods import (
     DeleteWebhook,
     EditMessageText,
     GetChat,
+    GetChatMember,
     GetMe,
     GetUpdates,
     GetWebhookInfo,
@@ -28,7 +29,7 @@ from aiogram.methods import (
 from aiogram.methods.base import Response
 
 METHODS = (AnswerCallbackQuery, CopyMessage, CreateForumTopic, DeleteWebhook, EditMessageText, GetChat,
-           GetMe, GetUpdates, GetWebhookInfo, ReopenForumTopic, SendMessage, SetWebhook)
+           GetChatMember, GetMe, GetUpdates, GetWebhookInfo, ReopenForumTopic, SendMessage, SetWebhook)
 
 
 @functools.cache  # the cache is the strong reference that keeps them

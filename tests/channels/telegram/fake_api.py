@@ -19,7 +19,7 @@ from typing import Any
 from aiohttp import web
 
 # Parameters aiogram sends JSON-encoded (objects, lists, numbers); the rest are plain strings.
-JSON_PARAMS = {"reply_markup", "allowed_updates", "link_preview_options", "chat_id", "offset",
+JSON_PARAMS = {"reply_markup", "allowed_updates", "link_preview_options", "chat_id", "user_id", "offset",
                "timeout", "drop_pending_updates", "message_thread_id", "from_chat_id", "message_id"}
 DATE = 1767225600  # 2026-01-01
 THREAD_NOT_FOUND = "Bad Request: message thread not found"
@@ -29,6 +29,12 @@ KICKED = "Forbidden: bot was kicked from the supergroup chat"
 TOPIC_CLOSED = "Bad Request: TOPIC_CLOSED"
 NO_TOPIC_RIGHTS = "Bad Request: not enough rights to manage topics"
 BLOCKED = "Forbidden: bot was blocked by the user"
+NO_SEND_RIGHTS = "Bad Request: not enough rights to send text messages to the chat"
+NO_CREATE_RIGHTS = "Bad Request: not enough rights to create a topic"
+ADMIN_RIGHTS = ("can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
+                "can_restrict_members", "can_promote_members", "can_change_info", "can_invite_users",
+                "can_post_stories", "can_edit_stories", "can_delete_stories", "can_send_welcome_messages",
+                "can_manage_topics")
 GIFTS = {"unlimited_gifts": True, "limited_gifts": True, "unique_gifts": True, "premium_subscription": True,
          "gifts_from_channels": True}
 
@@ -53,6 +59,7 @@ class FakeBotAPI:
         self.closed_topics: set[int] = set()
         self.may_manage_topics = True  # the bot's admin right to reopen a closed topic
         self.blocked: set[int] = set()  # private chats of users who blocked the bot
+        self.demoted: set[int] = set()  # groups where the bot is a plain member, no admin rights any more
         self.called = asyncio.Event()
         self.app = web.Application()
         self.app.router.add_post("/bot{token}/{method}", self.handle)
@@ -115,6 +122,8 @@ class FakeBotAPI:
             return 403, KICKED, {}
         if chat_id in self.blocked:
             return 403, BLOCKED, {}
+        if chat_id in self.demoted and method in ("sendMessage", "createForumTopic"):
+            return 400, NO_SEND_RIGHTS if method == "sendMessage" else NO_CREATE_RIGHTS, {}
         if thread_id in self.deleted_topics:
             return 400, THREAD_NOT_FOUND, {}
         if method == "reopenForumTopic" and not self.may_manage_topics:
@@ -160,6 +169,12 @@ class FakeBotAPI:
         if method == "getChat":
             return {"id": params["chat_id"], "type": "supergroup", "title": "Кеңесшілер", "is_forum": True,
                     "accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": GIFTS}
+        if method == "getChatMember":
+            user = {"id": params["user_id"], "is_bot": True, "first_name": "Desk"}
+            if params["chat_id"] in self.demoted:
+                return {"status": "member", "user": user}
+            return {"status": "administrator", "user": user, **dict.fromkeys(ADMIN_RIGHTS, True),
+                    "is_anonymous": False}
         if method == "getMe":
             return {"id": int(self.token.split(":")[0]), "is_bot": True, "first_name": "Desk",
                     "username": "civic_desk_bot"}
