@@ -115,7 +115,7 @@ async def purge(settings: Settings, older_than: str, dry_run: bool) -> int:
     return 0
 
 
-def serve(settings: Settings, *, polling: bool, workers: int = 1) -> int:
+def serve(settings: Settings, *, polling: bool, workers: int = 1, force: bool = False) -> int:
     """Run the aiohttp application until stopped (in `workers` processes sharing the port)."""
     from bot.channels.telegram import TelegramSetupError
     from bot.web import run_service, run_workers  # imports aiohttp and the channels only when serving
@@ -127,8 +127,14 @@ def serve(settings: Settings, *, polling: bool, workers: int = 1) -> int:
         print("civic-desk serve: --polling runs in one process (Telegram gives updates to one poller)",
               file=sys.stderr)
         return 2
+    if force and not polling:
+        print("civic-desk serve: --force goes with --polling (it removes the registered webhook)",
+              file=sys.stderr)
+        return 2
     try:
-        return run_workers(settings, workers) if workers > 1 else run_service(settings, polling=polling)
+        if workers > 1:
+            return run_workers(settings, workers)
+        return run_service(settings, polling=polling, force=force)
     except TelegramSetupError as exc:
         print(f"civic-desk cannot start: {exc}", file=sys.stderr)
         return 1
@@ -148,6 +154,8 @@ def parser() -> argparse.ArgumentParser:
     kb.add_parser("export", help="print the base as JSON lines")
     serve = sub.add_parser("serve", help="run the webhook service (or long polling)")
     serve.add_argument("--polling", action="store_true", help="Telegram long polling, for development")
+    serve.add_argument("--force", action="store_true",
+                       help="with --polling: remove the webhook registered for the token (else refused)")
     serve.add_argument("--workers", type=int, default=1, metavar="N",
                        help="processes sharing the port with SO_REUSEPORT, each a full instance (default 1)")
     db = sub.add_parser("db", help="database tools").add_subparsers(dest="db_command", required=True)
@@ -168,7 +176,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         if args.command == "db":
             return asyncio.run(db_upgrade(settings))
         if args.command == "serve":
-            return serve(settings, polling=args.polling, workers=args.workers)
+            return serve(settings, polling=args.polling, workers=args.workers, force=args.force)
         if args.command == "purge":
             return asyncio.run(purge(settings, args.older_than, args.dry_run))
         if args.command == "tickets":

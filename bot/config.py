@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     holidays: str = Field(KZ_HOLIDAYS, description="MM-DD every year, YYYY-MM-DD once; comma-separated")
     unassigned_remind_minutes: int = Field(30, ge=1, description="a ticket nobody took is posted again")
     outbox_max_attempts: int = Field(8, ge=1, description="tries of a relayed message before it fails")
+    centre_contacts: str = Field("", description="the civic centre's phone, address or site, given to users "
+                                 "who escalate while the consultants' group cannot be reached")
 
     @field_validator("consultant_chat_id", mode="before")
     @classmethod

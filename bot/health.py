@@ -1,11 +1,13 @@
 """GET /readyz: may this instance take traffic? The database answers at the current schema,
-and Redis answers when one is configured. A load balancer stops sending webhooks to an
-instance that says 503 here, while /healthz (the process is alive) keeps it from a restart.
+Redis answers when one is configured, and the consultants' group takes the bot's messages.
+A load balancer stops sending webhooks to an instance that says 503 here, while /healthz
+(the process is alive) keeps it from a restart.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -16,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import schema
 
+Check = Callable[[], Awaitable[str | None]]  # a problem found, or None
 CHECK_TIMEOUT = 3.0  # seconds per dependency: a probe must not hang the balancer's check
 
 
@@ -52,15 +55,25 @@ async def redis_problem(redis: Redis) -> str | None:
     return None
 
 
-async def problems(engine: AsyncEngine, redis: Redis | None) -> list[str]:
+async def checked(check: Check) -> str | None:
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT):
+            return await check()
+    except Exception as exc:
+        return f"{getattr(check, '__qualname__', 'check')} failed: {exc.__class__.__name__}"
+
+
+async def problems(engine: AsyncEngine, redis: Redis | None, more: Sequence[Check] = ()) -> list[str]:
     """Every reason this instance is not ready; empty when it is."""
     checks = [database_problem(engine)] + ([redis_problem(redis)] if redis is not None else [])
+    checks += [checked(check) for check in more]
     return [problem for problem in await asyncio.gather(*checks) if problem]
 
 
-def readyz_handler(engine: AsyncEngine, redis: Redis | None) -> Handler:
+def readyz_handler(engine: AsyncEngine, redis: Redis | None, more: Sequence[Check] = ()) -> Handler:
+    """`more`: further checks (the consultants' group)."""
     async def readyz(request: web.Request) -> web.Response:
-        found = await problems(engine, redis)
+        found = await problems(engine, redis, more)
         if found:
             return web.json_response({"status": "unavailable", "problems": found}, status=503)
         return web.json_response({"status": "ready"})

@@ -65,7 +65,7 @@ class Delivery:
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # sent | retry | held | failed
+    status: str  # sent | retry | wait | held | failed
     external_id: str = ""
     retry_after: float | None = None
     error: str = ""
@@ -78,6 +78,12 @@ class Outcome:
     @classmethod
     def retry(cls, error: str, after: float | None = None) -> Outcome:
         return cls("retry", retry_after=after, error=error[:2000])
+
+    @classmethod
+    def wait(cls, error: str, after: float) -> Outcome:
+        """HOOK (issue 19, group-errors branch): not sent because the destination cannot take
+        anything now (the consultants' group is broken); pending again, the attempt not counted."""
+        return cls("wait", retry_after=after, error=error[:2000])
 
     @classmethod
     def held(cls, report: DeliveryReport, error: str = "") -> Outcome:
@@ -216,7 +222,7 @@ class Outbox:
             outcome = await self._attempt(deliverer, delivery)
             await self._settle(row, claim, delivery, outcome)
             attempted += 1
-            if outcome.status == "retry":
+            if outcome.status in ("retry", "wait"):  # HOOK (issue 19): "wait" keeps the order too
                 blocked.add(key)
         return attempted
 
@@ -247,6 +253,9 @@ class Outbox:
                                       "external_id": outcome.external_id[:128], "error": ""}
             if row.held_at is not None:
                 report = (DeliveryReport.DELIVERED_AFTER_HOLD, "")
+        elif outcome.status == "wait":  # HOOK (issue 19): never fails, however long it waits
+            values = {"status": PENDING, "attempts": messages.c.attempts - 1, "error": outcome.error,
+                      "next_attempt_at": now + dt.timedelta(seconds=outcome.retry_after or self.max_delay)}
         elif outcome.status == "held":
             values = {"status": HELD, "held_at": now, "error": outcome.error}
             report = (outcome.report or DeliveryReport.HELD_NO_TEMPLATE, outcome.error)

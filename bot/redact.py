@@ -4,7 +4,8 @@ Logs travel further than the database (files, collectors, support tickets), so
 nothing that identifies a person may reach them. The named patterns give a
 readable label; the digit-run fallback catches what they miss (a number typed
 with odd spacing, a WhatsApp id inside a URL) at the price of hiding a few
-harmless long numbers.
+harmless long numbers. Telegram supergroup ids (-100 and ten digits) name a
+group, not a person, and the operator must be able to read them: they stay.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ PHONE = re.compile(r"(?<![\w+])(?:\+?7|8)[ -]?\(?\d{3}\)?[ -]?\d{3}[ -]?\d{2}[ -
                    r"|\+\d{10,15}(?!\d)")
 # Anything else with ten or more digits, single spaces, dashes or brackets between them.
 DIGIT_RUN = re.compile(r"\+?\d(?:[ ()-]?\d){9,}")
-
+# A supergroup's or channel's chat id; no phone number is written with a leading minus and 100.
+GROUP_CHAT_ID = re.compile(r"((?<![\w+-])-100\d{10}(?!\d))")
 
 
 def luhn_valid(number: str) -> bool:
@@ -40,7 +42,13 @@ REPLACEMENTS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]
 
 
 def redact(text: str) -> str:
-    """`text` with every e-mail, card number, IIN, phone number and long digit run replaced."""
+    """`text` with every e-mail, card number, IIN, phone number and long digit run replaced
+    (group chat ids kept)."""
+    parts = GROUP_CHAT_ID.split(text)  # odd items are the group ids, split out untouched
+    return "".join(part if index % 2 else _redact(part) for index, part in enumerate(parts))
+
+
+def _redact(text: str) -> str:
     for pattern, replacement in REPLACEMENTS:
         text = pattern.sub(replacement, text)
     return text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -13,6 +14,9 @@ from bot.metrics import Metrics
 from bot.outbox import Outbox
 from bot.pacing import Pacer
 from handlers import Desk
+
+if TYPE_CHECKING:  # the channels import this module
+    from bot.channels.telegram.group import ConsultantsChat
 
 
 @dataclass
@@ -25,3 +29,4 @@ class Services:
     pacer: Pacer = field(default_factory=Pacer)  # one per process: every sender books from it
     redis: Redis | None = None  # DESK_REDIS_URL, shared by the instances
     outbox: Outbox | None = None  # relayed messages of tickets, delivered once each
+    consultants_group: ConsultantsChat | None = None  # DESK_CONSULTANT_CHAT_ID: where it is, how it is

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot import logs
 from bot.channels import telegram, whatsapp
 from bot.config import Settings
-from bot.consultants import build_team, remind_forever
+from bot.consultants import build_team, consultants_group, remind_forever
 from bot.db import schema
 from bot.db.models import utcnow
 from bot.db.store import SqlDeskStore
@@ -65,27 +65,30 @@ async def ensure_schema(engine: AsyncEngine) -> None:
 
 
 def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
-               polling: bool = False, clock: Clock = utcnow) -> web.Application:
-    """The application with every configured channel mounted (`clock`: tests keep the time)."""
+               polling: bool = False, force: bool = False, clock: Clock = utcnow) -> web.Application:
+    """The application with every configured channel mounted (`clock`: tests keep the time;
+    `force`: polling removes a registered webhook)."""
     metrics = Metrics()
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     limiter = build_limiter(settings.rate_limit_per_minute, redis, metrics)
     translator = Translator()
     outbox = Outbox(engine, clock, max_attempts=settings.outbox_max_attempts)
-    team = build_team(settings, engine, outbox, translator, clock)
+    group = consultants_group(settings, engine, metrics, clock)
+    team = build_team(settings, engine, outbox, translator, clock, group)
     desk = Desk(TimedMatcher(matcher, metrics), SqlDeskStore(engine), translator,
                 default_lang=settings.default_lang, limiter=limiter, team=team)
     inbox = Inbox(engine, metrics, lease=settings.inbox_lease_seconds, max_in_flight=settings.inbox_max_in_flight)
-    services = Services(settings, engine, desk, inbox, metrics=metrics, redis=redis, outbox=outbox)
+    services = Services(settings, engine, desk, inbox, metrics=metrics, redis=redis, outbox=outbox,
+                        consultants_group=group)
     metrics.on_scrape(inbox.refresh_depth)
     TicketMetrics(metrics, engine)
     app = web.Application(client_max_size=4 * 1024 * 1024, middlewares=[database_outage])
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
-    app.router.add_get("/readyz", readyz_handler(engine, redis))
+    app.router.add_get("/readyz", readyz_handler(engine, redis, [group.readiness_problem] if group else []))
     app.router.add_get("/metrics", metrics_view)
     if polling or settings.telegram_token.get_secret_value():
-        telegram.setup(app, services, polling=polling)
+        telegram.setup(app, services, polling=polling, force=force)
     if settings.whatsapp_token.get_secret_value() and settings.whatsapp_phone_number_id:
         whatsapp.setup(app, services)
 
@@ -188,7 +191,8 @@ def _preflight_or_exit(settings: Settings, engine: AsyncEngine) -> int:
     return 0
 
 
-def run_service(settings: Settings, *, polling: bool = False, reuse_port: bool = False) -> int:
+def run_service(settings: Settings, *, polling: bool = False, force: bool = False,
+                reuse_port: bool = False) -> int:
     """`civic-desk serve`: the webhook application on DESK_HOST:DESK_PORT until SIGTERM or Ctrl-C.
 
     On SIGTERM aiohttp stops listening, lets the requests in progress finish, and
@@ -198,7 +202,7 @@ def run_service(settings: Settings, *, polling: bool = False, reuse_port: bool =
     from bot.compose import build_matcher, make_engine
 
     engine = make_engine(settings)
-    app = create_app(settings, engine, build_matcher(settings), polling=polling)  # checks the channels
+    app = create_app(settings, engine, build_matcher(settings), polling=polling, force=force)  # checks channels
     logs.configure(settings.log_format, settings.log_level)
     code = _preflight_or_exit(settings, engine)
     if code:

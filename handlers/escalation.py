@@ -41,11 +41,24 @@ def already_open(ticket: Ticket, _: Gettext) -> Reply:
                              "send /end.").format(number=ticket.id), _)
 
 
+def unreachable(team: Team, ticket: Ticket, _: Gettext) -> str:
+    """The consultants' workspace is down: the request waits, and the user may not want to."""
+    text = _("Your request №{number} is saved, but because of a technical problem it cannot reach the "
+             "consultants right now. It will reach them as soon as the problem is fixed, and a "
+             "consultant will reply here.").format(number=ticket.id)
+    if team.contacts:
+        return text + " " + _("If your question is urgent, contact the civic centre directly: "
+                              "{contacts}").format(contacts=team.contacts)
+    return text + " " + _("If your question is urgent, contact the civic centre directly.")
+
+
 async def what_next(team: Team, ticket: Ticket, _: Gettext) -> Reply:
     now = team.now()
     hint = _("Meanwhile you can describe your question in more detail: everything you write here "
              "goes to the consultant. To return to the bot, press «End chat» or send /end.")
-    if team.hours.is_open(now):
+    if await team.workspace_problem():
+        text = unreachable(team, ticket, _)
+    elif team.hours.is_open(now):
         position = await team.tickets.queue_position(ticket.id)
         text = _("Your request №{number} has been passed to the consultants of the civic centre. "
                  "A consultant will reply here, in this chat. Your place in the queue: "
@@ -56,6 +69,8 @@ async def what_next(team: Team, ticket: Ticket, _: Gettext) -> Reply:
                  "{when}.").format(number=ticket.id, schedule=team.hours.describe(day_names(_)),
                                    zone=team.hours.utc_offset(now),
                                    when=when(team.hours, now, team.hours.next_opening(now), _))
+        if team.hours.is_holiday(team.hours.local(now).date()):  # else a closed weekday looks like a mistake
+            text = _("Today is a public holiday: the civic centre is closed.") + " " + text
     return render.end_chat(f"{text}\n\n{hint}", _)
 
 

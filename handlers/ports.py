@@ -138,6 +138,17 @@ class Relay:
     source_id: str = ""  # the user's message id, for channels that can copy it
 
 
+@dataclass(frozen=True)
+class Said:
+    """One message of a ticket's conversation as it went, for a transcript."""
+
+    direction: Direction
+    kind: RelayKind
+    author: str
+    text: str
+    at: dt.datetime
+
+
 class DeliveryReport(StrEnum):
     """What the shell tells the desk about a message to a user that did not simply go out."""
 
@@ -145,6 +156,8 @@ class DeliveryReport(StrEnum):
     HELD_ALREADY_INVITED = "held_already_invited"
     HELD_NO_TEMPLATE = "held_no_template"
     HELD_INVITE_FAILED = "held_invite_failed"
+    HELD_USER_BLOCKED = "held_user_blocked"    # the user blocked the bot; sent when they write again
+    HELD_STILL_BLOCKED = "held_still_blocked"  # another reply held for them: said once already
     DELIVERED_AFTER_HOLD = "delivered_after_hold"
     FAILED = "failed"
 
@@ -178,6 +191,16 @@ class TicketStore(Protocol):
 
     async def due_reminders(self, waiting_since: dt.datetime, at: dt.datetime) -> list[Ticket]:
         """Open unassigned tickets waiting since then and not reminded since; marks them reminded."""
+
+    async def conversation(self, ticket_id: int, before: int) -> list[Said]:
+        """What was said in the ticket (texts, files, notices, notes) before its message `before`."""
+
+
+class Workspace(Protocol):
+    """The consultants' workspace as the shell finds it."""
+
+    async def problem(self) -> str | None:
+        """Why the consultants cannot receive messages now; None when they can."""
 
 
 class RelayOutbox(Protocol):

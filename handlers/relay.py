@@ -131,7 +131,7 @@ async def from_consultant(team: Team, ticket: Ticket, author: str, text: str) ->
 async def report(team: Team, ticket_id: int, outcome: DeliveryReport, detail: str = "") -> None:
     """Tell the consultants what happened to a message for the user that did not simply go out."""
     ticket = await team.tickets.get(ticket_id)
-    if ticket is None:
+    if ticket is None or outcome is DeliveryReport.HELD_STILL_BLOCKED:  # the consultant knows already
         return
     _ = team.staff()
     channel = channel_name(ticket.channel)
@@ -149,6 +149,9 @@ async def report(team: Team, ticket_id: int, outcome: DeliveryReport, detail: st
         DeliveryReport.HELD_INVITE_FAILED: _(
             "⚠️ The user's {channel} reply window has closed and the invitation template could "
             "not be sent ({error}). The reply is held: it is delivered only if the user writes again."),
+        DeliveryReport.HELD_USER_BLOCKED: _(
+            "⏸ The user has blocked the bot, so the reply is held. Held replies are delivered as soon as "
+            "the user unblocks the bot and writes again."),
         DeliveryReport.DELIVERED_AFTER_HOLD: _("✅ The user wrote back: a held reply was delivered."),
         DeliveryReport.FAILED: _("⚠️ The reply could not be delivered to the user: {error}"),
     }

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from handlers.i18n import Gettext, Translator
-from handlers.ports import Clock, DeskStore, Direction, Relay, RelayKind, RelayOutbox, TicketStore
+from handlers.ports import Clock, DeskStore, Direction, Relay, RelayKind, RelayOutbox, TicketStore, Workspace
 from handlers.types import Button, Channel
 from handlers.working_hours import WorkingHours
 
@@ -33,6 +33,11 @@ class Team:
     remind_after: dt.timedelta = dt.timedelta(minutes=30)
     # Channels that allow free replies only for a while after the user's last message (WhatsApp).
     reply_windows: Mapping[Channel, dt.timedelta] = field(default_factory=dict)
+    workspace: Workspace | None = None  # None: the workspace is taken to be always reachable
+    contacts: str = ""  # the civic centre's phone, address or site, for when consultants cannot be reached
+
+    async def workspace_problem(self) -> str | None:
+        return None if self.workspace is None else await self.workspace.problem()
 
     def now(self) -> dt.datetime:
         return self.clock()

@@ -235,3 +235,16 @@ class TicketMessage(Base):
     external_id: Mapped[str] = mapped_column(String(128), default="")
     error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ConsultantGroup(Base):
+    """The consultants' Telegram group as last found: its chat id now (after an upgrade to a
+    supergroup), and the problem that keeps the bot from posting there ("" when none)."""
+
+    __tablename__ = "consultant_groups"
+
+    configured_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # DESK_CONSULTANT_CHAT_ID
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    migrated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    problem: Mapped[str] = mapped_column(Text, default="", server_default="")
+    problem_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

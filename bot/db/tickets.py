@@ -15,12 +15,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.db.models import Ticket as TicketRow
-from bot.db.models import aware
-from handlers.ports import LoggedQuestion, NewTicket, Ticket, TicketStatus
+from bot.db.models import TicketMessage, aware
+from handlers.ports import Direction, LoggedQuestion, NewTicket, RelayKind, Said, Ticket, TicketStatus
 from handlers.types import Channel
 
 OPEN = TicketStatus.OPEN.value
 CLOSED = TicketStatus.CLOSED.value
+# What a transcript shows: words and files that went through, notices and internal notes.
+SAID_KINDS = tuple(kind.value for kind in (RelayKind.TEXT, RelayKind.MEDIA, RelayKind.NOTICE, RelayKind.NOTE))
+SAID_STATUSES = ("sent", "held", "internal")
 
 
 def to_ticket(row: TicketRow) -> Ticket:
@@ -125,3 +128,20 @@ class SqlTicketStore:
             if ticket is not None:
                 due.append(ticket)
         return due
+
+    async def conversation(self, ticket_id: int, before: int) -> list[Said]:
+        async with self.sessions() as session:
+            rows = await session.execute(
+                select(TicketMessage.direction, TicketMessage.kind, TicketMessage.author, TicketMessage.text,
+                       TicketMessage.created_at)
+                .where(TicketMessage.ticket_id == ticket_id, TicketMessage.id < before,
+                       TicketMessage.kind.in_(SAID_KINDS), TicketMessage.status.in_(SAID_STATUSES))
+                .order_by(TicketMessage.id))
+            return [Said(Direction(d), RelayKind(k), author, text, aware(at)) for d, k, author, text, at in rows]
+
+    async def has_held_replies(self, ticket_id: int) -> bool:
+        """Replies to the user of this ticket wait for them to come back (the Telegram user blocked the bot)."""
+        async with self.sessions() as session:
+            return await session.scalar(select(TicketMessage.id).where(
+                TicketMessage.ticket_id == ticket_id, TicketMessage.status == "held",
+                TicketMessage.direction == Direction.TO_USER.value).limit(1)) is not None

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from tests.channels.telegram.chat import answered, message
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from tests.channels.telegram.chat import TelegramUser, answered, message
+from tests.channels.telegram.fake_api import DATE
+from tests.clock import ALMATY
 from tests.consultants.conftest import GROUP, Desk
 
 CHAT = 4242
@@ -78,14 +85,64 @@ async def test_a_flood_limit_in_the_group_is_waited_out_and_the_message_posted_o
     assert [(k, s) for _d, k, s, _t in relayed] == [("card", "sent"), ("text", "sent"), ("text", "sent")]
 
 
-async def test_a_user_who_blocked_the_bot_is_reported_in_the_topic(desk: Desk) -> None:
-    await desk.telegram.says("Кеңесшіге қосыңыз")
+def unblocked(user: TelegramUser) -> dict[str, Any]:
+    """The update Telegram sends when a user unblocks the bot (restarts the chat)."""
+    bot = {"id": 123456789, "is_bot": True, "first_name": "Desk"}
+    return {"update_id": next(user.update_ids), "my_chat_member": {
+        "chat": user.chat, "from": user.sender, "date": DATE,
+        "old_chat_member": {"user": bot, "status": "kicked", "until_date": 0},
+        "new_chat_member": {"user": bot, "status": "member"}}}
+
+
+BLOCKED_NOTICE = ("⏸ Пользователь заблокировал бота, поэтому ответ придержан. Придержанные ответы будут "
+                  "доставлены, как только он разблокирует бота и напишет снова.")
+
+
+@pytest.mark.parametrize("comes_back", ["unblocks", "restarts"])
+async def test_replies_to_a_user_who_blocked_the_bot_wait_until_they_come_back(desk: Desk, comes_back: str) -> None:
+    user, api = desk.telegram, desk.api
+    await user.says("Кеңесшіге қосыңыз")
     consultant = desk.consultant(THREAD)
     await consultant.says("/take")
-    desk.api.fail("sendMessage", 403, "Forbidden: bot was blocked by the user")
+    api.blocked.add(CHAT)
 
     await consultant.says("Сәлеметсіз бе!")
+    await consultant.says("Сұрағыңызды толығырақ жазыңызшы.")
 
-    assert desk.api.texts_in_topic(THREAD)[-1] == ("⚠️ Не удалось доставить ответ пользователю: "
-                                                   "TelegramForbiddenError: Forbidden: bot was blocked by the user")
-    assert ("to_user", "text", "failed") in [(d, k, s) for d, k, s, _t in await desk.relayed()]
+    assert api.texts_in_topic(THREAD).count(BLOCKED_NOTICE) == 1  # told once
+    assert [s for d, _k, s, _t in await desk.relayed() if d == "to_user"] == ["held", "held"]
+
+    api.blocked.discard(CHAT)
+    mark = len(api.calls)
+    if comes_back == "unblocks":  # Telegram says so, then the user writes
+        await user.deliver(unblocked(user))
+        await user.says("Сәлем, мен қайта оралдым")
+    else:  # the "Restart" button: /start
+        await user.says("/start")
+
+    to_user = [c["params"]["text"] for c in api.calls[mark:] if c["params"].get("chat_id") == CHAT
+               and c["method"] == "sendMessage"]
+    assert [t for t in to_user if t.startswith("<b>Азаматтық")] == [
+        "<b>Азаматтық орталық кеңесшісі:</b>\nСәлеметсіз бе!",
+        "<b>Азаматтық орталық кеңесшісі:</b>\nСұрағыңызды толығырақ жазыңызшы."]
+    assert api.texts_in_topic(THREAD).count("✅ Пользователь написал снова: придержанный ответ доставлен.") == 2
+    assert [s for d, _k, s, _t in await desk.relayed() if d == "to_user"] == ["sent", "sent"]
+
+
+async def test_on_a_public_holiday_the_user_is_told_why_nobody_answers_today(desk: Desk) -> None:
+    desk.clock.set(dt.datetime(2026, 3, 23, 11, 0, tzinfo=ALMATY))  # a Monday, and Nauryz
+
+    calls = await desk.telegram.says("Кеңесшіге қосыңыз")
+
+    assert calls[0]["params"]["text"].startswith(
+        "Бүгін мереке күні: азаматтық орталық жұмыс істемейді. Сіздің №1 өтінішіңіз азаматтық "
+        "орталықтың кеңесшілеріне жіберіліп, кезекке қойылды. Кеңесшілер Дс–Жм 09:00–18:00 (UTC+5) "
+        "жұмыс істейді, сондықтан кеңесші ертең, жұмыс басталысымен (09:00) жауап береді.")
+
+
+async def test_an_ordinary_evening_says_nothing_of_a_holiday(desk: Desk) -> None:
+    desk.clock.set(dt.datetime(2026, 3, 20, 19, 0, tzinfo=ALMATY))  # a Friday evening before Nauryz
+
+    calls = await desk.telegram.says("Кеңесшіге қосыңыз")
+
+    assert calls[0]["params"]["text"].startswith("Сіздің №1 өтінішіңіз азаматтық орталықтың кеңесшілеріне")

@@ -30,6 +30,7 @@ def test_personal_data_is_replaced_by_its_kind(text: str, expected: str) -> None
     "listening on 127.0.0.1:8080",
     "update_id 500001 chat 4242",
     "schema at 0003, the desk needs 0004",
+    "consultants' group -1001234567890 was upgraded: it is -1009876543210 now",
 ])
 def test_ordinary_numbers_stay(text: str) -> None:
     assert redact(text) == text
@@ -42,3 +43,14 @@ def test_several_kinds_in_one_line() -> None:
 
 def test_a_long_number_without_a_card_check_digit_is_a_number_not_a_card() -> None:
     assert redact("ref 4400 4301 2345 6788") == "ref [number]"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("-87011234567", "-[phone]"),
+    ("1001234567890", "[number]"),
+    ("8-1001234567890", "[number]"),
+    ("user -1001234567890 +7 701 123 45 67", "user -1001234567890 [phone]"),
+    ("-10012345678900", "-[number]"),
+])
+def test_only_a_group_chat_id_escapes_the_digit_rules(text: str, expected: str) -> None:
+    assert redact(text) == expected

@@ -4,6 +4,7 @@
 and `render` turns the desk's replies into HTML messages with inline keyboards.
 """
 
-from bot.channels.telegram.service import TelegramSetupError, setup
+from bot.channels.telegram.errors import TelegramSetupError
+from bot.channels.telegram.service import setup
 
 __all__ = ["TelegramSetupError", "setup"]

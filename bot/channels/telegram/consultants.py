@@ -3,8 +3,11 @@
 The outbox's "consultants" deliverer. A ticket's topic is created on its first
 message, named after the ticket, and opened with the ticket's card; a topic
 someone deleted is created again on the next message ("message thread not
-found"), a closed one is reopened. Telegram users' files are copied into the
-topic; other channels' files arrive announced by the desk.
+found"), a closed one is reopened, or created again when the bot may not reopen
+it. A topic made anew starts with the card and the conversation so far.
+Telegram users' files are copied into the topic; other channels' files arrive
+announced by the desk. The group itself moving or refusing the bot is the
+business of `group.ConsultantsChat`: messages then wait, they are never failed.
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from aiogram.enums import ParseMode
-from aiogram.exceptions import AiogramError, TelegramBadRequest
+from aiogram.exceptions import AiogramError, TelegramBadRequest, TelegramMigrateToChat
 from aiogram.methods import CopyMessage, CreateForumTopic, EditMessageText, ReopenForumTopic, SendMessage
 from aiogram.methods.base import TelegramMethod
 
 from bot.channels.telegram.delivery import outcome_of, paced
+from bot.channels.telegram.group import PROBE_EVERY, ConsultantsChat, group_problem
 from bot.channels.telegram.render import MAX_TEXT, split_text, to_html
 from bot.channels.telegram.sender import NO_PREVIEW, TelegramSender, send_messages
 from bot.channels.telegram.topics import Topic, TopicStore
@@ -30,6 +34,8 @@ from handlers.types import Channel, Reply
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 CardSource = Callable[[int], Awaitable[TopicCard | None]]
+TranscriptSource = Callable[[int, int], Awaitable[str | None]]  # (ticket, before message) -> text
+MIGRATIONS_FOLLOWED = 2  # per delivery: a group is upgraded once; more is a loop, not a migration
 
 
 def topic_gone(exc: TelegramBadRequest) -> bool:
@@ -41,6 +47,11 @@ def topic_closed(exc: TelegramBadRequest) -> bool:
     return "topic_closed" in exc.message.lower()
 
 
+def may_not_reopen(exc: TelegramBadRequest) -> bool:
+    """reopenForumTopic refused: "not enough rights to manage topics"."""
+    return "not enough rights" in exc.message.lower()
+
+
 def topic_link(chat_id: int, thread_id: int) -> str:
     """A link that opens the topic for members of the (private) supergroup."""
     return f"https://t.me/c/{str(chat_id).removeprefix('-100')}/{thread_id}"
@@ -49,33 +60,48 @@ def topic_link(chat_id: int, thread_id: int) -> str:
 class ConsultantsGroup:
     """Delivers everything meant for the consultants: cards, the users' messages, notices, reminders."""
 
-    def __init__(self, sender: TelegramSender, chat_id: int, topics: TopicStore, cards: CardSource) -> None:
+    def __init__(self, sender: TelegramSender, group: ConsultantsChat, topics: TopicStore, cards: CardSource,
+                 transcripts: TranscriptSource) -> None:
         self.sender = sender
-        self.chat_id = chat_id
+        self.group = group
         self.topics = topics
         self.cards = cards
+        self.transcripts = transcripts
+
+    @property
+    def chat_id(self) -> int:
+        return self.group.chat_id
 
     async def __call__(self, delivery: Delivery) -> Outcome:
-        try:
-            return Outcome.sent(await self._deliver(delivery))
-        except AiogramError as exc:
-            return outcome_of(exc)
+        """Deliver, following a migrated group at once; a broken group keeps the message waiting."""
+        for _migration in range(MIGRATIONS_FOLLOWED + 1):
+            if self.group.broken:
+                return Outcome.wait(f"consultants' group unusable: {self.group.status.problem}", PROBE_EVERY)
+            try:
+                return Outcome.sent(await self._deliver(delivery))
+            except TelegramMigrateToChat as exc:
+                await self.group.moved(exc.migrate_to_chat_id)
+            except AiogramError as exc:
+                problem = group_problem(exc)
+                if problem is None:
+                    return outcome_of(exc)
+                await self.group.broke(problem)
+        return Outcome.retry("the consultants' group keeps moving")
 
     async def _deliver(self, delivery: Delivery) -> int:
-        ticket_id = delivery.ticket.id
         if delivery.kind is RelayKind.REMINDER:
             return await self._general(delivery)
         if delivery.kind is RelayKind.CARD:
-            return (await self._topic(ticket_id)).thread_id
+            return (await self._topic(delivery)).thread_id
         if delivery.kind is RelayKind.CARD_EDIT:
-            return await self._edit_card(ticket_id)
+            return await self._edit_card(delivery)
         if delivery.kind is RelayKind.MEDIA and delivery.ticket.channel is Channel.TELEGRAM:
             copied = await self._copy(delivery)
             if copied is not None:
                 return copied
         message_id = 0
         for method in send_messages(self.chat_id, [delivery.reply]):
-            sent = await self._in_topic(ticket_id, lambda thread, m=method: m.model_copy(
+            sent = await self._in_topic(delivery, lambda thread, m=method: m.model_copy(
                 update={"message_thread_id": thread}))
             message_id = sent.message_id
         return message_id
@@ -97,9 +123,14 @@ class ConsultantsGroup:
         await self.topics.set_card(topic.ticket_id, sent.message_id)
         return Topic(topic.ticket_id, topic.chat_id, topic.thread_id, sent.message_id)
 
-    async def _topic(self, ticket_id: int) -> Topic:
-        """The ticket's topic, created with its card when there is none (yet, or any more)."""
+    async def _topic(self, delivery: Delivery) -> Topic:
+        """The ticket's topic, created with its card when there is none (yet, or any more: a topic
+        left in the group's old chat after an upgrade is made anew too)."""
+        ticket_id = delivery.ticket.id
         topic = await self.topics.get(ticket_id)
+        if topic is not None and topic.chat_id != self.chat_id:
+            await self.topics.forget(ticket_id)
+            topic = None
         if topic is None:
             card = await self._card(ticket_id)
             created = await self._call(CreateForumTopic(chat_id=self.chat_id, name=card.title))
@@ -107,25 +138,50 @@ class ConsultantsGroup:
             log.info("ticket %s: forum topic %s created", ticket_id, topic.thread_id)
         if topic.card_message_id is None:
             topic = await self._post_card(topic)
+            await self._post_transcript(topic, delivery.id)
         return topic
 
-    async def _in_topic(self, ticket_id: int, make: Callable[[int], TelegramMethod[T]]) -> T:
-        topic = await self._topic(ticket_id)
+    async def _post_transcript(self, topic: Topic, before: int) -> None:
+        """Under the card of a topic made anew: what was said in the ticket before this message."""
+        text = await self.transcripts(topic.ticket_id, before)
+        if text is not None:
+            for method in send_messages(self.chat_id, [Reply(text)], topic.thread_id):
+                await self._call(method)
+
+    async def _in_topic(self, delivery: Delivery, make: Callable[[int], TelegramMethod[T]]) -> T:
+        ticket_id = delivery.ticket.id
+        topic = await self._topic(delivery)
         try:
             return await self._call(make(topic.thread_id))
         except TelegramBadRequest as exc:
             if topic_gone(exc):
                 log.warning("ticket %s: topic %s was deleted, creating it again", ticket_id, topic.thread_id)
-                await self.topics.forget(ticket_id)
-                topic = await self._topic(ticket_id)
+                topic = await self._anew(delivery)
             elif topic_closed(exc):
-                await self._call(ReopenForumTopic(chat_id=self.chat_id, message_thread_id=topic.thread_id))
+                topic = await self._reopen(delivery, topic)
             else:
                 raise
             return await self._call(make(topic.thread_id))
 
-    async def _edit_card(self, ticket_id: int) -> int:
-        topic = await self._topic(ticket_id)
+    async def _anew(self, delivery: Delivery) -> Topic:
+        await self.topics.forget(delivery.ticket.id)
+        return await self._topic(delivery)
+
+    async def _reopen(self, delivery: Delivery, topic: Topic) -> Topic:
+        """A closed topic is reopened; when the bot may not, the ticket gets a new one."""
+        try:
+            await self._call(ReopenForumTopic(chat_id=self.chat_id, message_thread_id=topic.thread_id))
+        except TelegramBadRequest as exc:
+            if not may_not_reopen(exc):
+                raise
+            log.warning("ticket %s: topic %s is closed and the bot may not reopen it (%s): creating a new one",
+                        delivery.ticket.id, topic.thread_id, exc.message)
+            return await self._anew(delivery)
+        return topic
+
+    async def _edit_card(self, delivery: Delivery) -> int:
+        ticket_id = delivery.ticket.id
+        topic = await self._topic(delivery)
         card = await self._card(ticket_id)
         try:
             await self._call(EditMessageText(
@@ -144,10 +200,12 @@ class ConsultantsGroup:
         if not delivery.source_id.isdigit():
             return None
         try:
-            copied = await self._in_topic(delivery.ticket.id, lambda thread: CopyMessage(
+            copied = await self._in_topic(delivery, lambda thread: CopyMessage(
                 chat_id=self.chat_id, from_chat_id=int(delivery.ticket.chat_id),
                 message_id=int(delivery.source_id), message_thread_id=thread))
         except TelegramBadRequest as exc:  # deleted by the user, or a caption too long for a topic
+            if group_problem(exc) is not None:
+                raise  # the group's trouble, not the file's
             log.warning("ticket %s: could not copy message %s: %s", delivery.ticket.id, delivery.source_id, exc)
             return None
         return copied.message_id

@@ -2,6 +2,9 @@
 
 Each update is stored before the offset moves past it, so a crash re-fetches
 rather than loses it, and duplicates are dropped by the inbox as usual.
+getUpdates is refused while a webhook is set, and deleting someone's webhook
+would silently leave the webhook instances deaf: polling starts only when no
+webhook is registered for the token, or with --force, which says what it removed.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import GetUpdates
 from aiohttp import web
 
+from bot.channels.telegram.errors import TelegramSetupError
 from bot.channels.telegram.webhook import CHANNEL, chat_key
 from bot.inbox import Inbox
 
@@ -26,8 +30,9 @@ class Poller:
     """getUpdates in a loop, started and stopped with the aiohttp application."""
 
     def __init__(self, bot: Bot, inbox: Inbox, allowed_updates: list[str],
-                 timeout: int = 30) -> None:
+                 timeout: int = 30, *, force: bool = False) -> None:
         self.bot = bot
+        self.force = force
         self.inbox = inbox
         self.allowed_updates = allowed_updates
         self.timeout = timeout
@@ -35,9 +40,21 @@ class Poller:
         self.task: asyncio.Task[None] | None = None
 
     async def start(self, app: web.Application) -> None:
-        # getUpdates is refused while a webhook is set; pending updates are kept.
-        await self.bot.delete_webhook(drop_pending_updates=False)
+        await self.take_over_from_webhook()
         self.task = asyncio.create_task(self.run(), name="telegram-polling")
+
+    async def take_over_from_webhook(self) -> None:
+        """Refuse to poll while a webhook is registered, unless forced: then remove it (updates kept)."""
+        registered = (await self.bot.get_webhook_info()).url
+        if not registered:
+            return
+        if not self.force:
+            raise TelegramSetupError(
+                f"a webhook is registered for this bot token ({registered}): polling would take the "
+                "updates away from the instances serving it. Stop them first, or start with "
+                "`civic-desk serve --polling --force` to remove the webhook")
+        await self.bot.delete_webhook(drop_pending_updates=False)
+        log.warning("removed the Telegram webhook %s (--force): this instance polls instead", registered)
 
     async def stop(self, app: web.Application) -> None:
         if self.task is not None:

@@ -17,16 +17,19 @@ from aiogram.methods import (
     CreateForumTopic,
     DeleteWebhook,
     EditMessageText,
+    GetChat,
+    GetChatMember,
     GetMe,
     GetUpdates,
+    GetWebhookInfo,
     ReopenForumTopic,
     SendMessage,
     SetWebhook,
 )
 from aiogram.methods.base import Response
 
-METHODS = (AnswerCallbackQuery, CopyMessage, CreateForumTopic, DeleteWebhook, EditMessageText, GetMe,
-           GetUpdates, ReopenForumTopic, SendMessage, SetWebhook)
+METHODS = (AnswerCallbackQuery, CopyMessage, CreateForumTopic, DeleteWebhook, EditMessageText, GetChat,
+           GetChatMember, GetMe, GetUpdates, GetWebhookInfo, ReopenForumTopic, SendMessage, SetWebhook)
 
 
 @functools.cache  # the cache is the strong reference that keeps them

@@ -6,20 +6,37 @@ a synchronous filter in a worker thread, a thread hop for every update.
 
 from __future__ import annotations
 
-from aiogram import Router
-from aiogram.enums import ChatType
-from aiogram.types import CallbackQuery, Message
+from collections.abc import Awaitable, Callable
 
+from aiogram import Router
+from aiogram.enums import ChatMemberStatus, ChatType
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
+
+from bot.channels.telegram.group import ConsultantsChat
 from bot.channels.telegram.mapper import from_callback, from_message, from_topic_message
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.topics import TopicStore
-from handlers import Desk
+from handlers import Desk, InboundKind
+
+Release = Callable[[str], Awaitable[int]]  # replies held for a chat go out now; how many
 
 
-async def on_message(message: Message, desk: Desk, sender: TelegramSender) -> None:
+async def no_release(chat_id: str) -> int:
+    return 0
+
+
+async def on_message(message: Message, desk: Desk, sender: TelegramSender, release: Release) -> None:
     inbound = from_message(message)
     if inbound is not None:
+        if inbound.kind is InboundKind.COMMAND and inbound.text == "start":  # "Restart" after a block
+            await release(inbound.chat_id)
         await sender.send(message.chat.id, await desk.handle(inbound))
+
+
+async def on_unblocked(update: ChatMemberUpdated, release: Release) -> None:
+    """A user who blocked the bot unblocked it: the replies held for them go out."""
+    if update.chat.type == ChatType.PRIVATE and update.new_chat_member.status == ChatMemberStatus.MEMBER:
+        await release(str(update.chat.id))
 
 
 async def on_callback(query: CallbackQuery, desk: Desk, sender: TelegramSender) -> None:
@@ -42,6 +59,7 @@ def customer_router() -> Router:
     router.message.filter(in_private_chat)
     router.message.register(on_message)
     router.callback_query.register(on_callback)
+    router.my_chat_member.register(on_unblocked)
     return router
 
 
@@ -55,12 +73,20 @@ async def on_topic_message(message: Message, desk: Desk, sender: TelegramSender,
         await sender.send(message.chat.id, await desk.from_consultant(written), message.message_thread_id)
 
 
-def consultant_router(chat_id: int) -> Router:
-    """The consultants' forum supergroup, and only it: no other chat can reach a user through the desk."""
+def consultant_router(group: ConsultantsChat) -> Router:
+    """The consultants' forum supergroup (under the id it moved to, if upgraded), and only it: no
+    other chat can reach a user through the desk."""
     async def in_the_group_topics(message: Message) -> bool:
-        return message.chat.id == chat_id and bool(message.is_topic_message)
+        return group.ours(message.chat.id) and bool(message.is_topic_message)
+
+    async def group_upgraded(message: Message) -> bool:
+        return group.ours(message.chat.id) and message.migrate_to_chat_id is not None
+
+    async def on_upgraded(message: Message) -> None:
+        """Telegram's notice in the old group: follow the new id before a message is refused."""
+        await group.moved(message.migrate_to_chat_id or message.chat.id)
 
     router = Router(name="consultants")
-    router.message.filter(in_the_group_topics)
-    router.message.register(on_topic_message)
+    router.message.register(on_topic_message, in_the_group_topics)
+    router.message.register(on_upgraded, group_upgraded)
     return router

@@ -21,26 +21,25 @@ from aiohttp import web
 from bot import jsonio
 from bot.channels.telegram.consultants import ConsultantsGroup
 from bot.channels.telegram.delivery import TelegramUsers
+from bot.channels.telegram.errors import TelegramSetupError
+from bot.channels.telegram.group import ConsultantsChat, GroupWatch
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.responses import pin_response_models
-from bot.channels.telegram.routers import consultant_router, customer_router
+from bot.channels.telegram.routers import consultant_router, customer_router, no_release
 from bot.channels.telegram.sender import TelegramLimits, TelegramSender
 from bot.channels.telegram.session import JsonSession
 from bot.channels.telegram.topics import TopicStore
 from bot.channels.telegram.webhook import CHANNEL, PATH, webhook_handler
 from bot.config import Settings
+from bot.db.tickets import SqlTicketStore
 from bot.outbox import CONSULTANTS
 from bot.services import Services
-from handlers import cards
+from handlers import cards, transcript
 
 log = logging.getLogger(__name__)
 # setWebhook's secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
 SECRET_FORMAT = re.compile(r"[A-Za-z0-9_-]{1,256}")
 StartupHook = Callable[[web.Application], Awaitable[None]]
-
-
-class TelegramSetupError(RuntimeError):
-    """Telegram is configured wrongly; the service must not start half-working."""
 
 
 def build_bot(settings: Settings) -> Bot:
@@ -71,42 +70,52 @@ def webhook_secret(settings: Settings) -> str:
     return secret
 
 
-def build_dispatcher(services: Services, sender: TelegramSender, topics: TopicStore | None = None) -> Dispatcher:
+def build_dispatcher(services: Services, sender: TelegramSender, topics: TopicStore | None = None,
+                     group: ConsultantsChat | None = None) -> Dispatcher:
     """Routers with the desk, the sender and the topic map injected into every handler by name.
 
     No FSM: no handler uses aiogram's states (the desk keeps its own in its database), and
     the FSM middleware (a storage look-up and a context per update) would only cost CPU.
     """
-    dispatcher = Dispatcher(desk=services.desk, sender=sender, topics=topics, disable_fsm=True)
-    chat_id = services.settings.consultant_chat_id
-    if topics is not None and chat_id is not None:
-        dispatcher.include_router(consultant_router(chat_id))
+    release = partial(services.outbox.release_held, CHANNEL) if services.outbox is not None else no_release
+    dispatcher = Dispatcher(desk=services.desk, sender=sender, topics=topics, release=release, disable_fsm=True)
+    if topics is not None and group is not None:
+        dispatcher.include_router(consultant_router(group))
     dispatcher.include_router(customer_router())
     return dispatcher
 
 
 def connect_outbox(services: Services, sender: TelegramSender) -> TopicStore | None:
     """Relayed messages to Telegram users and, with a consultants' group, everything for it."""
-    outbox, team, chat_id = services.outbox, services.desk.team, services.settings.consultant_chat_id
+    outbox, team, group = services.outbox, services.desk.team, services.consultants_group
     if outbox is None:
         return None
-    outbox.register(CHANNEL, TelegramUsers(sender))
-    if team is None or chat_id is None:
+    outbox.register(CHANNEL, TelegramUsers(sender, SqlTicketStore(services.engine).has_held_replies))
+    if team is None or group is None:
         return None
     topics = TopicStore(services.engine)
-    outbox.register(CONSULTANTS, ConsultantsGroup(sender, chat_id, topics, partial(cards.card, team)))
+    outbox.register(CONSULTANTS, ConsultantsGroup(sender, group, topics, partial(cards.card, team),
+                                                  partial(transcript.transcript, team)))
     return topics
 
 
-def setup(app: web.Application, services: Services, *, polling: bool = False) -> None:
-    """Mount the channel: webhook route (or long polling), inbox processor, start and stop."""
+def setup(app: web.Application, services: Services, *, polling: bool = False, force: bool = False) -> None:
+    """Mount the channel: webhook route (or long polling), inbox processor, start and stop.
+
+    `force`: polling removes a webhook registered for the token instead of refusing to start.
+    """
     settings = services.settings
     pin_response_models()
     bot = build_bot(settings)  # no connection is opened yet: nothing to close if the next check fails
     secret = "" if polling else webhook_secret(settings)
     sender = TelegramSender(bot, services.pacer, TelegramLimits.from_settings(settings), services.metrics)
-    dispatcher = build_dispatcher(services, sender, connect_outbox(services, sender))
+    group = services.consultants_group
+    dispatcher = build_dispatcher(services, sender, connect_outbox(services, sender), group)
     allowed_updates = dispatcher.resolve_used_update_types()
+    if group is not None:
+        watch = GroupWatch(group, sender)
+        app.on_startup.append(watch.start)
+        app.on_shutdown.append(watch.stop)
 
     async def process(update: dict[str, Any]) -> None:
         await dispatcher.feed_raw_update(bot, update)
@@ -115,8 +124,8 @@ def setup(app: web.Application, services: Services, *, polling: bool = False) ->
 
     # on_startup runs after the schema check and inbox recovery; on_cleanup after the drain.
     if polling:
-        poller = Poller(bot, services.inbox, allowed_updates)
-        app.on_startup.append(_refused_as_setup_error(bot, poller.start, "deleteWebhook"))
+        poller = Poller(bot, services.inbox, allowed_updates, force=force)
+        app.on_startup.append(_refused_as_setup_error(bot, poller.start, "the switch to polling"))
         app.on_shutdown.append(poller.stop)
     else:
         app.router.add_post(PATH, webhook_handler(services.inbox, secret))
@@ -146,4 +155,7 @@ def _refused_as_setup_error(bot: Bot, hook: StartupHook, what: str) -> StartupHo
         except AiogramError as exc:
             await bot.session.close()
             raise TelegramSetupError(f"Telegram refused {what}: {exc}") from exc
+        except TelegramSetupError:
+            await bot.session.close()
+            raise
     return guarded

@@ -19,10 +19,24 @@ from typing import Any
 from aiohttp import web
 
 # Parameters aiogram sends JSON-encoded (objects, lists, numbers); the rest are plain strings.
-JSON_PARAMS = {"reply_markup", "allowed_updates", "link_preview_options", "chat_id", "offset",
+JSON_PARAMS = {"reply_markup", "allowed_updates", "link_preview_options", "chat_id", "user_id", "offset",
                "timeout", "drop_pending_updates", "message_thread_id", "from_chat_id", "message_id"}
 DATE = 1767225600  # 2026-01-01
 THREAD_NOT_FOUND = "Bad Request: message thread not found"
+# Telegram's own descriptions of the errors the consultants' side meets.
+UPGRADED = "Bad Request: group chat was upgraded to a supergroup chat"  # with parameters.migrate_to_chat_id
+KICKED = "Forbidden: bot was kicked from the supergroup chat"
+TOPIC_CLOSED = "Bad Request: TOPIC_CLOSED"
+NO_TOPIC_RIGHTS = "Bad Request: not enough rights to manage topics"
+BLOCKED = "Forbidden: bot was blocked by the user"
+NO_SEND_RIGHTS = "Bad Request: not enough rights to send text messages to the chat"
+NO_CREATE_RIGHTS = "Bad Request: not enough rights to create a topic"
+ADMIN_RIGHTS = ("can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
+                "can_restrict_members", "can_promote_members", "can_change_info", "can_invite_users",
+                "can_post_stories", "can_edit_stories", "can_delete_stories", "can_send_welcome_messages",
+                "can_manage_topics")
+GIFTS = {"unlimited_gifts": True, "limited_gifts": True, "unique_gifts": True, "premium_subscription": True,
+         "gifts_from_channels": True}
 
 
 class FakeBotAPI:
@@ -39,6 +53,13 @@ class FakeBotAPI:
         self.topics: dict[int, str] = {}  # forum topics created: message_thread_id -> name
         self.deleted_topics: set[int] = set()
         self.thread_ids = itertools.count(101)
+        self.webhook_url = ""  # set by setWebhook, cleared by deleteWebhook, read by getWebhookInfo
+        self.migrated: dict[int, int] = {}  # a group upgraded to a supergroup: old chat id -> new
+        self.kicked: set[int] = set()  # groups the bot was removed from
+        self.closed_topics: set[int] = set()
+        self.may_manage_topics = True  # the bot's admin right to reopen a closed topic
+        self.blocked: set[int] = set()  # private chats of users who blocked the bot
+        self.demoted: set[int] = set()  # groups where the bot is a plain member, no admin rights any more
         self.called = asyncio.Event()
         self.app = web.Application()
         self.app.router.add_post("/bot{token}/{method}", self.handle)
@@ -84,10 +105,34 @@ class FakeBotAPI:
         if self.failures[method]:
             status, body = self.failures[method].pop(0)
             return web.json_response(body, status=status)
-        if params.get("message_thread_id") in self.deleted_topics:
-            return web.json_response({"ok": False, "error_code": 400, "description": THREAD_NOT_FOUND},
-                                     status=400)
+        refusal = self.refusal(method, params)
+        if refusal is not None:
+            status, description, parameters = refusal
+            return web.json_response({"ok": False, "error_code": status, "description": description,
+                                      **({"parameters": parameters} if parameters else {})}, status=status)
         return web.json_response({"ok": True, "result": await self.result(method, params)})
+
+    def refusal(self, method: str, params: dict[str, Any]) -> tuple[int, str, dict[str, Any]] | None:
+        """The error Telegram answers for the state of the chat or topic, if any: (status, description,
+        parameters)."""
+        chat_id, thread_id = params.get("chat_id"), params.get("message_thread_id")
+        if chat_id in self.migrated:
+            return 400, UPGRADED, {"migrate_to_chat_id": self.migrated[chat_id]}
+        if chat_id in self.kicked:
+            return 403, KICKED, {}
+        if chat_id in self.blocked:
+            return 403, BLOCKED, {}
+        if chat_id in self.demoted and method in ("sendMessage", "createForumTopic"):
+            return 400, NO_SEND_RIGHTS if method == "sendMessage" else NO_CREATE_RIGHTS, {}
+        if thread_id in self.deleted_topics:
+            return 400, THREAD_NOT_FOUND, {}
+        if method == "reopenForumTopic" and not self.may_manage_topics:
+            return 400, NO_TOPIC_RIGHTS, {}
+        if method == "reopenForumTopic":
+            self.closed_topics.discard(thread_id)
+        elif thread_id in self.closed_topics:
+            return 400, TOPIC_CLOSED, {}
+        return None
 
     async def result(self, method: str, params: dict[str, Any]) -> Any:
         if method in ("sendMessage", "editMessageText"):
@@ -115,6 +160,21 @@ class FakeBotAPI:
                 await asyncio.sleep(0.01)  # a short long-poll: the loop must not spin
             updates, self.updates = self.updates, []
             return updates
+        if method == "setWebhook":
+            self.webhook_url = params["url"]
+        if method == "deleteWebhook":
+            self.webhook_url = ""
+        if method == "getWebhookInfo":
+            return {"url": self.webhook_url, "has_custom_certificate": False, "pending_update_count": 0}
+        if method == "getChat":
+            return {"id": params["chat_id"], "type": "supergroup", "title": "Кеңесшілер", "is_forum": True,
+                    "accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": GIFTS}
+        if method == "getChatMember":
+            user = {"id": params["user_id"], "is_bot": True, "first_name": "Desk"}
+            if params["chat_id"] in self.demoted:
+                return {"status": "member", "user": user}
+            return {"status": "administrator", "user": user, **dict.fromkeys(ADMIN_RIGHTS, True),
+                    "is_anonymous": False}
         if method == "getMe":
             return {"id": int(self.token.split(":")[0]), "is_bot": True, "first_name": "Desk",
                     "username": "civic_desk_bot"}

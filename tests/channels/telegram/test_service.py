@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -32,7 +33,7 @@ async def test_the_webhook_is_registered_at_start_with_the_secret(
     async with TestClient(TestServer(create_app(settings, engine, matcher))):
         assert bot_api.calls == [{"method": "setWebhook", "params": {
             "url": "https://desk.example.kz/webhook/telegram", "secret_token": SECRET,
-            "allowed_updates": ["callback_query", "message"]}}]
+            "allowed_updates": ["callback_query", "message", "my_chat_member"]}}]
 
 
 async def test_a_refused_webhook_stops_the_start(tg_settings: Settings, engine: AsyncEngine,
@@ -90,7 +91,7 @@ def test_serve_prints_a_readable_error(monkeypatch: pytest.MonkeyPatch, settings
         "123456789:AAE..., digits, a colon, then the secret\n")
 
 
-async def test_long_polling_deletes_the_webhook_and_serves_the_same_desk(
+async def test_long_polling_serves_the_same_desk(
         tg_settings: Settings, engine: AsyncEngine, matcher: Matcher, bot_api: FakeBotAPI) -> None:
     user = TelegramUser(None, bot_api, None)  # type: ignore[arg-type]
     first, again = user.text_update("/help"), user.text_update("/lang")
@@ -105,12 +106,48 @@ async def test_long_polling_deletes_the_webhook_and_serves_the_same_desk(
         assert response.status == 404  # polling and a webhook exclude each other
 
     polls = [call["params"] for call in bot_api.calls if call["method"] == "getUpdates"]
-    assert polls[0] == {"timeout": 30, "allowed_updates": ["callback_query", "message"]}
+    assert polls[0] == {"timeout": 30, "allowed_updates": ["callback_query", "message", "my_chat_member"]}
     assert polls[1] == {**polls[0], "offset": again["update_id"] + 1}
     assert bot_api.sent() == [
-        {"method": "deleteWebhook", "params": {"drop_pending_updates": False}},
+        {"method": "getWebhookInfo", "params": {}},  # none registered: nothing to remove
         message(CHAT, kk("Type your question in Kazakh or Russian, or use the commands:\n"
                          "/menu: topics\n/lang: language\n/help: this help")),
         message(CHAT, "Тілді таңдаңыз:", [[("lang:kk", "Қазақ тілі"),
                                            ("lang:ru", "Русский язык")]]),
     ]
+
+
+async def test_polling_refuses_to_start_over_a_live_webhook(
+        tg_settings: Settings, engine: AsyncEngine, matcher: Matcher, bot_api: FakeBotAPI) -> None:
+    bot_api.webhook_url = "https://desk.example.kz/webhook/telegram"  # the production instances
+    server = TestServer(create_app(tg_settings, engine, matcher, polling=True))
+
+    with pytest.raises(TelegramSetupError, match=re.escape(
+            "a webhook is registered for this bot token (https://desk.example.kz/webhook/telegram): "
+            "polling would take the updates away")):
+        await server.start_server()
+    await server.close()
+
+    assert [call["method"] for call in bot_api.calls] == ["getWebhookInfo"]  # no getUpdates, nothing deleted
+    assert bot_api.webhook_url == "https://desk.example.kz/webhook/telegram"
+
+
+async def test_polling_with_force_removes_the_webhook_and_says_which(
+        tg_settings: Settings, engine: AsyncEngine, matcher: Matcher, bot_api: FakeBotAPI,
+        caplog: pytest.LogCaptureFixture) -> None:
+    bot_api.webhook_url = "https://desk.example.kz/webhook/telegram"
+    app = create_app(tg_settings, engine, matcher, polling=True, force=True)
+
+    async with TestClient(TestServer(app)):
+        await bot_api.wait_for("getUpdates")
+
+    assert bot_api.sent()[:2] == [{"method": "getWebhookInfo", "params": {}},
+                                  {"method": "deleteWebhook", "params": {"drop_pending_updates": False}}]
+    assert bot_api.webhook_url == ""
+    assert ("WARNING", "removed the Telegram webhook https://desk.example.kz/webhook/telegram (--force): "
+            "this instance polls instead") in [(r.levelname, r.getMessage()) for r in caplog.records]
+
+
+def test_force_goes_with_polling(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.run(["serve", "--force"]) == 2
+    assert "--force goes with --polling" in capsys.readouterr().err
