@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy.exc import ArgumentError
 
 from bot import retention
+from bot.analytics import command as report_command
 from bot.channels.terminal import render, run_chat
 from bot.compose import build_matcher, make_engine, open_desk
 from bot.config import Settings
@@ -156,6 +157,7 @@ def parser() -> argparse.ArgumentParser:
     purge_p.add_argument("--older-than", required=True, metavar="AGE", help="e.g. 365d, 52w, 12h")
     purge_p.add_argument("--dry-run", action="store_true", help="only count what would be blanked")
     sub.add_parser("tickets", help="open tickets with their age and assignee")
+    report_command.add_parser(sub)
     return ap
 
 
@@ -171,6 +173,8 @@ def run(argv: Sequence[str] | None = None) -> int:
             return serve(settings, polling=args.polling, workers=args.workers)
         if args.command == "purge":
             return asyncio.run(purge(settings, args.older_than, args.dry_run))
+        if args.command == "report":
+            return asyncio.run(report_command.run(settings, args))
         if args.command == "tickets":
             return asyncio.run(print_open_tickets(settings))
         if args.command == "chat":
