@@ -15,6 +15,7 @@ from bot.analytics import command as report_command
 from bot.channels.terminal import render, run_chat
 from bot.compose import build_matcher, make_engine, open_desk
 from bot.config import Settings
+from bot.curation import command as curation_command
 from bot.db import schema
 from bot.db.memory import MemoryStore
 from bot.outage import OUTAGE, unreachable
@@ -147,6 +148,7 @@ def parser() -> argparse.ArgumentParser:
     check = kb.add_parser("check", help="validate every entry file")
     check.add_argument("--max-age-days", type=int, help="warn about entries checked longer ago")
     kb.add_parser("export", help="print the base as JSON lines")
+    curation_command.add_parsers(kb)
     serve = sub.add_parser("serve", help="run the webhook service (or long polling)")
     serve.add_argument("--polling", action="store_true", help="Telegram long polling, for development")
     serve.add_argument("--workers", type=int, default=1, metavar="N",
@@ -165,6 +167,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = Settings()
     try:
+        if args.command == "kb" and args.kb_command in curation_command.COMMANDS:
+            return asyncio.run(curation_command.run(settings, args))
         if args.command == "kb":
             return kb_check(settings, args.max_age_days) if args.kb_command == "check" else kb_export(settings)
         if args.command == "db":

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     answer_margin: float = Field(0.03, ge=0, le=1)
     match_cache_size: int = Field(4096, ge=0, description="decisions kept by exact message text (0: off)")
     history_size: int = Field(10, ge=1, description="recent questions kept with an escalation")
+    kb_reload_seconds: float = Field(5.0, gt=0, description="how often the base's version row is read; "
+                                     "a new version (kb publish, kb reload) is loaded without a restart")
 
     # -- service ----------------------------------------------------------
     host: str = "127.0.0.1"

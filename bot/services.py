@@ -8,6 +8,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
+from bot.curation.reload import BaseReloader
 from bot.inbox import Inbox
 from bot.metrics import Metrics
 from bot.outbox import Outbox
@@ -25,3 +26,4 @@ class Services:
     pacer: Pacer = field(default_factory=Pacer)  # one per process: every sender books from it
     redis: Redis | None = None  # DESK_REDIS_URL, shared by the instances
     outbox: Outbox | None = None  # relayed messages of tickets, delivered once each
+    reloader: BaseReloader | None = None  # follows the knowledge base's version row

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from handlers.curation import Curation
 from handlers.i18n import Gettext, Translator
 from handlers.ports import Clock, DeskStore, Direction, Relay, RelayKind, RelayOutbox, TicketStore
 from handlers.types import Button, Channel
@@ -33,6 +34,7 @@ class Team:
     remind_after: dt.timedelta = dt.timedelta(minutes=30)
     # Channels that allow free replies only for a while after the user's last message (WhatsApp).
     reply_windows: Mapping[Channel, dt.timedelta] = field(default_factory=dict)
+    curation: Curation | None = None  # /faq drafts and /kb canned answers, when the shell offers them
 
     def now(self) -> dt.datetime:
         return self.clock()

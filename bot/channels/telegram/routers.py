@@ -10,7 +10,7 @@ from aiogram import Router
 from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery, Message
 
-from bot.channels.telegram.mapper import from_callback, from_message, from_topic_message
+from bot.channels.telegram.mapper import from_callback, from_message, from_topic_callback, from_topic_message
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.topics import TopicStore
 from handlers import Desk
@@ -55,12 +55,30 @@ async def on_topic_message(message: Message, desk: Desk, sender: TelegramSender,
         await sender.send(message.chat.id, await desk.from_consultant(written), message.message_thread_id)
 
 
+async def on_topic_callback(query: CallbackQuery, desk: Desk, sender: TelegramSender, topics: TopicStore) -> None:
+    """A consultant pressed a button in a ticket's topic (an entry to send with /kb)."""
+    await sender.answer_callback(query.id)
+    message = query.message
+    thread_id = getattr(message, "message_thread_id", None)  # an old message may be inaccessible
+    if message is None or query.from_user.is_bot or thread_id is None:
+        return
+    ticket_id = await topics.ticket_of(message.chat.id, thread_id)
+    if ticket_id is not None:
+        replies = await desk.from_consultant(from_topic_callback(query, ticket_id))
+        await sender.send(message.chat.id, replies, thread_id)
+
+
 def consultant_router(chat_id: int) -> Router:
     """The consultants' forum supergroup, and only it: no other chat can reach a user through the desk."""
     async def in_the_group_topics(message: Message) -> bool:
         return message.chat.id == chat_id and bool(message.is_topic_message)
 
+    async def from_the_group(query: CallbackQuery) -> bool:
+        return query.message is not None and query.message.chat.id == chat_id
+
     router = Router(name="consultants")
     router.message.filter(in_the_group_topics)
     router.message.register(on_topic_message)
+    router.callback_query.filter(from_the_group)
+    router.callback_query.register(on_topic_callback)
     return router
