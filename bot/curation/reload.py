@@ -39,6 +39,7 @@ class BaseReloader:
         self.settings, self.engine, self.desk, self.metrics = settings, engine, desk, metrics
         self.version = 0  # of the base serving now
         self._tried = 0  # the last version looked at, loaded or refused
+        self._lock = asyncio.Lock()  # one load at a time: a second look waits for the first's outcome
         r = metrics.registry
         self._version_gauge = Gauge("desk_kb_version", "Version of the knowledge base serving now", registry=r)
         self._entries_gauge = Gauge("desk_kb_entries", "Entries of the knowledge base serving now", registry=r)
@@ -56,6 +57,10 @@ class BaseReloader:
 
     async def check(self) -> bool:
         """Load the base if its version moved; True when a new one was swapped in."""
+        async with self._lock:
+            return await self._check()
+
+    async def _check(self) -> bool:
         async with self.engine.connect() as conn:
             version = await base_version(conn)
         if version == self._tried:

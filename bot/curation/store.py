@@ -34,6 +34,7 @@ class Draft:
     reason: str
     entry_id: str
     created_at: dt.datetime
+    decided_at: dt.datetime | None
 
 
 class SqlDraftStore:
