@@ -53,18 +53,24 @@ class Weights:
         total = len(keys) + 1
         self._unknown = math.log(total / 0.5) ** IDF_POWER
         self._weight = {root: math.log(total / (count + 0.5)) ** IDF_POWER for root, count in df.items()}
+        self._mass: dict[Key, float] = {}
 
     def __call__(self, root: str) -> float:
         return self._weight.get(root, self._unknown)
 
     def mass(self, key: Key) -> float:
-        return sum(map(self, key))
+        """The summed weight of a key's roots (kept: each key is compared many times)."""
+        found = self._mass.get(key)
+        if found is None:
+            found = self._mass[key] = sum(map(self, key))
+        return found
 
 
 def similarity(a: Key, b: Key, weights: Weights) -> float:
     """Weighted Dice overlap of two root sets, 0..1."""
     total = weights.mass(a) + weights.mass(b)
-    return 2 * weights.mass(a & b) / total if total else 0.0
+    shared = a & b
+    return 2 * sum(map(weights, shared)) / total if shared and total else 0.0
 
 
 def cluster(texts: Iterable[str], read: Reader, reference: Iterable[str] = (),
@@ -75,8 +81,11 @@ def cluster(texts: Iterable[str], read: Reader, reference: Iterable[str] = (),
     phrasings) only teach which roots are common.
     """
     by_key: dict[Key, list[str]] = defaultdict(list)
+    keys: dict[str, Key] = {}  # each distinct text is read once
     for text in texts:
-        key = roots(read(text))
+        key = keys.get(text)
+        if key is None:
+            key = keys[text] = roots(read(text))
         if key:
             by_key[key].append(text)
     weights = Weights([*by_key, *(roots(read(t)) for t in reference)])

@@ -37,10 +37,13 @@ def find_gaps(texts: list[GapText], matcher: Matcher, limit: int | None = None) 
     """Clusters of the gap texts, largest first (at most `limit`); texts are masked first, so a
     name or a phone number neither shows nor pulls texts apart."""
     about: dict[str, list[GapText]] = {}  # masked text -> its questions
+    masked: dict[str, str] = {}  # each distinct text is masked once
     for item in texts:
-        about.setdefault(mask(item.text), []).append(item)
-    masked = [text for text, items in about.items() for _ in items]
-    clusters = cluster(masked, lambda text: matcher.analyse(text).stems, base_phrasings(matcher))
+        if item.text not in masked:
+            masked[item.text] = mask(item.text)
+        about.setdefault(masked[item.text], []).append(item)
+    masked_texts = [text for text, items in about.items() for _ in items]
+    clusters = cluster(masked_texts, lambda text: matcher.analyse(text).stems, base_phrasings(matcher))
     gaps = []
     for found in clusters[:limit]:
         items = [item for text in dict.fromkeys(found.texts) for item in about[text]]

@@ -113,13 +113,13 @@ class _Tally:
 async def question_figures(conn: AsyncConnection, since: dt.datetime) -> QuestionFigures:
     q = Question.__table__
     window = {"partition_by": q.c.user_id, "order_by": q.c.id}
-    rows = await conn.stream(
+    rows = await conn.execute(
         select(q.c.decision, q.c.topic, q.c.text, q.c.lang, User.__table__.c.channel,
                func.lead(q.c.decision).over(**window), func.lead(q.c.text).over(**window))
         .join(User.__table__, User.__table__.c.id == q.c.user_id)
         .where(q.c.created_at >= since))
     tally = _Tally()
-    async for row in rows:
+    for row in rows:
         tally.add(*row)
     verdicts = await conn.execute(
         select(q.c.topic, q.c.text, q.c.lang, Feedback.__table__.c.helpful)
