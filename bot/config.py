@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     holidays: str = Field(KZ_HOLIDAYS, description="MM-DD every year, YYYY-MM-DD once; comma-separated")
     unassigned_remind_minutes: int = Field(30, ge=1, description="a ticket nobody took is posted again")
     outbox_max_attempts: int = Field(8, ge=1, description="tries of a relayed message before it fails")
+    digest_day: str = Field("", pattern="^(|[Mm]on|[Tt]ue|[Ww]ed|[Tt]hu|[Ff]ri|[Ss]at|[Ss]un)$",
+                            description="weekly digest in the consultants' group on this day; empty: off")
+    digest_time: str = Field("09:00", pattern="^([01][0-9]|2[0-3]):[0-5][0-9]$", description="in DESK_TIMEZONE")
 
     @field_validator("consultant_chat_id", mode="before")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
@@ -27,3 +28,5 @@ class Services:
     redis: Redis | None = None  # DESK_REDIS_URL, shared by the instances
     outbox: Outbox | None = None  # relayed messages of tickets, delivered once each
     reloader: BaseReloader | None = None  # follows the knowledge base's version row
+    # A text into the consultants' group (its general topic), when a channel runs the group.
+    post_to_consultants: Callable[[str], Awaitable[None]] | None = None

@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import logs
+from bot.analytics.digest import Digest
 from bot.channels import telegram, whatsapp
 from bot.config import Settings
 from bot.consultants import build_team, remind_forever
@@ -107,8 +108,10 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
         reminder = asyncio.create_task(remind_forever(team)) if team is not None else None
         await reloader.start()
         following = asyncio.create_task(reloader.follow(settings.kb_reload_seconds))
+        digest = weekly_digest(services)
+        digesting = asyncio.create_task(digest.forever()) if digest is not None else None
         yield
-        for task in (sweeper, reminder, following):
+        for task in (sweeper, reminder, following, digesting):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -123,6 +126,15 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
 
     app.cleanup_ctx.append(lifecycle)
     return app
+
+
+def weekly_digest(services: Services) -> Digest | None:
+    """The digest of the consultants' group when DESK_DIGEST_DAY is set and a channel runs the group."""
+    if not services.settings.digest_day or services.post_to_consultants is None:
+        return None
+    desk = services.desk
+    return Digest(services.settings, services.engine, lambda: desk.matcher, services.post_to_consultants,
+                  desk.translator)
 
 
 def run_workers(settings: Settings, workers: int) -> int:

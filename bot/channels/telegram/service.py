@@ -31,7 +31,7 @@ from bot.channels.telegram.webhook import CHANNEL, PATH, webhook_handler
 from bot.config import Settings
 from bot.outbox import CONSULTANTS
 from bot.services import Services
-from handlers import cards
+from handlers import Reply, cards
 
 log = logging.getLogger(__name__)
 # setWebhook's secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
@@ -95,6 +95,11 @@ def connect_outbox(services: Services, sender: TelegramSender) -> TopicStore | N
         return None
     topics = TopicStore(services.engine)
     outbox.register(CONSULTANTS, ConsultantsGroup(sender, chat_id, topics, partial(cards.card, team)))
+
+    async def post(text: str) -> None:  # the group's general topic (the weekly digest)
+        await sender.send(chat_id, [Reply(text)])
+
+    services.post_to_consultants = post
     return topics
 
 
