@@ -2,12 +2,13 @@
 
 The consultant's words are matched by the same matcher the users meet; a clear
 match is sent at once, several close ones are offered as buttons (`kb:<id>`).
-The answer goes in the user's language, signed and recorded like any reply.
+The answer goes in the user's language, as the bot shows it, signed and recorded
+like any reply.
 """
 
 from __future__ import annotations
 
-from handlers import relay
+from handlers import relay, render
 from handlers.i18n import Gettext
 from handlers.ports import Ticket
 from handlers.team import Team
@@ -18,20 +19,8 @@ PICK = "kb:"
 CHOICES = 3
 
 
-def entry_text(entry: Entry, lang: str, _: Gettext) -> str:
-    """The entry's answer as the user reads it in the bot: title, answer, first source, link."""
-    parts = [f"*{entry.title[lang]}*", entry.answer[lang]]
-    if entry.sources:
-        source = entry.sources[0]
-        parts.append(_("Source: {source}").format(source=f"{source.act}, {source.article}" if source.article
-                                                  else source.act))
-    if entry.link:
-        parts.append(_("Read more: {link}").format(link=entry.link))
-    return "\n\n".join(parts)
-
-
 async def send_entry(team: Team, ticket: Ticket, author: str, entry: Entry, _: Gettext) -> list[Reply]:
-    text = entry_text(entry, ticket.lang, team.translator(ticket.lang))
+    text = render.entry_text(entry, ticket.lang, team.translator(ticket.lang))
     replies = await relay.from_consultant(team, ticket, author, text)
     if ticket.is_open:
         replies.append(Reply(_("Entry {entry} sent to the user.").format(entry=entry.id)))

@@ -36,8 +36,8 @@ def category_menu(base: KnowledgeBase, category_id: str, lang: str, _: Gettext) 
     return Reply(f"*{category.title[lang]}*", (*rows, (Button(MENU, _("« Back")),)))
 
 
-def answer(entry: Entry, lang: str, question_id: int, _: Gettext) -> Reply:
-    """The entry's answer with its legal source, a link and the feedback buttons."""
+def entry_text(entry: Entry, lang: str, _: Gettext) -> str:
+    """An entry as the user reads it: title, answer, its first legal source and a link."""
     parts = [f"*{entry.title[lang]}*", entry.answer[lang]]
     if entry.sources:
         source = entry.sources[0]
@@ -45,12 +45,17 @@ def answer(entry: Entry, lang: str, question_id: int, _: Gettext) -> Reply:
         parts.append(_("Source: {source}").format(source=cited))
     if entry.link:
         parts.append(_("Read more: {link}").format(link=entry.link))
+    return "\n\n".join(parts)
+
+
+def answer(entry: Entry, lang: str, question_id: int, _: Gettext) -> Reply:
+    """The entry's answer with its legal source, a link and the feedback buttons."""
     feedback = f"{FEEDBACK}{question_id}"
     buttons = (
         (Button(f"{feedback}:y", _("👍 Helpful")), Button(f"{feedback}:n", _("👎 Not helpful"))),
         (Button(HUMAN, _("Ask a consultant")), Button(MENU, _("Menu"))),
     )
-    return Reply("\n\n".join(parts), buttons)
+    return Reply(entry_text(entry, lang, _), buttons)
 
 
 def clarify(candidates: tuple[Entry, ...], lang: str, _: Gettext) -> Reply:
