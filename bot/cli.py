@@ -11,9 +11,11 @@ from collections.abc import Sequence
 from sqlalchemy.exc import ArgumentError
 
 from bot import retention
+from bot.analytics import command as report_command
 from bot.channels.terminal import render, run_chat
 from bot.compose import build_matcher, make_engine, open_desk
 from bot.config import Settings
+from bot.curation import command as curation_command
 from bot.db import schema
 from bot.db.memory import MemoryStore
 from bot.outage import OUTAGE, unreachable
@@ -152,6 +154,7 @@ def parser() -> argparse.ArgumentParser:
     check = kb.add_parser("check", help="validate every entry file")
     check.add_argument("--max-age-days", type=int, help="warn about entries checked longer ago")
     kb.add_parser("export", help="print the base as JSON lines")
+    curation_command.add_parsers(kb)
     serve = sub.add_parser("serve", help="run the webhook service (or long polling)")
     serve.add_argument("--polling", action="store_true", help="Telegram long polling, for development")
     serve.add_argument("--force", action="store_true",
@@ -164,6 +167,7 @@ def parser() -> argparse.ArgumentParser:
     purge_p.add_argument("--older-than", required=True, metavar="AGE", help="e.g. 365d, 52w, 12h")
     purge_p.add_argument("--dry-run", action="store_true", help="only count what would be blanked")
     sub.add_parser("tickets", help="open tickets with their age and assignee")
+    report_command.add_parser(sub)
     return ap
 
 
@@ -171,6 +175,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = Settings()
     try:
+        if args.command == "kb" and args.kb_command in curation_command.COMMANDS:
+            return asyncio.run(curation_command.run(settings, args))
         if args.command == "kb":
             return kb_check(settings, args.max_age_days) if args.kb_command == "check" else kb_export(settings)
         if args.command == "db":
@@ -179,6 +185,8 @@ def run(argv: Sequence[str] | None = None) -> int:
             return serve(settings, polling=args.polling, workers=args.workers, force=args.force)
         if args.command == "purge":
             return asyncio.run(purge(settings, args.older_than, args.dry_run))
+        if args.command == "report":
+            return asyncio.run(report_command.run(settings, args))
         if args.command == "tickets":
             return asyncio.run(print_open_tickets(settings))
         if args.command == "chat":

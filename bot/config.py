@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     answer_margin: float = Field(0.03, ge=0, le=1)
     match_cache_size: int = Field(4096, ge=0, description="decisions kept by exact message text (0: off)")
     history_size: int = Field(10, ge=1, description="recent questions kept with an escalation")
+    kb_reload_seconds: float = Field(5.0, gt=0, description="how often the base's version row is read; "
+                                     "a new version (kb publish, kb reload) is loaded without a restart")
 
     # -- service ----------------------------------------------------------
     host: str = "127.0.0.1"
@@ -75,6 +77,9 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(8, ge=1, description="tries of a relayed message before it fails")
     centre_contacts: str = Field("", description="the civic centre's phone, address or site, given to users "
                                  "who escalate while the consultants' group cannot be reached")
+    digest_day: str = Field("", pattern="^(|[Mm]on|[Tt]ue|[Ww]ed|[Tt]hu|[Ff]ri|[Ss]at|[Ss]un)$",
+                            description="weekly digest in the consultants' group on this day; empty: off")
+    digest_time: str = Field("09:00", pattern="^([01][0-9]|2[0-3]):[0-5][0-9]$", description="in DESK_TIMEZONE")
 
     @field_validator("consultant_chat_id", mode="before")
     @classmethod

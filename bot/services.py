@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -9,6 +10,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
+from bot.curation.reload import BaseReloader
 from bot.inbox import Inbox
 from bot.metrics import Metrics
 from bot.outbox import Outbox
@@ -30,3 +32,6 @@ class Services:
     redis: Redis | None = None  # DESK_REDIS_URL, shared by the instances
     outbox: Outbox | None = None  # relayed messages of tickets, delivered once each
     consultants_group: ConsultantsChat | None = None  # DESK_CONSULTANT_CHAT_ID: where it is, how it is
+    reloader: BaseReloader | None = None  # follows the knowledge base's version row
+    # A text into the consultants' group (its general topic), when a channel runs the group.
+    post_to_consultants: Callable[[str], Awaitable[None]] | None = None

@@ -21,14 +21,18 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import logs
+from bot.analytics.digest import Digest
 from bot.channels import telegram, whatsapp
 from bot.config import Settings
 from bot.consultants import build_team, consultants_group, remind_forever
+from bot.curation.reload import BaseReloader
+from bot.curation.store import SqlDraftStore, SqlTranscript
 from bot.db import schema
 from bot.db.models import utcnow
 from bot.db.store import SqlDeskStore
 from bot.health import readyz_handler
 from bot.inbox import Inbox
+from bot.masking import mask
 from bot.metrics import CONTENT_TYPE, Metrics, TimedMatcher
 from bot.outage import OUTAGE, database_outage, unreachable
 from bot.outbox import Outbox
@@ -36,6 +40,7 @@ from bot.ratelimit import build_limiter
 from bot.services import Services
 from bot.ticket_metrics import TicketMetrics
 from handlers import Desk, Translator
+from handlers.curation import Curation
 from handlers.ports import Clock
 from knowledge import Matcher
 
@@ -78,8 +83,11 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
     desk = Desk(TimedMatcher(matcher, metrics), SqlDeskStore(engine), translator,
                 default_lang=settings.default_lang, limiter=limiter, team=team)
     inbox = Inbox(engine, metrics, lease=settings.inbox_lease_seconds, max_in_flight=settings.inbox_max_in_flight)
+    reloader = BaseReloader(settings, engine, desk, metrics)
+    if team is not None:
+        team.curation = Curation(SqlDraftStore(engine), SqlTranscript(engine), lambda: desk.matcher, mask)
     services = Services(settings, engine, desk, inbox, metrics=metrics, redis=redis, outbox=outbox,
-                        consultants_group=group)
+                        consultants_group=group, reloader=reloader)
     metrics.on_scrape(inbox.refresh_depth)
     TicketMetrics(metrics, engine)
     app = web.Application(client_max_size=4 * 1024 * 1024, middlewares=[database_outage])
@@ -100,8 +108,12 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
         sweeper = asyncio.create_task(inbox.sweep_forever(settings.inbox_sweep_seconds))
         outbox.start()  # relayed messages left pending by the last run go out now
         reminder = asyncio.create_task(remind_forever(team)) if team is not None else None
+        await reloader.start()
+        following = asyncio.create_task(reloader.follow(settings.kb_reload_seconds))
+        digest = weekly_digest(services)
+        digesting = asyncio.create_task(digest.forever()) if digest is not None else None
         yield
-        for task in (sweeper, reminder):
+        for task in (sweeper, reminder, following, digesting):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -116,6 +128,15 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
 
     app.cleanup_ctx.append(lifecycle)
     return app
+
+
+def weekly_digest(services: Services) -> Digest | None:
+    """The digest of the consultants' group when DESK_DIGEST_DAY is set and a channel runs the group."""
+    if not services.settings.digest_day or services.post_to_consultants is None:
+        return None
+    desk = services.desk
+    return Digest(services.settings, services.engine, lambda: desk.matcher, services.post_to_consultants,
+                  desk.translator)
 
 
 def run_workers(settings: Settings, workers: int) -> int:

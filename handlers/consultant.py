@@ -8,7 +8,7 @@ topic only.
 
 from __future__ import annotations
 
-from handlers import relay, render
+from handlers import canned, faq, relay, render
 from handlers.i18n import Gettext
 from handlers.ports import Direction, Relay, RelayKind, Ticket
 from handlers.team import Team
@@ -22,6 +22,8 @@ async def handle(team: Team, message: ConsultantMessage) -> list[Reply]:
     _ = team.staff()
     if message.kind is InboundKind.COMMAND:
         return await _command(team, ticket, message, _)
+    if message.kind is InboundKind.CHOICE:
+        return await canned.pick(team, ticket, message.author, message.text, _)
     if message.kind is InboundKind.MEDIA or not message.text.strip():
         return [Reply(_("Only text messages reach the user: this one was not sent."))]
     return await relay.from_consultant(team, ticket, message.author, message.text)
@@ -37,9 +39,15 @@ async def _command(team: Team, ticket: Ticket, message: ConsultantMessage, _: Ge
         return await _reopen(team, ticket, message.author, _)
     if name == "note":
         return await _note(team, ticket, message, _)
+    if name == "faq":
+        return await faq.faq(team, ticket, message, _)
+    if name == "kb":
+        return await canned.search(team, ticket, message.author, message.args, _)
     return [Reply(_("Commands in a ticket topic: /take: assign the ticket to me; /close: close it and "
                     "ask the user for a rating; /reopen: reopen it; /note text: an internal note. "
-                    "Everything else you write here is sent to the user."))]
+                    "Everything else you write here is sent to the user.")),
+            Reply(_("/kb words: send the user an answer from the knowledge base; /faq (optionally in "
+                    "reply to your answer): propose your answer as a new entry."))]
 
 
 def closed(ticket_id: int, _: Gettext) -> Reply:

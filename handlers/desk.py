@@ -176,7 +176,7 @@ class Desk:
         if decision.kind is DecisionKind.CLARIFY:
             return [render.clarify(decision.candidates, lang, _)]
         if decision.kind is DecisionKind.SMALLTALK:
-            text = render.entry_text(entry, lang, self._amounts()) if entry else _("Hello! How can I help?")
+            text = render.answer_text(entry, lang, self._amounts()) if entry else _("Hello! How can I help?")
             return [Reply(text, ((render.Button(render.MENU, _("Menu")),),))]
         if entry is not None:  # a declined neighbouring topic says why
             return [render.decline(entry, lang, _, self._amounts())]

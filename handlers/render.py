@@ -55,14 +55,14 @@ def amounts_at(now: dt.datetime, table: Mapping[int, int]) -> Amounts:
     return Amounts(now.astimezone(KAZAKHSTAN).year, table)
 
 
-def entry_text(entry: Entry, lang: str, amounts: Amounts) -> str:
+def answer_text(entry: Entry, lang: str, amounts: Amounts) -> str:
     """The entry's answer in one language, MCI amounts shown for the current year."""
     return mci.render(entry.answer[lang], lang, amounts.year, amounts.mci)  # type: ignore[arg-type]
 
 
-def answer(entry: Entry, lang: str, question_id: int, _: Gettext, amounts: Amounts) -> Reply:
-    """The entry's answer with its legal source, a link, the date of its check and the feedback buttons."""
-    parts = [f"*{entry.title[lang]}*", entry_text(entry, lang, amounts)]
+def entry_text(entry: Entry, lang: str, _: Gettext, amounts: Amounts) -> str:
+    """An entry as the user reads it: title, answer, its first legal source, a link and the date of its check."""
+    parts = [f"*{entry.title[lang]}*", answer_text(entry, lang, amounts)]
     if entry.sources:
         source = entry.sources[0]
         cited = f"{source.act}, {source.article}" if source.article else source.act
@@ -71,17 +71,22 @@ def answer(entry: Entry, lang: str, question_id: int, _: Gettext, amounts: Amoun
         parts.append(_("Read more: {link}").format(link=entry.link))
     if entry.action is Action.ANSWER:
         parts.append(_("Checked on {date}").format(date=entry.checked.strftime("%d.%m.%Y")))
+    return "\n\n".join(parts)
+
+
+def answer(entry: Entry, lang: str, question_id: int, _: Gettext, amounts: Amounts) -> Reply:
+    """The entry's answer with its legal source, a link, the date of its check and the feedback buttons."""
     feedback = f"{FEEDBACK}{question_id}"
     buttons = (
         (Button(f"{feedback}:y", _("👍 Helpful")), Button(f"{feedback}:n", _("👎 Not helpful"))),
         (Button(HUMAN, _("Ask a consultant")), Button(MENU, _("Menu"))),
     )
-    return Reply("\n\n".join(parts), buttons)
+    return Reply(entry_text(entry, lang, _, amounts), buttons)
 
 
 def decline(entry: Entry, lang: str, _: Gettext, amounts: Amounts) -> Reply:
     """A neighbouring topic that is not ours: why, and the official page its text points to."""
-    parts = [entry_text(entry, lang, amounts)]
+    parts = [answer_text(entry, lang, amounts)]
     if entry.link:
         parts.append(_("Read more: {link}").format(link=entry.link))
     return consultant_offer("\n\n".join(parts), _)

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from handlers.curation import Curation
 from handlers.i18n import Gettext, Translator
 from handlers.ports import Clock, DeskStore, Direction, Relay, RelayKind, RelayOutbox, TicketStore, Workspace
 from handlers.types import Button, Channel
@@ -35,6 +36,8 @@ class Team:
     reply_windows: Mapping[Channel, dt.timedelta] = field(default_factory=dict)
     workspace: Workspace | None = None  # None: the workspace is taken to be always reachable
     contacts: str = ""  # the civic centre's phone, address or site, for when consultants cannot be reached
+
+    curation: Curation | None = None  # /faq drafts and /kb canned answers, when the shell offers them
 
     async def workspace_problem(self) -> str | None:
         return None if self.workspace is None else await self.workspace.problem()

@@ -40,9 +40,10 @@ class ConsultantMessage:
 
     ticket_id: int
     author: str
-    kind: InboundKind  # TEXT, COMMAND (name in `text`, the rest in `args`) or MEDIA
+    kind: InboundKind  # TEXT, COMMAND (name in `text`, the rest in `args`), CHOICE (button data) or MEDIA
     text: str = ""
     args: str = ""
+    reply_to: str = ""  # the text of the message this one replies to, if any
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,19 @@ class WorkingHours:
                     return max(start, now)
         return None
 
+    def working_seconds(self, start: dt.datetime, end: dt.datetime) -> float:
+        """Seconds of working time between two moments (0 when `end` is not after `start`)."""
+        begin, finish = self.local(start), self.local(end)
+        total = 0.0
+        day = begin.date()
+        while day <= finish.date() and (day - begin.date()).days <= SEARCH_DAYS:
+            for span in self.spans(day):
+                opened = max(begin, _at(day, span.start, self.zone))
+                closed = min(finish, _at(day, span.end, self.zone))
+                total += max(0.0, (closed - opened).total_seconds())
+            day += dt.timedelta(days=1)
+        return total
+
     def describe(self, day_names: Sequence[str]) -> str:
         """The schedule for people: "Mon–Fri 09:00–18:00; Sat 10:00–14:00" in their language."""
         parts = []

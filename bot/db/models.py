@@ -193,6 +193,7 @@ class Ticket(Base):
     reminded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
     rated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    reopened: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # times reopened
 
 
 class TicketTopic(Base):
@@ -248,3 +249,44 @@ class ConsultantGroup(Base):
     migrated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     problem: Mapped[str] = mapped_column(Text, default="", server_default="")
     problem_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+class KbDraft(Base):
+    """A knowledge entry proposed from a consultant's answer (`/faq`), until published or rejected.
+
+    `body` is the entry as YAML text, in the ticket's language only; the curator
+    completes the other language and the sources before `kb publish`.
+    """
+
+    __tablename__ = "kb_drafts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"), nullable=True)
+    lang: Mapped[str] = mapped_column(String(2))
+    author: Mapped[str] = mapped_column(String(256), default="")
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    entry_id: Mapped[str] = mapped_column(String(128), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class KbState(Base):
+    """One row: the knowledge base's version, bumped by `kb publish` and `kb reload`.
+
+    Every running instance polls it and loads the base again when it changes.
+    """
+
+    __tablename__ = "kb_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DigestRun(Base):
+    """A weekly digest claimed by one instance: the week's key is unique, so it is posted once."""
+
+    __tablename__ = "digest_runs"
+
+    week: Mapped[str] = mapped_column(String(16), primary_key=True)  # ISO year and week, e.g. 2026-W49
+    claimed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

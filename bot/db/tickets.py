@@ -103,7 +103,7 @@ class SqlTicketStore:
     async def reopen(self, ticket_id: int) -> Ticket | None:
         try:
             return await self._change(ticket_id, TicketRow.status == CLOSED, status=OPEN, closed_at=None,
-                                      closed_by="")
+                                      closed_by="", reopened=TicketRow.reopened + 1)
         except IntegrityError:  # the user has another open ticket
             return None
 

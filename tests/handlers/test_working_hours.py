@@ -92,3 +92,14 @@ def test_a_schedule_that_never_opens_promises_nothing() -> None:
 def test_a_wrong_setting_says_what_is_wrong(schedule: str, timezone: str, holidays: str, error: str) -> None:
     with pytest.raises(ValueError, match=error):
         WorkingHours.parse(schedule, timezone, holidays)
+
+
+def test_working_seconds_count_only_the_open_spans() -> None:
+    hours = WorkingHours.parse("Mon-Fri 09:00-13:00,14:00-18:00", "Asia/Almaty", "")
+    almaty = dt.timezone(dt.timedelta(hours=5))
+    friday_evening = dt.datetime(2026, 1, 9, 17, 30, tzinfo=almaty)
+    monday_morning = dt.datetime(2026, 1, 12, 9, 45, tzinfo=almaty)
+    assert hours.working_seconds(friday_evening, monday_morning) == (30 + 45) * 60
+    lunch = dt.datetime(2026, 1, 12, 12, 30, tzinfo=almaty)
+    assert hours.working_seconds(lunch, lunch + dt.timedelta(hours=2)) == 60 * 60  # 12:30-13:00 and 14:00-14:30
+    assert hours.working_seconds(monday_morning, friday_evening) == 0

@@ -55,6 +55,14 @@ def from_callback(query: CallbackQuery) -> Inbound | None:
                    **_sender(query.from_user))
 
 
+def replied_text(message: Message) -> str:
+    """The text of the person's message this one replies to ("" for the topic's start or a bot's message)."""
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.is_bot:
+        return ""
+    return replied.text or ""
+
+
 def from_topic_message(message: Message, ticket_id: int) -> ConsultantMessage | None:
     """A consultant's message in a ticket's topic; None for service messages (topic edited...)."""
     author = message.from_user.full_name if message.from_user else ""
@@ -62,8 +70,14 @@ def from_topic_message(message: Message, ticket_id: int) -> ConsultantMessage | 
         if message.text.startswith("/"):
             words = message.text[1:].split(maxsplit=1)
             args = words[1] if len(words) > 1 else ""
-            return ConsultantMessage(ticket_id, author, InboundKind.COMMAND, command_name(message.text).lower(), args)
+            return ConsultantMessage(ticket_id, author, InboundKind.COMMAND, command_name(message.text).lower(), args,
+                                     reply_to=replied_text(message))
         return ConsultantMessage(ticket_id, author, InboundKind.TEXT, message.text)
     if message.content_type in MEDIA_TYPES:
         return ConsultantMessage(ticket_id, author, InboundKind.MEDIA, message.caption or "")
     return None
+
+
+def from_topic_callback(query: CallbackQuery, ticket_id: int) -> ConsultantMessage:
+    """A consultant pressed a button the desk posted in a ticket's topic."""
+    return ConsultantMessage(ticket_id, query.from_user.full_name, InboundKind.CHOICE, query.data or "")

@@ -13,7 +13,7 @@ from aiogram.enums import ChatMemberStatus, ChatType
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 
 from bot.channels.telegram.group import ConsultantsChat
-from bot.channels.telegram.mapper import from_callback, from_message, from_topic_message
+from bot.channels.telegram.mapper import from_callback, from_message, from_topic_callback, from_topic_message
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.topics import TopicStore
 from handlers import Desk, InboundKind
@@ -73,6 +73,19 @@ async def on_topic_message(message: Message, desk: Desk, sender: TelegramSender,
         await sender.send(message.chat.id, await desk.from_consultant(written), message.message_thread_id)
 
 
+async def on_topic_callback(query: CallbackQuery, desk: Desk, sender: TelegramSender, topics: TopicStore) -> None:
+    """A consultant pressed a button in a ticket's topic (an entry to send with /kb)."""
+    await sender.answer_callback(query.id)
+    message = query.message
+    thread_id = getattr(message, "message_thread_id", None)  # an old message may be inaccessible
+    if message is None or query.from_user.is_bot or thread_id is None:
+        return
+    ticket_id = await topics.ticket_of(message.chat.id, thread_id)
+    if ticket_id is not None:
+        replies = await desk.from_consultant(from_topic_callback(query, ticket_id))
+        await sender.send(message.chat.id, replies, thread_id)
+
+
 def consultant_router(group: ConsultantsChat) -> Router:
     """The consultants' forum supergroup (under the id it moved to, if upgraded), and only it: no
     other chat can reach a user through the desk."""
@@ -86,7 +99,11 @@ def consultant_router(group: ConsultantsChat) -> Router:
         """Telegram's notice in the old group: follow the new id before a message is refused."""
         await group.moved(message.migrate_to_chat_id or message.chat.id)
 
+    async def from_the_group(query: CallbackQuery) -> bool:
+        return query.message is not None and group.ours(query.message.chat.id)
+
     router = Router(name="consultants")
     router.message.register(on_topic_message, in_the_group_topics)
     router.message.register(on_upgraded, group_upgraded)
+    router.callback_query.register(on_topic_callback, from_the_group)
     return router

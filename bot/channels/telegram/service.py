@@ -34,7 +34,7 @@ from bot.config import Settings
 from bot.db.tickets import SqlTicketStore
 from bot.outbox import CONSULTANTS
 from bot.services import Services
-from handlers import cards, transcript
+from handlers import Reply, cards, transcript
 
 log = logging.getLogger(__name__)
 # setWebhook's secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
@@ -96,6 +96,11 @@ def connect_outbox(services: Services, sender: TelegramSender) -> TopicStore | N
     topics = TopicStore(services.engine)
     outbox.register(CONSULTANTS, ConsultantsGroup(sender, group, topics, partial(cards.card, team),
                                                   partial(transcript.transcript, team)))
+
+    async def post(text: str) -> None:  # the group's general topic (the weekly digest)
+        await sender.send(group.chat_id, [Reply(text)])
+
+    services.post_to_consultants = post
     return topics
 
 

@@ -1,0 +1,38 @@
+"""The report of a period, as plain data: the CLI prints it, the digest and a console reuse it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.analytics.gaps import Gap, find_gaps
+from bot.analytics.questions import ClarifyOutcomes, EntryVerdicts, Usage, question_figures
+from bot.analytics.staff import StaffFigures, staff_figures
+from handlers.working_hours import WorkingHours
+from knowledge import Matcher
+
+GAP_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class Report:
+    since: dt.datetime
+    until: dt.datetime
+    usage: list[Usage]
+    entries: list[EntryVerdicts]
+    clarify: ClarifyOutcomes
+    gaps: list[Gap]
+    consultants: list[StaffFigures]
+    topics: list[StaffFigures]
+
+
+async def build_report(engine: AsyncEngine, matcher: Matcher, hours: WorkingHours, since: dt.datetime,
+                       until: dt.datetime, gap_limit: int | None = GAP_LIMIT) -> Report:
+    """Everything from `since` on (`until` only labels the period: the log has nothing later)."""
+    async with engine.connect() as conn:
+        questions = await question_figures(conn, since)
+        consultants, topics = await staff_figures(conn, since, hours)
+    gaps = find_gaps(questions.gaps, matcher, gap_limit)
+    return Report(since, until, questions.usage, questions.entries, questions.clarify, gaps, consultants, topics)

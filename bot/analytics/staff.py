@@ -1,0 +1,85 @@
+"""Consultants' figures: tickets, time to first reply in working hours, CSAT, reopenings.
+
+Counted per consultant (the ticket's assignee) and per topic (the entry of the
+last question the bot tried before the ticket opened, "-" when it had none).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.db.models import Ticket, TicketMessage, aware
+from handlers.ports import Direction
+from handlers.working_hours import WorkingHours
+
+UNASSIGNED = "-"
+
+
+@dataclass
+class StaffFigures:
+    """One consultant's or one topic's tickets in the period."""
+
+    name: str
+    tickets: int = 0
+    replied: int = 0
+    first_reply_seconds: list[float] = field(default_factory=list, repr=False)
+    ratings: Counter[int] = field(default_factory=Counter)
+    reopened: int = 0
+
+    @property
+    def median_first_reply(self) -> float | None:
+        """Working seconds from opening to the first reply, median of the tickets answered."""
+        return statistics.median(self.first_reply_seconds) if self.first_reply_seconds else None
+
+    @property
+    def csat(self) -> float | None:
+        total = sum(self.ratings.values())
+        return sum(k * v for k, v in self.ratings.items()) / total if total else None
+
+    def add(self, first_reply: float | None, rating: int | None, reopened: int) -> None:
+        self.tickets += 1
+        if first_reply is not None:
+            self.replied += 1
+            self.first_reply_seconds.append(first_reply)
+        if rating is not None:
+            self.ratings[rating] += 1
+        self.reopened += reopened
+
+
+def ticket_topic(history: str) -> str:
+    """The entry of the last question the bot tried before the ticket, "-" when none."""
+    try:
+        questions = json.loads(history or "[]")
+    except ValueError:
+        return UNASSIGNED
+    topics = [q.get("topic") for q in questions if isinstance(q, dict) and q.get("topic")]
+    return topics[-1] if topics else UNASSIGNED
+
+
+async def staff_figures(conn: AsyncConnection, since: dt.datetime,
+                        hours: WorkingHours) -> tuple[list[StaffFigures], list[StaffFigures]]:
+    """(per consultant, per topic), most tickets first."""
+    first_reply = (select(TicketMessage.ticket_id, func.min(TicketMessage.created_at).label("at"))
+                   .where(TicketMessage.direction == Direction.TO_USER.value, TicketMessage.kind == "text",
+                          TicketMessage.author != "")
+                   .group_by(TicketMessage.ticket_id).subquery())
+    rows = await conn.execute(
+        select(Ticket.assignee, Ticket.history, Ticket.created_at, first_reply.c.at, Ticket.rating,
+               Ticket.reopened)
+        .outerjoin(first_reply, first_reply.c.ticket_id == Ticket.id).where(Ticket.created_at >= since))
+    people: dict[str, StaffFigures] = {}
+    topics: dict[str, StaffFigures] = {}
+    for assignee, history, opened, replied, rating, reopened in rows:
+        wait = hours.working_seconds(aware(opened), aware(replied)) if replied is not None else None
+        for table, key in ((people, assignee or UNASSIGNED), (topics, ticket_topic(history))):
+            table.setdefault(key, StaffFigures(key)).add(wait, rating, reopened or 0)
+    def order(table: dict[str, StaffFigures]) -> list[StaffFigures]:
+        return sorted(table.values(), key=lambda f: (-f.tickets, f.name))
+    return order(people), order(topics)
