@@ -128,6 +128,7 @@ class ConsultantsChat:
 
     async def moved(self, new_id: int) -> None:
         """The group was upgraded to a supergroup: use, keep and announce its new id."""
+        await self.load()  # another instance may have followed it already
         if new_id == self.status.chat_id:
             return
         old = self.status.chat_id
@@ -138,6 +139,7 @@ class ConsultantsChat:
 
     async def broke(self, problem: str) -> None:
         """The bot cannot post into the group: hold its messages until the probe finds it works."""
+        await self.load()  # known already (to another instance, or before a restart): not a new break
         if self.status.problem == problem:
             return
         if not self.broken:
