@@ -5,18 +5,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from sqlalchemy.exc import ArgumentError
+from pydantic import ValidationError
 
 from bot import retention
 from bot.channels.terminal import render, run_chat
 from bot.compose import build_matcher, make_engine, open_desk
-from bot.config import Settings
+from bot.config import ENV_FILE_VARIABLE, EnvFileMissing, Settings, load_settings
 from bot.db import schema
 from bot.db.memory import MemoryStore
 from bot.outage import OUTAGE, unreachable
+from bot.settings_errors import describe
 from bot.ticket_list import print_open_tickets
 from handlers import Channel, Desk, Inbound, InboundKind, Translator
 from knowledge import Decision, KnowledgeError, Matcher, check_base
@@ -136,6 +139,9 @@ def serve(settings: Settings, *, polling: bool, workers: int = 1) -> int:
 
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="civic-desk", description="Consultation desk for NGOs")
+    ap.add_argument("--env-file", metavar="FILE",
+                    help=f"read settings from FILE (default: ${ENV_FILE_VARIABLE}, else ./.env); "
+                         "variables already in the environment win")
     sub = ap.add_subparsers(dest="command", required=True)
     ask = sub.add_parser("ask", help="match one question, or a batch with --jsonl")
     ask.add_argument("text", nargs="?", help="the question")
@@ -161,7 +167,17 @@ def parser() -> argparse.ArgumentParser:
 
 def run(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = load_settings(args.env_file)
+    except EnvFileMissing as exc:
+        print(f"civic-desk: {exc}", file=sys.stderr)
+        return 1
+    except ValidationError as exc:
+        for line in describe(exc):
+            print(f"civic-desk: {line}", file=sys.stderr)
+        return 1
+    if args.env_file:  # the workers of `serve --workers N` read the same file
+        os.environ[ENV_FILE_VARIABLE] = str(Path(args.env_file).resolve())
     try:
         if args.command == "kb":
             return kb_check(settings, args.max_age_days) if args.kb_command == "check" else kb_export(settings)
@@ -184,9 +200,6 @@ def run(argv: Sequence[str] | None = None) -> int:
     except KnowledgeError as exc:
         print(f"The knowledge base cannot be used:\n{exc}", file=sys.stderr)
         return 2
-    except ArgumentError as exc:
-        print(f"civic-desk: DESK_DATABASE_URL is not a database address ({exc})", file=sys.stderr)
-        return 1
     except OUTAGE as exc:
         print(f"civic-desk: {unreachable(settings.database_url, exc)}", file=sys.stderr)
         return 1

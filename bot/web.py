@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import logs
 from bot.channels import telegram, whatsapp
-from bot.config import Settings
+from bot.config import Settings, load_settings
 from bot.consultants import build_team, remind_forever
 from bot.db import schema
 from bot.db.models import utcnow
@@ -168,7 +168,7 @@ def _worker() -> None:
     from bot.channels.telegram import TelegramSetupError
 
     try:
-        code = run_service(Settings(), reuse_port=True)
+        code = run_service(load_settings(), reuse_port=True)
     except TelegramSetupError as exc:
         print(f"civic-desk cannot start: {exc}", file=sys.stderr)
         code = 1
