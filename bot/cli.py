@@ -18,6 +18,7 @@ from bot.compose import build_matcher, make_engine, open_desk
 from bot.config import ENV_FILE_VARIABLE, EnvFileMissing, Settings, load_settings
 from bot.db import schema
 from bot.db.memory import MemoryStore
+from bot.doctor import doctor
 from bot.outage import OUTAGE, unreachable
 from bot.settings_errors import describe
 from bot.ticket_list import print_open_tickets
@@ -162,6 +163,8 @@ def parser() -> argparse.ArgumentParser:
     purge_p.add_argument("--older-than", required=True, metavar="AGE", help="e.g. 365d, 52w, 12h")
     purge_p.add_argument("--dry-run", action="store_true", help="only count what would be blanked")
     sub.add_parser("tickets", help="open tickets with their age and assignee")
+    doctor_p = sub.add_parser("doctor", help="what is configured, what is missing, what the desk will do")
+    doctor_p.add_argument("--online", action="store_true", help="also ask Telegram and Meta (read only)")
     return ap
 
 
@@ -187,6 +190,8 @@ def run(argv: Sequence[str] | None = None) -> int:
             return serve(settings, polling=args.polling, workers=args.workers)
         if args.command == "purge":
             return asyncio.run(purge(settings, args.older_than, args.dry_run))
+        if args.command == "doctor":
+            return doctor(settings, online=args.online)
         if args.command == "tickets":
             return asyncio.run(print_open_tickets(settings))
         if args.command == "chat":
