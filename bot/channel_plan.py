@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.config import Settings
 
+TOKEN_FORMAT = re.compile(r"\d+:\S+")  # what aiogram's validate_token accepts
 SECRET_FORMAT = re.compile(r"[A-Za-z0-9_-]{1,256}")  # setWebhook's secret_token
 TELEGRAM_PATH = "/webhook/telegram"
 WHATSAPP_PATH = "/webhook/whatsapp"
@@ -42,6 +43,9 @@ def telegram(settings: Settings, *, polling: bool = False) -> Part:
             return Part("telegram", False, "DESK_TELEGRAM_TOKEN is not set: `serve --polling` needs the token "
                                            "@BotFather gave the bot", error=True)
         return Part("telegram", False, "DESK_TELEGRAM_TOKEN is not set")
+    if not TOKEN_FORMAT.fullmatch(token):
+        return Part("telegram", False, "DESK_TELEGRAM_TOKEN is malformed: a bot token looks like "
+                                       "123456789:AAE..., digits, a colon, then the secret", error=True)
     if polling:
         return Part("telegram", True, "long polling (for development; production uses the webhook)")
     if not settings.public_url.strip():

@@ -1,5 +1,5 @@
-"""GET /readyz: may this instance take traffic? The database answers at the current schema,
-and Redis answers when one is configured. A load balancer stops sending webhooks to an
+"""GET /readyz: may this instance take traffic? A channel is mounted, the database answers at
+the current schema, and Redis answers when one is configured. A load balancer stops sending webhooks to an
 instance that says 503 here, while /healthz (the process is alive) keeps it from a restart.
 """
 
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.db import schema
 
 CHECK_TIMEOUT = 3.0  # seconds per dependency: a probe must not hang the balancer's check
+RECEIVING = web.AppKey("receiving", list)  # names of the channels mounted: none, nothing to take traffic for
 
 
 async def database_problem(engine: AsyncEngine) -> str | None:
@@ -61,6 +62,8 @@ async def problems(engine: AsyncEngine, redis: Redis | None) -> list[str]:
 def readyz_handler(engine: AsyncEngine, redis: Redis | None) -> Handler:
     async def readyz(request: web.Request) -> web.Response:
         found = await problems(engine, redis)
+        if not request.app.get(RECEIVING, ["unknown"]):
+            found.append("no channel can receive messages: configure Telegram or WhatsApp")
         if found:
             return web.json_response({"status": "unavailable", "problems": found}, status=503)
         return web.json_response({"status": "ready"})

@@ -28,15 +28,17 @@ from bot.db.models import (
     utcnow,
 )
 
-AGE = re.compile(r"\s*(\d+)\s*([dhw])\s*")
-UNITS = {"h": dt.timedelta(hours=1), "d": dt.timedelta(days=1), "w": dt.timedelta(weeks=1)}
+AGE = re.compile(r"\s*(\d+)\s*([dhwy])\s*")
+# A year is 365 days: a purge a day early or late in a leap year changes nothing that matters.
+UNITS = {"h": dt.timedelta(hours=1), "d": dt.timedelta(days=1), "w": dt.timedelta(weeks=1),
+         "y": dt.timedelta(days=365)}
 
 
 def parse_age(text: str) -> dt.timedelta:
-    """"365d", "52w", "12h" -> a timedelta; ValueError on anything else."""
+    """"1y", "365d", "52w", "12h" -> a timedelta; ValueError on anything else."""
     match = AGE.fullmatch(text)
     if match is None or int(match.group(1)) <= 0:
-        raise ValueError(f"expected an age like 365d, 52w or 12h, not {text!r}")
+        raise ValueError(f"expected an age like 1y, 365d, 52w or 12h, not {text!r}")
     return int(match.group(1)) * UNITS[match.group(2)]
 
 

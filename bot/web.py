@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import gc
 import logging
 import multiprocessing
@@ -27,10 +28,11 @@ from bot.consultants import build_team, remind_forever
 from bot.db import schema
 from bot.db.models import utcnow
 from bot.db.store import SqlDeskStore
-from bot.health import readyz_handler
+from bot.failures import FAILURES, database_failure
+from bot.health import RECEIVING, readyz_handler
 from bot.inbox import Inbox
 from bot.metrics import CONTENT_TYPE, Metrics, TimedMatcher
-from bot.outage import OUTAGE, database_outage, unreachable
+from bot.outage import database_outage
 from bot.outbox import Outbox
 from bot.ratelimit import build_limiter
 from bot.services import Services
@@ -58,10 +60,9 @@ async def metrics_view(request: web.Request) -> web.Response:
 
 
 async def ensure_schema(engine: AsyncEngine) -> None:
-    current, head = await schema.current_revision(engine), schema.head_revision()
-    if current != head:
-        raise SchemaOutOfDate(f"the database schema is at {current or 'nothing'}, the desk needs {head}: "
-                              "run `civic-desk db upgrade` first")
+    problem = await schema.out_of_date(engine)
+    if problem:
+        raise SchemaOutOfDate(problem)
 
 
 def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
@@ -84,16 +85,19 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz_handler(engine, redis))
     app.router.add_get("/metrics", metrics_view)
+    app[RECEIVING] = []
     if polling or settings.telegram_token.get_secret_value():
         telegram.setup(app, services, polling=polling)
+        app[RECEIVING].append("telegram")
     if settings.whatsapp_token.get_secret_value() and settings.whatsapp_phone_number_id:
         whatsapp.setup(app, services)
+        app[RECEIVING].append("whatsapp")
 
     async def lifecycle(app: web.Application):  # type: ignore[no-untyped-def]
         await ensure_schema(engine)
         recovered = await services.inbox.recover()
-        log.info("civic-desk serving on %s:%s; %d stored deliveries resumed", settings.host, settings.port,
-                 recovered)
+        if recovered:
+            log.info("%d stored deliveries resumed", recovered)
         sweeper = asyncio.create_task(inbox.sweep_forever(settings.inbox_sweep_seconds))
         outbox.start()  # relayed messages left pending by the last run go out now
         reminder = asyncio.create_task(remind_forever(team)) if team is not None else None
@@ -182,8 +186,8 @@ def _preflight_or_exit(settings: Settings, engine: AsyncEngine) -> int:
     except SchemaOutOfDate as exc:
         print(f"civic-desk cannot start: {exc}", file=sys.stderr)
         return 1
-    except OUTAGE as exc:
-        print(f"civic-desk cannot start: {unreachable(settings.database_url, exc)}", file=sys.stderr)
+    except FAILURES as exc:
+        print(f"civic-desk cannot start: {database_failure(settings.database_url, exc)}", file=sys.stderr)
         return 1
     return 0
 
@@ -204,11 +208,21 @@ def run_service(settings: Settings, *, polling: bool = False, reuse_port: bool =
     if code:
         return code
     settle_heap()
+    def listening(_: str) -> None:  # aiohttp calls it once every socket listens
+        log.info("civic-desk serving on %s:%s (%s)", settings.host, settings.port,
+                 ", ".join(app[RECEIVING]) or "no channel")
+
     try:
-        web.run_app(app, host=settings.host, port=settings.port, print=None, reuse_port=reuse_port or None,
+        web.run_app(app, host=settings.host, port=settings.port, print=listening, reuse_port=reuse_port or None,
                     shutdown_timeout=settings.shutdown_timeout, access_log=None, loop=new_event_loop())
     except SchemaOutOfDate as exc:  # upgraded backwards between the check and the start
         print(f"civic-desk cannot start: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print(f"civic-desk cannot start: {settings.host}:{settings.port} is already in use (another desk or "
+              "program listens there): stop it or choose another DESK_PORT", file=sys.stderr)
         return 1
     log.info("civic-desk stopped")
     return 0

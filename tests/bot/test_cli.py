@@ -93,7 +93,7 @@ async def test_terminal_chat_runs_the_desk_and_stores_the_question_log(settings:
     text = out.getvalue()
     assert "[1] Қазақ тілі" in text and "[2] Русский язык" in text
     assert "Выбран язык: русский" in text
-    assert "Спасибо за отзыв" in text
+    assert "Пікіріңізге рахмет!" in text  # the 👍 of a Kazakh answer thanks in Kazakh
     assert [(q.decision, q.topic) for q in logged] == [("answer", "grants.operator")]
 
 
