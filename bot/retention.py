@@ -24,6 +24,7 @@ from bot.db.models import (
     TicketMessage,
     User,
     WhatsAppContact,
+    WhatsAppDeliveryFailure,
     WhatsAppOutbound,
     utcnow,
 )
@@ -73,6 +74,20 @@ BLANKINGS: list[Blanking] = [
              _c(TicketMessage).status.in_(("sent", "failed", "internal"))),
     Blanking("relayed payloads", _c(TicketMessage).created_at, _c(TicketMessage).payload, "{}",
              _c(TicketMessage).status.in_(("sent", "failed", "internal"))),
+    # Consultants' names, and error texts that may quote what was sent (a platform's refusal often does).
+    Blanking("ticket assignees", _c(Ticket).closed_at, _c(Ticket).assignee),
+    Blanking("relayed authors", _c(TicketMessage).created_at, _c(TicketMessage).author, "",
+             _c(TicketMessage).status.in_(("sent", "failed", "internal"))),
+    Blanking("relayed errors", _c(TicketMessage).created_at, _c(TicketMessage).error, "",
+             _c(TicketMessage).status.in_(("sent", "failed", "internal"))),
+    Blanking("inbox errors", _c(InboundEvent).received_at, _c(InboundEvent).error, "",
+             _c(InboundEvent).status.in_(("done", "failed"))),
+    Blanking("WhatsApp outbound errors", _c(WhatsAppOutbound).created_at, _c(WhatsAppOutbound).error),
+    Blanking("WhatsApp failure titles", _c(WhatsAppDeliveryFailure).received_at,
+             _c(WhatsAppDeliveryFailure).error_title),
+    Blanking("WhatsApp failure details", _c(WhatsAppDeliveryFailure).received_at,
+             _c(WhatsAppDeliveryFailure).error_details),
+    Blanking("WhatsApp menu choices", _c(WhatsAppContact).last_inbound_at, _c(WhatsAppContact).choices, "[]"),
 ]
 
 
