@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=1, le=65535)
     public_url: str = Field("", description="https base URL the platforms call; webhooks are registered on start")
+    metrics_host: str = Field("127.0.0.1", description="address of /metrics' own listener (DESK_METRICS_PORT)")
+    metrics_port: int = Field(0, ge=0, le=65535, description="0: /metrics on DESK_PORT, loopback clients only")
+    metrics_token: SecretStr = Field(SecretStr(""), description="a scraper sending Authorization: Bearer "
+                                                              "<token> may read /metrics from anywhere")
     log_format: str = Field("text", pattern="^(text|json)$")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR, in any case")
     shutdown_timeout: float = Field(25.0, ge=0, description="s to finish in-flight work on SIGTERM")

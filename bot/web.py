@@ -21,7 +21,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import logs
+from bot import logs, metrics_access
 from bot.channels import telegram, whatsapp
 from bot.config import Settings, load_settings
 from bot.consultants import build_team, remind_forever
@@ -31,7 +31,7 @@ from bot.db.store import SqlDeskStore
 from bot.failures import FAILURES, database_failure
 from bot.health import RECEIVING, readyz_handler
 from bot.inbox import Inbox
-from bot.metrics import CONTENT_TYPE, Metrics, TimedMatcher
+from bot.metrics import Metrics, TimedMatcher
 from bot.outage import database_outage
 from bot.outbox import Outbox
 from bot.ratelimit import build_limiter
@@ -52,11 +52,6 @@ class SchemaOutOfDate(RuntimeError):
 
 async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
-
-
-async def metrics_view(request: web.Request) -> web.Response:
-    body = await request.app[SERVICES].metrics.render()
-    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
 
 async def ensure_schema(engine: AsyncEngine) -> None:
@@ -84,7 +79,7 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz_handler(engine, redis))
-    app.router.add_get("/metrics", metrics_view)
+    metrics_access.mount(app, settings, metrics.render)
     app[RECEIVING] = []
     if polling or settings.telegram_token.get_secret_value():
         telegram.setup(app, services, polling=polling)
