@@ -5,20 +5,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from sqlalchemy.exc import ArgumentError
+from pydantic import ValidationError
 
-from bot import retention
+from bot import logs, retention, startup
 from bot.analytics import command as report_command
-from bot.channels.terminal import render, run_chat
+from bot.channels.terminal import forgiving_stdin, render, run_chat
 from bot.compose import build_matcher, make_engine, open_desk
-from bot.config import Settings
+from bot.config import ENV_FILE_VARIABLE, EnvFileMissing, Settings, load_settings
 from bot.curation import command as curation_command
 from bot.db import schema
 from bot.db.memory import MemoryStore
-from bot.outage import OUTAGE, unreachable
+from bot.doctor import doctor
+from bot.failures import FAILURES, database_failure
+from bot.settings_errors import describe
 from bot.ticket_list import print_open_tickets
 from handlers import Channel, Desk, Inbound, InboundKind, Translator
 from knowledge import Decision, KnowledgeError, Matcher, check_base
@@ -84,9 +89,42 @@ def kb_export(settings: Settings) -> int:
 
 
 async def chat(settings: Settings, lang: str | None) -> int:
+    forgiving_stdin()
+    # Ctrl-C at the prompt is a KeyboardInterrupt in input(), which run_chat ends on; asyncio.run's own
+    # handler would instead cancel the desk mid-way (its database connections closing half-done).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     async with open_desk(settings, migrate=True) as desk:
         await run_chat(desk, lang or settings.default_lang, explicit_lang=lang is not None)
     return 0
+
+
+def chat_until_stopped(settings: Settings, lang: str | None) -> int:
+    """The terminal chat; Ctrl-C while the desk is answering ends it as quietly as at the prompt."""
+    try:
+        return asyncio.run(chat(settings, lang))
+    except KeyboardInterrupt:
+        print()
+        return 0
+
+
+async def tickets(settings: Settings) -> int:
+    """The open tickets, once the database has the tables."""
+    engine = make_engine(settings)
+    try:
+        problem = await schema.out_of_date(engine)
+    finally:
+        await engine.dispose()
+    if problem:
+        print(f"civic-desk tickets: {problem}", file=sys.stderr)
+        return 1
+    return await print_open_tickets(settings)
+
+
+def positive_days(text: str) -> int:
+    """--max-age-days: a whole number of days, 1 or more."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of days, 1 or more, not {text!r}")
+    return int(text)
 
 
 async def db_upgrade(settings: Settings) -> int:
@@ -108,6 +146,10 @@ async def purge(settings: Settings, older_than: str, dry_run: bool) -> int:
         return 2
     engine = make_engine(settings)
     try:
+        problem = await schema.out_of_date(engine)
+        if problem:
+            print(f"civic-desk purge: {problem}", file=sys.stderr)
+            return 1
         counts = await retention.purge(engine, age, dry_run=dry_run)
     finally:
         await engine.dispose()
@@ -117,7 +159,8 @@ async def purge(settings: Settings, older_than: str, dry_run: bool) -> int:
     return 0
 
 
-def serve(settings: Settings, *, polling: bool, workers: int = 1, force: bool = False) -> int:
+def serve(settings: Settings, *, polling: bool, workers: int = 1, force: bool = False,
+          no_channels: bool = False) -> int:
     """Run the aiohttp application until stopped (in `workers` processes sharing the port)."""
     from bot.channels.telegram import TelegramSetupError
     from bot.web import run_service, run_workers  # imports aiohttp and the channels only when serving
@@ -133,6 +176,12 @@ def serve(settings: Settings, *, polling: bool, workers: int = 1, force: bool = 
         print("civic-desk serve: --force goes with --polling (it removes the registered webhook)",
               file=sys.stderr)
         return 2
+    logs.configure(settings.log_format, settings.log_level)
+    refused = startup.check(settings, polling=polling, no_channels=no_channels)
+    for reason in refused:
+        print(f"civic-desk cannot start: {reason}", file=sys.stderr)
+    if refused:
+        return 1
     try:
         if workers > 1:
             return run_workers(settings, workers)
@@ -144,6 +193,9 @@ def serve(settings: Settings, *, polling: bool, workers: int = 1, force: bool = 
 
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="civic-desk", description="Consultation desk for NGOs")
+    ap.add_argument("--env-file", metavar="FILE",
+                    help=f"read settings from FILE (default: ${ENV_FILE_VARIABLE}, else ./.env); "
+                         "variables already in the environment win")
     sub = ap.add_subparsers(dest="command", required=True)
     ask = sub.add_parser("ask", help="match one question, or a batch with --jsonl")
     ask.add_argument("text", nargs="?", help="the question")
@@ -152,28 +204,43 @@ def parser() -> argparse.ArgumentParser:
     chat_p.add_argument("--lang", choices=["kk", "ru"])
     kb = sub.add_parser("kb", help="knowledge base tools").add_subparsers(dest="kb_command", required=True)
     check = kb.add_parser("check", help="validate every entry file")
-    check.add_argument("--max-age-days", type=int, help="warn about entries checked longer ago")
+    check.add_argument("--max-age-days", type=positive_days, metavar="DAYS",
+                       help="warn about entries checked longer ago (1 or more; default DESK_KB_MAX_AGE_DAYS)")
     kb.add_parser("export", help="print the base as JSON lines")
     curation_command.add_parsers(kb)
     serve = sub.add_parser("serve", help="run the webhook service (or long polling)")
     serve.add_argument("--polling", action="store_true", help="Telegram long polling, for development")
     serve.add_argument("--force", action="store_true",
                        help="with --polling: remove the webhook registered for the token (else refused)")
+    serve.add_argument("--no-channels", action="store_true",
+                       help="start even with no channel configured (health and metrics only)")
     serve.add_argument("--workers", type=int, default=1, metavar="N",
                        help="processes sharing the port with SO_REUSEPORT, each a full instance (default 1)")
     db = sub.add_parser("db", help="database tools").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="apply migrations")
     purge_p = sub.add_parser("purge", help="blank old question texts, names and payloads (rows stay)")
-    purge_p.add_argument("--older-than", required=True, metavar="AGE", help="e.g. 365d, 52w, 12h")
+    purge_p.add_argument("--older-than", required=True, metavar="AGE", help="e.g. 1y, 365d, 52w, 12h")
     purge_p.add_argument("--dry-run", action="store_true", help="only count what would be blanked")
     sub.add_parser("tickets", help="open tickets with their age and assignee")
     report_command.add_parser(sub)
+    doctor_p = sub.add_parser("doctor", help="what is configured, what is missing, what the desk will do")
+    doctor_p.add_argument("--online", action="store_true", help="also ask Telegram and Meta (read only)")
     return ap
 
 
 def run(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = load_settings(args.env_file)
+    except EnvFileMissing as exc:
+        print(f"civic-desk: {exc}", file=sys.stderr)
+        return 1
+    except ValidationError as exc:
+        for line in describe(exc):
+            print(f"civic-desk: {line}", file=sys.stderr)
+        return 1
+    if args.env_file:  # the workers of `serve --workers N` read the same file
+        os.environ[ENV_FILE_VARIABLE] = str(Path(args.env_file).resolve())
     try:
         if args.command == "kb" and args.kb_command in curation_command.COMMANDS:
             return asyncio.run(curation_command.run(settings, args))
@@ -182,34 +249,39 @@ def run(argv: Sequence[str] | None = None) -> int:
         if args.command == "db":
             return asyncio.run(db_upgrade(settings))
         if args.command == "serve":
-            return serve(settings, polling=args.polling, workers=args.workers, force=args.force)
+            return serve(settings, polling=args.polling, workers=args.workers, force=args.force,
+                         no_channels=args.no_channels)
         if args.command == "purge":
             return asyncio.run(purge(settings, args.older_than, args.dry_run))
         if args.command == "report":
             return asyncio.run(report_command.run(settings, args))
+        if args.command == "doctor":
+            return doctor(settings, online=args.online)
         if args.command == "tickets":
-            return asyncio.run(print_open_tickets(settings))
+            return asyncio.run(tickets(settings))
         if args.command == "chat":
-            return asyncio.run(chat(settings, args.lang))
+            return chat_until_stopped(settings, args.lang)
         matcher = build_matcher(settings)
         if args.jsonl:
             return ask_jsonl(matcher, settings.default_lang)
         if not args.text:
             parser().error("ask needs a question, or --jsonl")
         return asyncio.run(ask_one(matcher, settings, args.text))
+    except BrokenPipeError:  # an OSError, but the reader's doing, not the database's: main() handles it
+        raise
     except KnowledgeError as exc:
         print(f"The knowledge base cannot be used:\n{exc}", file=sys.stderr)
         return 2
-    except ArgumentError as exc:
-        print(f"civic-desk: DESK_DATABASE_URL is not a database address ({exc})", file=sys.stderr)
-        return 1
-    except OUTAGE as exc:
-        print(f"civic-desk: {unreachable(settings.database_url, exc)}", file=sys.stderr)
+    except FAILURES as exc:
+        print(f"civic-desk: {database_failure(settings.database_url, exc)}", file=sys.stderr)
         return 1
 
 
 def main() -> None:
     try:
-        sys.exit(run())
-    except BrokenPipeError:  # output piped into `head` and the like
-        sys.exit(0)
+        code = run()
+        sys.stdout.flush()  # a closed pipe shows here, while it can still be handled
+    except BrokenPipeError:  # output piped into `head` and the like: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        code = 0
+    sys.exit(code)

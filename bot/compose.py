@@ -44,11 +44,13 @@ def make_engine(settings: Settings) -> AsyncEngine:
     only a power loss could take the last commits back.
     """
     url = make_url(settings.database_url)
+    # A failed statement's error never carries its parameters (what users wrote, their ids) into a log.
     if url.get_backend_name() == "postgresql":
-        engine = create_async_engine(url, connect_args={"timeout": CONNECT_TIMEOUT,
-                                                        "prepared_statement_cache_size": PREPARED_STATEMENTS})
+        engine = create_async_engine(url, hide_parameters=True,
+                                     connect_args={"timeout": CONNECT_TIMEOUT,
+                                                   "prepared_statement_cache_size": PREPARED_STATEMENTS})
     else:
-        engine = create_async_engine(url)
+        engine = create_async_engine(url, hide_parameters=True)
     if url.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)
     ping_when_idle(engine)

@@ -1,14 +1,32 @@
-"""Settings from DESK_* environment variables and an optional .env file."""
+"""Settings from DESK_* environment variables and an env file.
+
+The env file is `--env-file FILE`, else `$DESK_ENV_FILE`, else `.env` in the working
+directory; variables of the environment win over the file (as under systemd and Compose).
+"""
 
 from __future__ import annotations
 
+import difflib
+import os
+import zoneinfo
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from handlers.working_hours import DEFAULT_HOURS, DEFAULT_TIMEZONE, KZ_HOLIDAYS, WorkingHours
 from knowledge.loader import DEFAULT_DIR
+
+ENV_FILE_VARIABLE = "DESK_ENV_FILE"
+# Drivers the desk runs on: an address written without one gets the desk's.
+ASYNC_DRIVERS = {"postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite"}
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class EnvFileMissing(FileNotFoundError):
+    """--env-file or DESK_ENV_FILE names a file that is not there."""
 
 
 class Settings(BaseSettings):
@@ -33,8 +51,12 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=1, le=65535)
     public_url: str = Field("", description="https base URL the platforms call; webhooks are registered on start")
+    metrics_host: str = Field("127.0.0.1", description="address of /metrics' own listener (DESK_METRICS_PORT)")
+    metrics_port: int = Field(0, ge=0, le=65535, description="0: /metrics on DESK_PORT, loopback clients only")
+    metrics_token: SecretStr = Field(SecretStr(""), description="a scraper sending Authorization: Bearer "
+                                                              "<token> may read /metrics from anywhere")
     log_format: str = Field("text", pattern="^(text|json)$")
-    log_level: str = Field("INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR, in any case")
     shutdown_timeout: float = Field(25.0, ge=0, description="s to finish in-flight work on SIGTERM")
     inbox_sweep_seconds: float = Field(10.0, gt=0, description="how often work left by others is picked up")
     inbox_lease_seconds: float = Field(300.0, gt=0, description="a claim older than this is a dead instance's")
@@ -86,10 +108,69 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @model_validator(mode="after")
-    def _readable_schedule(self) -> Settings:
-        self.hours()  # a wrong schedule, zone or holiday stops the start with what is wrong
-        return self
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        """`postgresql://...` (as the server's documentation writes it) runs on asyncpg."""
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError("not a database address: expected e.g. postgresql://user:password@host:5432/civicdesk "
+                             "or sqlite:///civic-desk.db") from None
+        driver = ASYNC_DRIVERS.get(url.drivername)
+        return url.set(drivername=driver).render_as_string(hide_password=False) if driver else value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        level = value.strip().upper() if isinstance(value, str) else value
+        if level not in LOG_LEVELS:
+            raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}")
+        return level
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            close = difflib.get_close_matches(value, zoneinfo.available_timezones(), n=1)
+            hint = f"did you mean {close[0]}?" if close else "e.g. Asia/Almaty or Asia/Aqtobe"
+            raise ValueError(f"unknown time zone: {hint}") from None
+        return value
+
+    @field_validator("working_hours")
+    @classmethod
+    def _readable_hours(cls, value: str) -> str:
+        try:
+            WorkingHours.parse(value)
+        except ValueError as exc:
+            raise ValueError(f"{exc}; expected e.g. Mon-Fri 09:00-18:00 or "
+                             "Mon-Fri 09:00-13:00,14:00-18:00; Sat 10:00-14:00") from None
+        return value
+
+    @field_validator("holidays")
+    @classmethod
+    def _readable_holidays(cls, value: str) -> str:
+        WorkingHours.parse(holidays=value)
+        return value
 
     def hours(self) -> WorkingHours:
         return WorkingHours.parse(self.working_hours, self.timezone, self.holidays)
+
+
+def env_file(explicit: str | None = None) -> Path | None:
+    """The env file to read: `explicit`, else $DESK_ENV_FILE (both must exist), else ./.env if present."""
+    named = explicit or os.environ.get(ENV_FILE_VARIABLE)
+    if named:
+        path = Path(named)
+        if not path.is_file():
+            source = "--env-file" if explicit else ENV_FILE_VARIABLE
+            raise EnvFileMissing(f"{source}: there is no file {path}")
+        return path
+    return Path(".env") if Path(".env").is_file() else None
+
+
+def load_settings(explicit_env_file: str | None = None) -> Settings:
+    """The settings from the environment and the env file (see `env_file`)."""
+    return Settings(_env_file=env_file(explicit_env_file))  # type: ignore[call-arg]

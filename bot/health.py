@@ -1,7 +1,7 @@
-"""GET /readyz: may this instance take traffic? The database answers at the current schema,
-Redis answers when one is configured, and the consultants' group takes the bot's messages.
-A load balancer stops sending webhooks to an instance that says 503 here, while /healthz
-(the process is alive) keeps it from a restart.
+"""GET /readyz: may this instance take traffic? A channel is mounted, the database answers at
+the current schema, Redis answers when one is configured, and the consultants' group takes the
+bot's messages. A load balancer stops sending webhooks to an instance that says 503 here, while
+/healthz (the process is alive) keeps it from a restart.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from bot.db import schema
 
 Check = Callable[[], Awaitable[str | None]]  # a problem found, or None
 CHECK_TIMEOUT = 3.0  # seconds per dependency: a probe must not hang the balancer's check
+RECEIVING = web.AppKey("receiving", list)  # names of the channels mounted: none, nothing to take traffic for
 
 
 async def database_problem(engine: AsyncEngine) -> str | None:
@@ -74,6 +75,8 @@ def readyz_handler(engine: AsyncEngine, redis: Redis | None, more: Sequence[Chec
     """`more`: further checks (the consultants' group)."""
     async def readyz(request: web.Request) -> web.Response:
         found = await problems(engine, redis, more)
+        if not request.app.get(RECEIVING, ["unknown"]):
+            found.append("no channel can receive messages: configure Telegram or WhatsApp")
         if found:
             return web.json_response({"status": "unavailable", "problems": found}, status=503)
         return web.json_response({"status": "ready"})

@@ -70,6 +70,17 @@ class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+class UnknownUpdate(logging.Filter):
+    """aiogram warns about an update type it does not know with the whole update (names, texts)
+    in the message: the line keeps only what an operator needs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "Detected unknown update type" in record.getMessage():
+            record.msg, record.args = ("Telegram sent an update of a type this aiogram does not know; it was "
+                                       "skipped (upgrading aiogram adds it)"), ()
+        return True
+
+
 def configure(log_format: str = "text", level: str = "INFO") -> None:
     """Send every logger to stderr in the chosen format (called once by `serve`).
 
@@ -80,6 +91,10 @@ def configure(log_format: str = "text", level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [h for h in root.handlers if not isinstance(h, StderrHandler)] + [handler]
     root.setLevel(level)
+    logging.captureWarnings(True)  # Python's warnings too go through the formatter, one line, redacted
+    warnings_log = logging.getLogger("py.warnings")
+    if not any(isinstance(f, UnknownUpdate) for f in warnings_log.filters):
+        warnings_log.addFilter(UnknownUpdate())
     # Lines per request or per check (aiohttp's access log, aiogram's "update handled", Alembic's
     # context on every readiness probe): the metrics count those; the log keeps events.
     for chatty in ("aiohttp.access", "aiogram.event", "alembic.runtime.migration"):

@@ -1,5 +1,8 @@
 """Personal data out of log lines: e-mails, card numbers, IINs, phone numbers, long digit runs.
 
+Numbers are caught however people write them (spaces, dots, slashes, dashes, brackets),
+e-mails also when written "name (at) host"; dates, times and Unix times are left alone.
+
 Logs travel further than the database (files, collectors, support tickets), so
 nothing that identifies a person may reach them. The named patterns give a
 readable label; the digit-run fallback catches what they miss (a number typed
@@ -14,16 +17,32 @@ import re
 from collections.abc import Callable
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# "aigul (at) mail.kz", "aigul[at]mail[dot]kz", "aigul {собака} mail.kz": an address written to dodge robots.
+_AT = r"\s*[(\[{<]\s*(?:at|собака|эт)\s*[)\]}>]\s*"
+_DOT = r"(?:\s*[(\[{<]\s*(?:dot|точка|нүкте)\s*[)\]}>]\s*|\.)"
+OBFUSCATED_EMAIL = re.compile(rf"[\w.+-]+{_AT}[\w-]+(?:{_DOT}[\w-]+)+", re.IGNORECASE)
 # 13-19 digits, alone or in groups split by single spaces or dashes, with a valid check digit.
 CARD = re.compile(r"(?<![\d+])\d{4}(?:[ -]?\d{4}){2}[ -]?\d{1,7}(?!\d)")
-IIN = re.compile(r"(?<!\d)\d{12}(?!\d)")  # Kazakhstan's individual identification number
-# +7 / 8 and ten digits in the usual Kazakh groupings: +7 701 123 45 67, 8(701)123-45-67...
-PHONE = re.compile(r"(?<![\w+])(?:\+?7|8)[ -]?\(?\d{3}\)?[ -]?\d{3}[ -]?\d{2}[ -]?\d{2}(?!\d)"
+_SEP = r"[ ./-]?"  # people split numbers with spaces, dots, slashes or dashes
+# Kazakhstan's individual identification number: twelve digits, however grouped.
+IIN = re.compile(rf"(?<![\d+])(?<!\d[ ./-])\d(?:{_SEP}\d){{11}}(?!{_SEP}\d)")
+# +7 / 8 and ten digits, or a mobile's ten digits alone, in the usual groupings: +7 701 123 45 67,
+# 8(701)123-45-67, 8.701.123.45.67, 701/123/45/67...
+PHONE = re.compile(r"(?<![\w+])(?:\+?7|8)(?:[ ./()-]{0,2}\d){10}(?!\d)"  # +7 / 8 and ten digits, any grouping
+                   rf"|(?<![\w+])\(?7\d{{2}}\)?{_SEP}\d{{3}}{_SEP}\d{{2}}{_SEP}\d{{2}}(?!\d)"  # a mobile's ten alone
                    r"|\+\d{10,15}(?!\d)")
 # Anything else with ten or more digits, single spaces, dashes or brackets between them.
 DIGIT_RUN = re.compile(r"\+?\d(?:[ ()-]?\d){9,}")
 # A supergroup's or channel's chat id; no phone number is written with a leading minus and 100.
-GROUP_CHAT_ID = re.compile(r"((?<![\w+-])-100\d{10}(?!\d))")
+GROUP_CHAT_ID = r"(?<![\w+-])-100\d{10}(?!\d)"
+# Dates and times (2026-12-06 18:23:47.123+00:00, 06.12.2026, 18:23:47,769) and Unix times in
+# seconds or milliseconds, which the digit fallback would otherwise eat.
+TIMESTAMP = (r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+             r"|\d{2}\.\d{2}\.\d{4}(?: \d{2}:\d{2}(?::\d{2})?)?"
+             r"|\d{2}:\d{2}:\d{2}(?:[.,]\d+)?"
+             r"|(?<![\d.])1[5-9]\d{8}(?:\d{3})?(?:\.\d+)?(?![\d.])")
+# What stays as written: split out (the group captures it) before the patterns below run.
+SPARED = re.compile(f"({GROUP_CHAT_ID}|{TIMESTAMP})")
 
 
 def luhn_valid(number: str) -> bool:
@@ -38,17 +57,18 @@ def _card(match: re.Match[str]) -> str:
 
 
 REPLACEMENTS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
-    (EMAIL, "[email]"), (CARD, _card), (IIN, "[iin]"), (PHONE, "[phone]"), (DIGIT_RUN, "[number]"))
+    (EMAIL, "[email]"), (OBFUSCATED_EMAIL, "[email]"), (CARD, _card), (IIN, "[iin]"), (PHONE, "[phone]"),
+    (DIGIT_RUN, "[number]"))
 
 
-def redact(text: str) -> str:
-    """`text` with every e-mail, card number, IIN, phone number and long digit run replaced
-    (group chat ids kept)."""
-    parts = GROUP_CHAT_ID.split(text)  # odd items are the group ids, split out untouched
-    return "".join(part if index % 2 else _redact(part) for index, part in enumerate(parts))
-
-
-def _redact(text: str) -> str:
+def _redact_part(text: str) -> str:
     for pattern, replacement in REPLACEMENTS:
         text = pattern.sub(replacement, text)
     return text
+
+
+def redact(text: str) -> str:
+    """`text` with every e-mail, card number, IIN, phone number and long digit run replaced;
+    timestamps and group chat ids stay as they are."""
+    parts = SPARED.split(text)  # odd items are the spared ones
+    return "".join(part if index % 2 else _redact_part(part) for index, part in enumerate(parts))

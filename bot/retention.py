@@ -24,19 +24,22 @@ from bot.db.models import (
     TicketMessage,
     User,
     WhatsAppContact,
+    WhatsAppDeliveryFailure,
     WhatsAppOutbound,
     utcnow,
 )
 
-AGE = re.compile(r"\s*(\d+)\s*([dhw])\s*")
-UNITS = {"h": dt.timedelta(hours=1), "d": dt.timedelta(days=1), "w": dt.timedelta(weeks=1)}
+AGE = re.compile(r"\s*(\d+)\s*([dhwy])\s*")
+# A year is 365 days: a purge a day early or late in a leap year changes nothing that matters.
+UNITS = {"h": dt.timedelta(hours=1), "d": dt.timedelta(days=1), "w": dt.timedelta(weeks=1),
+         "y": dt.timedelta(days=365)}
 
 
 def parse_age(text: str) -> dt.timedelta:
-    """"365d", "52w", "12h" -> a timedelta; ValueError on anything else."""
+    """"1y", "365d", "52w", "12h" -> a timedelta; ValueError on anything else."""
     match = AGE.fullmatch(text)
     if match is None or int(match.group(1)) <= 0:
-        raise ValueError(f"expected an age like 365d, 52w or 12h, not {text!r}")
+        raise ValueError(f"expected an age like 1y, 365d, 52w or 12h, not {text!r}")
     return int(match.group(1)) * UNITS[match.group(2)]
 
 
@@ -71,6 +74,20 @@ BLANKINGS: list[Blanking] = [
              _c(TicketMessage).status.in_(("sent", "failed", "internal"))),
     Blanking("relayed payloads", _c(TicketMessage).created_at, _c(TicketMessage).payload, "{}",
              _c(TicketMessage).status.in_(("sent", "failed", "internal"))),
+    # Consultants' names, and error texts that may quote what was sent (a platform's refusal often does).
+    Blanking("ticket assignees", _c(Ticket).closed_at, _c(Ticket).assignee),
+    Blanking("relayed authors", _c(TicketMessage).created_at, _c(TicketMessage).author, "",
+             _c(TicketMessage).status.in_(("sent", "failed", "internal"))),
+    Blanking("relayed errors", _c(TicketMessage).created_at, _c(TicketMessage).error, "",
+             _c(TicketMessage).status.in_(("sent", "failed", "internal"))),
+    Blanking("inbox errors", _c(InboundEvent).received_at, _c(InboundEvent).error, "",
+             _c(InboundEvent).status.in_(("done", "failed"))),
+    Blanking("WhatsApp outbound errors", _c(WhatsAppOutbound).created_at, _c(WhatsAppOutbound).error),
+    Blanking("WhatsApp failure titles", _c(WhatsAppDeliveryFailure).received_at,
+             _c(WhatsAppDeliveryFailure).error_title),
+    Blanking("WhatsApp failure details", _c(WhatsAppDeliveryFailure).received_at,
+             _c(WhatsAppDeliveryFailure).error_details),
+    Blanking("WhatsApp menu choices", _c(WhatsAppContact).last_inbound_at, _c(WhatsAppContact).choices, "[]"),
 ]
 
 

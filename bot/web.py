@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import gc
 import logging
 import multiprocessing
@@ -20,21 +21,22 @@ from aiohttp import web
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import logs
+from bot import logs, metrics_access
 from bot.analytics.digest import Digest
 from bot.channels import telegram, whatsapp
-from bot.config import Settings
+from bot.config import Settings, load_settings
 from bot.consultants import build_team, consultants_group, remind_forever
 from bot.curation.reload import BaseReloader
 from bot.curation.store import SqlDraftStore, SqlTranscript
 from bot.db import schema
 from bot.db.models import utcnow
 from bot.db.store import SqlDeskStore
-from bot.health import readyz_handler
+from bot.failures import FAILURES, database_failure
+from bot.health import RECEIVING, readyz_handler
 from bot.inbox import Inbox
 from bot.masking import mask
-from bot.metrics import CONTENT_TYPE, Metrics, TimedMatcher
-from bot.outage import OUTAGE, database_outage, unreachable
+from bot.metrics import Metrics, TimedMatcher
+from bot.outage import database_outage
 from bot.outbox import Outbox
 from bot.ratelimit import build_limiter
 from bot.services import Services
@@ -57,16 +59,10 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-async def metrics_view(request: web.Request) -> web.Response:
-    body = await request.app[SERVICES].metrics.render()
-    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
-
-
 async def ensure_schema(engine: AsyncEngine) -> None:
-    current, head = await schema.current_revision(engine), schema.head_revision()
-    if current != head:
-        raise SchemaOutOfDate(f"the database schema is at {current or 'nothing'}, the desk needs {head}: "
-                              "run `civic-desk db upgrade` first")
+    problem = await schema.out_of_date(engine)
+    if problem:
+        raise SchemaOutOfDate(problem)
 
 
 def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
@@ -94,17 +90,20 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz_handler(engine, redis, [group.readiness_problem] if group else []))
-    app.router.add_get("/metrics", metrics_view)
+    metrics_access.mount(app, settings, metrics.render)
+    app[RECEIVING] = []
     if polling or settings.telegram_token.get_secret_value():
         telegram.setup(app, services, polling=polling, force=force)
+        app[RECEIVING].append("telegram")
     if settings.whatsapp_token.get_secret_value() and settings.whatsapp_phone_number_id:
         whatsapp.setup(app, services)
+        app[RECEIVING].append("whatsapp")
 
     async def lifecycle(app: web.Application):  # type: ignore[no-untyped-def]
         await ensure_schema(engine)
         recovered = await services.inbox.recover()
-        log.info("civic-desk serving on %s:%s; %d stored deliveries resumed", settings.host, settings.port,
-                 recovered)
+        if recovered:
+            log.info("%d stored deliveries resumed", recovered)
         sweeper = asyncio.create_task(inbox.sweep_forever(settings.inbox_sweep_seconds))
         outbox.start()  # relayed messages left pending by the last run go out now
         reminder = asyncio.create_task(remind_forever(team)) if team is not None else None
@@ -192,7 +191,7 @@ def _worker() -> None:
     from bot.channels.telegram import TelegramSetupError
 
     try:
-        code = run_service(Settings(), reuse_port=True)
+        code = run_service(load_settings(), reuse_port=True)
     except TelegramSetupError as exc:
         print(f"civic-desk cannot start: {exc}", file=sys.stderr)
         code = 1
@@ -206,8 +205,8 @@ def _preflight_or_exit(settings: Settings, engine: AsyncEngine) -> int:
     except SchemaOutOfDate as exc:
         print(f"civic-desk cannot start: {exc}", file=sys.stderr)
         return 1
-    except OUTAGE as exc:
-        print(f"civic-desk cannot start: {unreachable(settings.database_url, exc)}", file=sys.stderr)
+    except FAILURES as exc:
+        print(f"civic-desk cannot start: {database_failure(settings.database_url, exc)}", file=sys.stderr)
         return 1
     return 0
 
@@ -229,11 +228,21 @@ def run_service(settings: Settings, *, polling: bool = False, force: bool = Fals
     if code:
         return code
     settle_heap()
+    def listening(_: str) -> None:  # aiohttp calls it once every socket listens
+        log.info("civic-desk serving on %s:%s (%s)", settings.host, settings.port,
+                 ", ".join(app[RECEIVING]) or "no channel")
+
     try:
-        web.run_app(app, host=settings.host, port=settings.port, print=None, reuse_port=reuse_port or None,
+        web.run_app(app, host=settings.host, port=settings.port, print=listening, reuse_port=reuse_port or None,
                     shutdown_timeout=settings.shutdown_timeout, access_log=None, loop=new_event_loop())
     except SchemaOutOfDate as exc:  # upgraded backwards between the check and the start
         print(f"civic-desk cannot start: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print(f"civic-desk cannot start: {settings.host}:{settings.port} is already in use (another desk or "
+              "program listens there): stop it or choose another DESK_PORT", file=sys.stderr)
         return 1
     log.info("civic-desk stopped")
     return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from handlers import consultant, escalation, relay, render
 from handlers.i18n import LANGUAGES, Gettext, Translator
 from handlers.ports import Clock, DeskStore, Flood, InboundLimiter, LoggedQuestion, UserRecord
@@ -32,7 +34,10 @@ class Desk:
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         user = await self.store.touch_user(inbound.channel, inbound.chat_id, inbound.name)
-        lang = user.lang or self._hinted_language(inbound.lang_hint)
+        usual = lang = user.lang or self._hinted_language(inbound.lang_hint)
+        if inbound.kind is InboundKind.CHOICE:  # a button answers in the language of its reply
+            data, pressed_in = render.pressed_language(inbound.text)
+            inbound, lang = replace(inbound, text=data), pressed_in or lang
         if self.team is not None:  # an open ticket or a rating decides before the bot
             decided = await relay.intercept(self.team, user, lang, inbound)
             if decided is not None:  # relayed to the consultant, however fast the user writes
@@ -43,7 +48,9 @@ class Desk:
         if inbound.kind is InboundKind.COMMAND:
             return await self._command(user, lang, inbound.text)
         if inbound.kind is InboundKind.CHOICE:
-            return await self._choice(user, lang, inbound)
+            replies = await self._choice(user, lang, inbound)
+            chose_language = inbound.text.startswith(render.LANGUAGE)  # the new language is the usual one
+            return replies if chose_language else render.in_language(replies, lang, usual)
         _ = self.translator(lang)
         if inbound.kind is InboundKind.MEDIA:
             return [Reply(_("I can read only text messages. Please type your question; "
@@ -124,7 +131,7 @@ class Desk:
 
     async def _feedback(self, user: UserRecord, payload: str, _: Gettext) -> list[Reply]:
         question, _sep, verdict = payload.partition(":")
-        if not question.isdigit() or verdict not in ("y", "n"):
+        if not (question.isascii() and question.isdigit()) or verdict not in ("y", "n"):
             return [Reply(_("This button is out of date. Here is the current menu."))]
         stored = await self.store.add_feedback(user.id, int(question), verdict == "y")
         if not stored:
@@ -165,7 +172,7 @@ class Desk:
             _ = self.translator(decision.lang)
             replies.insert(0, Reply(_("Your message is long: I read its beginning. A consultant "
                                       "can read all of it.")))
-        return replies
+        return render.in_language(replies, decision.lang, user.lang or decision.lang)
 
     def _decision_replies(self, user: UserRecord, decision: Decision, question_id: int) -> list[Reply]:
         lang = decision.lang

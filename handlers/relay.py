@@ -101,7 +101,7 @@ async def end_chat(team: Team, ticket: Ticket, _: Gettext) -> list[Reply]:
 async def _rate(team: Team, user: UserRecord, payload: str, _: Gettext) -> list[Reply]:
     ticket_id, _sep, value = payload.partition(":")
     stale = [Reply(_("This button is out of date. Here is the current menu."))]
-    if not (ticket_id.isdigit() and value in ("1", "2", "3", "4", "5")):
+    if not (ticket_id.isascii() and ticket_id.isdigit() and value in ("1", "2", "3", "4", "5")):
         return stale
     if not await team.tickets.rate(int(ticket_id), user.id, int(value), team.now()):
         return stale

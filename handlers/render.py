@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from handlers.i18n import Gettext
+from handlers.i18n import LANGUAGES, Gettext
 from handlers.types import Button, Reply
 from handlers.working_hours import DEFAULT_TIMEZONE
 from knowledge import Action, Entry, KnowledgeBase, mci
@@ -23,6 +23,23 @@ LANGUAGE = "lang:"
 END_CHAT = "end"
 RATE = "rate:"  # rate:<ticket>:<1-5>
 KAZAKHSTAN = ZoneInfo(DEFAULT_TIMEZONE)  # the year of MCI amounts turns at midnight there
+IN_LANGUAGE = "|"  # data|kk: the button belongs to a Kazakh reply and answers in Kazakh
+
+
+def in_language(replies: list[Reply], lang: str, usual: str) -> list[Reply]:
+    """The replies with each button marked with their language, so a press answers in it (a Kazakh
+    answer's "Menu" opens the Kazakh menu for a user who chose Russian); unmarked when `lang` is
+    the `usual` one an unmarked button is answered in."""
+    if lang == usual:
+        return replies
+    return [Reply(r.text, tuple(tuple(Button(f"{b.data}{IN_LANGUAGE}{lang}", b.label) for b in row)
+                                for row in r.buttons)) for r in replies]
+
+
+def pressed_language(data: str) -> tuple[str, str | None]:
+    """A button's data without its language mark, and that language (None: an unmarked button)."""
+    bare, mark, lang = data.rpartition(IN_LANGUAGE)
+    return (bare, lang) if mark and lang in LANGUAGES else (data, None)
 
 
 def language_choice(_: Gettext) -> Reply:

@@ -45,3 +45,11 @@ async def current_revision(engine: AsyncEngine) -> str | None:
 
 async def is_current(engine: AsyncEngine) -> bool:
     return await current_revision(engine) == head_revision()
+
+
+async def out_of_date(engine: AsyncEngine) -> str | None:
+    """Why the desk may not use this database yet; None when its schema is current."""
+    current, head = await current_revision(engine), head_revision()
+    if current == head:
+        return None
+    return f"the database schema is at {current or 'nothing'}, the desk needs {head}: run `civic-desk db upgrade` first"

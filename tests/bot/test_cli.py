@@ -107,14 +107,14 @@ async def test_terminal_chat_runs_the_desk_and_stores_the_question_log(settings:
     text = out.getvalue()
     assert "[1] Қазақ тілі" in text and "[2] Русский язык" in text
     assert "Выбран язык: русский" in text
-    assert "Спасибо за отзыв" in text
+    assert "Пікіріңізге рахмет!" in text  # the 👍 of a Kazakh answer thanks in Kazakh
     assert [(q.decision, q.topic) for q in logged] == [("answer", "grants.operator")]
 
 
 @pytest.mark.parametrize(("url", "says"), [
     ("postgresql+asyncpg://desk:secret@127.0.0.1:1/desk",
      "postgresql+asyncpg://desk:***@127.0.0.1:1/desk is unreachable"),
-    ("not a url", "DESK_DATABASE_URL is not a database address"),
+    ("not a url", "DESK_DATABASE_URL: not a database address"),
 ])
 def test_a_database_that_does_not_answer_is_named_without_a_traceback(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], url: str, says: str) -> None:

@@ -21,7 +21,7 @@ from aiohttp import web
 from tests.channels.telegram.chat import SECRET, TOKEN
 from tests.channels.telegram.fake_api import FakeBotAPI
 
-START_TIMEOUT = 20.0
+START_TIMEOUT = 60.0  # a cold start imports aiogram and builds the index: slow on a loaded machine
 
 
 def free_port() -> int:
@@ -67,7 +67,8 @@ class Served:
         env = {k: v for k, v in os.environ.items() if not k.startswith("DESK_")}
         env.update({"DESK_DATABASE_URL": database_url, "DESK_HOST": "127.0.0.1", "DESK_PORT": str(self.port),
                     "DESK_TELEGRAM_TOKEN": TOKEN, "DESK_TELEGRAM_API_URL": api_url,
-                    "DESK_TELEGRAM_WEBHOOK_SECRET": SECRET, "DESK_TELEGRAM_CHAT_MESSAGES_PER_SECOND": "0",
+                    "DESK_TELEGRAM_WEBHOOK_SECRET": SECRET, "DESK_PUBLIC_URL": "https://desk.example.kz",
+                    "DESK_TELEGRAM_CHAT_MESSAGES_PER_SECOND": "0",
                     "DESK_LOG_FORMAT": "json"})
         env.update({f"DESK_{key.upper()}": value for key, value in settings.items()})
         self.env = env

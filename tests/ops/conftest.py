@@ -18,6 +18,7 @@ from tests.channels.telegram.conftest import (  # noqa: F401
     user,
 )
 from tests.channels.whatsapp.conftest import wa_settings, whatsapp  # noqa: F401
+from tests.faults.conftest import api  # noqa: F401  (a fake Bot API for `serve` processes)
 
 
 @pytest.fixture

@@ -1,11 +1,18 @@
 """Logs: one line per event, JSON when asked, redacted, tracebacks folded into the line."""
 
+import asyncio
 import json
 import logging
+import warnings
 
 import pytest
+from aiogram import Bot, Dispatcher
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from bot import logs
+from bot.compose import make_engine
+from bot.config import Settings
 
 
 def record(msg: str, *args: object, exc: bool = False, **extra: object) -> logging.LogRecord:
@@ -58,3 +65,37 @@ def test_configure_keeps_other_handlers_and_replaces_its_own(capsys: pytest.Capt
         root.setLevel(level)
         for name, was in quiet.items():
             logging.getLogger(name).setLevel(was)
+
+
+def test_an_unknown_telegram_update_is_one_line_without_its_content(capsys: pytest.CaptureFixture[str]) -> None:
+    """aiogram's warning would print the whole update (a name, a text) raw on stderr."""
+    root = logging.getLogger()
+    level, before = root.level, list(root.handlers)
+    update = {"update_id": 7, "some_future_kind": {"from": {"first_name": "Айгерім"}, "text": "ИИН 900101300123"}}
+    try:
+        logging.captureWarnings(False)  # pytest restored `showwarning` after an earlier configure()
+        logs.configure("json", "INFO")
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            asyncio.run(Dispatcher().feed_raw_update(Bot("123456:AAE-test"), update))
+        lines = capsys.readouterr().err.strip().splitlines()
+    finally:
+        logging.captureWarnings(False)
+        root.handlers[:] = before
+        root.setLevel(level)
+    assert len(lines) == 1
+    assert json.loads(lines[0])["msg"] == ("Telegram sent an update of a type this aiogram does not know; it was "
+                                           "skipped (upgrading aiogram adds it)")
+    assert "Айгерім" not in lines[0] and "900101" not in lines[0]
+
+
+async def test_a_failed_statement_never_shows_its_parameters(settings: Settings) -> None:
+    engine = make_engine(settings)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("INSERT INTO no_such_table (x) VALUES (:x)"), {"x": "Айгерім +77011234567"})
+    except DBAPIError as exc:
+        message = str(exc)
+    finally:
+        await engine.dispose()
+    assert "no_such_table" in message and "Айгерім" not in message and "77011234567" not in message

@@ -43,7 +43,9 @@ async def test_old_texts_are_blanked_and_every_row_stays(engine: AsyncEngine) ->
     assert await purge(engine, dt.timedelta(days=365), dry_run=True) == {
         "question texts": 1, "inbox payloads": 1, "WhatsApp outbound payloads": 0, "user names": 1,
         "WhatsApp contact names": 0, "ticket names": 0, "ticket handles": 0, "ticket histories": 0,
-        "relayed texts": 0, "relayed payloads": 0}
+        "relayed texts": 0, "relayed payloads": 0, "ticket assignees": 0, "relayed authors": 0,
+        "relayed errors": 0, "inbox errors": 0, "WhatsApp outbound errors": 0, "WhatsApp failure titles": 0,
+        "WhatsApp failure details": 0, "WhatsApp menu choices": 0}
     counts = await purge(engine, dt.timedelta(days=365))
     assert counts["question texts"] == 1 and counts["inbox payloads"] == 1 and counts["user names"] == 1
 
@@ -57,14 +59,15 @@ async def test_old_texts_are_blanked_and_every_row_stays(engine: AsyncEngine) ->
     assert await purge(engine, dt.timedelta(days=365)) == dict.fromkeys(counts, 0)  # idempotent
 
 
-@pytest.mark.parametrize(("text", "days"), [("365d", 365), ("52w", 364), ("12h", 0.5), (" 30d ", 30)])
+@pytest.mark.parametrize(("text", "days"), [("365d", 365), ("52w", 364), ("12h", 0.5), (" 30d ", 30), ("1y", 365),
+                                           ("2y", 730)])
 def test_ages(text: str, days: float) -> None:
     assert parse_age(text) == dt.timedelta(days=days)
 
 
-@pytest.mark.parametrize("text", ["", "365", "1y", "-5d", "0d", "d"])
+@pytest.mark.parametrize("text", ["", "365", "1m", "-5d", "0d", "0y", "d", "1y2d"])
 def test_bad_ages_are_refused(text: str) -> None:
-    with pytest.raises(ValueError, match="expected an age like 365d"):
+    with pytest.raises(ValueError, match="expected an age like 1y, 365d"):
         parse_age(text)
 
 
@@ -73,5 +76,5 @@ def test_the_command(engine: AsyncEngine, settings: Settings, monkeypatch: pytes
     monkeypatch.setenv("DESK_DATABASE_URL", settings.database_url)
     assert cli.run(["purge", "--older-than", "365d", "--dry-run"]) == 0
     assert "question texts: would blank 0" in capsys.readouterr().out
-    assert cli.run(["purge", "--older-than", "1y"]) == 2
-    assert "expected an age like 365d" in capsys.readouterr().err
+    assert cli.run(["purge", "--older-than", "1 year"]) == 2
+    assert "expected an age like 1y, 365d" in capsys.readouterr().err

@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from bot import jsonio
+from bot.channels.whatsapp.body import Refused, read_signed
 from bot.channels.whatsapp.store import WhatsAppStore
 from bot.inbox import Inbox
 
@@ -86,10 +87,11 @@ class Webhook:
         sent = request.headers.get(SIGNATURE_HEADER)
         if not sent:
             return web.Response(status=401, text="signature required")
-        raw = await request.read()
-        if not hmac.compare_digest(signature(self.app_secret, raw).encode(), sent.strip().encode()):
-            log.warning("rejected a WhatsApp delivery with a bad signature")
-            return web.Response(status=403, text="bad signature")
+        try:
+            raw = await read_signed(request, self.app_secret, sent)
+        except Refused as refused:
+            log.warning("rejected a WhatsApp delivery: %s", refused.response.text)
+            return refused.response
         try:
             payload = jsonio.loads(raw)
         except ValueError:
