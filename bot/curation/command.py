@@ -6,14 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from bot.compose import make_engine
 from bot.config import Settings
-from bot.curation.publish import check_draft, read_entry, write_entry
-from bot.curation.store import PUBLISHED, REJECTED, Draft, SqlDraftStore, bump_version
-from bot.outbox import Outbox
-from handlers import Translator
-from handlers.ports import Direction, Relay, RelayKind
-from knowledge import check_base
+from bot.curation import service
+from bot.curation.publish import read_entry
+from bot.curation.store import REJECTED, Draft, SqlDraftStore
 
 COMMANDS = frozenset({"drafts", "draft", "publish", "reject", "reload"})
 
@@ -52,7 +51,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
             await store.decide(draft.id, REJECTED, args.reason)
             print(f"draft {draft.id} rejected")
             return 0
-        return await _publish(settings, engine, store, draft)
+        return await _publish(settings, engine, draft)
     finally:
         await engine.dispose()
 
@@ -80,30 +79,21 @@ async def _show_or_update(store: SqlDraftStore, draft: Draft, update: Path | Non
     return 0
 
 
-async def _publish(settings: Settings, engine, store: SqlDraftStore, draft: Draft) -> int:  # type: ignore[no-untyped-def]
-    entry_id, problems = check_draft(settings.knowledge_dir, draft.body, settings.kb_max_age_days)
-    if problems:
-        print("\n".join(map(str, problems)))
+async def _publish(settings: Settings, engine: AsyncEngine, draft: Draft) -> int:
+    outcome = await service.publish(settings, engine, draft)
+    if isinstance(outcome, list):
+        print("\n".join(map(str, outcome)))
         print(f"draft {draft.id} not published: complete it (kb draft {draft.id} --update FILE)", file=sys.stderr)
         return 1
-    path = write_entry(settings.knowledge_dir, entry_id, draft.body)
-    await store.decide(draft.id, PUBLISHED)
-    version = await bump_version(engine)
-    if draft.ticket_id is not None:
-        _ = Translator()(settings.consultant_lang)
-        text = _("📚 Draft №{number} by {name} is published as entry {entry}: the desk answers this "
-                 "question from now on.").format(number=draft.id, name=draft.author, entry=entry_id)
-        await Outbox(engine).put(Relay(draft.ticket_id, Direction.TO_CONSULTANTS, RelayKind.NOTICE, text))
-    print(f"draft {draft.id} published as {path}; base version {version}")
+    print(f"draft {draft.id} published as {outcome.path}; base version {outcome.version}")
     return 0
 
 
-async def _reload(settings: Settings, engine) -> int:  # type: ignore[no-untyped-def]
-    _, problems = check_base(settings.knowledge_dir, max_age_days=settings.kb_max_age_days)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        print("\n".join(map(str, errors)))
+async def _reload(settings: Settings, engine: AsyncEngine) -> int:
+    outcome = await service.reload(settings, engine)
+    if isinstance(outcome, list):
+        print("\n".join(map(str, outcome)))
         print("the base has errors: the running instances keep the one they have", file=sys.stderr)
         return 1
-    print(f"base version {await bump_version(engine)}: running instances load it within seconds")
+    print(f"base version {outcome}: running instances load it within seconds")
     return 0
