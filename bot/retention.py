@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.models import (
     InboundEvent,
+    KbDraft,
     Question,
     Ticket,
     TicketMessage,
@@ -88,6 +89,11 @@ BLANKINGS: list[Blanking] = [
     Blanking("WhatsApp failure details", _c(WhatsAppDeliveryFailure).received_at,
              _c(WhatsAppDeliveryFailure).error_details),
     Blanking("WhatsApp menu choices", _c(WhatsAppContact).last_inbound_at, _c(WhatsAppContact).choices, "[]"),
+    # Drafts quote a user's question and a consultant's answer (masked, but still their words) and
+    # name the consultant; once published or rejected, the entry file or nothing carries them on.
+    Blanking("draft texts", _c(KbDraft).decided_at, _c(KbDraft).body),
+    Blanking("draft authors", _c(KbDraft).decided_at, _c(KbDraft).author),
+    Blanking("draft rejection reasons", _c(KbDraft).decided_at, _c(KbDraft).reason),
 ]
 
 

@@ -35,4 +35,4 @@ async def test_report_formats(cli_env: None, desk: Desk, capsys: pytest.CaptureF
 
 def test_a_wrong_period_is_one_line(cli_env: None, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["report", "--since", "a week"]) == 2
-    assert capsys.readouterr().err == "civic-desk report: expected an age like 365d, 52w or 12h, not 'a week'\n"
+    assert capsys.readouterr().err == "civic-desk report: expected an age like 1y, 365d, 52w or 12h, not 'a week'\n"

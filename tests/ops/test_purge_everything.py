@@ -24,6 +24,9 @@ KEPT = {
     "questions": {"lang", "decision", "topic"},
     "tickets": {"channel", "chat_id", "lang", "status", "closed_by"},
     "ticket_messages": {"direction", "kind", "status", "claim", "external_id"},
+    "consultant_groups": {"problem"},  # the platform's refusal of the group ("chat not found")
+    "kb_drafts": {"lang", "status", "entry_id"},
+    "digest_runs": {"week"},
 }
 SETTLED = {"inbound_events": {"status": "done"}, "tickets": {"status": "closed"},
            "ticket_messages": {"status": "sent"}}
