@@ -12,7 +12,7 @@ from sqlalchemy.exc import ArgumentError
 
 from bot import retention
 from bot.channels.terminal import render, run_chat
-from bot.compose import build_matcher, make_engine, open_desk
+from bot.compose import build_matcher, check_directory, make_engine, open_desk
 from bot.config import Settings
 from bot.db import schema
 from bot.db.memory import MemoryStore
@@ -64,6 +64,7 @@ async def ask_one(matcher: Matcher, settings: Settings, text: str) -> int:
 
 def kb_check(settings: Settings, max_age_days: int | None) -> int:
     _, problems = check_base(settings.knowledge_dir, max_age_days=max_age_days or settings.kb_max_age_days)
+    problems += check_directory(settings)[1]
     for problem in problems:
         prefix = "warning: " if problem.severity == "warning" else ""
         print(f"{prefix}{problem}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -15,7 +16,10 @@ from bot.db.dialect import sqlite_pragmas
 from bot.db.liveness import ping_when_idle
 from bot.db.store import SqlDeskStore
 from handlers import Desk, Translator
-from knowledge import Matcher, Thresholds, load_base
+from handlers.centres import CentreDirectory, Schedule, schedule_problem
+from knowledge import KnowledgeError, Matcher, Problem, Thresholds, load_base
+from knowledge.centres import gaps, load_centres
+from knowledge.regions import load_regions
 
 CONNECT_TIMEOUT = 10  # seconds
 # Group commits send multi-row statements whose text depends on the batch size, so a
@@ -30,6 +34,26 @@ def build_matcher(settings: Settings) -> Matcher:
     thresholds = Thresholds(answer=settings.answer_threshold, clarify=settings.clarify_threshold,
                             margin=settings.answer_margin)
     return Matcher(base, thresholds, cache_size=settings.match_cache_size)
+
+
+def check_directory(settings: Settings) -> tuple[CentreDirectory, list[Problem]]:
+    """Regions and centres with every problem (errors) and gap (warnings) `kb check` reports."""
+    schedule = Schedule(settings.working_hours, settings.timezone, settings.holidays)
+    regions, problems = load_regions(settings.knowledge_dir)
+    centres, found = load_centres(settings.knowledge_dir, regions, partial(schedule_problem, schedule))
+    problems += found
+    if problems:
+        return CentreDirectory(regions, centres, schedule), problems
+    return CentreDirectory(regions, centres, schedule, settings.consultant_chat_id), gaps(centres, regions)
+
+
+def build_directory(settings: Settings) -> CentreDirectory:
+    """The centres the desk runs with; raises KnowledgeError naming the broken file and field."""
+    directory, problems = check_directory(settings)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise KnowledgeError(errors)
+    return directory
 
 
 def make_engine(settings: Settings) -> AsyncEngine:
