@@ -1,7 +1,8 @@
 """The consultant desk wired into the service: the team of the desk, and its reminder loop.
 
-Without DESK_CONSULTANT_CHAT_ID there is no team: escalation tells the user to
-contact the centre directly instead of promising an answer nobody will see.
+Without any consultants' group (DESK_CONSULTANT_CHAT_ID or a centre's `group`) there
+is no team: escalation gives the user their centre's contacts instead of promising an
+answer nobody will see.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from bot.db.store import SqlDeskStore
 from bot.db.tickets import SqlTicketStore
 from bot.outbox import Outbox
 from handlers import Channel, Team, Translator, relay, reminders
+from handlers.centres import CentreDirectory
 from handlers.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -27,17 +29,17 @@ REMIND_EVERY = 60.0  # seconds between checks for tickets nobody took
 
 
 def build_team(settings: Settings, engine: AsyncEngine, outbox: Outbox, translator: Translator,
-               clock: Clock) -> Team | None:
+               clock: Clock, centres: CentreDirectory | None = None) -> Team | None:
     """The team of consultants, when a consultants' group is configured; delivery reports go to it."""
-    if settings.consultant_chat_id is None:
+    if not (centres.groups() if centres is not None else settings.consultant_chat_id is not None):
         return None
     if not settings.telegram_token.get_secret_value():
-        raise TelegramSetupError("DESK_CONSULTANT_CHAT_ID needs DESK_TELEGRAM_TOKEN: the consultants' "
-                                   "forum group is run by the Telegram bot")
+        raise TelegramSetupError("DESK_CONSULTANT_CHAT_ID needs DESK_TELEGRAM_TOKEN (so do the centres' "
+                                 "groups): the consultants' forum groups are run by the Telegram bot")
     team = Team(SqlTicketStore(engine), outbox, SqlDeskStore(engine), translator, settings.hours(), clock,
                 consultant_lang=settings.consultant_lang, history_size=settings.history_size,
                 remind_after=dt.timedelta(minutes=settings.unassigned_remind_minutes),
-                reply_windows={Channel.WHATSAPP: SERVICE_WINDOW})
+                reply_windows={Channel.WHATSAPP: SERVICE_WINDOW}, centres=centres)
     outbox.reporter = partial(relay.report, team)
     return team
 

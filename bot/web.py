@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import logs
 from bot.channels import telegram, whatsapp
+from bot.compose import build_directory
 from bot.config import Settings
 from bot.consultants import build_team, remind_forever
 from bot.db import schema
@@ -72,9 +73,10 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
     limiter = build_limiter(settings.rate_limit_per_minute, redis, metrics)
     translator = Translator()
     outbox = Outbox(engine, clock, max_attempts=settings.outbox_max_attempts)
-    team = build_team(settings, engine, outbox, translator, clock)
+    centres = build_directory(settings)
+    team = build_team(settings, engine, outbox, translator, clock, centres)
     desk = Desk(TimedMatcher(matcher, metrics), SqlDeskStore(engine), translator,
-                default_lang=settings.default_lang, limiter=limiter, team=team)
+                default_lang=settings.default_lang, limiter=limiter, team=team, clock=clock, centres=centres)
     inbox = Inbox(engine, metrics, lease=settings.inbox_lease_seconds, max_in_flight=settings.inbox_max_in_flight)
     services = Services(settings, engine, desk, inbox, metrics=metrics, redis=redis, outbox=outbox)
     metrics.on_scrape(inbox.refresh_depth)

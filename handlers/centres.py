@@ -46,6 +46,11 @@ class CentreDirectory:
         self.fallback_group = fallback_group
         self._hours: Mapping[str, WorkingHours] = {c.id: schedule.of(c) for c in centres.centres}
 
+    @property
+    def regional(self) -> bool:
+        """Whether the region changes anything: some centre besides the national one."""
+        return any(not c.national for c in self.centres.centres)
+
     def centre_of(self, region_id: str | None) -> Centre:
         return self.centres.serving(region_id)
 

@@ -42,10 +42,10 @@ def already_open(ticket: Ticket, _: Gettext) -> Reply:
 
 
 async def what_next(team: Team, ticket: Ticket, _: Gettext) -> Reply:
-    now = team.now()
+    now, hours = team.now(), team.hours_of(ticket.centre)
     hint = _("Meanwhile you can describe your question in more detail: everything you write here "
              "goes to the consultant. To return to the bot, press «End chat» or send /end.")
-    if team.hours.is_open(now):
+    if hours.is_open(now):
         position = await team.tickets.queue_position(ticket.id)
         text = _("Your request №{number} has been passed to the consultants of the civic centre. "
                  "A consultant will reply here, in this chat. Your place in the queue: "
@@ -53,21 +53,21 @@ async def what_next(team: Team, ticket: Ticket, _: Gettext) -> Reply:
     else:
         text = _("Your request №{number} has been passed to the consultants of the civic centre and "
                  "is in the queue. They work {schedule} ({zone}), so a consultant will reply "
-                 "{when}.").format(number=ticket.id, schedule=team.hours.describe(day_names(_)),
-                                   zone=team.hours.utc_offset(now),
-                                   when=when(team.hours, now, team.hours.next_opening(now), _))
+                 "{when}.").format(number=ticket.id, schedule=hours.describe(day_names(_)),
+                                   zone=hours.utc_offset(now), when=when(hours, now, hours.next_opening(now), _))
     return render.end_chat(f"{text}\n\n{hint}", _)
 
 
-async def escalate(team: Team, user: UserRecord, lang: str, inbound: Inbound) -> list[Reply]:
-    """Open the user's ticket (or find the open one) and post its card to the consultants."""
+async def escalate(team: Team, user: UserRecord, lang: str, inbound: Inbound,
+                   centre: str = "national") -> list[Reply]:
+    """Open the user's ticket (or find the open one) and post its card to the consultants of `centre`."""
     _ = team.translator(lang)
     existing = await team.tickets.open_of_user(user.id)
     if existing is not None:
         return [already_open(existing, _)]
     history = tuple(await team.questions.recent_questions(user.id, team.history_size))
     ticket, created = await team.tickets.open(NewTicket(
-        user.id, user.channel, user.external_id, inbound.name, inbound.handle, lang, history, team.now()))
+        user.id, user.channel, user.external_id, inbound.name, inbound.handle, lang, history, team.now(), centre))
     if not created:  # opened meanwhile by a concurrent message of the same user
         return [already_open(ticket, _)]
     await team.outbox.put(Relay(ticket.id, Direction.TO_CONSULTANTS, RelayKind.CARD))

@@ -71,12 +71,14 @@ def answer(entry: Entry, lang: str, question_id: int, _: Gettext, amounts: Amoun
         parts.append(_("Read more: {link}").format(link=entry.link))
     if entry.action is Action.ANSWER:
         parts.append(_("Checked on {date}").format(date=entry.checked.strftime("%d.%m.%Y")))
-    feedback = f"{FEEDBACK}{question_id}"
-    buttons = (
-        (Button(f"{feedback}:y", _("👍 Helpful")), Button(f"{feedback}:n", _("👎 Not helpful"))),
-        (Button(HUMAN, _("Ask a consultant")), Button(MENU, _("Menu"))),
-    )
-    return Reply("\n\n".join(parts), buttons)
+    return Reply("\n\n".join(parts), feedback(question_id, _))
+
+
+def feedback(question_id: int, _: Gettext) -> tuple[tuple[Button, ...], ...]:
+    """The buttons under an answer: was it helpful, a consultant, the menu."""
+    prefix = f"{FEEDBACK}{question_id}"
+    return ((Button(f"{prefix}:y", _("👍 Helpful")), Button(f"{prefix}:n", _("👎 Not helpful"))),
+            (Button(HUMAN, _("Ask a consultant")), Button(MENU, _("Menu"))))
 
 
 def decline(entry: Entry, lang: str, _: Gettext, amounts: Amounts) -> Reply:

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from handlers.centres import CentreDirectory
 from handlers.i18n import Gettext, Translator
 from handlers.ports import Clock, DeskStore, Direction, Relay, RelayKind, RelayOutbox, TicketStore
 from handlers.types import Button, Channel
@@ -33,9 +34,14 @@ class Team:
     remind_after: dt.timedelta = dt.timedelta(minutes=30)
     # Channels that allow free replies only for a while after the user's last message (WhatsApp).
     reply_windows: Mapping[Channel, dt.timedelta] = field(default_factory=dict)
+    centres: CentreDirectory | None = None  # None: one group and `hours` for every ticket
 
     def now(self) -> dt.datetime:
         return self.clock()
+
+    def hours_of(self, centre_id: str) -> WorkingHours:
+        """The hours of the centre whose consultants answer a ticket of `centre_id`."""
+        return self.hours if self.centres is None else self.centres.hours(centre_id)
 
     def staff(self) -> Gettext:
         """The language of the consultants' workspace."""

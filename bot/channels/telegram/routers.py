@@ -55,10 +55,10 @@ async def on_topic_message(message: Message, desk: Desk, sender: TelegramSender,
         await sender.send(message.chat.id, await desk.from_consultant(written), message.message_thread_id)
 
 
-def consultant_router(chat_id: int) -> Router:
-    """The consultants' forum supergroup, and only it: no other chat can reach a user through the desk."""
+def consultant_router(chat_ids: frozenset[int]) -> Router:
+    """The consultants' forum supergroups, and only they: no other chat can reach a user through the desk."""
     async def in_the_group_topics(message: Message) -> bool:
-        return message.chat.id == chat_id and bool(message.is_topic_message)
+        return message.chat.id in chat_ids and bool(message.is_topic_message)
 
     router = Router(name="consultants")
     router.message.filter(in_the_group_topics)

@@ -19,6 +19,7 @@ from aiogram.utils.token import TokenValidationError, validate_token
 from aiohttp import web
 
 from bot import jsonio
+from bot.channels.telegram.centre_groups import CentreGroups
 from bot.channels.telegram.consultants import ConsultantsGroup
 from bot.channels.telegram.delivery import TelegramUsers
 from bot.channels.telegram.polling import Poller
@@ -78,23 +79,33 @@ def build_dispatcher(services: Services, sender: TelegramSender, topics: TopicSt
     the FSM middleware (a storage look-up and a context per update) would only cost CPU.
     """
     dispatcher = Dispatcher(desk=services.desk, sender=sender, topics=topics, disable_fsm=True)
-    chat_id = services.settings.consultant_chat_id
-    if topics is not None and chat_id is not None:
-        dispatcher.include_router(consultant_router(chat_id))
+    chat_ids = consultant_groups(services)
+    if topics is not None and chat_ids:
+        dispatcher.include_router(consultant_router(chat_ids))
     dispatcher.include_router(customer_router())
     return dispatcher
 
 
+def consultant_groups(services: Services) -> frozenset[int]:
+    """Every consultants' group: the centres' own and DESK_CONSULTANT_CHAT_ID."""
+    centres, chat_id = services.desk.centres, services.settings.consultant_chat_id
+    if centres is not None:
+        return centres.groups()
+    return frozenset() if chat_id is None else frozenset({chat_id})
+
+
 def connect_outbox(services: Services, sender: TelegramSender) -> TopicStore | None:
-    """Relayed messages to Telegram users and, with a consultants' group, everything for it."""
-    outbox, team, chat_id = services.outbox, services.desk.team, services.settings.consultant_chat_id
+    """Relayed messages to Telegram users and, with consultants' groups, everything for them."""
+    outbox, team, chat_ids = services.outbox, services.desk.team, consultant_groups(services)
     if outbox is None:
         return None
     outbox.register(CHANNEL, TelegramUsers(sender))
-    if team is None or chat_id is None:
+    if team is None or not chat_ids:
         return None
     topics = TopicStore(services.engine)
-    outbox.register(CONSULTANTS, ConsultantsGroup(sender, chat_id, topics, partial(cards.card, team)))
+    groups = {chat: ConsultantsGroup(sender, chat, topics, partial(cards.card, team)) for chat in chat_ids}
+    centres = services.desk.centres
+    outbox.register(CONSULTANTS, CentreGroups(groups, centres.group if centres else lambda _c: min(chat_ids)))
     return topics
 
 
