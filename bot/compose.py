@@ -18,6 +18,7 @@ from bot.db.store import SqlDeskStore
 from handlers import Desk, Translator
 from handlers.centres import CentreDirectory, Schedule, schedule_problem
 from knowledge import KnowledgeError, Matcher, Problem, Thresholds, load_base
+from knowledge.centres import FILE as CENTRES_FILE
 from knowledge.centres import gaps, load_centres
 from knowledge.regions import load_regions
 
@@ -36,23 +37,22 @@ def build_matcher(settings: Settings) -> Matcher:
     return Matcher(base, thresholds, cache_size=settings.match_cache_size)
 
 
-def check_directory(settings: Settings) -> tuple[CentreDirectory, list[Problem]]:
-    """Regions and centres with every problem (errors) and gap (warnings) `kb check` reports."""
+def check_directory(settings: Settings) -> tuple[CentreDirectory | None, list[Problem]]:
+    """Regions and centres, with every problem (errors) or else the gaps (warnings) `kb check` reports."""
     schedule = Schedule(settings.working_hours, settings.timezone, settings.holidays)
     regions, problems = load_regions(settings.knowledge_dir)
     centres, found = load_centres(settings.knowledge_dir, regions, partial(schedule_problem, schedule))
-    problems += found
-    if problems:
-        return CentreDirectory(regions, centres, schedule), problems
-    return CentreDirectory(regions, centres, schedule, settings.consultant_chat_id), gaps(centres, regions)
+    if problems or found:
+        return None, problems + found
+    directory = CentreDirectory(regions, centres, schedule, settings.consultant_chat_id)
+    return directory, gaps(centres, regions, str(settings.knowledge_dir / CENTRES_FILE))
 
 
 def build_directory(settings: Settings) -> CentreDirectory:
     """The centres the desk runs with; raises KnowledgeError naming the broken file and field."""
     directory, problems = check_directory(settings)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise KnowledgeError(errors)
+    if directory is None:
+        raise KnowledgeError(problems)
     return directory
 
 

@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from knowledge.collector import Collector, KnowledgeError, Problem
+from knowledge.collector import Collector, Problem
+from knowledge.loader import _read_yaml
 from knowledge.model import LANGS
 from knowledge.regions import Regions, names
 
@@ -143,17 +142,7 @@ def gaps(centres: Centres, regions: Regions, file: str = FILE) -> list[Problem]:
 
 def load_centres(root: Path, regions: Regions, check: ScheduleCheck | None = None) -> tuple[Centres, list[Problem]]:
     problems: list[Problem] = []
-    path = root / FILE
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        problems.append(Problem(str(path), "centres", f"cannot be read: {exc}"))
-        return Centres(()), problems
-    return parse_centres(data, regions, problems, str(path), check), problems
-
-
-def centres_or_error(root: Path, regions: Regions, check: ScheduleCheck | None = None) -> Centres:
-    centres, problems = load_centres(root, regions, check)
+    data = _read_yaml(root / FILE, problems)
     if problems:
-        raise KnowledgeError(problems)
-    return centres
+        return Centres(()), problems
+    return parse_centres(data, regions, problems, str(root / FILE), check), problems

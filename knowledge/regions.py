@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from knowledge.collector import Collector, KnowledgeError, Problem
+from knowledge.collector import Collector, Problem
+from knowledge.loader import _read_yaml
 from knowledge.model import LANGS
 
 FILE = "regions.yaml"
@@ -123,17 +122,7 @@ def parse_regions(data: Any, problems: list[Problem], file: str = FILE) -> Regio
 
 def load_regions(root: Path) -> tuple[Regions, list[Problem]]:
     problems: list[Problem] = []
-    path = root / FILE
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        problems.append(Problem(str(path), "regions", f"cannot be read: {exc}"))
-        return Regions((), (), ()), problems
-    return parse_regions(data, problems, str(path)), problems
-
-
-def regions_or_error(root: Path) -> Regions:
-    regions, problems = load_regions(root)
+    data = _read_yaml(root / FILE, problems)
     if problems:
-        raise KnowledgeError(problems)
-    return regions
+        return Regions((), (), ()), problems
+    return parse_regions(data, problems, str(root / FILE)), problems
