@@ -25,15 +25,21 @@ def contacts(centre: Centre, lang: str, _: Gettext) -> list[str]:
 
 
 def opening(directory: CentreDirectory, centre: Centre, now: dt.datetime, _: Gettext) -> str:
-    """"Mon–Fri 09:00–18:00 (UTC+5): open now" or when it opens; unknown hours said plainly."""
+    """ "Mon–Fri 09:00–18:00 (UTC+5): open now" or when it opens; unknown hours said plainly."""
     hours = directory.visiting_hours(centre)
     if hours is None:
         return _("Opening hours are not known: please call before you go.")
     schedule = _("Opening hours: {schedule} ({zone}).").format(
-        schedule=hours.describe(day_names(_)), zone=hours.utc_offset(now))
+        schedule=hours.describe(day_names(_)), zone=hours.utc_offset(now)
+    )
     if hours.is_holiday(hours.local(now).date()):
-        return schedule + " " + _("Today is a public holiday: the centre is closed, it opens {when}.").format(
-            when=when(hours, now, hours.next_opening(now), _))
+        return (
+            schedule
+            + " "
+            + _("Today is a public holiday: the centre is closed, it opens {when}.").format(
+                when=when(hours, now, hours.next_opening(now), _)
+            )
+        )
     if hours.is_open(now):
         return schedule + " " + _("Open now.")
     return schedule + " " + _("Closed now, opens {when}.").format(when=when(hours, now, hours.next_opening(now), _))
@@ -51,7 +57,8 @@ def gap(directory: CentreDirectory, region_id: str, lang: str, _: Gettext) -> st
     """The honest gap: no known centre for the region."""
     region = directory.regions.get(region_id)
     return _("We have no confirmed contacts of a civic centre for «{region}» yet.").format(
-        region=region.name[lang] if region else region_id)
+        region=region.name[lang] if region else region_id
+    )
 
 
 def no_contacts(directory: CentreDirectory, region_id: str | None, lang: str, _: Gettext) -> str:
@@ -61,5 +68,7 @@ def no_contacts(directory: CentreDirectory, region_id: str | None, lang: str, _:
 
 def akimat(_: Gettext) -> str:
     """Who knows the centre of a region the desk has no contacts for."""
-    return _("The akimat of your oblast or city knows who works with NGOs there: ask its department "
-             "of public development (internal policy).")
+    return _(
+        "The akimat of your oblast or city knows who works with NGOs there: ask its department "
+        "of public development (internal policy)."
+    )

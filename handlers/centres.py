@@ -39,8 +39,9 @@ def schedule_problem(schedule: Schedule, hours: str | None, holidays: str | None
 class CentreDirectory:
     """Regions, centres and their parsed hours, read once at start."""
 
-    def __init__(self, regions: Regions, centres: Centres, schedule: Schedule,
-                 fallback_group: int | None = None) -> None:
+    def __init__(
+        self, regions: Regions, centres: Centres, schedule: Schedule, fallback_group: int | None = None
+    ) -> None:
         self.regions = regions
         self.centres = centres
         self.fallback_group = fallback_group

@@ -16,8 +16,8 @@ from handlers.i18n import Gettext
 from handlers.types import Button, Reply
 from knowledge.regions import CITY, Regions
 
-REGION = "reg:"          # reg:<region>:<then>
-REGION_GROUP = "regs:"   # regs:<group>:<then>
+REGION = "reg:"  # reg:<region>:<then>
+REGION_GROUP = "regs:"  # regs:<group>:<then>
 # A message that is only one of these words opens the region choice (WhatsApp has no /region).
 REGION_WORDS = frozenset({"аймақ", "аймак", "регион", "өңір", "region", "aimaq", "aimak"})
 COMMANDS = frozenset({"region", "регион", "aimaq"})
@@ -43,8 +43,9 @@ class Choice:
 def ask(regions: Regions, lang: str, then: Then, _: Gettext) -> Reply:
     rows = [(Button(f"{REGION}{r.id}:{then}", r.name[lang]),) for r in regions.of_group(CITY)]
     rows += [(Button(f"{REGION_GROUP}{g.id}:{then}", g.name[lang]),) for g in regions.groups]
-    return Reply(_("Which region are you in? Choose your city or oblast, and I will find your civic "
-                   "centre."), tuple(rows))
+    return Reply(
+        _("Which region are you in? Choose your city or oblast, and I will find your civic centre."), tuple(rows)
+    )
 
 
 def group(regions: Regions, group_id: str, lang: str, then: Then, _: Gettext) -> Reply | None:
@@ -59,7 +60,7 @@ def parse(data: str, regions: Regions) -> Choice | None:
     """The choice a button's data stands for; None for data that is not (or no longer) valid."""
     for prefix in (REGION, REGION_GROUP):
         if data.startswith(prefix):
-            target, _sep, then = data[len(prefix):].partition(":")
+            target, _sep, then = data[len(prefix) :].partition(":")
             if then not in Then.__members__.values():
                 return None
             if prefix == REGION:
@@ -75,5 +76,4 @@ def is_region_word(text: str) -> bool:
 def saved(regions: Regions, region_id: str, lang: str, _: Gettext) -> Reply:
     region = regions.get(region_id)
     name = region.name[lang] if region else region_id
-    return Reply(_("Your region: {region}. To change it, send /region or the word «region».")
-                 .format(region=name))
+    return Reply(_("Your region: {region}. To change it, send /region or the word «region».").format(region=name))

@@ -29,24 +29,49 @@ async def region_of(store: DeskStore, directory: CentreDirectory, user: UserReco
     return named or user.region
 
 
-async def escalate(team: Team | None, directory: CentreDirectory, user: UserRecord, lang: str,
-                   inbound: Inbound, region_id: str | None, now: dt.datetime, _: Gettext) -> list[Reply]:
+async def escalate(
+    team: Team | None,
+    directory: CentreDirectory,
+    user: UserRecord,
+    lang: str,
+    inbound: Inbound,
+    region_id: str | None,
+    now: dt.datetime,
+    _: Gettext,
+) -> list[Reply]:
     """A ticket to the region's centre (or the national group), with its contacts where it has no group."""
     centre = directory.centre_of(region_id)
     if team is None or directory.group(centre.id) is None:
-        about = (centre_card.card(directory, centre, now, lang, _) if centre.has_contacts
-                 else centre_card.no_contacts(directory, region_id, lang, _))
-        return [render.consultant_offer(_("Consultants cannot take questions through this desk yet.")
-                                        + "\n\n" + about, _)]
+        about = (
+            centre_card.card(directory, centre, now, lang, _)
+            if centre.has_contacts
+            else centre_card.no_contacts(directory, region_id, lang, _)
+        )
+        return [
+            render.consultant_offer(_("Consultants cannot take questions through this desk yet.") + "\n\n" + about, _)
+        ]
     replies = await escalation.escalate(team, user, lang, inbound, centre.id)
     if not directory.has_own_group(centre.id) and centre.has_contacts:
-        replies.append(Reply(_("You can also reach your region's civic centre directly:") + "\n\n"
-                             + centre_card.card(directory, centre, now, lang, _)))
+        replies.append(
+            Reply(
+                _("You can also reach your region's civic centre directly:")
+                + "\n\n"
+                + centre_card.card(directory, centre, now, lang, _)
+            )
+        )
     return replies
 
 
-def centre_answer(directory: CentreDirectory, entry: Entry | None, region_id: str, lang: str, _: Gettext,
-                  amounts: render.Amounts, now: dt.datetime, question_id: int | None) -> Reply:
+def centre_answer(
+    directory: CentreDirectory,
+    entry: Entry | None,
+    region_id: str,
+    lang: str,
+    _: Gettext,
+    amounts: render.Amounts,
+    now: dt.datetime,
+    question_id: int | None,
+) -> Reply:
     """`civic-centre.find` for the user's region: their centre's card, or the gap and the general answer."""
     centre = directory.centre_of(region_id)
     change = _("Another region? Send /region or the word «region».")
@@ -60,4 +85,3 @@ def centre_answer(directory: CentreDirectory, entry: Entry | None, region_id: st
     if question_id is None:
         return render.consultant_offer(text, _)
     return Reply(text, render.feedback(question_id, _))
-

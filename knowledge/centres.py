@@ -99,21 +99,33 @@ def _centre(c: Collector, data: dict[str, Any], regions: Regions, check: Schedul
     optional = {key: _optional_text(c, data, where, key) for key in _CONTACTS}
     address = names(c, data, where, "address") if "address" in data else {}
     note = names(c, data, where, "note") if "note" in data else {}
-    return Centre(data["id"], names(c, data, where), tuple(map(str, served)), tuple(languages), address,
-                  note=note, hours=hours, holidays=holidays, group=group, national=data.get("national") is True,
-                  **optional)
+    return Centre(
+        data["id"],
+        names(c, data, where),
+        tuple(map(str, served)),
+        tuple(languages),
+        address,
+        note=note,
+        hours=hours,
+        holidays=holidays,
+        group=group,
+        national=data.get("national") is True,
+        **optional,
+    )
 
 
-def parse_centres(data: Any, regions: Regions, problems: list[Problem], file: str = FILE,
-                  check: ScheduleCheck | None = None) -> Centres:
+def parse_centres(
+    data: Any, regions: Regions, problems: list[Problem], file: str = FILE, check: ScheduleCheck | None = None
+) -> Centres:
     """Validate the file: known regions, each served once, exactly one national centre."""
     c = Collector(file, problems)
     items = data.get("centres") if isinstance(data, dict) else None
     if not isinstance(items, list):
         c.error("centres", "the file must hold a list `centres`")
         return Centres(())
-    centres = [centre for item in items if isinstance(item, dict)
-               if (centre := _centre(c, item, regions, check)) is not None]
+    centres = [
+        centre for item in items if isinstance(item, dict) if (centre := _centre(c, item, regions, check)) is not None
+    ]
     ids = [centre.id for centre in centres]
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
         c.error(f"centres.{dup}", "the id appears twice")
@@ -131,12 +143,24 @@ def gaps(centres: Centres, regions: Regions, file: str = FILE) -> list[Problem]:
     found = []
     for region in regions.regions:
         if not centres.serving(region.id).has_contacts:
-            found.append(Problem(file, f"regions.{region.id}", "no known contacts: users are pointed to "
-                                 "the akimat's public development department", "warning"))
+            found.append(
+                Problem(
+                    file,
+                    f"regions.{region.id}",
+                    "no known contacts: users are pointed to the akimat's public development department",
+                    "warning",
+                )
+            )
     for centre in centres.centres:
         if centre.group is None and not centre.national:
-            found.append(Problem(file, f"centres.{centre.id}.group", "no consultants' group: tickets go "
-                                 "to the national group", "warning"))
+            found.append(
+                Problem(
+                    file,
+                    f"centres.{centre.id}.group",
+                    "no consultants' group: tickets go to the national group",
+                    "warning",
+                )
+            )
     return found
 
 

@@ -35,8 +35,11 @@ class Pattern:
 
     def spans(self, tokens: list[str]) -> list[tuple[int, int]]:
         size = len(self.words)
-        return [(i, i + size) for i in range(len(tokens) - size + 1)
-                if all(_fits(w, t) for w, t in zip(self.words, tokens[i:i + size], strict=True))]
+        return [
+            (i, i + size)
+            for i in range(len(tokens) - size + 1)
+            if all(_fits(w, t) for w, t in zip(self.words, tokens[i : i + size], strict=True))
+        ]
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,11 @@ class Regions:
         """The one region the text names; None if it names none, or two different ones."""
         tokens = words(text)
         found = [(p.weight, span, p.region) for p in self.patterns for span in p.spans(tokens)]
-        kept = {region for weight, span, region in found
-                if not any(w > weight and s[0] <= span[0] and span[1] <= s[1] for w, s, _r in found)}
+        kept = {
+            region
+            for weight, span, region in found
+            if not any(w > weight and s[0] <= span[0] and span[1] <= s[1] for w, s, _r in found)
+        }
         return kept.pop() if len(kept) == 1 else None
 
 
@@ -97,8 +103,11 @@ def parse_regions(data: Any, problems: list[Problem], file: str = FILE) -> Regio
     if not isinstance(data, dict):
         c.error("regions", "the file must hold `groups` and `regions`")
         return Regions((), (), ())
-    groups = tuple(RegionGroup(str(g.get("id")), names(c, g, f"groups.{g.get('id')}"))
-                   for g in data.get("groups") or [] if isinstance(g, dict))
+    groups = tuple(
+        RegionGroup(str(g.get("id")), names(c, g, f"groups.{g.get('id')}"))
+        for g in data.get("groups") or []
+        if isinstance(g, dict)
+    )
     known_groups = {g.id for g in groups} | {CITY}
     regions, patterns = [], []
     for item in data.get("regions") or []:

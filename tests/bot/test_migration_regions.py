@@ -31,12 +31,21 @@ async def test_existing_users_get_no_region_and_existing_tickets_the_national_ce
         await reset_database(engine)
         async with engine.begin() as conn:
             await conn.run_sync(upgrade_to, "0005")
-            await conn.execute(text("INSERT INTO users (id, channel, external_id, name, lang, first_seen, last_seen) "
-                                    "VALUES (1, 'telegram', '42', 'Айгерім', 'kk', :now, :now)"), {"now": NOW})
-            await conn.execute(text("INSERT INTO tickets (id, user_id, channel, chat_id, name, handle, lang, status, "
-                                    "assignee, history, created_at, last_user_message_at, closed_by) VALUES "
-                                    "(1, 1, 'telegram', '42', 'Айгерім', '', 'kk', 'open', '', '[]', :now, :now, '')"),
-                               {"now": NOW})
+            await conn.execute(
+                text(
+                    "INSERT INTO users (id, channel, external_id, name, lang, first_seen, last_seen) "
+                    "VALUES (1, 'telegram', '42', 'Айгерім', 'kk', :now, :now)"
+                ),
+                {"now": NOW},
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO tickets (id, user_id, channel, chat_id, name, handle, lang, status, "
+                    "assignee, history, created_at, last_user_message_at, closed_by) VALUES "
+                    "(1, 1, 'telegram', '42', 'Айгерім', '', 'kk', 'open', '', '[]', :now, :now, '')"
+                ),
+                {"now": NOW},
+            )
         await schema.upgrade(engine)
 
         user = await SqlDeskStore(engine).touch_user(Channel.TELEGRAM, "42", "Айгерім")

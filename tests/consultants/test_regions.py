@@ -53,8 +53,15 @@ centres:
 
 
 @pytest.fixture
-async def desk(desk_settings: Settings, engine: AsyncEngine, matcher: Matcher, bot_api: FakeBotAPI,
-               graph: FakeGraph, clock: FakeClock, tmp_path: Path) -> AsyncIterator[Desk]:
+async def desk(
+    desk_settings: Settings,
+    engine: AsyncEngine,
+    matcher: Matcher,
+    bot_api: FakeBotAPI,
+    graph: FakeGraph,
+    clock: FakeClock,
+    tmp_path: Path,
+) -> AsyncIterator[Desk]:
     settings = desk_settings.model_copy(update={"knowledge_dir": knowledge_with_centres(tmp_path / "c", CENTRES)})
     async with running(settings, engine, matcher, bot_api, graph, clock) as service:
         yield service
@@ -82,8 +89,11 @@ async def test_a_region_named_in_the_first_message_sends_the_ticket_to_that_cent
     # The Karaganda consultant answers from their own group; the user gets it.
     consultant = Consultant(desk.client, desk.api, desk.services, group=KARAGANDA_GROUP, thread_id=101)
     calls = await consultant.says("Здравствуйте! Слушаю вас.")
-    assert any(c["params"]["chat_id"] == desk.telegram.id and "Слушаю вас" in c["params"]["text"]
-               for c in calls if c["method"] == "sendMessage")
+    assert any(
+        c["params"]["chat_id"] == desk.telegram.id and "Слушаю вас" in c["params"]["text"]
+        for c in calls
+        if c["method"] == "sendMessage"
+    )
 
 
 async def test_a_whatsapp_user_is_asked_the_region_in_two_lists_and_reaches_pavlodar(desk: Desk) -> None:
@@ -95,7 +105,12 @@ async def test_a_whatsapp_user_is_asked_the_region_in_two_lists_and_reaches_pavl
 
     [oblasts] = await wa.press("list_reply", "regs:north:esc")
     assert [r["id"] for r in oblasts["interactive"]["action"]["sections"][0]["rows"]] == [
-        "reg:akmola:esc", "reg:kostanay:esc", "reg:pavlodar:esc", "reg:north_kazakhstan:esc", "regs:city:esc"]
+        "reg:akmola:esc",
+        "reg:kostanay:esc",
+        "reg:pavlodar:esc",
+        "reg:north_kazakhstan:esc",
+        "regs:city:esc",
+    ]
 
     [told] = await wa.press("list_reply", "reg:pavlodar:esc")
     # Monday 10:00 in Almaty: Pavlodar's consultants work from 14:00, so the user learns when.
@@ -120,12 +135,12 @@ async def test_a_region_without_a_centre_goes_to_the_national_group(desk: Desk) 
     assert (await desk.ticket(1)).centre == "national"
 
 
-async def test_a_centre_without_a_group_gives_its_contacts_and_the_national_group_takes_the_ticket(
-        desk: Desk) -> None:
+async def test_a_centre_without_a_group_gives_its_contacts_and_the_national_group_takes_the_ticket(desk: Desk) -> None:
     await desk.telegram.says("/region")
     await desk.telegram.presses("regs:west:-")
     assert texts(await desk.telegram.presses("reg:atyrau:-")) == [
-        "Сіздің өңіріңіз: Атырау облысы. Өзгерту үшін /region командасын немесе «аймақ» сөзін жіберіңіз."]
+        "Сіздің өңіріңіз: Атырау облысы. Өзгерту үшін /region командасын немесе «аймақ» сөзін жіберіңіз."
+    ]
 
     told = texts(await desk.telegram.says("Кеңесшіге қосыңыз"))
 
@@ -145,8 +160,7 @@ async def test_civic_centre_find_gives_the_users_centre_and_whether_it_is_open_n
     assert "Сейчас закрыто, откроется" in answer
 
 
-async def test_civic_centre_find_for_a_region_without_contacts_says_so_and_points_to_the_akimat(
-        desk: Desk) -> None:
+async def test_civic_centre_find_for_a_region_without_contacts_says_so_and_points_to_the_akimat(desk: Desk) -> None:
     [answer] = texts(await desk.telegram.says("гражданский центр Астана где"))
     assert "Подтверждённых контактов гражданского центра для региона «Астана» у нас пока нет." in answer
     assert "акимата" in answer  # the general answer: the akimat's internal policy department

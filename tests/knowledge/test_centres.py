@@ -19,8 +19,13 @@ def centre(**fields: Any) -> dict[str, Any]:
 
 def problems_of(*items: dict[str, Any]) -> list[str]:
     found: list[Problem] = []
-    parse_centres({"centres": list(items)}, REGIONS, found, "centres.yaml",
-                  check=lambda hours, _h: "not a schedule" if hours == "always" else None)
+    parse_centres(
+        {"centres": list(items)},
+        REGIONS,
+        found,
+        "centres.yaml",
+        check=lambda hours, _h: "not a schedule" if hours == "always" else None,
+    )
     return [str(p) for p in found]
 
 
@@ -39,9 +44,17 @@ def test_exactly_one_national_centre() -> None:
 
 
 def test_each_field_is_checked_and_named() -> None:
-    assert problems_of(centre(national=True), centre(
-        id="k", regions=["karaganda", "mars"], languages=["en"], group=12345, hours="always",
-        address={"ru": "ул. Гоголя"})) == [
+    assert problems_of(
+        centre(national=True),
+        centre(
+            id="k",
+            regions=["karaganda", "mars"],
+            languages=["en"],
+            group=12345,
+            hours="always",
+            address={"ru": "ул. Гоголя"},
+        ),
+    ) == [
         "centres.yaml: centres.k.regions: 'mars' is not a region of regions.yaml",
         "centres.yaml: centres.k.languages: must list kk and/or ru",
         "centres.yaml: centres.k.group: must be the forum supergroup's id, a negative number like -1001234567890",
@@ -51,9 +64,9 @@ def test_each_field_is_checked_and_named() -> None:
 
 
 def test_a_region_is_served_by_one_centre_only() -> None:
-    assert problems_of(centre(national=True), centre(id="a", regions=["pavlodar"]),
-                       centre(id="b", regions=["pavlodar"])) == [
-        "centres.yaml: centres: region 'pavlodar' is served by more than one centre"]
+    assert problems_of(
+        centre(national=True), centre(id="a", regions=["pavlodar"]), centre(id="b", regions=["pavlodar"])
+    ) == ["centres.yaml: centres: region 'pavlodar' is served by more than one centre"]
 
 
 def test_gaps_list_regions_without_contacts_and_centres_without_a_group() -> None:

@@ -18,51 +18,60 @@ def test_the_shipped_table_has_the_17_oblasts_and_3_cities_in_choice_groups_of_a
     assert len(REGIONS.of_group(CITY)) + len(REGIONS.groups) <= 10
 
 
-@pytest.mark.parametrize(("text", "region"), [
-    ("Где гражданский центр в Караганде?", "karaganda"),
-    ("Қарағандыда азаматтық орталық бар ма?", "karaganda"),
-    ("Карагандинская область", "karaganda"),
-    ("Қарағанды облысы", "karaganda"),
-    ("I am in karagandy", "karaganda"),
-    ("мы из Алматы", "almaty"),
-    ("Алматыда тұрамыз", "almaty"),
-    ("Алматинская область, Конаев", "almaty_region"),
-    ("Алматы облысы", "almaty_region"),
-    ("НКО в Нур-Султане", "astana"),
-    ("Астанада", "astana"),
-    ("г. Усть-Каменогорск", "east_kazakhstan"),
-    ("ВКО", "east_kazakhstan"),
-    ("Шығыс Қазақстан облысында", "east_kazakhstan"),
-    ("в Семее", "abai"),
-    ("в области Абай", "abai"),
-    ("Шымкентте", "shymkent"),
-    ("Туркестанская обл.", "turkestan"),
-    ("живу в Уральске", "west_kazakhstan"),
-    ("Оралда", "west_kazakhstan"),
-    ("Жетісу облысы", "zhetysu"),
-    ("Ұлытау", "ulytau"),
-    ("Петропавловск", "north_kazakhstan"),
-    ("Ақтөбеде", "aktobe"),
-    ("Қызылордада", "kyzylorda"),
-])
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        ("Где гражданский центр в Караганде?", "karaganda"),
+        ("Қарағандыда азаматтық орталық бар ма?", "karaganda"),
+        ("Карагандинская область", "karaganda"),
+        ("Қарағанды облысы", "karaganda"),
+        ("I am in karagandy", "karaganda"),
+        ("мы из Алматы", "almaty"),
+        ("Алматыда тұрамыз", "almaty"),
+        ("Алматинская область, Конаев", "almaty_region"),
+        ("Алматы облысы", "almaty_region"),
+        ("НКО в Нур-Султане", "astana"),
+        ("Астанада", "astana"),
+        ("г. Усть-Каменогорск", "east_kazakhstan"),
+        ("ВКО", "east_kazakhstan"),
+        ("Шығыс Қазақстан облысында", "east_kazakhstan"),
+        ("в Семее", "abai"),
+        ("в области Абай", "abai"),
+        ("Шымкентте", "shymkent"),
+        ("Туркестанская обл.", "turkestan"),
+        ("живу в Уральске", "west_kazakhstan"),
+        ("Оралда", "west_kazakhstan"),
+        ("Жетісу облысы", "zhetysu"),
+        ("Ұлытау", "ulytau"),
+        ("Петропавловск", "north_kazakhstan"),
+        ("Ақтөбеде", "aktobe"),
+        ("Қызылордада", "kyzylorda"),
+    ],
+)
 def test_a_region_named_in_any_spelling_or_case_is_found(text: str, region: str) -> None:
     assert REGIONS.find(text) == region
 
 
-@pytest.mark.parametrize("text", [
-    "Как зарегистрировать ОФ?",
-    "семейный кодекс",         # not Semey
-    "офис на проспекте Абая",  # a street, not the Abai region
-    "Астана или Караганда?",   # two regions: the user is asked
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Как зарегистрировать ОФ?",
+        "семейный кодекс",  # not Semey
+        "офис на проспекте Абая",  # a street, not the Abai region
+        "Астана или Караганда?",  # two regions: the user is asked
+    ],
+)
 def test_no_region_or_two_regions_find_none(text: str) -> None:
     assert REGIONS.find(text) is None
 
 
 def test_a_broken_table_names_region_and_field() -> None:
     problems: list = []
-    parse_regions({"groups": [], "regions": [{"id": "x", "group": "moon", "name": {"kk": "X"}, "words": []}]},
-                  problems, "regions.yaml")
+    parse_regions(
+        {"groups": [], "regions": [{"id": "x", "group": "moon", "name": {"kk": "X"}, "words": []}]},
+        problems,
+        "regions.yaml",
+    )
     assert [str(p) for p in problems] == [
         "regions.yaml: regions.x.group: must be one of city",
         "regions.yaml: regions.x.words: list at least one way people write the region",
