@@ -160,6 +160,9 @@ class Desk:
             return [render.language_choice(_)]
         if self.centres is not None and region.is_region_word(text):
             return [region.ask(self.centres.regions, lang, region.Then.NOTHING, _)]
+        typed = self.centres.regions.answer(text) if self.centres is not None else None
+        if typed is not None:  # only a region's name: typed instead of chosen
+            return await self._region_chosen(user, lang, inbound, region.Choice(None, typed, region.Then.NOTHING))
         matched = text[:MAX_MATCHED_CHARS]
         if not content_stems(matched):
             return [Reply(_("I could not find any words in your message. Please type your question "

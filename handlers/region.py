@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from handlers import render
 from handlers.i18n import Gettext
 from handlers.types import Button, Reply
 from knowledge.regions import CITY, Regions
@@ -74,6 +75,8 @@ def is_region_word(text: str) -> bool:
 
 
 def saved(regions: Regions, region_id: str, lang: str, _: Gettext) -> Reply:
+    """The region is remembered; the way on is one tap (a consultant, or the menu)."""
     region = regions.get(region_id)
     name = region.name[lang] if region else region_id
-    return Reply(_("Your region: {region}. To change it, send /region or the word «region».").format(region=name))
+    text = _("Your region: {region}. To change it, send /region or the word «region».").format(region=name)
+    return render.consultant_offer(text, _)

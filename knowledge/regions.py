@@ -18,6 +18,11 @@ from knowledge.model import LANGS
 
 FILE = "regions.yaml"
 CITY = "city"  # the group of the cities of republican significance, offered first
+# Words around a region's name in a reply to "which region?": "я из ...", "г. ...", "... облысы".
+FILLER = frozenset(
+    "в во из я мы г город города обл область области облысы облысынан қ қаласы қаласынан мен біз "
+    "from in city oblast".split()
+)
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -69,14 +74,30 @@ class Regions:
 
     def find(self, text: str) -> str | None:
         """The one region the text names; None if it names none, or two different ones."""
+        named = self._named(words(text))
+        return named[0] if named else None
+
+    def answer(self, text: str) -> str | None:
+        """The region when the text is only its name ("Караганда", "в Караганде", "Қарағанды облысы"):
+        a user answering "which region?" by typing instead of choosing."""
         tokens = words(text)
+        named = self._named(tokens)
+        if named is None:
+            return None
+        rest = [t for i, t in enumerate(tokens) if i not in named[1]]
+        return named[0] if all(t in FILLER for t in rest) else None
+
+    def _named(self, tokens: list[str]) -> tuple[str, set[int]] | None:
+        """The one region named and the positions of its words, or None."""
         found = [(p.weight, span, p.region) for p in self.patterns for span in p.spans(tokens)]
-        kept = {
-            region
+        kept = [
+            (span, region)
             for weight, span, region in found
             if not any(w > weight and s[0] <= span[0] and span[1] <= s[1] for w, s, _r in found)
-        }
-        return kept.pop() if len(kept) == 1 else None
+        ]
+        if len({region for _span, region in kept}) != 1:
+            return None
+        return kept[0][1], {i for span, _region in kept for i in range(*span)}
 
 
 def words(text: str) -> list[str]:

@@ -50,3 +50,13 @@ async def test_the_region_word_opens_the_choice_and_a_stale_region_button_is_ref
     assert asked.startswith("Қай өңірдесіз?")  # a new user's language is still the default
     stale, _menu = await say(desk, "reg:atlantis:-", InboundKind.CHOICE)
     assert stale == "Бұл батырма ескірген. Міне, қазіргі мәзір."
+
+
+async def test_a_region_typed_instead_of_chosen_is_remembered_and_escalation_asks_no_more(desk: Desk) -> None:
+    [asked] = await say(desk, "Кеңесшіге қосыңыз")
+    assert asked.startswith("Қай өңірдесіз?")
+    assert await say(desk, "Қарағанды облысы") == [
+        "Сіздің өңіріңіз: Қарағанды облысы. Өзгерту үшін /region командасын немесе «аймақ» сөзін жіберіңіз."
+    ]
+    [reply] = await say(desk, "Кеңесшіге қосыңыз")
+    assert "+7 (7212) 400861, 400862" in reply

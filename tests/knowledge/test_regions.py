@@ -65,6 +65,22 @@ def test_no_region_or_two_regions_find_none(text: str) -> None:
     assert REGIONS.find(text) is None
 
 
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        ("Караганда", "karaganda"),
+        ("в Караганде", "karaganda"),
+        ("Қарағанды облысы", "karaganda"),
+        ("я из Алматы", "almaty"),
+        ("Алматинская область", "almaty_region"),
+        ("гражданский центр Астана", None),  # a question about Astana, not an answer
+        ("Кеңесшіге қосыңыз, Қарағандыдамын", None),
+    ],
+)
+def test_a_message_that_is_only_a_regions_name_answers_which_region(text: str, region: str | None) -> None:
+    assert REGIONS.answer(text) == region
+
+
 def test_a_broken_table_names_region_and_field() -> None:
     problems: list = []
     parse_regions(
