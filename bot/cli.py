@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from bot import logs, retention, startup
 from bot.analytics import command as report_command
 from bot.channels.terminal import forgiving_stdin, render, run_chat
-from bot.compose import build_matcher, make_engine, open_desk
+from bot.compose import build_matcher, check_directory, make_engine, open_desk
 from bot.config import ENV_FILE_VARIABLE, EnvFileMissing, Settings, load_settings
 from bot.curation import command as curation_command
 from bot.db import schema
@@ -71,6 +71,7 @@ async def ask_one(matcher: Matcher, settings: Settings, text: str) -> int:
 
 def kb_check(settings: Settings, max_age_days: int | None) -> int:
     _, problems = check_base(settings.knowledge_dir, max_age_days=max_age_days or settings.kb_max_age_days)
+    problems += check_directory(settings)[1]
     for problem in problems:
         prefix = "warning: " if problem.severity == "warning" else ""
         print(f"{prefix}{problem}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -15,7 +16,11 @@ from bot.db.dialect import sqlite_pragmas
 from bot.db.liveness import ping_when_idle
 from bot.db.store import SqlDeskStore
 from handlers import Desk, Translator
-from knowledge import Matcher, Thresholds, load_base
+from handlers.centres import CentreDirectory, Schedule, schedule_problem
+from knowledge import KnowledgeError, Matcher, Problem, Thresholds, load_base
+from knowledge.centres import FILE as CENTRES_FILE
+from knowledge.centres import gaps, load_centres
+from knowledge.regions import load_regions
 
 CONNECT_TIMEOUT = 10  # seconds
 # Group commits send multi-row statements whose text depends on the batch size, so a
@@ -30,6 +35,25 @@ def build_matcher(settings: Settings) -> Matcher:
     thresholds = Thresholds(answer=settings.answer_threshold, clarify=settings.clarify_threshold,
                             margin=settings.answer_margin)
     return Matcher(base, thresholds, cache_size=settings.match_cache_size)
+
+
+def check_directory(settings: Settings) -> tuple[CentreDirectory | None, list[Problem]]:
+    """Regions and centres, with every problem (errors) or else the gaps (warnings) `kb check` reports."""
+    schedule = Schedule(settings.working_hours, settings.timezone, settings.holidays)
+    regions, problems = load_regions(settings.knowledge_dir)
+    centres, found = load_centres(settings.knowledge_dir, regions, partial(schedule_problem, schedule))
+    if problems or found:
+        return None, problems + found
+    directory = CentreDirectory(regions, centres, schedule, settings.consultant_chat_id)
+    return directory, gaps(centres, regions, str(settings.knowledge_dir / CENTRES_FILE))
+
+
+def build_directory(settings: Settings) -> CentreDirectory:
+    """The centres the desk runs with; raises KnowledgeError naming the broken file and field."""
+    directory, problems = check_directory(settings)
+    if directory is None:
+        raise KnowledgeError(problems)
+    return directory
 
 
 def make_engine(settings: Settings) -> AsyncEngine:

@@ -1,7 +1,8 @@
 """The consultant desk wired into the service: the team of the desk, its group, its reminder loop.
 
-Without DESK_CONSULTANT_CHAT_ID there is no team: escalation tells the user to
-contact the centre directly instead of promising an answer nobody will see.
+Without any consultants' group (DESK_CONSULTANT_CHAT_ID or a centre's `group`) there
+is no team: escalation gives the user their centre's contacts instead of promising an
+answer nobody will see.
 """
 
 from __future__ import annotations
@@ -9,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.channels.telegram import TelegramSetupError
-from bot.channels.telegram.group import ConsultantsChat
+from bot.channels.telegram.centre_groups import CentreChats
+from bot.channels.telegram.group import ConsultantsChat, GroupMetrics
 from bot.channels.whatsapp.store import SERVICE_WINDOW
 from bot.config import Settings
 from bot.db.store import SqlDeskStore
@@ -22,33 +25,34 @@ from bot.db.tickets import SqlTicketStore
 from bot.metrics import Metrics
 from bot.outbox import Outbox
 from handlers import Channel, Team, Translator, relay, reminders
+from handlers.centres import CentreDirectory
 from handlers.ports import Clock
 
 log = logging.getLogger(__name__)
 REMIND_EVERY = 60.0  # seconds between checks for tickets nobody took
 
 
-def consultants_group(settings: Settings, engine: AsyncEngine, metrics: Metrics,
-                      clock: Clock) -> ConsultantsChat | None:
-    """The consultants' Telegram group (where it is now, whether the bot can post), when configured."""
-    if settings.consultant_chat_id is None:
-        return None
-    if not settings.telegram_token.get_secret_value():
-        raise TelegramSetupError("DESK_CONSULTANT_CHAT_ID needs DESK_TELEGRAM_TOKEN: the consultants' "
-                                   "forum group is run by the Telegram bot")
-    return ConsultantsChat(engine, settings.consultant_chat_id, metrics, clock)
+def consultants_groups(settings: Settings, engine: AsyncEngine, metrics: Metrics, clock: Clock,
+                       centres: CentreDirectory) -> dict[int, ConsultantsChat]:
+    """Every consultants' Telegram group (the centres' own and the national one), by configured id."""
+    chat_ids = centres.groups()
+    if chat_ids and not settings.telegram_token.get_secret_value():
+        raise TelegramSetupError("DESK_CONSULTANT_CHAT_ID needs DESK_TELEGRAM_TOKEN (so do the centres' "
+                                 "groups): the consultants' forum groups are run by the Telegram bot")
+    shared = GroupMetrics(metrics)
+    return {chat_id: ConsultantsChat(engine, chat_id, shared, clock) for chat_id in sorted(chat_ids)}
 
 
 def build_team(settings: Settings, engine: AsyncEngine, outbox: Outbox, translator: Translator,
-               clock: Clock, group: ConsultantsChat | None) -> Team | None:
+               clock: Clock, centres: CentreDirectory, groups: Mapping[int, ConsultantsChat]) -> Team | None:
     """The team of consultants, when a consultants' group is configured; delivery reports go to it."""
-    if group is None:
+    if not groups:
         return None
     team = Team(SqlTicketStore(engine), outbox, SqlDeskStore(engine), translator, settings.hours(), clock,
                 consultant_lang=settings.consultant_lang, history_size=settings.history_size,
                 remind_after=dt.timedelta(minutes=settings.unassigned_remind_minutes),
-                reply_windows={Channel.WHATSAPP: SERVICE_WINDOW}, workspace=group,
-                contacts=settings.centre_contacts.strip())
+                reply_windows={Channel.WHATSAPP: SERVICE_WINDOW}, workspace=CentreChats(groups, centres.group),
+                contacts=settings.centre_contacts.strip(), centres=centres)
     outbox.reporter = partial(relay.report, team)
     return team
 

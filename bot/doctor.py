@@ -71,6 +71,20 @@ def knowledge(settings: Settings) -> Part:
                                    f"({settings.knowledge_dir})")
 
 
+def centres(settings: Settings) -> Part:
+    """The regions whose users get no centre's contacts, and the centres without a consultants' group."""
+    from bot.compose import check_directory  # imports the matcher too: only when needed
+
+    directory, problems = check_directory(settings)
+    if directory is None:
+        return Part("centres", False, f"{len(problems)} errors in the centres or regions file: run "
+                                      "`civic-desk kb check`", error=True)
+    no_contacts = [p.field.removeprefix("regions.") for p in problems if p.field.startswith("regions.")]
+    no_group = [p.field.split(".")[1] for p in problems if p.field.startswith("centres.")]
+    detail = f"{len(directory.centres.centres)} centres; regions without contacts: {', '.join(no_contacts) or 'none'}"
+    return Part("centres", True, f"{detail}; centres without a consultants' group: {', '.join(no_group) or 'none'}")
+
+
 def verdict(parts: list[Part]) -> Part:
     """What `civic-desk serve` would do with these settings."""
     if any(p.error for p in parts):
@@ -84,7 +98,7 @@ def verdict(parts: list[Part]) -> Part:
 
 async def findings(settings: Settings, *, online: bool) -> list[Part]:
     parts = plan(settings)
-    parts += [await database(settings), await redis(settings), knowledge(settings)]
+    parts += [await database(settings), await redis(settings), knowledge(settings), centres(settings)]
     if online:
         parts += await online_parts(settings)
     return [*parts, verdict(parts)]

@@ -18,6 +18,7 @@ from bot.pacing import Pacer
 from handlers import Desk
 
 if TYPE_CHECKING:  # the channels import this module
+    from bot.channels.telegram.centre_groups import CentreChats
     from bot.channels.telegram.group import ConsultantsChat
 
 
@@ -31,7 +32,14 @@ class Services:
     pacer: Pacer = field(default_factory=Pacer)  # one per process: every sender books from it
     redis: Redis | None = None  # DESK_REDIS_URL, shared by the instances
     outbox: Outbox | None = None  # relayed messages of tickets, delivered once each
-    consultants_group: ConsultantsChat | None = None  # DESK_CONSULTANT_CHAT_ID: where it is, how it is
+    consultants: CentreChats | None = None  # every consultants' group: where it is, how it is
+
+    @property
+    def consultants_group(self) -> ConsultantsChat | None:
+        """The national group (the national centre's own, else DESK_CONSULTANT_CHAT_ID): the weekly digest's."""
+        if self.consultants is None or self.desk.centres is None:
+            return None
+        return self.consultants.of_centre(self.desk.centres.centres.national.id)
     reloader: BaseReloader | None = None  # follows the knowledge base's version row
     # A text into the consultants' group (its general topic), when a channel runs the group.
     post_to_consultants: Callable[[str], Awaitable[None]] | None = None

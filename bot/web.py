@@ -24,8 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot import logs, metrics_access
 from bot.analytics.digest import Digest
 from bot.channels import telegram, whatsapp
+from bot.channels.telegram.centre_groups import CentreChats
+from bot.compose import build_directory
 from bot.config import Settings, load_settings
-from bot.consultants import build_team, consultants_group, remind_forever
+from bot.consultants import build_team, consultants_groups, remind_forever
 from bot.curation.reload import BaseReloader
 from bot.curation.store import SqlDraftStore, SqlTranscript
 from bot.db import schema
@@ -74,22 +76,23 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
     limiter = build_limiter(settings.rate_limit_per_minute, redis, metrics)
     translator = Translator()
     outbox = Outbox(engine, clock, max_attempts=settings.outbox_max_attempts)
-    group = consultants_group(settings, engine, metrics, clock)
-    team = build_team(settings, engine, outbox, translator, clock, group)
+    centres = build_directory(settings)
+    groups = consultants_groups(settings, engine, metrics, clock, centres)
+    team = build_team(settings, engine, outbox, translator, clock, centres, groups)
     desk = Desk(TimedMatcher(matcher, metrics), SqlDeskStore(engine), translator,
-                default_lang=settings.default_lang, limiter=limiter, team=team)
+                default_lang=settings.default_lang, limiter=limiter, team=team, clock=clock, centres=centres)
     inbox = Inbox(engine, metrics, lease=settings.inbox_lease_seconds, max_in_flight=settings.inbox_max_in_flight)
     reloader = BaseReloader(settings, engine, desk, metrics)
     if team is not None:
         team.curation = Curation(SqlDraftStore(engine), SqlTranscript(engine), lambda: desk.matcher, mask)
     services = Services(settings, engine, desk, inbox, metrics=metrics, redis=redis, outbox=outbox,
-                        consultants_group=group, reloader=reloader)
+                        consultants=CentreChats(groups, centres.group) if groups else None, reloader=reloader)
     metrics.on_scrape(inbox.refresh_depth)
     TicketMetrics(metrics, engine)
     app = web.Application(client_max_size=4 * 1024 * 1024, middlewares=[database_outage])
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
-    app.router.add_get("/readyz", readyz_handler(engine, redis, [group.readiness_problem] if group else []))
+    app.router.add_get("/readyz", readyz_handler(engine, redis, [g.readiness_problem for g in groups.values()]))
     metrics_access.mount(app, settings, metrics.render)
     app[RECEIVING] = []
     if polling or settings.telegram_token.get_secret_value():

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from handlers import consultant, escalation, relay, render
+from handlers import consultant, escalation, region, regional, relay, render
+from handlers.centres import CentreDirectory
 from handlers.i18n import LANGUAGES, Gettext, Translator
 from handlers.ports import Clock, DeskStore, Flood, InboundLimiter, LoggedQuestion, UserRecord
 from handlers.team import Team, utcnow
@@ -22,7 +23,7 @@ class Desk:
 
     def __init__(self, matcher: Matcher, store: DeskStore, translator: Translator,
                  default_lang: str = "kk", limiter: InboundLimiter | None = None,
-                 team: Team | None = None, clock: Clock = utcnow) -> None:
+                 team: Team | None = None, clock: Clock = utcnow, centres: CentreDirectory | None = None) -> None:
         self.matcher = matcher
         self.base = matcher.base
         self.store = store
@@ -31,6 +32,7 @@ class Desk:
         self.limiter = limiter
         self.team = team  # None: no consultants connected, escalation says so
         self.clock = clock
+        self.centres = centres  # None: one centre, no regions asked
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         user = await self.store.touch_user(inbound.channel, inbound.chat_id, inbound.name)
@@ -93,6 +95,8 @@ class Desk:
             return [render.main_menu(self.base, lang, _)]
         if name == "help":
             return [self._help(_)]
+        if name in region.COMMANDS and self.centres is not None:
+            return [region.ask(self.centres.regions, lang, region.Then.NOTHING, _)]
         return [Reply(_("I do not know this command."), ()), self._help(_)]
 
     @staticmethod
@@ -120,12 +124,17 @@ class Desk:
             if entry is not None and entry.action.value == "answer":
                 question_id = await self.store.log_question(
                     user.id, LoggedQuestion(f"[menu] {entry.title[lang]}", lang, "menu", entry.id, 1.0))
+                if entry.id == regional.CENTRE_TOPIC and self.centres is not None:
+                    return await self._centre(user, lang, inbound, question_id)
                 return [render.answer(entry, lang, question_id, _, self._amounts())]
         if data.startswith(render.FEEDBACK):
             return await self._feedback(user, data[len(render.FEEDBACK):], _)
         if data in (render.HUMAN, render.NONE_OF_THESE):
             await self.store.log_question(user.id, LoggedQuestion(f"[button] {data}", lang, "escalate", None, 0.0))
             return await self._escalate(user, lang, inbound)
+        choice = region.parse(data, self.centres.regions) if self.centres is not None else None
+        if choice is not None:
+            return await self._region_chosen(user, lang, inbound, choice)
         return [Reply(_("This button is out of date. Here is the current menu.")),
                 render.main_menu(self.base, lang, _)]
 
@@ -154,6 +163,11 @@ class Desk:
             return [Reply(_("Your message is empty. Please type your question in words."))]
         if text.lower().strip(" .!?") in LANGUAGE_WORDS:
             return [render.language_choice(_)]
+        if self.centres is not None and region.is_region_word(text):
+            return [region.ask(self.centres.regions, lang, region.Then.NOTHING, _)]
+        typed = self.centres.regions.answer(text) if self.centres is not None else None
+        if typed is not None:  # only a region's name: typed instead of chosen
+            return await self._region_chosen(user, lang, inbound, region.Choice(None, typed, region.Then.NOTHING))
         matched = text[:MAX_MATCHED_CHARS]
         if not content_stems(matched):
             return [Reply(_("I could not find any words in your message. Please type your question "
@@ -166,6 +180,9 @@ class Desk:
     async def _replies(self, user: UserRecord, inbound: Inbound, text: str, decision: Decision,
                        question_id: int) -> list[Reply]:
         replies = self._decision_replies(user, decision, question_id)
+        if decision.kind is DecisionKind.ANSWER and decision.entry is not None \
+                and decision.entry.id == regional.CENTRE_TOPIC and self.centres is not None:
+            replies = await self._centre(user, decision.lang, inbound, question_id)
         if decision.kind is DecisionKind.ESCALATE:
             replies = await self._escalate(user, decision.lang, inbound)
         if len(text) > MAX_MATCHED_CHARS:
@@ -190,8 +207,41 @@ class Desk:
         return [render.consultant_offer(_("Sorry, I do not have an answer to this question. "
                                           "A consultant of the civic centre can help."), _)]
 
+    # -- regions -----------------------------------------------------------
+    async def _region_chosen(self, user: UserRecord, lang: str, inbound: Inbound,
+                             choice: region.Choice) -> list[Reply]:
+        assert self.centres is not None
+        _ = self.translator(lang)
+        if choice.region is None:  # a group of oblasts opened, or back to the first step
+            step = (region.group(self.centres.regions, choice.group or "", lang, choice.then, _)
+                    or region.ask(self.centres.regions, lang, choice.then, _))
+            return [step]
+        await self.store.set_region(user.id, choice.region)
+        user = replace(user, region=choice.region)
+        if choice.then is region.Then.ESCALATE:
+            return await self._escalate(user, lang, inbound)
+        if choice.then is region.Then.FIND:
+            return await self._centre(user, lang, inbound, None)
+        return [region.saved(self.centres.regions, choice.region, lang, _)]
+
+    async def _centre(self, user: UserRecord, lang: str, inbound: Inbound, question_id: int | None) -> list[Reply]:
+        """`civic-centre.find` answered with the user's own centre; their region asked first if unknown."""
+        assert self.centres is not None
+        _ = self.translator(lang)
+        region_id = await regional.region_of(self.store, self.centres, user, inbound)
+        if region_id is None:
+            return [region.ask(self.centres.regions, lang, region.Then.FIND, _)]
+        return [regional.centre_answer(self.centres, self.base.get(regional.CENTRE_TOPIC), region_id, lang, _,
+                                       self._amounts(), self.clock(), question_id)]
+
     async def _escalate(self, user: UserRecord, lang: str, inbound: Inbound) -> list[Reply]:
         """Open a ticket for a person and tell the user what happens next."""
+        if self.centres is not None:
+            _ = self.translator(lang)
+            region_id = await regional.region_of(self.store, self.centres, user, inbound)
+            if region_id is None and self.centres.regional:
+                return [region.ask(self.centres.regions, lang, region.Then.ESCALATE, _)]
+            return await regional.escalate(self.team, self.centres, user, lang, inbound, region_id, self.clock(), _)
         if self.team is not None:
             return await escalation.escalate(self.team, user, lang, inbound)
         _ = self.translator(lang)

@@ -8,31 +8,12 @@ twice. The ticket is queued in and out of working hours alike.
 
 from __future__ import annotations
 
-import datetime as dt
-
-from handlers import render
+from handlers import centre_card, render
 from handlers.i18n import Gettext
 from handlers.ports import Direction, NewTicket, Relay, RelayKind, Ticket, UserRecord
+from handlers.schedule_words import day_names, when
 from handlers.team import Team
 from handlers.types import Inbound, Reply
-from handlers.working_hours import WorkingHours
-
-
-def day_names(_: Gettext) -> tuple[str, ...]:
-    return (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
-
-
-def when(hours: WorkingHours, now: dt.datetime, opening: dt.datetime | None, _: Gettext) -> str:
-    """"tomorrow from 09:00": when the next working span starts, said the way people say it."""
-    if opening is None:
-        return _("as soon as they can")
-    today = hours.local(now).date()
-    time = opening.strftime("%H:%M")
-    if opening.date() == today:
-        return _("today from {time}").format(time=time)
-    if opening.date() == today + dt.timedelta(days=1):
-        return _("tomorrow from {time}").format(time=time)
-    return _("on {date} from {time}").format(date=opening.strftime("%d.%m"), time=time)
 
 
 def already_open(ticket: Ticket, _: Gettext) -> Reply:
@@ -42,10 +23,18 @@ def already_open(ticket: Ticket, _: Gettext) -> Reply:
 
 
 def unreachable(team: Team, ticket: Ticket, _: Gettext) -> str:
-    """The consultants' workspace is down: the request waits, and the user may not want to."""
+    """The consultants' workspace is down: the request waits, and the user may not want to.
+
+    The way around it is the ticket's own centre: its card when centres.yaml gives its
+    contacts, else DESK_CENTRE_CONTACTS (the national centre's)."""
     text = _("Your request №{number} is saved, but because of a technical problem it cannot reach the "
              "consultants right now. It will reach them as soon as the problem is fixed, and a "
              "consultant will reply here.").format(number=ticket.id)
+    directory = team.centres
+    centre = directory.centres.get(ticket.centre) if directory is not None else None
+    if directory is not None and centre is not None and centre.has_contacts:
+        card = centre_card.card(directory, centre, team.now(), ticket.lang, _)
+        return text + " " + _("If your question is urgent, contact the civic centre directly:") + "\n\n" + card
     if team.contacts:
         return text + " " + _("If your question is urgent, contact the civic centre directly: "
                               "{contacts}").format(contacts=team.contacts)
@@ -53,12 +42,12 @@ def unreachable(team: Team, ticket: Ticket, _: Gettext) -> str:
 
 
 async def what_next(team: Team, ticket: Ticket, _: Gettext) -> Reply:
-    now = team.now()
+    now, hours = team.now(), team.hours_of(ticket.centre)
     hint = _("Meanwhile you can describe your question in more detail: everything you write here "
              "goes to the consultant. To return to the bot, press «End chat» or send /end.")
-    if await team.workspace_problem():
+    if await team.workspace_problem(ticket.centre):
         text = unreachable(team, ticket, _)
-    elif team.hours.is_open(now):
+    elif hours.is_open(now):
         position = await team.tickets.queue_position(ticket.id)
         text = _("Your request №{number} has been passed to the consultants of the civic centre. "
                  "A consultant will reply here, in this chat. Your place in the queue: "
@@ -66,23 +55,23 @@ async def what_next(team: Team, ticket: Ticket, _: Gettext) -> Reply:
     else:
         text = _("Your request №{number} has been passed to the consultants of the civic centre and "
                  "is in the queue. They work {schedule} ({zone}), so a consultant will reply "
-                 "{when}.").format(number=ticket.id, schedule=team.hours.describe(day_names(_)),
-                                   zone=team.hours.utc_offset(now),
-                                   when=when(team.hours, now, team.hours.next_opening(now), _))
-        if team.hours.is_holiday(team.hours.local(now).date()):  # else a closed weekday looks like a mistake
+                 "{when}.").format(number=ticket.id, schedule=hours.describe(day_names(_)),
+                                   zone=hours.utc_offset(now), when=when(hours, now, hours.next_opening(now), _))
+        if hours.is_holiday(hours.local(now).date()):  # else a closed weekday looks like a mistake
             text = _("Today is a public holiday: the civic centre is closed.") + " " + text
     return render.end_chat(f"{text}\n\n{hint}", _)
 
 
-async def escalate(team: Team, user: UserRecord, lang: str, inbound: Inbound) -> list[Reply]:
-    """Open the user's ticket (or find the open one) and post its card to the consultants."""
+async def escalate(team: Team, user: UserRecord, lang: str, inbound: Inbound,
+                   centre: str = "national") -> list[Reply]:
+    """Open the user's ticket (or find the open one) and post its card to the consultants of `centre`."""
     _ = team.translator(lang)
     existing = await team.tickets.open_of_user(user.id)
     if existing is not None:
         return [already_open(existing, _)]
     history = tuple(await team.questions.recent_questions(user.id, team.history_size))
     ticket, created = await team.tickets.open(NewTicket(
-        user.id, user.channel, user.external_id, inbound.name, inbound.handle, lang, history, team.now()))
+        user.id, user.channel, user.external_id, inbound.name, inbound.handle, lang, history, team.now(), centre))
     if not created:  # opened meanwhile by a concurrent message of the same user
         return [already_open(ticket, _)]
     await team.outbox.put(Relay(ticket.id, Direction.TO_CONSULTANTS, RelayKind.CARD))

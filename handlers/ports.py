@@ -17,6 +17,7 @@ class UserRecord:
     channel: Channel
     external_id: str
     lang: str | None  # None until chosen or detected
+    region: str | None = None  # None until asked, or named in a message
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class DeskStore(Protocol):
         """Get or create the user and mark them seen now."""
 
     async def set_language(self, user_id: int, lang: str) -> None: ...
+
+    async def set_region(self, user_id: int, region: str) -> None: ...
 
     async def log_question(self, user_id: int, question: LoggedQuestion, *, language: str | None = None) -> int:
         """Store a question with the desk's decision; returns its id for feedback.
@@ -90,6 +93,7 @@ class Ticket:
     last_user_message_at: dt.datetime
     history: tuple[LoggedQuestion, ...] = ()
     rating: int | None = None
+    centre: str = "national"  # the civic centre of the user's region
 
     @property
     def is_open(self) -> bool:
@@ -106,6 +110,7 @@ class NewTicket:
     lang: str
     history: tuple[LoggedQuestion, ...]
     at: dt.datetime
+    centre: str = "national"
 
 
 class Direction(StrEnum):
@@ -199,8 +204,8 @@ class TicketStore(Protocol):
 class Workspace(Protocol):
     """The consultants' workspace as the shell finds it."""
 
-    async def problem(self) -> str | None:
-        """Why the consultants cannot receive messages now; None when they can."""
+    async def problem(self, centre: str) -> str | None:
+        """Why the consultants of the centre's tickets cannot receive messages now; None when they can."""
 
 
 class RelayOutbox(Protocol):

@@ -93,12 +93,14 @@ def entry_text(entry: Entry, lang: str, _: Gettext, amounts: Amounts) -> str:
 
 def answer(entry: Entry, lang: str, question_id: int, _: Gettext, amounts: Amounts) -> Reply:
     """The entry's answer with its legal source, a link, the date of its check and the feedback buttons."""
-    feedback = f"{FEEDBACK}{question_id}"
-    buttons = (
-        (Button(f"{feedback}:y", _("👍 Helpful")), Button(f"{feedback}:n", _("👎 Not helpful"))),
-        (Button(HUMAN, _("Ask a consultant")), Button(MENU, _("Menu"))),
-    )
-    return Reply(entry_text(entry, lang, _, amounts), buttons)
+    return Reply(entry_text(entry, lang, _, amounts), feedback(question_id, _))
+
+
+def feedback(question_id: int, _: Gettext) -> tuple[tuple[Button, ...], ...]:
+    """The buttons under an answer: was it helpful, a consultant, the menu."""
+    prefix = f"{FEEDBACK}{question_id}"
+    return ((Button(f"{prefix}:y", _("👍 Helpful")), Button(f"{prefix}:n", _("👎 Not helpful"))),
+            (Button(HUMAN, _("Ask a consultant")), Button(MENU, _("Menu"))))
 
 
 def decline(entry: Entry, lang: str, _: Gettext, amounts: Amounts) -> Reply:

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from handlers.centres import CentreDirectory
 from handlers.curation import Curation
 from handlers.i18n import Gettext, Translator
 from handlers.ports import Clock, DeskStore, Direction, Relay, RelayKind, RelayOutbox, TicketStore, Workspace
@@ -35,15 +36,21 @@ class Team:
     # Channels that allow free replies only for a while after the user's last message (WhatsApp).
     reply_windows: Mapping[Channel, dt.timedelta] = field(default_factory=dict)
     workspace: Workspace | None = None  # None: the workspace is taken to be always reachable
-    contacts: str = ""  # the civic centre's phone, address or site, for when consultants cannot be reached
+    contacts: str = ""  # the national centre's phone, address or site, for when consultants cannot be reached
+    centres: CentreDirectory | None = None  # None: one group and `hours` for every ticket
 
     curation: Curation | None = None  # /faq drafts and /kb canned answers, when the shell offers them
 
-    async def workspace_problem(self) -> str | None:
-        return None if self.workspace is None else await self.workspace.problem()
+    async def workspace_problem(self, centre: str) -> str | None:
+        """Why the consultants of a ticket of `centre` cannot be reached now; None when they can."""
+        return None if self.workspace is None else await self.workspace.problem(centre)
 
     def now(self) -> dt.datetime:
         return self.clock()
+
+    def hours_of(self, centre_id: str) -> WorkingHours:
+        """The hours of the centre whose consultants answer a ticket of `centre_id`."""
+        return self.hours if self.centres is None else self.centres.hours(centre_id)
 
     def staff(self) -> Gettext:
         """The language of the consultants' workspace."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from handlers.ports import LoggedQuestion, UserRecord
 from handlers.types import Channel
 
@@ -23,7 +25,12 @@ class MemoryStore:
     async def set_language(self, user_id: int, lang: str) -> None:
         for key, user in self.users.items():
             if user.id == user_id:
-                self.users[key] = UserRecord(user.id, user.channel, user.external_id, lang)
+                self.users[key] = replace(user, lang=lang)
+
+    async def set_region(self, user_id: int, region: str) -> None:
+        for key, user in self.users.items():
+            if user.id == user_id:
+                self.users[key] = replace(user, region=region)
 
     async def log_question(self, user_id: int, question: LoggedQuestion, *, language: str | None = None) -> int:
         if language is not None:

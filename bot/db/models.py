@@ -51,6 +51,7 @@ class User(Base):
     external_id: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(256), default="")
     lang: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    region: Mapped[str | None] = mapped_column(String(32), nullable=True)  # None until asked or named
     first_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -194,6 +195,7 @@ class Ticket(Base):
     rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
     rated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     reopened: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # times reopened
+    centre: Mapped[str] = mapped_column(String(32), default="national", server_default="national")
 
 
 class TicketTopic(Base):

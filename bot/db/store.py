@@ -30,6 +30,7 @@ SET_FEEDBACK = text(
     "INSERT INTO feedback (question_id, helpful, created_at) VALUES (:question_id, :helpful, :now) "
     "ON CONFLICT (question_id) DO UPDATE SET helpful = excluded.helpful, created_at = excluded.created_at",
 ).bindparams(bindparam("now", type_=WHEN))
+SET_REGION = update(users).where(users.c.id == bindparam("user_id")).values(region=bindparam("new_region"))
 SET_LANGUAGE = update(users).where(users.c.id == bindparam("user_id")).values(lang=bindparam("new_lang"))
 # Rows are matched back by user, not by parameter order: asking SQLAlchemy to keep the order
 # (sort_by_parameter_order) made SQLite insert the batch one row per statement.
@@ -71,6 +72,10 @@ class SqlDeskStore:
         async with self.engine.begin() as conn:
             await conn.execute(SET_LANGUAGE, {"user_id": user_id, "new_lang": lang})
 
+    async def set_region(self, user_id: int, region: str) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(SET_REGION, {"user_id": user_id, "new_region": region})
+
     async def log_question(self, user_id: int, question: LoggedQuestion, *, language: str | None = None) -> int:
         return await self._logged.submit(_Logged(user_id, question, language))
 
@@ -97,7 +102,7 @@ def upsert_users(dialect: str) -> Any:
         index_elements=[users.c.channel, users.c.external_id],
         set_={"last_seen": excluded.last_seen,
               "name": case((excluded.name != "", excluded.name), else_=users.c.name)},
-    ).returning(users.c.id, users.c.channel, users.c.external_id, users.c.lang)
+    ).returning(users.c.id, users.c.channel, users.c.external_id, users.c.lang, users.c.region)
 
 
 def _touch_users(conn: Connection, seen: Sequence[_Seen]) -> list[UserRecord]:
@@ -111,7 +116,7 @@ def _touch_users(conn: Connection, seen: Sequence[_Seen]) -> list[UserRecord]:
     records = []
     for item in seen:
         row = stored[(item.channel.value, item.external_id)]
-        records.append(UserRecord(row.id, item.channel, item.external_id, row.lang))
+        records.append(UserRecord(row.id, item.channel, item.external_id, row.lang, row.region))
     return records
 
 

@@ -31,7 +31,7 @@ def to_ticket(row: TicketRow) -> Ticket:
                     for q in json.loads(row.history or "[]"))
     return Ticket(row.id, row.user_id, Channel(row.channel), row.chat_id, row.name, row.handle, row.lang,
                   TicketStatus(row.status), row.assignee, aware(row.created_at),
-                  aware(row.last_user_message_at), history, row.rating)
+                  aware(row.last_user_message_at), history, row.rating, row.centre)
 
 
 def _history(questions: tuple[LoggedQuestion, ...]) -> str:
@@ -50,7 +50,7 @@ class SqlTicketStore:
             async with self.sessions.begin() as session:
                 row = TicketRow(user_id=new.user_id, channel=new.channel.value, chat_id=new.chat_id,
                                 name=new.name[:256], handle=new.handle[:64], lang=new.lang, status=OPEN,
-                                history=_history(new.history), created_at=new.at,
+                                history=_history(new.history), created_at=new.at, centre=new.centre,
                                 last_user_message_at=new.at)
                 session.add(row)
                 await session.flush()

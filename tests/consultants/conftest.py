@@ -9,8 +9,10 @@ it, to see it resume on its own).
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +25,7 @@ from bot.config import Settings
 from bot.db.models import Ticket, TicketMessage
 from bot.web import SERVICES, create_app
 from knowledge import Matcher
+from knowledge.loader import DEFAULT_DIR
 from tests.channels.telegram.chat import SECRET, TOKEN, Consultant, TelegramUser
 from tests.channels.telegram.fake_api import FakeBotAPI
 from tests.channels.whatsapp.conftest import (
@@ -50,10 +53,30 @@ def _fast_close(no_ssl_grace_period: None) -> None:
     """Every test here closes aiogram's session at once."""
 
 
+NATIONAL_ONLY = """
+centres:
+  - id: national
+    national: true
+    name: {kk: Ортақ консультанттар, ru: Общие консультанты}
+    regions: []
+    languages: [kk, ru]
+"""
+
+
+def knowledge_with_centres(tmp_path: Path, centres: str) -> Path:
+    """A copy of the shipped knowledge with its own centres file."""
+    root = tmp_path / "kb"
+    shutil.copytree(DEFAULT_DIR, root, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    (root / "centres.yaml").write_text(centres, encoding="utf-8")
+    return root
+
+
 @pytest.fixture
-def desk_settings(settings: Settings, bot_api: FakeBotAPI, graph: FakeGraph) -> Settings:
-    """Both channels and the consultants' group; pacing off, so nothing waits."""
+def desk_settings(settings: Settings, bot_api: FakeBotAPI, graph: FakeGraph, tmp_path: Path) -> Settings:
+    """Both channels and one consultants' group for the whole country (no regional centres, so
+    nobody is asked their region); pacing off, so nothing waits."""
     return settings.model_copy(update={
+        "knowledge_dir": knowledge_with_centres(tmp_path / "national", NATIONAL_ONLY),
         "whatsapp_token": SecretStr(ACCESS_TOKEN), "whatsapp_api_url": graph.url,
         "whatsapp_api_version": API_VERSION, "whatsapp_phone_number_id": PHONE_NUMBER_ID,
         "whatsapp_app_secret": SecretStr(APP_SECRET), "whatsapp_verify_token": SecretStr(VERIFY_TOKEN),

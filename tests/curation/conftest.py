@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,11 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.compose import build_matcher
 from bot.config import Settings
 from knowledge import Matcher
-from knowledge.loader import DEFAULT_DIR
 from tests.channels.telegram.fake_api import FakeBotAPI
 from tests.channels.whatsapp.fake_graph import FakeGraph
 from tests.clock import FakeClock
-from tests.consultants.conftest import Desk, _fast_close, clock, running
+from tests.consultants.conftest import NATIONAL_ONLY, Desk, _fast_close, clock, knowledge_with_centres, running
 from tests.consultants.conftest import desk_settings as consultant_settings
 
 __all__ = ["_fast_close", "clock", "consultant_settings"]
@@ -24,9 +22,8 @@ __all__ = ["_fast_close", "clock", "consultant_settings"]
 
 @pytest.fixture
 def knowledge_dir(tmp_path: Path) -> Path:
-    copy = tmp_path / "kb"
-    shutil.copytree(DEFAULT_DIR, copy, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-    return copy
+    """The shipped knowledge with one national centre, so nobody is asked their region."""
+    return knowledge_with_centres(tmp_path, NATIONAL_ONLY)
 
 
 @pytest.fixture

@@ -93,6 +93,16 @@ async def test_offline_it_says_what_the_desk_will_and_will_not_do(tmp_path: Path
     assert line(lines, "serve").startswith("serve: inactive: no channel would receive messages")
 
 
+async def test_it_lists_the_regions_without_a_centres_contacts_and_the_centres_without_a_group(
+        tmp_path: Path) -> None:
+    _code, lines = await desk(tmp_path, "doctor")
+    centres = line(lines, "centres")
+    assert centres.startswith("centres: active: 2 centres; regions without contacts: astana, almaty, shymkent, ")
+    without_contacts, without_group = centres.split("; ")[1:]
+    assert "karaganda" not in without_contacts  # the shipped file has Karaganda's confirmed contacts
+    assert without_group == "centres without a consultants' group: karaganda"
+
+
 async def test_online_it_asks_telegram_and_meta(tmp_path: Path, platforms: tuple[FakePlatforms, str]) -> None:
     fake, url = platforms
     settings = {"telegram_token": TOKEN, "telegram_api_url": url, "telegram_webhook_secret": SECRET,

@@ -14,15 +14,17 @@ from bot.retention import purge
 MARKER = "ZQXmarker"
 OLD = utcnow() - dt.timedelta(days=800)
 # Columns kept on purpose: kinds, states and languages (statistics), and the platforms' identifiers
-# and keys that rows are found by (user and chat ids, message ids); no one's words or names.
+# and keys that rows are found by (user and chat ids, message ids); a user's oblast or city and a
+# ticket's centre (ids from regions.yaml and centres.yaml: routing and per-centre figures); no one's
+# words or names.
 KEPT = {
     "inbound_events": {"channel", "event_key", "order_key", "status"},
-    "users": {"channel", "external_id", "lang"},
+    "users": {"channel", "external_id", "lang", "region"},
     "whatsapp_contacts": {"wa_id"},
     "whatsapp_delivery_failures": {"wamid", "recipient_id"},
     "whatsapp_outbound": {"wa_id", "kind", "status", "wamid"},
     "questions": {"lang", "decision", "topic"},
-    "tickets": {"channel", "chat_id", "lang", "status", "closed_by"},
+    "tickets": {"channel", "chat_id", "lang", "status", "closed_by", "centre"},
     "ticket_messages": {"direction", "kind", "status", "claim", "external_id"},
     "consultant_groups": {"problem"},  # the platform's refusal of the group ("chat not found")
     "kb_drafts": {"lang", "status", "entry_id"},

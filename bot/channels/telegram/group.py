@@ -74,21 +74,30 @@ class GroupStatus:
     migrated_at: dt.datetime | None = None
 
 
+class GroupMetrics:
+    """The groups' figures, one set per registry however many centres' groups there are."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        registry = metrics.registry
+        self.chats: list[ConsultantsChat] = []
+        broken = Gauge("desk_consultants_group_broken",
+                       "Consultants' groups the bot cannot post into now", registry=registry)
+        broken.set_function(lambda: sum(chat.broken for chat in self.chats))
+        self.breaks = Counter("desk_consultants_group_breaks",
+                              "Times a consultants' group became unusable for the bot", registry=registry)
+        self.migrations = Counter("desk_consultants_group_migrations",
+                                  "Upgrades of a consultants' group to a supergroup followed", registry=registry)
+
+
 class ConsultantsChat:
     """The group's id and health, shared through the database; the outbox's deliverer reports to it."""
 
-    def __init__(self, engine: AsyncEngine, configured_id: int, metrics: Metrics, clock: Clock) -> None:
+    def __init__(self, engine: AsyncEngine, configured_id: int, metrics: GroupMetrics, clock: Clock) -> None:
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
         self.status = GroupStatus(configured_id, configured_id)
         self.clock = clock
-        registry = metrics.registry
-        self._broken = Gauge("desk_consultants_group_broken",
-                             "1 while the bot cannot post into the consultants' group", registry=registry)
-        self._breaks = Counter("desk_consultants_group_breaks",
-                               "Times the consultants' group became unusable for the bot", registry=registry)
-        self._migrations = Counter("desk_consultants_group_migrations",
-                                   "Upgrades of the consultants' group to a supergroup followed",
-                                   registry=registry)
+        self._breaks, self._migrations = metrics.breaks, metrics.migrations
+        metrics.chats.append(self)
 
     @property
     def chat_id(self) -> int:
@@ -110,7 +119,6 @@ class ConsultantsChat:
             self.status = GroupStatus(row.configured_id, row.chat_id, row.problem,
                                       aware(row.problem_since) if row.problem_since else None,
                                       aware(row.migrated_at) if row.migrated_at else None)
-        self._broken.set(1 if self.broken else 0)
         return self.status
 
     async def problem(self) -> str | None:
@@ -197,7 +205,6 @@ class ConsultantsChat:
             insert = insert_on_conflict(session.bind.dialect.name, groups)  # type: ignore[union-attr]
             await session.execute(insert.values(configured_id=status.configured_id, **values).on_conflict_do_update(
                 index_elements=[groups.c.configured_id], set_={name: values[name] for name in changed}))
-        self._broken.set(1 if self.broken else 0)
 
 
 class GroupWatch:
@@ -241,4 +248,4 @@ def status_lines(status: GroupStatus) -> list[str]:
 
 async def doctor_lines(engine: AsyncEngine, configured_id: int) -> list[str]:
     """`civic-desk doctor`'s lines about the group, from the state every instance shares."""
-    return status_lines(await ConsultantsChat(engine, configured_id, Metrics(), utcnow).load())
+    return status_lines(await ConsultantsChat(engine, configured_id, GroupMetrics(Metrics()), utcnow).load())

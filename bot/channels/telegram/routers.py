@@ -12,7 +12,7 @@ from aiogram import Router
 from aiogram.enums import ChatMemberStatus, ChatType
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 
-from bot.channels.telegram.group import ConsultantsChat
+from bot.channels.telegram.centre_groups import CentreChats
 from bot.channels.telegram.mapper import from_callback, from_message, from_topic_callback, from_topic_message
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.topics import TopicStore
@@ -86,21 +86,26 @@ async def on_topic_callback(query: CallbackQuery, desk: Desk, sender: TelegramSe
         await sender.send(message.chat.id, replies, thread_id)
 
 
-def consultant_router(group: ConsultantsChat) -> Router:
-    """The consultants' forum supergroup (under the id it moved to, if upgraded), and only it: no
-    other chat can reach a user through the desk."""
+def consultant_router(groups: CentreChats) -> Router:
+    """The consultants' forum supergroups (under the ids they moved to, if upgraded), and only they:
+    no other chat can reach a user through the desk."""
+    def ours(chat_id: int) -> bool:
+        return groups.of_message(chat_id) is not None
+
     async def in_the_group_topics(message: Message) -> bool:
-        return group.ours(message.chat.id) and bool(message.is_topic_message)
+        return ours(message.chat.id) and bool(message.is_topic_message)
 
     async def group_upgraded(message: Message) -> bool:
-        return group.ours(message.chat.id) and message.migrate_to_chat_id is not None
+        return ours(message.chat.id) and message.migrate_to_chat_id is not None
 
     async def on_upgraded(message: Message) -> None:
         """Telegram's notice in the old group: follow the new id before a message is refused."""
-        await group.moved(message.migrate_to_chat_id or message.chat.id)
+        group = groups.of_message(message.chat.id)
+        if group is not None:
+            await group.moved(message.migrate_to_chat_id or message.chat.id)
 
     async def from_the_group(query: CallbackQuery) -> bool:
-        return query.message is not None and group.ours(query.message.chat.id)
+        return query.message is not None and ours(query.message.chat.id)
 
     router = Router(name="consultants")
     router.message.register(on_topic_message, in_the_group_topics)

@@ -19,10 +19,11 @@ from aiogram.utils.token import TokenValidationError, validate_token
 from aiohttp import web
 
 from bot import jsonio
+from bot.channels.telegram.centre_groups import CentreChats, CentreGroups
 from bot.channels.telegram.consultants import ConsultantsGroup
 from bot.channels.telegram.delivery import TelegramUsers
 from bot.channels.telegram.errors import TelegramSetupError
-from bot.channels.telegram.group import ConsultantsChat, GroupWatch
+from bot.channels.telegram.group import GroupWatch
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.responses import pin_response_models
 from bot.channels.telegram.routers import consultant_router, customer_router, no_release
@@ -71,7 +72,7 @@ def webhook_secret(settings: Settings) -> str:
 
 
 def build_dispatcher(services: Services, sender: TelegramSender, topics: TopicStore | None = None,
-                     group: ConsultantsChat | None = None) -> Dispatcher:
+                     groups: CentreChats | None = None) -> Dispatcher:
     """Routers with the desk, the sender and the topic map injected into every handler by name.
 
     No FSM: no handler uses aiogram's states (the desk keeps its own in its database), and
@@ -79,28 +80,31 @@ def build_dispatcher(services: Services, sender: TelegramSender, topics: TopicSt
     """
     release = partial(services.outbox.release_held, CHANNEL) if services.outbox is not None else no_release
     dispatcher = Dispatcher(desk=services.desk, sender=sender, topics=topics, release=release, disable_fsm=True)
-    if topics is not None and group is not None:
-        dispatcher.include_router(consultant_router(group))
+    if topics is not None and groups is not None:
+        dispatcher.include_router(consultant_router(groups))
     dispatcher.include_router(customer_router())
     return dispatcher
 
 
 def connect_outbox(services: Services, sender: TelegramSender) -> TopicStore | None:
-    """Relayed messages to Telegram users and, with a consultants' group, everything for it."""
-    outbox, team, group = services.outbox, services.desk.team, services.consultants_group
+    """Relayed messages to Telegram users and, with consultants' groups, everything for them."""
+    outbox, team, chats = services.outbox, services.desk.team, services.consultants
     if outbox is None:
         return None
     outbox.register(CHANNEL, TelegramUsers(sender, SqlTicketStore(services.engine).has_held_replies))
-    if team is None or group is None:
+    if team is None or chats is None:
         return None
     topics = TopicStore(services.engine)
-    outbox.register(CONSULTANTS, ConsultantsGroup(sender, group, topics, partial(cards.card, team),
-                                                  partial(transcript.transcript, team)))
+    card, history = partial(cards.card, team), partial(transcript.transcript, team)
+    groups = {chat_id: ConsultantsGroup(sender, chat, topics, card, history) for chat_id, chat in chats.chats.items()}
+    outbox.register(CONSULTANTS, CentreGroups(groups, chats.group_of))
+    national = services.consultants_group
+    if national is not None:
 
-    async def post(text: str) -> None:  # the group's general topic (the weekly digest)
-        await sender.send(group.chat_id, [Reply(text)])
+        async def post(text: str) -> None:  # the national group's general topic (the weekly digest)
+            await sender.send(national.chat_id, [Reply(text)])
 
-    services.post_to_consultants = post
+        services.post_to_consultants = post
     return topics
 
 
@@ -114,10 +118,10 @@ def setup(app: web.Application, services: Services, *, polling: bool = False, fo
     bot = build_bot(settings)  # no connection is opened yet: nothing to close if the next check fails
     secret = "" if polling else webhook_secret(settings)
     sender = TelegramSender(bot, services.pacer, TelegramLimits.from_settings(settings), services.metrics)
-    group = services.consultants_group
-    dispatcher = build_dispatcher(services, sender, connect_outbox(services, sender), group)
+    chats = services.consultants
+    dispatcher = build_dispatcher(services, sender, connect_outbox(services, sender), chats)
     allowed_updates = dispatcher.resolve_used_update_types()
-    if group is not None:
+    for group in chats.chats.values() if chats is not None else ():
         watch = GroupWatch(group, sender)
         app.on_startup.append(watch.start)
         app.on_shutdown.append(watch.stop)

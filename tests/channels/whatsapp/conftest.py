@@ -16,6 +16,7 @@ from bot.channels.whatsapp import signature
 from bot.config import Settings
 from bot.web import SERVICES, create_app
 from handlers import Translator, render
+from handlers.regional import CENTRE_TOPIC
 from knowledge import Action, Entry, Matcher
 
 from .fake_graph import FakeGraph
@@ -30,9 +31,12 @@ TIMESTAMP = 1767225600  # 2026-01-01 00:00 UTC
 
 
 def answer_by_length(matcher: Matcher, translator: Translator, *, over_body_limit: bool) -> Entry:
-    """A Russian answer whose reply is over (or within) WhatsApp's 1,024-character interactive body."""
+    """A Russian answer whose reply is over (or within) WhatsApp's 1,024-character interactive body
+    (not `civic-centre.find`: the desk answers it with the user's own centre)."""
     amounts = render.amounts_at(dt.datetime.now(dt.UTC), matcher.base.mci)
     for entry in matcher.base.entries:
+        if entry.id == CENTRE_TOPIC:
+            continue
         if entry.action is Action.ANSWER and matcher.decide(entry.questions["ru"][0]).entry is entry:
             size = len(render.answer(entry, "ru", 1, translator("ru"), amounts).text)
             if (size > 1024) is over_body_limit:

@@ -1,0 +1,95 @@
+"""The regions table and the detector of a region named in a message."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.loader import DEFAULT_DIR
+from knowledge.regions import CITY, load_regions, parse_regions
+
+REGIONS, PROBLEMS = load_regions(DEFAULT_DIR)
+
+
+def test_the_shipped_table_has_the_17_oblasts_and_3_cities_in_choice_groups_of_at_most_10() -> None:
+    assert PROBLEMS == []
+    assert len(REGIONS.regions) == 20 and len(REGIONS.of_group(CITY)) == 3
+    assert [r.id for r in REGIONS.of_group(CITY)] == ["astana", "almaty", "shymkent"]
+    assert all(1 <= len(REGIONS.of_group(g.id)) <= 9 for g in REGIONS.groups)
+    assert len(REGIONS.of_group(CITY)) + len(REGIONS.groups) <= 10
+
+
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        ("Где гражданский центр в Караганде?", "karaganda"),
+        ("Қарағандыда азаматтық орталық бар ма?", "karaganda"),
+        ("Карагандинская область", "karaganda"),
+        ("Қарағанды облысы", "karaganda"),
+        ("I am in karagandy", "karaganda"),
+        ("мы из Алматы", "almaty"),
+        ("Алматыда тұрамыз", "almaty"),
+        ("Алматинская область, Конаев", "almaty_region"),
+        ("Алматы облысы", "almaty_region"),
+        ("НКО в Нур-Султане", "astana"),
+        ("Астанада", "astana"),
+        ("г. Усть-Каменогорск", "east_kazakhstan"),
+        ("ВКО", "east_kazakhstan"),
+        ("Шығыс Қазақстан облысында", "east_kazakhstan"),
+        ("в Семее", "abai"),
+        ("в области Абай", "abai"),
+        ("Шымкентте", "shymkent"),
+        ("Туркестанская обл.", "turkestan"),
+        ("живу в Уральске", "west_kazakhstan"),
+        ("Оралда", "west_kazakhstan"),
+        ("Жетісу облысы", "zhetysu"),
+        ("Ұлытау", "ulytau"),
+        ("Петропавловск", "north_kazakhstan"),
+        ("Ақтөбеде", "aktobe"),
+        ("Қызылордада", "kyzylorda"),
+    ],
+)
+def test_a_region_named_in_any_spelling_or_case_is_found(text: str, region: str) -> None:
+    assert REGIONS.find(text) == region
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Как зарегистрировать ОФ?",
+        "семейный кодекс",  # not Semey
+        "офис на проспекте Абая",  # a street, not the Abai region
+        "Астана или Караганда?",  # two regions: the user is asked
+    ],
+)
+def test_no_region_or_two_regions_find_none(text: str) -> None:
+    assert REGIONS.find(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        ("Караганда", "karaganda"),
+        ("в Караганде", "karaganda"),
+        ("Қарағанды облысы", "karaganda"),
+        ("я из Алматы", "almaty"),
+        ("Алматинская область", "almaty_region"),
+        ("гражданский центр Астана", None),  # a question about Astana, not an answer
+        ("Кеңесшіге қосыңыз, Қарағандыдамын", None),
+    ],
+)
+def test_a_message_that_is_only_a_regions_name_answers_which_region(text: str, region: str | None) -> None:
+    assert REGIONS.answer(text) == region
+
+
+def test_a_broken_table_names_region_and_field() -> None:
+    problems: list = []
+    parse_regions(
+        {"groups": [], "regions": [{"id": "x", "group": "moon", "name": {"kk": "X"}, "words": []}]},
+        problems,
+        "regions.yaml",
+    )
+    assert [str(p) for p in problems] == [
+        "regions.yaml: regions.x.group: must be one of city",
+        "regions.yaml: regions.x.words: list at least one way people write the region",
+        "regions.yaml: regions.x.name: must give the text in kk and ru",
+    ]
