@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot import logs, retention, startup
+from bot.channel_plan import plan
 from bot.channels.terminal import forgiving_stdin, render, run_chat
 from bot.compose import build_matcher, make_engine, open_desk
 from bot.config import ENV_FILE_VARIABLE, EnvFileMissing, Settings, load_settings
@@ -169,12 +170,14 @@ def serve(settings: Settings, *, polling: bool, workers: int = 1, no_channels: b
         print("civic-desk serve: --polling runs in one process (Telegram gives updates to one poller)",
               file=sys.stderr)
         return 2
-    logs.configure(settings.log_format, settings.log_level)
-    refused = startup.check(settings, polling=polling, no_channels=no_channels)
+    parts = plan(settings, polling=polling)
+    refused = startup.refusals(parts, no_channels=no_channels)
     for reason in refused:
         print(f"civic-desk cannot start: {reason}", file=sys.stderr)
     if refused:
         return 1
+    logs.configure(settings.log_format, settings.log_level)
+    startup.announce(parts)
     try:
         return run_workers(settings, workers) if workers > 1 else run_service(settings, polling=polling)
     except TelegramSetupError as exc:
