@@ -21,6 +21,7 @@ from knowledge import Decision, Lang, Matcher
 log = logging.getLogger(__name__)
 Refresher = Callable[[], Awaitable[None]]
 CONTENT_TYPE = CONTENT_TYPE_LATEST
+REFRESH_SECONDS = 5.0  # database-backed gauges are at most this old when scraped
 # The matcher answers in about a millisecond; the top buckets catch a pathological message.
 MATCH_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1.0)
 
@@ -49,18 +50,26 @@ class Metrics:
         self.inbox_depth = Gauge("desk_inbox_depth", "Inbox deliveries not processed yet", ["status"],
                                  registry=r)
         self._refreshers: list[Refresher] = []
+        self._refreshed_at = -REFRESH_SECONDS
 
     def on_scrape(self, refresher: Refresher) -> None:
-        """Run `refresher` before every scrape (to set a gauge from the database)."""
+        """Run `refresher` before a scrape (to set a gauge from the database)."""
         self._refreshers.append(refresher)
+        self._refreshed_at = -REFRESH_SECONDS  # the next scrape shows it
 
     async def render(self) -> bytes:
-        """The exposition text; a refresher that fails leaves its gauge stale, not the page broken."""
-        for refresher in self._refreshers:
-            try:
-                await refresher()
-            except Exception:
-                log.warning("a metrics refresher failed", exc_info=True)
+        """The exposition text; a refresher that fails leaves its gauge stale, not the page broken.
+
+        The gauges read from the database are refreshed at most every REFRESH_SECONDS: scrapes
+        in between (several Prometheus servers, or someone hammering the page) cost no query.
+        """
+        if time.monotonic() - self._refreshed_at >= REFRESH_SECONDS:
+            self._refreshed_at = time.monotonic()
+            for refresher in self._refreshers:
+                try:
+                    await refresher()
+                except Exception:
+                    log.warning("a metrics refresher failed", exc_info=True)
         return generate_latest(self.registry)
 
 
