@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from handlers import consultant, escalation, relay, render
 from handlers.i18n import LANGUAGES, Gettext, Translator
-from handlers.ports import DeskStore, Flood, InboundLimiter, LoggedQuestion, UserRecord
-from handlers.team import Team
+from handlers.ports import Clock, DeskStore, Flood, InboundLimiter, LoggedQuestion, UserRecord
+from handlers.team import Team, utcnow
 from handlers.types import ConsultantMessage, Inbound, InboundKind, Reply
 from knowledge import Decision, DecisionKind, Entry, Matcher
 from knowledge.matcher import content_stems
@@ -20,7 +20,7 @@ class Desk:
 
     def __init__(self, matcher: Matcher, store: DeskStore, translator: Translator,
                  default_lang: str = "kk", limiter: InboundLimiter | None = None,
-                 team: Team | None = None) -> None:
+                 team: Team | None = None, clock: Clock = utcnow) -> None:
         self.matcher = matcher
         self.base = matcher.base
         self.store = store
@@ -28,6 +28,7 @@ class Desk:
         self.default_lang = default_lang
         self.limiter = limiter
         self.team = team  # None: no consultants connected, escalation says so
+        self.clock = clock
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         user = await self.store.touch_user(inbound.channel, inbound.chat_id, inbound.name)
@@ -62,6 +63,9 @@ class Desk:
         _ = self.translator(lang)
         return [Reply(_("You are sending messages too quickly, so I will pause for a minute. "
                         "Your messages are saved; please write again shortly."))]
+
+    def _amounts(self) -> render.Amounts:
+        return render.amounts_at(self.clock(), self.base.mci)
 
     def _hinted_language(self, hint: str) -> str:
         code = hint.lower()[:2]
@@ -109,7 +113,7 @@ class Desk:
             if entry is not None and entry.action.value == "answer":
                 question_id = await self.store.log_question(
                     user.id, LoggedQuestion(f"[menu] {entry.title[lang]}", lang, "menu", entry.id, 1.0))
-                return [render.answer(entry, lang, question_id, _)]
+                return [render.answer(entry, lang, question_id, _, self._amounts())]
         if data.startswith(render.FEEDBACK):
             return await self._feedback(user, data[len(render.FEEDBACK):], _)
         if data in (render.HUMAN, render.NONE_OF_THESE):
@@ -168,14 +172,14 @@ class Desk:
         _ = self.translator(lang)
         entry: Entry | None = decision.entry
         if decision.kind is DecisionKind.ANSWER and entry is not None:
-            return [render.answer(entry, lang, question_id, _)]
+            return [render.answer(entry, lang, question_id, _, self._amounts())]
         if decision.kind is DecisionKind.CLARIFY:
             return [render.clarify(decision.candidates, lang, _)]
         if decision.kind is DecisionKind.SMALLTALK:
-            text = entry.answer[lang] if entry else _("Hello! How can I help?")
+            text = render.entry_text(entry, lang, self._amounts()) if entry else _("Hello! How can I help?")
             return [Reply(text, ((render.Button(render.MENU, _("Menu")),),))]
         if entry is not None:  # a declined neighbouring topic says why
-            return [render.consultant_offer(entry.answer[lang], _)]
+            return [render.decline(entry, lang, _, self._amounts())]
         return [render.consultant_offer(_("Sorry, I do not have an answer to this question. "
                                           "A consultant of the civic centre can help."), _)]
 

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
 from handlers.i18n import Gettext
 from handlers.types import Button, Reply
-from knowledge import Entry, KnowledgeBase
+from handlers.working_hours import DEFAULT_TIMEZONE
+from knowledge import Action, Entry, KnowledgeBase, mci
 
 # Button data. Short, ASCII and well under Telegram's 64-byte callback limit.
 MENU = "menu"
@@ -16,6 +22,7 @@ FEEDBACK = "fb:"
 LANGUAGE = "lang:"
 END_CHAT = "end"
 RATE = "rate:"  # rate:<ticket>:<1-5>
+KAZAKHSTAN = ZoneInfo(DEFAULT_TIMEZONE)  # the year of MCI amounts turns at midnight there
 
 
 def language_choice(_: Gettext) -> Reply:
@@ -36,21 +43,48 @@ def category_menu(base: KnowledgeBase, category_id: str, lang: str, _: Gettext) 
     return Reply(f"*{category.title[lang]}*", (*rows, (Button(MENU, _("« Back")),)))
 
 
-def answer(entry: Entry, lang: str, question_id: int, _: Gettext) -> Reply:
-    """The entry's answer with its legal source, a link and the feedback buttons."""
-    parts = [f"*{entry.title[lang]}*", entry.answer[lang]]
+@dataclass(frozen=True)
+class Amounts:
+    """What turns `{{mci:N}}` into tenge: the current year (from the desk's clock) and the MCI table."""
+
+    year: int
+    mci: Mapping[int, int]
+
+
+def amounts_at(now: dt.datetime, table: Mapping[int, int]) -> Amounts:
+    return Amounts(now.astimezone(KAZAKHSTAN).year, table)
+
+
+def entry_text(entry: Entry, lang: str, amounts: Amounts) -> str:
+    """The entry's answer in one language, MCI amounts shown for the current year."""
+    return mci.render(entry.answer[lang], lang, amounts.year, amounts.mci)  # type: ignore[arg-type]
+
+
+def answer(entry: Entry, lang: str, question_id: int, _: Gettext, amounts: Amounts) -> Reply:
+    """The entry's answer with its legal source, a link, the date of its check and the feedback buttons."""
+    parts = [f"*{entry.title[lang]}*", entry_text(entry, lang, amounts)]
     if entry.sources:
         source = entry.sources[0]
         cited = f"{source.act}, {source.article}" if source.article else source.act
         parts.append(_("Source: {source}").format(source=cited))
     if entry.link:
         parts.append(_("Read more: {link}").format(link=entry.link))
+    if entry.action is Action.ANSWER:
+        parts.append(_("Checked on {date}").format(date=entry.checked.strftime("%d.%m.%Y")))
     feedback = f"{FEEDBACK}{question_id}"
     buttons = (
         (Button(f"{feedback}:y", _("👍 Helpful")), Button(f"{feedback}:n", _("👎 Not helpful"))),
         (Button(HUMAN, _("Ask a consultant")), Button(MENU, _("Menu"))),
     )
     return Reply("\n\n".join(parts), buttons)
+
+
+def decline(entry: Entry, lang: str, _: Gettext, amounts: Amounts) -> Reply:
+    """A neighbouring topic that is not ours: why, and the official page its text points to."""
+    parts = [entry_text(entry, lang, amounts)]
+    if entry.link:
+        parts.append(_("Read more: {link}").format(link=entry.link))
+    return consultant_offer("\n\n".join(parts), _)
 
 
 def clarify(candidates: tuple[Entry, ...], lang: str, _: Gettext) -> Reply:

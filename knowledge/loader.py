@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from knowledge import mci
+from knowledge.collector import Collector, KnowledgeError, Problem
 from knowledge.model import LANGS, Action, Category, Entry, KnowledgeBase, Source
 from knowledge.text import normalise
 
@@ -22,78 +23,8 @@ MIN_QUESTIONS = 6
 ANSWER_SOFT_LIMIT = 900  # what a messenger reader takes in at a glance
 ANSWER_HARD_LIMIT = 1024  # WhatsApp's interactive body limit; the answer must fit one message
 _ENTRY_DIRS = ("entries", "out_of_scope")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One finding of the validator."""
-
-    file: str
-    field: str
-    message: str
-    severity: str = "error"  # or "warning"
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.field}: {self.message}"
-
-
-class KnowledgeError(Exception):
-    """The base cannot be used; carries every problem found."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
-
-
-class _Collector:
-    """Gathers problems for one file while its fields are read."""
-
-    def __init__(self, file: str, problems: list[Problem]) -> None:
-        self.file = file
-        self.problems = problems
-
-    def error(self, field: str, message: str) -> None:
-        self.problems.append(Problem(self.file, field, message))
-
-    def warn(self, field: str, message: str) -> None:
-        self.problems.append(Problem(self.file, field, message, "warning"))
-
-    def text(self, data: dict[str, Any], field: str) -> str:
-        value = data.get(field)
-        if not isinstance(value, str) or not value.strip():
-            self.error(field, "missing or empty text")
-            return ""
-        return value.strip()
-
-    def per_lang_text(self, data: dict[str, Any], field: str) -> dict[str, str]:
-        value = data.get(field)
-        if not isinstance(value, dict):
-            self.error(field, "must map kk and ru to text")
-            return {}
-        out = {}
-        for lang in LANGS:
-            text = value.get(lang)
-            if not isinstance(text, str) or not text.strip():
-                self.error(f"{field}.{lang}", "missing or empty")
-            else:
-                out[lang] = text.strip()
-        return out
-
-    def per_lang_list(self, data: dict[str, Any], field: str, minimum: int) -> dict[str, tuple[str, ...]]:
-        value = data.get(field)
-        if not isinstance(value, dict):
-            self.error(field, "must map kk and ru to lists")
-            return {lang: () for lang in LANGS}
-        out = {}
-        for lang in LANGS:
-            items = value.get(lang) or []
-            if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
-                self.error(f"{field}.{lang}", "must be a list of non-empty texts")
-                items = []
-            if len(items) < minimum:
-                self.error(f"{field}.{lang}", f"{len(items)} given, at least {minimum} needed")
-            out[lang] = tuple(i.strip() for i in items)
-        return out
+DEFAULT_OWNER = "curator"
+_ANY_YEAR, _DEAREST_MCI = 2000, 99_999  # an answer's length is measured with the longest tenge amounts
 
 
 def _read_yaml(path: Path, problems: list[Problem]) -> Any:
@@ -104,7 +35,7 @@ def _read_yaml(path: Path, problems: list[Problem]) -> Any:
         return None
 
 
-def _sources(c: _Collector, data: dict[str, Any], required: bool) -> tuple[Source, ...]:
+def _sources(c: Collector, data: dict[str, Any], required: bool) -> tuple[Source, ...]:
     raw = data.get("sources") or []
     if not isinstance(raw, list):
         c.error("sources", "must be a list")
@@ -123,15 +54,22 @@ def _sources(c: _Collector, data: dict[str, Any], required: bool) -> tuple[Sourc
     return tuple(sources)
 
 
-def _checked(c: _Collector, data: dict[str, Any], today: dt.date, max_age_days: int) -> dt.date:
-    value = data.get("checked")
+def _date(c: Collector, data: dict[str, Any], field: str) -> dt.date | None:
+    value = data.get(field)
     if isinstance(value, str):
         try:
             value = dt.date.fromisoformat(value)
         except ValueError:
             value = None
     if not isinstance(value, dt.date):
-        c.error("checked", "missing or not a date (YYYY-MM-DD)")
+        c.error(field, "missing or not a date (YYYY-MM-DD)")
+        return None
+    return value
+
+
+def _checked(c: Collector, data: dict[str, Any], today: dt.date, max_age_days: int) -> dt.date:
+    value = _date(c, data, "checked")
+    if value is None:
         return dt.date.min
     if value > today:
         c.error("checked", f"{value} is in the future")
@@ -140,8 +78,45 @@ def _checked(c: _Collector, data: dict[str, Any], today: dt.date, max_age_days: 
     return value
 
 
+def _review(c: Collector, data: dict[str, Any], action: Action, checked: dt.date,
+            today: dt.date) -> tuple[dt.date, str]:
+    """`review_by` and `owner`: required of what the desk answers; a decline may leave them out."""
+    optional = action is Action.DECLINE
+    owner = str(data.get("owner") or "").strip() or (DEFAULT_OWNER if optional else c.text(data, "owner"))
+    if optional and "review_by" not in data:
+        return _a_year_after(checked), owner
+    review_by = _date(c, data, "review_by")
+    if review_by is None:
+        return dt.date.min, owner
+    if review_by < checked:
+        c.error("review_by", f"{review_by} is before the check on {checked}")
+    elif review_by < today:
+        c.warn("review_by", f"overdue since {review_by}")
+    return review_by, owner
+
+
+def _a_year_after(day: dt.date) -> dt.date:
+    if day == dt.date.min:
+        return day
+    return day.replace(year=day.year + 1, day=28 if (day.month, day.day) == (2, 29) else day.day)
+
+
+def _answer(c: Collector, data: dict[str, Any]) -> dict[str, str]:
+    """Both answers, within the length limits, with well-formed MCI tokens only."""
+    answer = c.per_lang_text(data, "answer")
+    for lang, text in answer.items():
+        size = len(mci.render(text, lang, _ANY_YEAR, {_ANY_YEAR: _DEAREST_MCI}))  # as shown, amounts in tenge
+        if size > ANSWER_HARD_LIMIT:
+            c.error(f"answer.{lang}", f"{size} characters, the limit is {ANSWER_HARD_LIMIT}")
+        elif size > ANSWER_SOFT_LIMIT:
+            c.warn(f"answer.{lang}", f"{size} characters, aim for at most {ANSWER_SOFT_LIMIT}")
+        for token in mci.malformed_tokens(text):
+            c.error(f"answer.{lang}", f"'{token}' is not an MCI amount: write {{{{mci:N}}}}, N a whole number")
+    return answer
+
+
 def _entry(path: Path, data: Any, problems: list[Problem], today: dt.date, max_age: int) -> Entry | None:
-    c = _Collector(str(path), problems)
+    c = Collector(str(path), problems)
     if not isinstance(data, dict):
         c.error("file", "must hold one entry (a mapping)")
         return None
@@ -154,12 +129,7 @@ def _entry(path: Path, data: Any, problems: list[Problem], today: dt.date, max_a
     except ValueError:
         c.error("action", f"'{data.get('action')}' is not one of {[a.value for a in Action]}")
         action = Action.ANSWER
-    answer = c.per_lang_text(data, "answer")
-    for lang, text in answer.items():
-        if len(text) > ANSWER_HARD_LIMIT:
-            c.error(f"answer.{lang}", f"{len(text)} characters, the limit is {ANSWER_HARD_LIMIT}")
-        elif len(text) > ANSWER_SOFT_LIMIT:
-            c.warn(f"answer.{lang}", f"{len(text)} characters, aim for at most {ANSWER_SOFT_LIMIT}")
+    answer = _answer(c, data)
     link = str(data.get("link") or "").strip()
     if link and not link.startswith(("https://", "http://")):
         c.error("link", "not a web address")
@@ -167,6 +137,8 @@ def _entry(path: Path, data: Any, problems: list[Problem], today: dt.date, max_a
     if not isinstance(related, list):
         c.error("related", "must be a list of entry ids")
         related = []
+    checked = _checked(c, data, today, max_age)
+    review_by, owner = _review(c, data, action, checked, today)
     entry = Entry(
         id=entry_id,
         category=c.text(data, "category"),
@@ -175,7 +147,9 @@ def _entry(path: Path, data: Any, problems: list[Problem], today: dt.date, max_a
         questions=c.per_lang_list(data, "questions", MIN_QUESTIONS),
         keywords=c.per_lang_list(data, "keywords", 0),
         answer=answer,
-        checked=_checked(c, data, today, max_age),
+        checked=checked,
+        review_by=review_by,
+        owner=owner,
         link=link,
         sources=_sources(c, data, required=action is Action.ANSWER),
         related=tuple(str(r) for r in related),
@@ -193,7 +167,7 @@ def _categories(root: Path, problems: list[Problem]) -> tuple[Category, ...]:
         return ()
     out = []
     for i, item in enumerate(data):
-        c = _Collector(str(path), problems)
+        c = Collector(str(path), problems)
         if not isinstance(item, dict):
             c.error(f"[{i}]", "must be a mapping")
             continue
@@ -216,6 +190,18 @@ def _synonyms(root: Path, problems: list[Problem]) -> dict[str, tuple[str, ...]]
             continue
         groups[str(name)] = tuple(t.strip() for t in terms)
     return groups
+
+
+def _mci_table(root: Path, problems: list[Problem], today: dt.date) -> dict[int, int]:
+    """The MCI table; a missing current year is a warning (answers then show MCI without tenge)."""
+    path = root / "mci.yaml"
+    data = _read_yaml(path, problems) if path.exists() else {}
+    table, findings = mci.parse_table(data if data is not None else {})
+    problems.extend(Problem(str(path), "year", message) for message in findings)
+    if today.year not in table:
+        problems.append(Problem(str(path), str(today.year), "no MCI value for the current year: answers show "
+                                "amounts in MCI without tenge", "warning"))
+    return table
 
 
 def _cross_checks(entries: list[Entry], categories: Iterable[Category], problems: list[Problem]) -> None:
@@ -263,7 +249,8 @@ def check_base(root: Path = DEFAULT_DIR, *, max_age_days: int = 365,
         if entry is not None:
             entries.append(entry)
     _cross_checks(entries, categories, problems)
-    return KnowledgeBase(tuple(entries), categories, _synonyms(root, problems)), problems
+    table = _mci_table(root, problems, today)
+    return KnowledgeBase(tuple(entries), categories, _synonyms(root, problems), table), problems
 
 
 def load_base(root: Path = DEFAULT_DIR, *, max_age_days: int = 365) -> KnowledgeBase:

@@ -50,6 +50,8 @@ class Entry:
     keywords: dict[str, tuple[str, ...]]
     answer: dict[str, str]
     checked: dt.date
+    review_by: dt.date  # the curator re-checks the facts by then (`kb check` lists overdue entries)
+    owner: str  # who keeps the entry true: a role or a name
     link: str = ""
     sources: tuple[Source, ...] = ()
     related: tuple[str, ...] = ()
@@ -68,6 +70,8 @@ class Entry:
             "link": self.link,
             "sources": [asdict(s) for s in self.sources],
             "checked": self.checked.isoformat(),
+            "review_by": self.review_by.isoformat(),
+            "owner": self.owner,
             "related": list(self.related),
             "path": self.path,
         }
@@ -80,6 +84,7 @@ class KnowledgeBase:
     entries: tuple[Entry, ...]
     categories: tuple[Category, ...]
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    mci: dict[int, int] = field(default_factory=dict)  # year -> tenge per MCI (mci.yaml)
     by_id: dict[str, Entry] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.models import Feedback, Question, User
-from handlers import Channel, Desk, Inbound, InboundKind, Reply
+from bot.db.store import SqlDeskStore
+from handlers import Channel, Desk, Inbound, InboundKind, Reply, Translator
+from knowledge import Matcher
+from tests.clock import ALMATY, FakeClock
 
 
 class Conversation:
@@ -117,6 +122,28 @@ async def test_clarify_offers_topics_and_none_of_these(user: Conversation) -> No
 async def test_out_of_scope_question_says_so_and_offers_a_consultant(user: Conversation) -> None:
     await user.say("Как получить грант Даму для малого бизнеса?")
     assert [b.label for b in user.replies[0].all_buttons()] == ["Спросить консультанта", "Меню"]
+
+
+async def test_a_declined_topic_shows_the_official_page_its_text_promises(user: Conversation) -> None:
+    await user.say("Как ИП сдать форму 910 за полугодие?")
+    assert "ссылка ниже" in user.text and "Подробнее: https://" in user.text
+    assert [b.label for b in user.replies[0].all_buttons()] == ["Спросить консультанта", "Меню"]
+
+
+async def test_an_answer_ends_with_the_date_of_its_check(user: Conversation) -> None:
+    await user.say("До какого числа сдавать сведения в базу данных НПО?")
+    assert user.text.splitlines()[-1].startswith("Сведения проверены: ")
+
+
+@pytest.mark.parametrize(("now", "amount"), [
+    (dt.datetime(2026, 12, 31, 23, 59, tzinfo=ALMATY), "штраф 25 МРП (в 2026 году 108\u202f125 тенге)"),
+    (dt.datetime(2027, 1, 1, 0, 1, tzinfo=ALMATY), "штраф 25 МРП*"),
+])
+async def test_mci_amounts_follow_the_desks_clock(matcher: Matcher, store: SqlDeskStore, translator: Translator,
+                                                  now: dt.datetime, amount: str) -> None:
+    talk = Conversation(Desk(matcher, store, translator, clock=FakeClock(now)))
+    await talk.say("Какой штраф за несдачу сведений в базу НПО?")
+    assert amount in talk.text
 
 
 async def test_asking_for_a_person_escalates(user: Conversation, engine: AsyncEngine) -> None:

@@ -35,6 +35,8 @@ def entry(**overrides: object) -> dict[str, object]:
         "link": "https://adilet.zan.kz/rus/docs/Z050000036_",
         "sources": [{"act": "Закон № 36-III", "article": "ст. 6-1", "url": "https://adilet.zan.kz/"}],
         "checked": "2026-01-10",
+        "review_by": "2027-01-10",
+        "owner": "curator",
         "related": [],
     }
     data.update(overrides)
@@ -45,6 +47,7 @@ def entry(**overrides: object) -> dict[str, object]:
 def base_dir(tmp_path: Path) -> Path:
     (tmp_path / "entries").mkdir()
     shutil.copy(DEFAULT_DIR / "categories.yaml", tmp_path / "categories.yaml")
+    (tmp_path / "mci.yaml").write_text("2026: 4325\n", encoding="utf-8")
     return tmp_path
 
 
@@ -63,7 +66,7 @@ def test_the_shipped_base_is_valid_and_covers_every_required_topic() -> None:
     base = load_base()
     assert set(base.by_id) >= REQUIRED_IDS
     answers = [e for e in base.entries if e.action is Action.ANSWER]
-    assert all(e.sources and e.checked for e in answers)
+    assert all(e.sources and e.checked and e.review_by > e.checked and e.owner for e in answers)
     assert all(len(e.questions[lang]) >= 6 for e in base.entries for lang in ("kk", "ru"))
 
 
@@ -135,3 +138,32 @@ def test_load_base_raises_with_every_problem(base_dir: Path) -> None:
     with pytest.raises(KnowledgeError) as raised:
         load_base(base_dir)
     assert len(raised.value.problems) == 2
+
+
+def test_an_answer_needs_a_review_date_and_an_owner(base_dir: Path) -> None:
+    data = entry()
+    del data["review_by"], data["owner"]
+    path = write(base_dir, data)
+    assert errors(base_dir) == [f"{path}: owner: missing or empty text",
+                                f"{path}: review_by: missing or not a date (YYYY-MM-DD)"]
+
+
+def test_a_decline_may_leave_review_and_owner_to_the_defaults(base_dir: Path) -> None:
+    data = entry(action="decline", sources=[], checked="2026-02-28")
+    del data["review_by"], data["owner"]
+    write(base_dir, data)
+    base, problems = check_base(base_dir, today=dt.date(2026, 11, 21))
+    assert problems == []
+    assert (base.by_id["grants.sample"].review_by, base.by_id["grants.sample"].owner) == (
+        dt.date(2027, 2, 28), "curator")
+
+
+def test_a_review_date_before_the_check_is_refused(base_dir: Path) -> None:
+    path = write(base_dir, entry(review_by="2025-12-31"))
+    assert errors(base_dir) == [f"{path}: review_by: 2025-12-31 is before the check on 2026-01-10"]
+
+
+def test_an_overdue_review_is_listed_as_a_warning(base_dir: Path) -> None:
+    path = write(base_dir, entry(review_by="2026-06-01"))
+    _, problems = check_base(base_dir, today=dt.date(2026, 11, 21))
+    assert [(str(p), p.severity) for p in problems] == [(f"{path}: review_by: overdue since 2026-06-01", "warning")]

@@ -94,8 +94,9 @@ async def test_menu_category_topic_answer_and_back(user: TelegramUser, matcher: 
     assert "*" not in text
     law = "Закон РК от 16.01.2001 № 142-II «О некоммерческих организациях»"
     assert kk("Source: {source}").format(source=f"{law}, п. 5 ст. 41") in text
-    assert text.endswith(kk("Read more: {link}").format(
-        link="https://adilet.zan.kz/rus/docs/Z010000142_"))
+    assert text.endswith(kk("Read more: {link}").format(link="https://adilet.zan.kz/rus/docs/Z010000142_")
+                         + "\n\n" + kk("Checked on {date}").format(date=matcher.base.by_id["database.deadline"]
+                                                                       .checked.strftime("%d.%m.%Y")))
 
     assert await user.presses("menu", query_id="query-3") == [
         answered("query-3"), message(CHAT, kk("Choose a topic, or just type your question:"),

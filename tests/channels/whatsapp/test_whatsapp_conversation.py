@@ -25,6 +25,11 @@ from .conftest import (
 )
 from .fake_graph import FakeGraph
 
+
+def amounts(matcher: Matcher) -> render.Amounts:
+    """The MCI year the desk answered with (its clock is the real one in these tests)."""
+    return render.amounts_at(dt.datetime.now(dt.UTC), matcher.base.mci)
+
 TO = f"+{USER}"
 
 
@@ -61,7 +66,7 @@ async def test_a_question_is_answered_with_its_source_and_feedback_list(
     entry = matcher.base.get("database.what-is")
     assert entry is not None
     qid = await last_question_id(engine)
-    body = render.answer(entry, "ru", qid, ru).text
+    body = render.answer(entry, "ru", qid, ru, amounts(matcher)).text
     assert body.startswith(f"*{entry.title['ru']}*") and "\n\nИсточник: " in body
     assert len(body) <= 1024  # fits an interactive body: one message
     assert sends == [interactive("list", body, {"button": "Выберите вариант", "sections": [{"rows": [
@@ -92,7 +97,7 @@ async def test_an_answer_too_long_for_a_body_comes_as_text_then_its_source_above
     entry = matcher.base.get("grants.how-apply")
     assert entry is not None
     qid = await last_question_id(engine)
-    body = render.answer(entry, "ru", qid, ru).text
+    body = render.answer(entry, "ru", qid, ru, amounts(matcher)).text
     assert 1024 < len(body) <= 4096
     head, tail = split_for_body(body)
     assert [s["type"] for s in sends] == ["text", "interactive"]
@@ -143,7 +148,7 @@ async def test_list_replies_walk_the_menu_to_an_answer(
     sends = await whatsapp.press("list_reply", "topic:grants.types", rows[3]["title"])
     entry = matcher.base.get("grants.types")
     assert entry is not None
-    body = render.answer(entry, "kk", await last_question_id(engine), kk).text
+    body = render.answer(entry, "kk", await last_question_id(engine), kk, amounts(matcher)).text
     assert [s["type"] for s in sends] == ["interactive"]
     assert sends[0]["interactive"]["body"] == {"text": body}  # type: ignore[index]
 
@@ -204,7 +209,7 @@ async def test_a_bare_digit_answers_a_numbered_menu_of_more_than_ten_choices(
     assert whatsapp.graph.sends()[-1] == text(f"*Темы*\n\n{numbered}\n\n{hint}")
 
     sends = await whatsapp.say(" 2 ")
-    body = render.answer(topics[1], "ru", await last_question_id(engine), ru).text
+    body = render.answer(topics[1], "ru", await last_question_id(engine), ru, amounts(matcher)).text
     assert len(body) <= 1024 and [s["type"] for s in sends] == ["interactive"]
     assert sends[0]["interactive"]["body"] == {"text": body}  # type: ignore[index]
 
