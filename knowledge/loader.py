@@ -133,6 +133,8 @@ def _entry(path: Path, data: Any, problems: list[Problem], today: dt.date, max_a
     link = str(data.get("link") or "").strip()
     if link and not link.startswith(("https://", "http://")):
         c.error("link", "not a web address")
+    if action is Action.DECLINE and not link:
+        c.error("link", "a declined topic needs the official page it sends people to")
     related = data.get("related") or []
     if not isinstance(related, list):
         c.error("related", "must be a list of entry ids")

@@ -149,7 +149,7 @@ def test_an_answer_needs_a_review_date_and_an_owner(base_dir: Path) -> None:
 
 
 def test_a_decline_may_leave_review_and_owner_to_the_defaults(base_dir: Path) -> None:
-    data = entry(action="decline", sources=[], checked="2026-02-28")
+    data = entry(action="decline", sources=[], checked="2026-02-28", link="https://egov.kz")
     del data["review_by"], data["owner"]
     write(base_dir, data)
     base, problems = check_base(base_dir, today=dt.date(2026, 11, 21))
@@ -167,3 +167,8 @@ def test_an_overdue_review_is_listed_as_a_warning(base_dir: Path) -> None:
     path = write(base_dir, entry(review_by="2026-06-01"))
     _, problems = check_base(base_dir, today=dt.date(2026, 11, 21))
     assert [(str(p), p.severity) for p in problems] == [(f"{path}: review_by: overdue since 2026-06-01", "warning")]
+
+
+def test_a_decline_without_the_page_it_sends_people_to_is_refused(base_dir: Path) -> None:
+    path = write(base_dir, entry(action="decline", sources=[], link=""))
+    assert errors(base_dir) == [f"{path}: link: a declined topic needs the official page it sends people to"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -14,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.channels.whatsapp import signature
 from bot.config import Settings
 from bot.web import SERVICES, create_app
-from knowledge import Matcher
+from handlers import Translator, render
+from knowledge import Action, Entry, Matcher
 
 from .fake_graph import FakeGraph
 
@@ -25,6 +27,17 @@ PHONE_NUMBER_ID = "106540352242922"
 API_VERSION = "v21.0"
 USER = "77011234567"  # a Kazakh mobile number as Meta's wa_id
 TIMESTAMP = 1767225600  # 2026-01-01 00:00 UTC
+
+
+def answer_by_length(matcher: Matcher, translator: Translator, *, over_body_limit: bool) -> Entry:
+    """A Russian answer whose reply is over (or within) WhatsApp's 1,024-character interactive body."""
+    amounts = render.amounts_at(dt.datetime.now(dt.UTC), matcher.base.mci)
+    for entry in matcher.base.entries:
+        if entry.action is Action.ANSWER and matcher.decide(entry.questions["ru"][0]).entry is entry:
+            size = len(render.answer(entry, "ru", 1, translator("ru"), amounts).text)
+            if (size > 1024) is over_body_limit:
+                return entry
+    raise AssertionError("the base has no such answer")
 
 
 @pytest.fixture

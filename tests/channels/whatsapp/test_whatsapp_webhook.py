@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.channels.whatsapp import signature
 from bot.db.models import InboundEvent, WhatsAppDeliveryFailure, WhatsAppOutbound
 from handlers import Translator
+from knowledge import Matcher
 
-from .conftest import APP_SECRET, USER, VERIFY_TOKEN, WhatsApp, message, payload, status
+from .conftest import APP_SECRET, USER, VERIFY_TOKEN, WhatsApp, answer_by_length, message, payload, status
 from .fake_graph import FakeGraph
 
 
@@ -118,9 +119,11 @@ async def test_a_rate_limited_send_is_retried_and_delivered_once(
 
 
 async def test_a_graph_api_down_for_good_is_recorded_and_the_worker_keeps_going(
-        whatsapp: WhatsApp, graph: FakeGraph, engine: AsyncEngine, translator: Translator) -> None:
+        whatsapp: WhatsApp, graph: FakeGraph, engine: AsyncEngine, translator: Translator,
+        matcher: Matcher) -> None:
     graph.fail_forever(500, 1, "An unknown error occurred")
-    sends = await whatsapp.say("Как подать заявку на грант?")  # a text, then a list
+    long_answer = answer_by_length(matcher, translator, over_body_limit=True)
+    sends = await whatsapp.say(long_answer.questions["ru"][0])  # a text, then a list
 
     assert len(sends) == 3 and sends[0] == sends[1] == sends[2]  # bounded: 3 attempts
     assert await outbound(engine) == [("failed", 3, 500, 1), ("skipped", 0, 0, None)]
