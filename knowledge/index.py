@@ -90,8 +90,6 @@ class Index:
                                 for phrasings in phrasing_terms]
         # per entry: term -> the phrasings that hold it
         self.phrasings_with = [_phrasings_with(phrasings) for phrasings in phrasing_terms]
-        # per entry: each phrasing's distinct stems sorted, as token_set_ratio compares them
-        self.sorted_phrasings = [[" ".join(sorted(terms)) for terms in phrasings] for phrasings in phrasing_terms]
         self.vocabulary = sorted(self.postings)
         self._typo_buckets = _typo_buckets(self.vocabulary)
         smalltalk = {i for i, e in enumerate(self.entries) if e.action is Action.SMALLTALK}

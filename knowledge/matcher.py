@@ -23,9 +23,10 @@ from rapidfuzz import fuzz, process
 
 from knowledge.concepts import CONCEPT_MARK
 from knowledge.index import Index, Matches, content_stems, word_stems
+from knowledge.lexicon import asks
 from knowledge.model import Action, KnowledgeBase, Lang
 from knowledge.policy import Decision, Scored, Thresholds, decide
-from knowledge.text import raw_tokens
+from knowledge.text import raw_tokens, sentences
 
 __all__ = ["Analysis", "Matcher", "Query", "content_stems"]
 
@@ -38,6 +39,8 @@ RERANK_LIMIT = 10
 CANDIDATE_LIMIT = 60
 EVIDENCE_FULL = 4.0  # IDF mass of matched words at which a match counts in full
 EVIDENCE_POWER = 0.5
+LONG_MESSAGE = 12  # stems from which a message is read sentence by sentence
+CONTEXT_WEIGHT = 0.5  # weight of a word said only around the question, against one in it
 CACHE_SIZE = 4096  # decisions kept by exact message text
 
 
@@ -47,6 +50,7 @@ class Analysis:
 
     stems: tuple[str, ...]
     courtesy_only: bool
+    context: frozenset[str] = frozenset()  # stems said only around the question (see `Matcher.context`)
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,6 @@ class Query:
     """A message's stems resolved once, shared by the scoring of every candidate."""
 
     key: str  # the stems joined, as token_set_ratio reads the message
-    sorted_key: str  # the distinct stems sorted, as token_set_ratio compares them
     weights: dict[str, float]  # distinct stem -> IDF weight
     matches: dict[str, Matches]  # distinct stem -> the vocabulary terms it stands for
     reached: dict[str, float]  # vocabulary term -> best similarity of a stem reaching it
@@ -75,12 +78,6 @@ class Candidate(NamedTuple):
     def bound(self) -> float:
         """The highest score the phrasing match could give."""
         return self.score(1.0)
-
-
-def reference_phrase(query: Query, phrasings: list[str]) -> float:
-    """The plain definition of `Matcher.phrase`: the best token_set_ratio over every phrasing."""
-    found = process.extractOne(query.key, phrasings, scorer=fuzz.token_set_ratio)
-    return found[1] / 100 if found else 0.0
 
 
 class Matcher:
@@ -104,9 +101,9 @@ class Matcher:
         A message of courtesy words plus at most one other known word ("Сәлем, бот!")
         is small talk; otherwise the courtesy words are dropped and the rest is matched.
         """
-        return self._analyse(raw_tokens(text))
+        return self._analyse(text, raw_tokens(text))
 
-    def _analyse(self, words: list[str]) -> Analysis:
+    def _analyse(self, text: str, words: list[str]) -> Analysis:
         index = self.index
         stems = index.concepts.apply(word_stems(words))
         topical = [s for s in stems if not self._courtesy(s)]
@@ -114,22 +111,35 @@ class Matcher:
             known = [s for s in topical if s.startswith(CONCEPT_MARK) or index.lookup(s)]
             if len(known) <= 1 and not any(s.startswith(CONCEPT_MARK) for s in known):
                 return Analysis(tuple(stems), courtesy_only=True)
-        return Analysis(tuple(topical), courtesy_only=False)
+        return Analysis(tuple(topical), courtesy_only=False, context=self.context(text, topical))
+
+    def context(self, text: str, stems: list[str]) -> frozenset[str]:
+        """In a long message, the stems found only in sentences that ask nothing ("we are a
+        foundation in Semey, we work with...") : they weigh less than the question's own."""
+        if len(stems) < LONG_MESSAGE:
+            return frozenset()
+        asking: set[str] = set()
+        telling: set[str] = set()
+        for sentence in sentences(text):
+            words = raw_tokens(sentence)
+            (asking if asks(sentence, words) else telling).update(self.index.concepts.apply(word_stems(words)))
+        return frozenset(telling - asking) if asking else frozenset()
 
     def _courtesy(self, query_stem: str) -> bool:
         courtesy = self.index.courtesy
         return query_stem in courtesy or any(t in courtesy for t, _ in self.index.lookup(query_stem))
 
-    def query(self, stems: tuple[str, ...]) -> Query:
+    def query(self, analysis: Analysis) -> Query:
         """Each distinct stem's matches and weight, and the best similarity of each term reached."""
-        index = self.index
+        index, stems = self.index, analysis.stems
         matches = {s: index.lookup(s) for s in stems}
         reached: dict[str, float] = {}
         for found in matches.values():
             for term, similarity in found:
                 reached[term] = max(reached.get(term, 0.0), similarity)
-        weights = {s: index.weight(found) for s, found in matches.items()}
-        return Query(" ".join(stems), " ".join(sorted(matches)), weights, matches, reached, sum(weights.values()))
+        weights = {s: index.weight(found) * (CONTEXT_WEIGHT if s in analysis.context else 1.0)
+                   for s, found in matches.items()}
+        return Query(" ".join(stems), weights, matches, reached, sum(weights.values()))
 
     # -- scoring one entry ---------------------------------------------------
     def coverage(self, query: Query) -> dict[int, float]:
@@ -142,15 +152,14 @@ class Matcher:
         postings = self.index.postings
         candidates: set[int] = set()
         for term in sorted(query.reached, key=lambda t: (len(postings[t]), t)):
-            if len(candidates) >= CANDIDATE_LIMIT:
+            if candidates and len(candidates) + len(postings[term]) > CANDIDATE_LIMIT:
                 break
             candidates.update(postings[term])
         gained = dict.fromkeys(candidates, 0.0)
         for query_stem, weight in query.weights.items():
-            best: dict[int, float] = {}
-            for term, similarity in query.matches[query_stem]:
-                for entry in candidates.intersection(postings[term]):
-                    best[entry] = max(best.get(entry, 0.0), similarity)
+            best: dict[int, float] = {}  # entry -> the best similarity of a term it holds
+            for term, similarity in sorted(query.matches[query_stem], key=lambda match: match[1]):
+                best.update(dict.fromkeys(candidates.intersection(postings[term]), similarity))
             for entry, similarity in best.items():
                 gained[entry] += weight * similarity
         return {entry: value / query.total for entry, value in gained.items()}
@@ -178,22 +187,14 @@ class Matcher:
         return max((2 * hit[p] * recall[p] / (hit[p] * total + recall[p] * weights[p]) for p in hit), default=0.0)
 
     def phrase(self, entry: int, query: Query) -> float:
-        """rapidfuzz's token_set_ratio of the message and the entry's closest phrasing, in 0..1.
-
-        token_set_ratio is the dearest step of a score. For a phrasing that shares no word with
-        the message it equals plain `ratio` of the two sorted word sets, which rapidfuzz finds
-        several times faster, so only the phrasings sharing a word pay in full
-        (tests/knowledge/test_shortcuts.py holds it to `reference_phrase`).
-        """
+        """rapidfuzz's token_set_ratio of the message and the entry's closest phrasing, in 0..1,
+        among the phrasings that share a word with the message (all of them if none does:
+        the entry was reached through a typo or a prefix). A phrasing with no word in common
+        never came closest on our labelled sets, and token_set_ratio is the dearest step."""
         phrasings, where = self.index.phrasings[entry], self.index.phrasings_with[entry]
         sharing = {p for word in query.weights for p in where.get(word, ())}
-        best = 0.0
-        if sharing:
-            _, best, _ = process.extractOne(query.key, [phrasings[p] for p in sharing], scorer=fuzz.token_set_ratio)
-        if len(sharing) < len(phrasings):
-            apart = [text for p, text in enumerate(self.index.sorted_phrasings[entry]) if p not in sharing]
-            _, nearest, _ = process.extractOne(query.sorted_key, apart, scorer=fuzz.ratio)
-            best = max(best, nearest)
+        choices = [phrasings[p] for p in sorted(sharing)] if sharing else phrasings
+        _, best, _ = process.extractOne(query.key, choices, scorer=fuzz.token_set_ratio)
         return best / 100
 
     def keyword_bonus(self, entry: int, query: Query) -> float:
@@ -211,7 +212,7 @@ class Matcher:
     # -- ranking and deciding ------------------------------------------------
     def shortlist(self, analysis: Analysis) -> tuple[Query, list[Candidate]]:
         """The RERANK_LIMIT best-covered entries (ties: base order), scored but for the phrasing match."""
-        query = self.query(analysis.stems)
+        query = self.query(analysis)
         coverage = self.coverage(query)
         if analysis.courtesy_only:  # only the small-talk entries compete
             coverage = {e: v for e, v in coverage.items() if self.index.entries[e].action is Action.SMALLTALK}
@@ -271,6 +272,6 @@ class Matcher:
     def _read_uncached(self, text: str) -> tuple[Lang | None, Decision]:
         words = raw_tokens(text)  # read once, for the language and for matching
         decided = self.detector.decided(text, words)
-        analysis = self._analyse(words)
+        analysis = self._analyse(text, words)
         ranked = self.head(analysis)
         return decided, decide(ranked, decided or "kk", self.thresholds, courtesy_only=analysis.courtesy_only)
