@@ -40,7 +40,7 @@ CANDIDATE_LIMIT = 60
 EVIDENCE_FULL = 4.0  # IDF mass of matched words at which a match counts in full
 EVIDENCE_POWER = 0.5
 LONG_MESSAGE = 12  # stems from which a message is read sentence by sentence
-CONTEXT_WEIGHT = 0.5  # weight of a word said only around the question, against one in it
+CONTEXT_WEIGHT = 0.3  # weight of a word said only around the question, against one in it
 CACHE_SIZE = 4096  # decisions kept by exact message text
 
 

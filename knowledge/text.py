@@ -91,8 +91,8 @@ _SENTENCE_END = re.compile(r"[.!?…;]+(?=\s|$)|\n+")
 
 
 def sentences(text: str) -> list[str]:
-    """The text cut after sentence-ending punctuation and at line breaks ("ст. 489-1" and
-    "01.07.2025" stay whole)."""
+    """The text cut after sentence-ending punctuation followed by a space, and at line breaks
+    ("01.07.2025" stays whole)."""
     return [s for s in (part.strip() for part in _SENTENCE_END.split(text)) if s]
 
 
