@@ -7,13 +7,17 @@ never seen still count in the denominator, so a question about the weather
 that mentions "grant" explains little. Re-ranking: the best-covered entries
 are scored by their closest phrasing (a balanced overlap of the weighted
 stems, and rapidfuzz's token_set_ratio for spelling) plus their keywords,
-damped when the match rests on little evidence.
+damped when the match rests on little evidence. In a long message, the words
+of sentences that ask nothing weigh less.
 
-`rank` is the plain reference computation; `decide` is what the desk calls.
+`ranked` is the plain reference ranking (every shortlisted entry scored in
+full); `decide`, which the desk calls, reads `head`, its one speed shortcut.
 """
 
 from __future__ import annotations
 
+import bisect
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -46,7 +50,8 @@ CACHE_SIZE = 4096  # decisions kept by exact message text
 
 @dataclass(frozen=True)
 class Analysis:
-    """How one message was read: its stems, and whether it is only courtesy."""
+    """How one message was read: its stems, whether it is only courtesy, and which stems
+    are context."""
 
     stems: tuple[str, ...]
     courtesy_only: bool
@@ -115,7 +120,7 @@ class Matcher:
 
     def context(self, text: str, stems: list[str]) -> frozenset[str]:
         """In a long message, the stems found only in sentences that ask nothing ("we are a
-        foundation in Semey, we work with...") : they weigh less than the question's own."""
+        foundation in Semey, we work with..."): they weigh less than the question's own."""
         if len(stems) < LONG_MESSAGE:
             return frozenset()
         asking: set[str] = set()
@@ -193,7 +198,7 @@ class Matcher:
         never came closest on our labelled sets, and token_set_ratio is the dearest step."""
         phrasings, where = self.index.phrasings[entry], self.index.phrasings_with[entry]
         sharing = {p for word in query.weights for p in where.get(word, ())}
-        choices = [phrasings[p] for p in sorted(sharing)] if sharing else phrasings
+        choices = [phrasings[p] for p in sharing] if sharing else phrasings
         _, best, _ = process.extractOne(query.key, choices, scorer=fuzz.token_set_ratio)
         return best / 100
 
@@ -240,15 +245,21 @@ class Matcher:
         if not analysis.stems:
             return []
         query, candidates = self.shortlist(analysis)
-        order = sorted(range(len(candidates)), key=lambda i: -candidates[i].bound())
+        bounds = [c.bound() for c in candidates]
+        order = sorted(range(len(candidates)), key=lambda i: -bounds[i])
         scores: dict[int, float] = {}  # shortlist position -> finished score
-        for i in order:
-            finished = sorted(scores.values(), reverse=True)
-            answers = sorted((v for j, v in scores.items() if candidates[j].answerable), reverse=True)
-            bound = candidates[i].bound()
-            if len(finished) >= 2 and bound < finished[1] and len(answers) >= 3 and bound < answers[2]:
+        finished: list[float] = []  # finished scores, ascending
+        answers: list[float] = []  # finished scores of answerable entries, ascending
+        for position, i in enumerate(order):
+            second = finished[-2] if len(finished) >= 2 else -math.inf
+            third = answers[-3] if len(answers) >= 3 else -math.inf
+            waiting = order[position:]  # bounds[i] is the highest of theirs
+            if bounds[i] < second and not any(candidates[j].answerable and bounds[j] >= third for j in waiting):
                 break
             scores[i] = candidates[i].score(self.phrase(candidates[i].entry, query))
+            bisect.insort(finished, scores[i])
+            if candidates[i].answerable:
+                bisect.insort(answers, scores[i])
         ranked = sorted(scores, key=lambda i: (-scores[i], i))
         return [Scored(self.index.entries[candidates[i].entry], scores[i]) for i in ranked]
 
