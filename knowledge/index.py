@@ -83,6 +83,7 @@ class Index:
             for term in terms:
                 postings[term].add(entry)
         self.postings = {t: frozenset(ix) for t, ix in postings.items()}
+        self.posting_lists = {t: tuple(sorted(ix)) for t, ix in postings.items()}  # in base order
         total = len(self.entries)
         self.idf = {t: math.log((total + 1) / (len(ix) + 0.5)) for t, ix in postings.items()}
         self.unknown_idf = math.log((total + 1) / 0.5)

@@ -151,15 +151,16 @@ class Matcher:
         """Share of the message's weight each candidate entry explains (any of its phrasings
         and keywords).
 
-        Candidates come from the postings of the rarest terms reached first, until there are
-        CANDIDATE_LIMIT: a word found in every other entry cannot pick a topic.
+        Candidates come from the postings of the rarest terms reached first (at most
+        CANDIDATE_LIMIT from each, in base order), until there are CANDIDATE_LIMIT: a word
+        found in every other entry cannot pick a topic.
         """
         postings = self.index.postings
         candidates: set[int] = set()
         for term in sorted(query.reached, key=lambda t: (len(postings[t]), t)):
-            if candidates and len(candidates) + len(postings[term]) > CANDIDATE_LIMIT:
+            if len(candidates) >= CANDIDATE_LIMIT:
                 break
-            candidates.update(postings[term])
+            candidates.update(self.index.posting_lists[term][:CANDIDATE_LIMIT])
         gained = dict.fromkeys(candidates, 0.0)
         for query_stem, weight in query.weights.items():
             best: dict[int, float] = {}  # entry -> the best similarity of a term it holds
