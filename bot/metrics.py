@@ -74,14 +74,14 @@ class Metrics:
 
 
 class TimedMatcher(Matcher):
-    """The same index as `inner`, each decision timed and counted.
+    """A matcher on `inner`'s index and settings, each decision timed and counted.
 
-    It shares the inner matcher's state instead of indexing again, so wrapping
-    costs nothing at start-up; the desk and the CLI see an ordinary Matcher.
+    It shares the index instead of building it again, so wrapping costs nothing at
+    start-up; the desk and the CLI see an ordinary Matcher.
     """
 
     def __init__(self, inner: Matcher, metrics: Metrics) -> None:
-        self.__dict__.update(vars(inner))
+        super().__init__(inner.base, inner.thresholds, cache_size=inner.cache_size, index=inner.index)
         self._metrics = metrics
 
     def decide(self, text: str, default_lang: Lang = "kk") -> Decision:
