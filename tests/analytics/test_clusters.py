@@ -12,13 +12,13 @@ from knowledge import Matcher, load_base
 from knowledge.clusters import cluster, pairwise_scores
 
 LABELLED = Path(__file__).with_name("clusters.jsonl")
-# Measured 0.82 and 0.39 (README): 0.96 and 0.41 before the base covered liquidation, tax and donations,
+# Measured 0.83 and 0.38 (README): 0.96 and 0.41 before the base covered liquidation, tax and donations,
 # whose words now recur across entries and weigh less; two of the mixed clusters are one question asked in
 # Kazakh and in Russian, which the labels keep apart. A mixed cluster misleads the curator most.
 PRECISION_FLOOR = 0.80
-RECALL_FLOOR = 0.38  # paraphrases with other words ("закрыть" for "ликвидировать") split
-
-
+# The matcher no longer reads "закрыть"/"тарату" as "ликвидировать" (an LLP's closing is not an NGO's), so
+# those paraphrases split; other words for the same thing stay apart too.
+RECALL_FLOOR = 0.36
 
 
 def read(matcher: Matcher):  # type: ignore[no-untyped-def]
