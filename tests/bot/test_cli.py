@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -62,6 +63,19 @@ def test_kb_check_names_the_broken_file_and_fails(tmp_path: Path, monkeypatch: p
     code, out, _ = run(capsys, "kb", "check")
     assert code == 1
     assert f"{broken}: checked: missing or not a date (YYYY-MM-DD)" in out.splitlines()
+
+
+def test_kb_check_lists_an_overdue_review_as_a_warning_and_passes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copytree(DEFAULT_DIR, tmp_path / "kb", ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    stale = tmp_path / "kb" / "entries" / "grants.types.yaml"
+    text = stale.read_text(encoding="utf-8")
+    text = re.sub(r"^checked: .*$", "checked: 2025-01-10", text, flags=re.M)
+    stale.write_text(re.sub(r"^review_by: .*$", "review_by: 2025-06-01", text, flags=re.M), encoding="utf-8")
+    monkeypatch.setenv("DESK_KNOWLEDGE_DIR", str(tmp_path / "kb"))
+    code, out, _ = run(capsys, "kb", "check")
+    assert code == 0
+    assert f"warning: {stale}: review_by: overdue since 2025-06-01" in out.splitlines()
 
 
 def test_a_broken_base_stops_the_desk_with_the_file_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
