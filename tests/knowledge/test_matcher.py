@@ -136,14 +136,16 @@ def test_the_decision_cache_is_bounded() -> None:
     assert small._read.cache_info().currsize == 8  # type: ignore[attr-defined]
 
 
-def test_a_declined_neighbour_close_behind_the_answer_is_declined(matcher: Matcher) -> None:
+def test_an_answer_too_close_to_a_declined_neighbour_is_declined(matcher: Matcher) -> None:
     from knowledge.policy import Scored, Thresholds, decide
 
     answer = next(e for e in matcher.base.entries if e.action == "answer")
     sibling = next(e for e in matcher.base.entries if e.action == "answer" and e is not answer)
     declined = next(e for e in matcher.base.entries if e.action == "decline")
-    limits = Thresholds(margin=0.03, decline_margin=0.1)
-    over_sibling = decide([Scored(answer, 0.8), Scored(sibling, 0.75)], "ru", limits, courtesy_only=False)
-    over_decline = decide([Scored(answer, 0.8), Scored(declined, 0.75)], "ru", limits, courtesy_only=False)
-    assert (over_sibling.kind, over_sibling.intent) == (DecisionKind.ANSWER, answer.id)
-    assert (over_decline.kind, over_decline.entry) == (DecisionKind.FALLBACK, declined)
+    limits = Thresholds(margin=0.03)
+    near_sibling = decide([Scored(answer, 0.8), Scored(sibling, 0.79)], "ru", limits, courtesy_only=False)
+    near_decline = decide([Scored(answer, 0.8), Scored(declined, 0.79)], "ru", limits, courtesy_only=False)
+    clear_of_decline = decide([Scored(answer, 0.8), Scored(declined, 0.7)], "ru", limits, courtesy_only=False)
+    assert near_sibling.kind is DecisionKind.CLARIFY
+    assert (near_decline.kind, near_decline.entry) == (DecisionKind.FALLBACK, declined)
+    assert (clear_of_decline.kind, clear_of_decline.intent) == (DecisionKind.ANSWER, answer.id)
