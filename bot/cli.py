@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from bot import logs, retention, startup
 from bot.analytics import command as report_command
+from bot.channel_plan import plan
 from bot.channels.terminal import forgiving_stdin, render, run_chat
 from bot.compose import build_matcher, check_directory, make_engine, open_desk
 from bot.config import ENV_FILE_VARIABLE, EnvFileMissing, Settings, load_settings
@@ -177,12 +178,14 @@ def serve(settings: Settings, *, polling: bool, workers: int = 1, force: bool = 
         print("civic-desk serve: --force goes with --polling (it removes the registered webhook)",
               file=sys.stderr)
         return 2
-    logs.configure(settings.log_format, settings.log_level)
-    refused = startup.check(settings, polling=polling, no_channels=no_channels)
+    parts = plan(settings, polling=polling)
+    refused = startup.refusals(parts, no_channels=no_channels)
     for reason in refused:
         print(f"civic-desk cannot start: {reason}", file=sys.stderr)
     if refused:
         return 1
+    logs.configure(settings.log_format, settings.log_level)
+    startup.announce(parts)
     try:
         if workers > 1:
             return run_workers(settings, workers)
@@ -229,45 +232,56 @@ def parser() -> argparse.ArgumentParser:
     return ap
 
 
+def settings_or_reason(env_file: str | None) -> Settings | str:
+    """The settings, or every mistake in them as one line each (nothing else to print)."""
+    try:
+        settings = load_settings(env_file)
+    except EnvFileMissing as exc:
+        return f"civic-desk: {exc}"
+    except ValidationError as exc:
+        return "\n".join(f"civic-desk: {line}" for line in describe(exc))
+    if env_file:  # the workers of `serve --workers N` read the same file
+        os.environ[ENV_FILE_VARIABLE] = str(Path(env_file).resolve())
+    return settings
+
+
+def dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the chosen command."""
+    if args.command == "kb" and args.kb_command in curation_command.COMMANDS:
+        return asyncio.run(curation_command.run(settings, args))
+    if args.command == "kb":
+        return kb_check(settings, args.max_age_days) if args.kb_command == "check" else kb_export(settings)
+    if args.command == "db":
+        return asyncio.run(db_upgrade(settings))
+    if args.command == "serve":
+        return serve(settings, polling=args.polling, workers=args.workers, force=args.force,
+                     no_channels=args.no_channels)
+    if args.command == "purge":
+        return asyncio.run(purge(settings, args.older_than, args.dry_run))
+    if args.command == "report":
+        return asyncio.run(report_command.run(settings, args))
+    if args.command == "doctor":
+        return doctor(settings, online=args.online)
+    if args.command == "tickets":
+        return asyncio.run(tickets(settings))
+    if args.command == "chat":
+        return chat_until_stopped(settings, args.lang)
+    matcher = build_matcher(settings)
+    if args.jsonl:
+        return ask_jsonl(matcher, settings.default_lang)
+    if not args.text:
+        parser().error("ask needs a question, or --jsonl")
+    return asyncio.run(ask_one(matcher, settings, args.text))
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    try:
-        settings = load_settings(args.env_file)
-    except EnvFileMissing as exc:
-        print(f"civic-desk: {exc}", file=sys.stderr)
+    settings = settings_or_reason(args.env_file)
+    if isinstance(settings, str):
+        print(settings, file=sys.stderr)
         return 1
-    except ValidationError as exc:
-        for line in describe(exc):
-            print(f"civic-desk: {line}", file=sys.stderr)
-        return 1
-    if args.env_file:  # the workers of `serve --workers N` read the same file
-        os.environ[ENV_FILE_VARIABLE] = str(Path(args.env_file).resolve())
     try:
-        if args.command == "kb" and args.kb_command in curation_command.COMMANDS:
-            return asyncio.run(curation_command.run(settings, args))
-        if args.command == "kb":
-            return kb_check(settings, args.max_age_days) if args.kb_command == "check" else kb_export(settings)
-        if args.command == "db":
-            return asyncio.run(db_upgrade(settings))
-        if args.command == "serve":
-            return serve(settings, polling=args.polling, workers=args.workers, force=args.force,
-                         no_channels=args.no_channels)
-        if args.command == "purge":
-            return asyncio.run(purge(settings, args.older_than, args.dry_run))
-        if args.command == "report":
-            return asyncio.run(report_command.run(settings, args))
-        if args.command == "doctor":
-            return doctor(settings, online=args.online)
-        if args.command == "tickets":
-            return asyncio.run(tickets(settings))
-        if args.command == "chat":
-            return chat_until_stopped(settings, args.lang)
-        matcher = build_matcher(settings)
-        if args.jsonl:
-            return ask_jsonl(matcher, settings.default_lang)
-        if not args.text:
-            parser().error("ask needs a question, or --jsonl")
-        return asyncio.run(ask_one(matcher, settings, args.text))
+        return dispatch(args, settings)
     except BrokenPipeError:  # an OSError, but the reader's doing, not the database's: main() handles it
         raise
     except KnowledgeError as exc:

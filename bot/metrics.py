@@ -21,6 +21,7 @@ from knowledge import Decision, Lang, Matcher
 log = logging.getLogger(__name__)
 Refresher = Callable[[], Awaitable[None]]
 CONTENT_TYPE = CONTENT_TYPE_LATEST
+REFRESH_SECONDS = 5.0  # database-backed gauges are at most this old when scraped
 # The matcher answers in about a millisecond; the top buckets catch a pathological message.
 MATCH_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1.0)
 
@@ -49,30 +50,38 @@ class Metrics:
         self.inbox_depth = Gauge("desk_inbox_depth", "Inbox deliveries not processed yet", ["status"],
                                  registry=r)
         self._refreshers: list[Refresher] = []
+        self._refreshed_at = -REFRESH_SECONDS
 
     def on_scrape(self, refresher: Refresher) -> None:
-        """Run `refresher` before every scrape (to set a gauge from the database)."""
+        """Run `refresher` before a scrape (to set a gauge from the database)."""
         self._refreshers.append(refresher)
+        self._refreshed_at = -REFRESH_SECONDS  # the next scrape shows it
 
     async def render(self) -> bytes:
-        """The exposition text; a refresher that fails leaves its gauge stale, not the page broken."""
-        for refresher in self._refreshers:
-            try:
-                await refresher()
-            except Exception:
-                log.warning("a metrics refresher failed", exc_info=True)
+        """The exposition text; a refresher that fails leaves its gauge stale, not the page broken.
+
+        The gauges read from the database are refreshed at most every REFRESH_SECONDS: scrapes
+        in between (several Prometheus servers, or someone hammering the page) cost no query.
+        """
+        if time.monotonic() - self._refreshed_at >= REFRESH_SECONDS:
+            self._refreshed_at = time.monotonic()
+            for refresher in self._refreshers:
+                try:
+                    await refresher()
+                except Exception:
+                    log.warning("a metrics refresher failed", exc_info=True)
         return generate_latest(self.registry)
 
 
 class TimedMatcher(Matcher):
-    """The same index as `inner`, each decision timed and counted.
+    """A matcher on `inner`'s index and settings, each decision timed and counted.
 
-    It shares the inner matcher's state instead of indexing again, so wrapping
-    costs nothing at start-up; the desk and the CLI see an ordinary Matcher.
+    It shares the index instead of building it again, so wrapping costs nothing at
+    start-up; the desk and the CLI see an ordinary Matcher.
     """
 
     def __init__(self, inner: Matcher, metrics: Metrics) -> None:
-        self.__dict__.update(vars(inner))
+        super().__init__(inner.base, inner.thresholds, cache_size=inner.cache_size, index=inner.index)
         self._metrics = metrics
 
     def decide(self, text: str, default_lang: Lang = "kk") -> Decision:

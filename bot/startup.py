@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.channel_plan import Part, plan, receiving
-from bot.config import Settings
+from bot.channel_plan import Part, receiving
 
 log = logging.getLogger("bot.serve")
 NO_CHANNEL = ("no channel is configured: set DESK_TELEGRAM_TOKEN (with DESK_PUBLIC_URL and "
@@ -25,13 +24,9 @@ def refusals(parts: list[Part], *, no_channels: bool) -> list[str]:
     return errors
 
 
-def check(settings: Settings, *, polling: bool, no_channels: bool) -> list[str]:
-    """Log every part of the plan, and return the reasons to refuse the start."""
-    parts = plan(settings, polling=polling)
-    errors = refusals(parts, no_channels=no_channels)
-    if not errors:
-        for part in parts:
-            log.info("%s", part.line())
-        if not receiving(parts):
-            log.warning("no channel receives messages (--no-channels): /readyz answers 503")
-    return errors
+def announce(parts: list[Part]) -> None:
+    """Log every part of the plan (once logging is configured)."""
+    for part in parts:
+        log.info("%s", part.line())
+    if not receiving(parts):
+        log.warning("no channel receives messages (--no-channels): /readyz answers 503")

@@ -7,6 +7,7 @@ taken ticket), so the card always shows the current assignee and reply window.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 
 from handlers.i18n import Gettext
@@ -25,13 +26,22 @@ class TopicCard:
     text: str
 
 
+def plain(text: str) -> str:
+    """A user's or consultant's words fit for a title or a card line: no control or format
+    characters (bidirectional overrides, zero-width marks), no line breaks, and no `*`,
+    the one mark the desk's text format gives meaning to (HTML is escaped by the adapters)."""
+    kept = (" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else "" if unicodedata.category(c) == "Cf"
+            else "∗" if c == "*" else c for c in text)
+    return " ".join("".join(kept).split())
+
+
 def channel_name(channel: Channel) -> str:
     return CHANNEL_NAMES.get(channel, str(channel))
 
 
 def topic_title(ticket: Ticket) -> str:
     """"№12 · kk · WhatsApp · Айгерім": findable in the list of topics by any of them."""
-    title = f"№{ticket.id} · {ticket.lang} · {channel_name(ticket.channel)} · {ticket.name or ticket.chat_id}"
+    title = f"№{ticket.id} · {ticket.lang} · {channel_name(ticket.channel)} · {plain(ticket.name) or ticket.chat_id}"
     return title[:TITLE_LIMIT]
 
 
@@ -62,7 +72,7 @@ def _history(ticket: Ticket, _: Gettext) -> list[str]:
         return [_("No questions before the request.")]
     lines = [_("Recent questions:")]
     for number, question in enumerate(asked, 1):
-        text = " ".join(question.text.split())
+        text = plain(question.text)
         quote = text if len(text) <= QUOTE_LIMIT else text[:QUOTE_LIMIT - 1] + "…"
         lines.append(f"{number}. «{quote}» → {_decision(question, _)}")
     return lines
@@ -84,15 +94,15 @@ def card_text(team: Team, ticket: Ticket) -> str:
     lines = [_("*Ticket №{number}*").format(number=ticket.id),
              _("Channel: {channel}").format(channel=channel_name(ticket.channel)),
              _("Language: {lang}").format(lang=ticket.lang),
-             _("Name: {name}").format(name=ticket.name or "—")]
+             _("Name: {name}").format(name=plain(ticket.name) or "—")]
     if ticket.channel is Channel.WHATSAPP:
         lines.append(_("Phone: {phone}").format(phone=f"+{ticket.chat_id.lstrip('+')}"))
     elif ticket.handle:
-        lines.append(_("Username: {handle}").format(handle=ticket.handle))
+        lines.append(_("Username: {handle}").format(handle=plain(ticket.handle)))
     if not ticket.is_open:
         lines.append(_("Status: closed."))
     elif ticket.assignee:
-        lines.append(_("Consultant: {name}").format(name=ticket.assignee))
+        lines.append(_("Consultant: {name}").format(name=plain(ticket.assignee)))
     else:
         lines.append(_("Consultant: not assigned yet"))
     window = window_line(team, ticket, _)
@@ -117,5 +127,5 @@ def reminder_text(team: Team, ticket: Ticket) -> str:
     _ = team.staff()
     return _("⏰ Ticket №{number} ({channel}, {name}) has been waiting for a consultant for "
              "{waited}. Take it with /take in its topic.").format(
-        number=ticket.id, channel=channel_name(ticket.channel), name=ticket.name or ticket.chat_id,
+        number=ticket.id, channel=channel_name(ticket.channel), name=plain(ticket.name) or ticket.chat_id,
         waited=duration(team.now() - ticket.created_at, _))

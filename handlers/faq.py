@@ -18,9 +18,11 @@ from handlers.relay import signed
 from handlers.team import Team
 from handlers.types import ConsultantMessage, Reply
 from knowledge import Action
+from knowledge.loader import DEFAULT_OWNER
 from knowledge.model import LANGS
 
 TITLE_LENGTH = 80
+REVIEW_AFTER = dt.timedelta(days=365)  # the base's rule: look at an answer again a year after its check
 
 
 def _typed(text: str) -> bool:
@@ -62,6 +64,7 @@ def draft_entry(curation: Curation, ticket: Ticket, questions: list[str], answer
         "keywords": {lang: [], **{other: [] for other in empty}},
         "answer": {lang: answer, **empty},
         "link": "", "sources": [], "checked": today.isoformat(),
+        "review_by": (today + REVIEW_AFTER).isoformat(), "owner": DEFAULT_OWNER,  # the loader requires both
         "related": [entry.id for entry in nearest[:3]],
     }
 

@@ -4,9 +4,12 @@ Each text is read the way the matcher reads it (`Matcher.analyse`: folded
 stems, synonyms as concepts, courtesy dropped) and cut to four-letter roots, so
 "изменить", "изменения" and "изменение" meet. Two texts are alike by the
 weighted Dice overlap of their roots; a root weighs its IDF cubed, counted over
-the base's phrasings and the texts being grouped, so question words ("как",
+the base's topics and the texts being grouped, so question words ("как",
 "қалай", "керек") weigh almost nothing and a rare topic word ("устав",
-"жарғы") decides. Character ratios of the stems (rapidfuzz's token ratios) were
+"жарғы") decides. A topic (one entry's phrasings in one language) counts once
+however many phrasings it has: counted per phrasing, every entry the curators
+add made its own words look like question words and pulled different gaps
+together. Character ratios of the stems (rapidfuzz's token ratios) were
 measured first and put different questions together far more often (README).
 
 Greedy single-link grouping: distinct readings, the weightiest first, join the
@@ -46,7 +49,7 @@ def roots(stems: Iterable[str]) -> Key:
 
 
 class Weights:
-    """IDF**IDF_POWER of each root over a reference corpus (the base's phrasings) and the texts."""
+    """IDF**IDF_POWER of each root over the keys of the texts and of the reference topics."""
 
     def __init__(self, keys: Sequence[Key]) -> None:
         df = Counter(root for key in keys for root in key)
@@ -73,12 +76,12 @@ def similarity(a: Key, b: Key, weights: Weights) -> float:
     return 2 * sum(map(weights, shared)) / total if shared and total else 0.0
 
 
-def cluster(texts: Iterable[str], read: Reader, reference: Iterable[str] = (),
+def cluster(texts: Iterable[str], read: Reader, reference: Iterable[Iterable[str]] = (),
             threshold: float = THRESHOLD) -> list[Cluster]:
     """Clusters of `texts`, largest first; texts without a meaningful word are left out.
 
-    `read` gives a text's stems (the matcher's `analyse`); `reference` texts (the base's
-    phrasings) only teach which roots are common.
+    `read` gives a text's stems (the matcher's `analyse`); `reference` topics (each the
+    phrasings of one entry in one language) only teach which roots are common.
     """
     by_key: dict[Key, list[str]] = defaultdict(list)
     keys: dict[str, Key] = {}  # each distinct text is read once
@@ -88,7 +91,8 @@ def cluster(texts: Iterable[str], read: Reader, reference: Iterable[str] = (),
             key = keys[text] = roots(read(text))
         if key:
             by_key[key].append(text)
-    weights = Weights([*by_key, *(roots(read(t)) for t in reference)])
+    topics = [frozenset().union(*(roots(read(t)) for t in phrasings)) for phrasings in reference]
+    weights = Weights([*by_key, *topics])
     groups: list[list[Key]] = []
     index: dict[str, list[int]] = defaultdict(list)  # root -> groups holding it
     for key in sorted(by_key, key=lambda k: (-len(by_key[k]), -weights.mass(k), sorted(k))):

@@ -32,3 +32,17 @@ RUSSIAN_FUNCTION_WORDS = frozenset(fold(w) for w in """
 какой какая какие каких сколько нужно надо можно ли мне мы нам нас вы вам вас я ты он она
 они есть будет было если чтобы хочу хотим подскажите скажите пожалуйста здравствуйте привет
 """.split())
+
+# Words that make a sentence a question or a request for an answer (folded).
+QUESTION_WORDS = frozenset(fold(w) for w in """
+как что какие какой какая каких каким сколько где когда кто куда зачем почему чем ли можно нужно
+надо обязательно подскажите скажите расскажите объясните разъясните поясните уточните хотим хочу
+интересует просим прошу
+қалай қандай қашан қанша кім не неше қайда неге несі ма ме ба бе па пе керек бола ала
+айтыңызшы түсіндіріңізші айтып түсіндіріп білгім білгіміз
+""".split())
+
+
+def asks(sentence: str, words: list[str]) -> bool:
+    """Whether a sentence asks something: a question mark or a question or request word."""
+    return "?" in sentence or any(fold(word) in QUESTION_WORDS for word in words)

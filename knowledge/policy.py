@@ -3,7 +3,8 @@
 Bands follow the two-stage fallback idea: confident -> answer, unsure ->
 offer the top three to choose from, low -> say so and offer a consultant.
 An answer also needs a clear lead over the runner-up, because two close
-topics mean the desk does not really know which one was meant.
+topics mean the desk does not really know which one was meant; when the
+runner-up that close is an out-of-scope neighbour, it is declined.
 """
 
 from __future__ import annotations
@@ -72,6 +73,10 @@ def decide(ranked: list[Scored], lang: Lang, limits: Thresholds, *, courtesy_onl
         return Decision(DecisionKind.SMALLTALK, lang, score, top.entry)
     if top.entry.action is Action.DECLINE and top.score >= limits.clarify:
         return Decision(DecisionKind.FALLBACK, lang, score, top.entry)
+    neighbour = ranked[1] if len(ranked) > 1 and ranked[1].entry.action is Action.DECLINE else None
+    if neighbour and neighbour.score >= limits.clarify and top.score - neighbour.score < limits.margin:
+        # Too close to tell from a declined neighbour: say where that topic is handled.
+        return Decision(DecisionKind.FALLBACK, lang, score, neighbour.entry, answerable)
     confident = top.score >= limits.answer and top.score - runner_up >= limits.margin
     if top.entry.action is Action.ANSWER and confident:
         return Decision(DecisionKind.ANSWER, lang, score, top.entry, answerable)

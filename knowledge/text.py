@@ -87,6 +87,15 @@ def tokens(text: str) -> list[str]:
     return [fold(t) for t in raw_tokens(text)]
 
 
+_SENTENCE_END = re.compile(r"[.!?…;]+(?=\s|$)|\n+")
+
+
+def sentences(text: str) -> list[str]:
+    """The text cut after sentence-ending punctuation followed by a space, and at line breaks
+    ("01.07.2025" stays whole)."""
+    return [s for s in (part.strip() for part in _SENTENCE_END.split(text)) if s]
+
+
 def normalise(text: str) -> str:
     """The whole text as one matching key."""
     return " ".join(tokens(text))

@@ -29,8 +29,9 @@ class Gap:
     nearest: tuple[tuple[str, float], ...]  # entry id, score
 
 
-def base_phrasings(matcher: Matcher) -> list[str]:
-    return [q for e in matcher.base.entries for qs in e.questions.values() for q in qs]
+def base_topics(matcher: Matcher) -> list[tuple[str, ...]]:
+    """The phrasings of each entry, one language at a time: the clustering's reference topics."""
+    return [tuple(qs) for e in matcher.base.entries for qs in e.questions.values()]
 
 
 def find_gaps(texts: list[GapText], matcher: Matcher, limit: int | None = None) -> list[Gap]:
@@ -43,7 +44,7 @@ def find_gaps(texts: list[GapText], matcher: Matcher, limit: int | None = None) 
             masked[item.text] = mask(item.text)
         about.setdefault(masked[item.text], []).append(item)
     masked_texts = [text for text, items in about.items() for _ in items]
-    clusters = cluster(masked_texts, lambda text: matcher.analyse(text).stems, base_phrasings(matcher))
+    clusters = cluster(masked_texts, lambda text: matcher.analyse(text).stems, base_topics(matcher))
     gaps = []
     for found in clusters[:limit]:
         items = [item for text in dict.fromkeys(found.texts) for item in about[text]]

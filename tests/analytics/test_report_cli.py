@@ -11,11 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.cli import run
 from bot.config import Settings
 from handlers import Channel, Desk, Inbound, InboundKind
+from tests.curation.conftest import TEST_KB
 
 
 @pytest.fixture
 def cli_env(settings: Settings, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DESK_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("DESK_KNOWLEDGE_DIR", str(TEST_KB))
 
 
 async def test_report_formats(cli_env: None, desk: Desk, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,7 +1,13 @@
-"""The whole service with a consultants' group, on a copy of the knowledge folder that tests may edit."""
+"""The whole service with a consultants' group, on a copy of a small fixed knowledge folder that tests may edit.
+
+The loop is checked on `kb/` (a few entries frozen for these tests), not on the shipped base the
+curators keep editing: a new entry there must not turn a question these tests leave unanswered into
+an answer.
+"""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,19 +17,27 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.compose import build_matcher
 from bot.config import Settings
 from knowledge import Matcher
+from knowledge.loader import DEFAULT_DIR
 from tests.channels.telegram.fake_api import FakeBotAPI
 from tests.channels.whatsapp.fake_graph import FakeGraph
 from tests.clock import FakeClock
-from tests.consultants.conftest import NATIONAL_ONLY, Desk, _fast_close, clock, knowledge_with_centres, running
+from tests.consultants.conftest import NATIONAL_ONLY, Desk, _fast_close, clock, running
 from tests.consultants.conftest import desk_settings as consultant_settings
 
 __all__ = ["_fast_close", "clock", "consultant_settings"]
 
+TEST_KB = Path(__file__).with_name("kb")
+
 
 @pytest.fixture
 def knowledge_dir(tmp_path: Path) -> Path:
-    """The shipped knowledge with one national centre, so nobody is asked their region."""
-    return knowledge_with_centres(tmp_path, NATIONAL_ONLY)
+    """The small fixed knowledge folder, with the shipped regions and one national centre (nobody
+    is asked their region)."""
+    copy = tmp_path / "kb"
+    shutil.copytree(TEST_KB, copy)
+    shutil.copy(DEFAULT_DIR / "regions.yaml", copy)
+    (copy / "centres.yaml").write_text(NATIONAL_ONLY, encoding="utf-8")
+    return copy
 
 
 @pytest.fixture

@@ -78,6 +78,19 @@ def test_a_greeting_before_a_question_does_not_hide_the_question(matcher: Matche
     assert decision.intent == "database.deadline"
 
 
+def test_in_a_long_message_the_words_around_the_question_weigh_less(matcher: Matcher) -> None:
+    text = ("Здравствуйте! Мы небольшой фонд из Семея, помогаем пожилым людям уже пятый год. "
+            "Подскажите, до какого числа сдавать сведения в базу НПО?")
+    analysis = matcher.analyse(text)
+    assert {"семе", "пожил"} <= analysis.context
+    assert not analysis.context & set(matcher.analyse("до какого числа сдавать сведения в базу НПО").stems)
+    assert matcher.decide(text).intent == "database.deadline"
+
+
+def test_a_short_message_has_no_context(matcher: Matcher) -> None:
+    assert matcher.analyse("Мы фонд из Семея. Как сдать сведения в базу НПО?").context == frozenset()
+
+
 @pytest.mark.parametrize("text", ["Соедините с консультантом", "хочу поговорить с живым человеком",
                                   "кеңесшімен сөйлескім келеді", "operator kerek"])
 def test_a_request_for_a_person_escalates(matcher: Matcher, text: str) -> None:
@@ -121,3 +134,18 @@ def test_the_decision_cache_is_bounded() -> None:
     for n in range(50):
         small.decide(f"грант {n}")
     assert small._read.cache_info().currsize == 8  # type: ignore[attr-defined]
+
+
+def test_an_answer_too_close_to_a_declined_neighbour_is_declined(matcher: Matcher) -> None:
+    from knowledge.policy import Scored, Thresholds, decide
+
+    answer = next(e for e in matcher.base.entries if e.action == "answer")
+    sibling = next(e for e in matcher.base.entries if e.action == "answer" and e is not answer)
+    declined = next(e for e in matcher.base.entries if e.action == "decline")
+    limits = Thresholds(margin=0.03)
+    near_sibling = decide([Scored(answer, 0.8), Scored(sibling, 0.79)], "ru", limits, courtesy_only=False)
+    near_decline = decide([Scored(answer, 0.8), Scored(declined, 0.79)], "ru", limits, courtesy_only=False)
+    clear_of_decline = decide([Scored(answer, 0.8), Scored(declined, 0.7)], "ru", limits, courtesy_only=False)
+    assert near_sibling.kind is DecisionKind.CLARIFY
+    assert (near_decline.kind, near_decline.entry) == (DecisionKind.FALLBACK, declined)
+    assert (clear_of_decline.kind, clear_of_decline.intent) == (DecisionKind.ANSWER, answer.id)

@@ -2,8 +2,9 @@
 
 import pytest
 
+from knowledge.lexicon import asks
 from knowledge.stem import stem
-from knowledge.text import normalise, raw_tokens
+from knowledge.text import normalise, raw_tokens, sentences
 
 
 @pytest.mark.parametrize(("typed", "key"), [
@@ -49,3 +50,20 @@ def test_endings_are_stripped_to_a_shared_stem(word: str, stem_: str) -> None:
 def test_short_words_are_never_stripped_below_four_letters() -> None:
     assert stem(normalise("кім")) == "ким"
     assert stem("ала") == "ала"
+
+
+def test_a_message_is_cut_into_sentences_at_their_ends_and_at_line_breaks() -> None:
+    text = "Добрый день! Мы фонд из Семея.\nКак сдать отчёт до 01.07.2025? Спасибо…"
+    assert sentences(text) == ["Добрый день", "Мы фонд из Семея", "Как сдать отчёт до 01.07.2025", "Спасибо"]
+
+
+@pytest.mark.parametrize(("sentence", "asking"), [
+    ("Мы фонд из Семея", False),
+    ("Біз Шымкенттегі жастар ұйымымыз", False),
+    ("Подскажите порядок регистрации", True),
+    ("грант алу үшін не керек", True),
+    ("дерекқорға тапсырамыз ба", True),
+    ("сроки сдачи?", True),
+])
+def test_a_sentence_asks_with_a_question_mark_or_a_question_or_request_word(sentence: str, asking: bool) -> None:
+    assert asks(sentence, raw_tokens(sentence)) is asking

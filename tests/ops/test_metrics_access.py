@@ -8,7 +8,7 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
-from bot.web import create_app
+from bot.web import SERVICES, create_app
 from knowledge import Matcher
 from tests.faults.serve import free_port
 
@@ -47,3 +47,19 @@ async def test_a_metrics_port_moves_metrics_off_the_webhook_port(settings: Setti
         assert await status(str(server.make_url("/metrics"))) == 404
         assert await status(f"http://127.0.0.1:{port}/metrics") == 200
         assert await status(f"http://127.0.0.1:{port}/healthz") == 404
+
+
+async def test_a_burst_of_scrapes_costs_one_refresh(settings: Settings, engine: AsyncEngine,
+                                                    matcher: Matcher) -> None:
+    """The database-backed gauges are read once for many scrapes in a row, not once per scrape."""
+    app = create_app(settings, engine, matcher)
+    refreshed = []
+
+    async def counting() -> None:
+        refreshed.append(1)
+
+    app[SERVICES].metrics.on_scrape(counting)
+    async with TestServer(app, host="127.0.0.1") as server:
+        for _ in range(20):
+            assert await status(str(server.make_url("/metrics"))) == 200
+    assert len(refreshed) == 1
