@@ -12,7 +12,7 @@ from sqlalchemy.exc import ArgumentError
 
 from bot import retention
 from bot.channels.terminal import render, run_chat
-from bot.compose import build_matcher, make_engine, open_desk
+from bot.compose import build_matcher, maintenance_engine, open_desk
 from bot.config import Settings
 from bot.db import schema
 from bot.db.memory import MemoryStore
@@ -88,7 +88,7 @@ async def chat(settings: Settings, lang: str | None) -> int:
 
 
 async def db_upgrade(settings: Settings) -> int:
-    engine = make_engine(settings)
+    engine = maintenance_engine(settings)
     try:
         await schema.upgrade(engine)
         print(f"database at revision {await schema.current_revision(engine)}")
@@ -104,7 +104,7 @@ async def purge(settings: Settings, older_than: str, dry_run: bool) -> int:
     except ValueError as exc:
         print(f"civic-desk purge: {exc}", file=sys.stderr)
         return 2
-    engine = make_engine(settings)
+    engine = maintenance_engine(settings)
     try:
         counts = await retention.purge(engine, age, dry_run=dry_run)
     finally:

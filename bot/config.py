@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     inbox_lease_seconds: float = Field(300.0, gt=0, description="a claim older than this is a dead instance's")
     inbox_max_in_flight: int = Field(1000, gt=0, description="deliveries worked on in memory at once; "
                                                              "the rest wait in the table")
+    instance_id: str = Field("", max_length=64, description="this instance's name, the same after a restart "
+                             "(its unfinished work is then resumed at once); default host:port")
+    database_timeout: float = Field(5.0, ge=0, description="s a PostgreSQL statement, connect or pool wait "
+                                    "may take before it fails (0: no limit)")
 
     # -- traffic limits (0 turns one off) -----------------------------------
     rate_limit_per_minute: int = Field(20, ge=0, description="inbound messages per user and minute")

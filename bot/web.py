@@ -28,7 +28,7 @@ from bot.db import schema
 from bot.db.models import utcnow
 from bot.db.store import SqlDeskStore
 from bot.health import readyz_handler
-from bot.inbox import Inbox
+from bot.inbox import Inbox, instance_name
 from bot.metrics import CONTENT_TYPE, Metrics, TimedMatcher
 from bot.outage import OUTAGE, database_outage, unreachable
 from bot.outbox import Outbox
@@ -75,7 +75,8 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
     team = build_team(settings, engine, outbox, translator, clock)
     desk = Desk(TimedMatcher(matcher, metrics), SqlDeskStore(engine), translator,
                 default_lang=settings.default_lang, limiter=limiter, team=team)
-    inbox = Inbox(engine, metrics, lease=settings.inbox_lease_seconds, max_in_flight=settings.inbox_max_in_flight)
+    inbox = Inbox(engine, metrics, lease=settings.inbox_lease_seconds, max_in_flight=settings.inbox_max_in_flight,
+                  owner=instance_name(settings.instance_id, settings.port))
     services = Services(settings, engine, desk, inbox, metrics=metrics, redis=redis, outbox=outbox)
     metrics.on_scrape(inbox.refresh_depth)
     TicketMetrics(metrics, engine)
@@ -131,7 +132,7 @@ def run_workers(settings: Settings, workers: int) -> int:
     if code:
         return code
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no loop or pool inherited
-    processes = [context.Process(target=_worker, name=f"civic-desk-worker-{n}") for n in range(workers)]
+    processes = [context.Process(target=_worker, args=(n,), name=f"civic-desk-worker-{n}") for n in range(workers)]
     stopping = False
 
     def stop(signum: int, frame: object) -> None:
@@ -163,12 +164,14 @@ def run_workers(settings: Settings, workers: int) -> int:
             signal.signal(sig, handler)
 
 
-def _worker() -> None:
+def _worker(number: int) -> None:
     """One worker of `serve --workers N` (a spawned process: settings come from the environment)."""
     from bot.channels.telegram import TelegramSetupError
 
+    settings = Settings()
+    settings = settings.model_copy(update={"instance_id": instance_name(settings.instance_id, settings.port, number)})
     try:
-        code = run_service(Settings(), reuse_port=True)
+        code = run_service(settings, reuse_port=True)
     except TelegramSetupError as exc:
         print(f"civic-desk cannot start: {exc}", file=sys.stderr)
         code = 1

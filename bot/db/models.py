@@ -107,6 +107,7 @@ class InboundEvent(Base):
     error: Mapped[str] = mapped_column(Text, default="")
     received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     processed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    owner: Mapped[str] = mapped_column(String(64), default="", server_default="")  # the claiming instance
 
 
 class WhatsAppContact(Base):
