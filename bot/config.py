@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     holidays: str = Field(KZ_HOLIDAYS, description="MM-DD every year, YYYY-MM-DD once; comma-separated")
     unassigned_remind_minutes: int = Field(30, ge=1, description="a ticket nobody took is posted again")
     outbox_max_attempts: int = Field(8, ge=1, description="tries of a relayed message before it fails")
+    delivery_deadline_hours: float = Field(24.0, gt=0, description="how long a message the platform does "
+                                           "not take (5xx, timeouts) is tried again before it is failed")
+    delivery_max_backoff_seconds: float = Field(300.0, gt=0, description="the longest pause between two tries "
+                                                "(a 429's retry_after is waited out whatever its length)")
 
     @field_validator("consultant_chat_id", mode="before")
     @classmethod

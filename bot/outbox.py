@@ -65,7 +65,7 @@ class Delivery:
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # sent | retry | held | failed
+    status: str  # sent | retry | unavailable | held | failed
     external_id: str = ""
     retry_after: float | None = None
     error: str = ""
@@ -78,6 +78,13 @@ class Outcome:
     @classmethod
     def retry(cls, error: str, after: float | None = None) -> Outcome:
         return cls("retry", retry_after=after, error=error[:2000])
+
+    @classmethod
+    def unavailable(cls, error: str, after: float = 60.0) -> Outcome:
+        """The destination itself cannot take messages now (a consultants' group the bot lost,
+        a migration under way): the message stays pending, its attempt uncounted and no deadline
+        running, and is tried again in `after` seconds."""
+        return cls("unavailable", retry_after=after, error=error[:2000])
 
     @classmethod
     def held(cls, report: DeliveryReport, error: str = "") -> Outcome:

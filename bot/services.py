@@ -12,6 +12,7 @@ from bot.inbox import Inbox
 from bot.metrics import Metrics
 from bot.outbox import Outbox
 from bot.pacing import Pacer
+from bot.pipeline.outbound import Outbound
 from handlers import Desk
 
 
@@ -25,3 +26,4 @@ class Services:
     pacer: Pacer = field(default_factory=Pacer)  # one per process: every sender books from it
     redis: Redis | None = None  # DESK_REDIS_URL, shared by the instances
     outbox: Outbox | None = None  # relayed messages of tickets, delivered once each
+    outbound: Outbound | None = None  # desk messages the platform did not take at once

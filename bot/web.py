@@ -32,6 +32,7 @@ from bot.inbox import Inbox, instance_name
 from bot.metrics import CONTENT_TYPE, Metrics, TimedMatcher
 from bot.outage import OUTAGE, database_outage, unreachable
 from bot.outbox import Outbox
+from bot.pipeline.outbound import Outbound
 from bot.ratelimit import build_limiter
 from bot.services import Services
 from bot.ticket_metrics import TicketMetrics
@@ -77,7 +78,10 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
                 default_lang=settings.default_lang, limiter=limiter, team=team)
     inbox = Inbox(engine, metrics, lease=settings.inbox_lease_seconds, max_in_flight=settings.inbox_max_in_flight,
                   owner=instance_name(settings.instance_id, settings.port))
-    services = Services(settings, engine, desk, inbox, metrics=metrics, redis=redis, outbox=outbox)
+    outbound = Outbound(engine, deadline=settings.delivery_deadline_hours * 3600,
+                        max_delay=settings.delivery_max_backoff_seconds, clock=clock, metrics=metrics)
+    services = Services(settings, engine, desk, inbox, metrics=metrics, redis=redis, outbox=outbox,
+                        outbound=outbound)
     metrics.on_scrape(inbox.refresh_depth)
     TicketMetrics(metrics, engine)
     app = web.Application(client_max_size=4 * 1024 * 1024, middlewares=[database_outage])
@@ -97,6 +101,7 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
                  recovered)
         sweeper = asyncio.create_task(inbox.sweep_forever(settings.inbox_sweep_seconds))
         outbox.start()  # relayed messages left pending by the last run go out now
+        outbound.start()  # so do desk messages kept for a later try
         reminder = asyncio.create_task(remind_forever(team)) if team is not None else None
         yield
         for task in (sweeper, reminder):
@@ -109,6 +114,7 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
             log.warning("stopped with %d deliveries unfinished: they stay pending for the next start",
                         handed_back)
         await outbox.stop(settings.shutdown_timeout)
+        await outbound.stop(settings.shutdown_timeout)
         if redis is not None:
             await redis.aclose()
 

@@ -9,22 +9,15 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from aiogram.exceptions import AiogramError, TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.exceptions import AiogramError
 from aiogram.methods import TelegramMethod
 
-from bot.channels.telegram.sender import TelegramSender, send_messages
+from bot.channels.telegram.sender import TelegramSender, outcome_of, send_messages
 from bot.outbox import Delivery, Outcome
 
+__all__ = ["TelegramUsers", "outcome_of", "paced"]
+
 T = TypeVar("T")
-
-
-def outcome_of(exc: AiogramError) -> Outcome:
-    """Flood limits and server or network trouble are worth a retry; the rest is final."""
-    if isinstance(exc, TelegramRetryAfter):
-        return Outcome.retry(f"flood limit: {exc.message}", after=float(exc.retry_after))
-    if isinstance(exc, TelegramServerError | TelegramNetworkError):
-        return Outcome.retry(f"{type(exc).__name__}: {exc.message}")
-    return Outcome.failed(f"{type(exc).__name__}: {getattr(exc, 'message', exc)}")
 
 
 async def paced(sender: TelegramSender, chat_id: int | str, method: TelegramMethod[T]) -> T:
