@@ -3,23 +3,17 @@
 Both webhooks use it. `accept()` commits the payload (or finds it is a
 duplicate) before the HTTP handler answers 200; a worker task then claims the
 row and runs the channel's processor. Several instances may share one database:
+each delivery is stored once, claimed once, and a chat's deliveries are handled
+in arrival order (`bot.pipeline.inbox_table`). A claim older than the lease
+belongs to a dead instance and is taken over by the periodic sweep; a restarted
+instance takes its own back at once. A processing error caused by the database or
+the network hands the row back (retried a second later); any other fails it.
 
-- the unique (channel, event_key) makes a delivery to two instances stored once;
-- a worker claims a row with one conditional UPDATE (pending -> processing), so
-  only one instance ever processes it, on SQLite and PostgreSQL alike;
-- a chat's deliveries are claimed in arrival order: a row is not claimable while
-  an earlier one of the same chat is still open, whichever instance holds it;
-- a claim older than the lease belongs to a dead instance and is taken over by
-  the periodic sweep, which also picks up rows left pending by a crash or an
-  outage. `processed_at` holds the claim time while a row is `processing`;
-- at most `max_in_flight` deliveries are worked on in memory at once: beyond it a
-  delivery is stored and acknowledged but left pending, and picked up from the
-  table as the work drains (a platform's backlog after an outage arrives as fast as
-  it is stored, faster than it can be answered).
-
-Stores, claims and outcomes of concurrent deliveries share transactions (group
-commit, `bot.db.batch`): each caller still waits for the commit of its own row.
-Stores have a lane of their own, since the webhook's 200 waits on them.
+At most `max_in_flight` deliveries are worked on in memory at once: beyond it a
+delivery is stored and acknowledged but left pending, and picked up from the
+table as the work drains. Stores, claims and outcomes of concurrent deliveries
+share transactions (group commit, `bot.db.batch`); stores have a lane of their
+own, since the webhook's 200 waits on them.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot import jsonio
 from bot.db.models import OutboundMessage, aware, utcnow
 from bot.metrics import Metrics
-from bot.outbox import Outcome
+from bot.pipeline.outcome import Outcome
 from handlers.ports import Clock
 
 log = logging.getLogger(__name__)

@@ -19,9 +19,9 @@ from bot.channels.telegram.render import render
 from bot.channels.telegram.session import JsonSession
 from bot.config import Settings
 from bot.metrics import Metrics
-from bot.outbox import Outcome
 from bot.pacing import UNLIMITED, Pacer, Rate
 from bot.pipeline.outbound import Outbound
+from bot.pipeline.outcome import Outcome
 from handlers import Reply
 
 log = logging.getLogger(__name__)
