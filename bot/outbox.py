@@ -18,7 +18,6 @@ direction go out in order: a row waiting for a retry holds back the rows after i
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 import uuid
@@ -35,6 +34,7 @@ from bot.db.models import TicketMessage, aware, utcnow
 from bot.db.tickets import to_ticket
 from bot.pipeline.outcome import Outcome
 from bot.pipeline.relay_rows import Delivery, delivery_of, payload_of
+from bot.pipeline.ticks import passes
 from handlers.ports import Clock, DeliveryReport, Direction, Relay, Ticket
 
 __all__ = ["CONSULTANTS", "Deliverer", "Delivery", "Outbox", "Outcome"]
@@ -251,7 +251,8 @@ class Outbox:
     # -- the worker of `serve` ------------------------------------------------
     def start(self) -> None:
         self._stopping = False
-        self._task = asyncio.create_task(self._run(), name="relay-outbox")
+        self._task = asyncio.create_task(passes(self._cycle, self._wake, self.poll, "relay outbox",
+                                                lambda: not self._stopping), name="relay-outbox")
 
     async def stop(self, timeout: float = 10.0) -> None:
         """Let the lanes under way finish (bounded), then stop; pending rows wait for the next start."""
@@ -265,15 +266,6 @@ class Outbox:
             await asyncio.gather(*late, return_exceptions=True)
         self._task = None
 
-    async def _run(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            try:
-                await self._cycle()
-            except Exception as exc:  # the database is away: try again on the next tick
-                log.warning("relay outbox pass failed: %r", exc)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll)
 
 
 def _destination(row: TicketMessage, ticket: Ticket) -> str:

@@ -28,6 +28,7 @@ from bot import jsonio
 from bot.db.models import OutboundMessage, aware, utcnow
 from bot.metrics import Metrics
 from bot.pipeline.outcome import Outcome
+from bot.pipeline.ticks import passes
 from handlers.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -184,7 +185,7 @@ class Outbound:
 
     # -- the worker of `serve` ------------------------------------------------
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="outbound")
+        self._task = asyncio.create_task(passes(self._cycle, self._wake, self.poll, "outbound"), name="outbound")
 
     async def stop(self, timeout: float = 10.0) -> None:
         """Stop looking for due messages; lanes under way may finish within `timeout`."""
@@ -199,12 +200,3 @@ class Outbound:
             for task in late:
                 task.cancel()
 
-    async def _run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                await self._cycle()
-            except Exception as exc:  # the database is away: try again on the next tick
-                log.warning("outbound pass failed: %r", exc)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll)

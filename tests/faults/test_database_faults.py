@@ -5,7 +5,6 @@ acknowledged update is answered exactly once; the counts are printed (README: "F
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -22,17 +21,6 @@ from tests.faults.serve import Served, SlowBotAPI
 
 pytestmark = pytest.mark.slow
 FAST = {"inbox_sweep_seconds": "1", "database_timeout": "2"}
-
-
-@pytest.fixture
-async def proxy(settings: Settings) -> AsyncIterator[Proxy]:
-    url = make_url(settings.database_url)
-    if url.get_backend_name() != "postgresql":
-        pytest.skip("a network database is needed: set DESK_TEST_DATABASE_URL to PostgreSQL")
-    proxy = Proxy(url.host or "127.0.0.1", url.port or 5432)
-    await proxy.up()
-    yield proxy
-    await proxy.down()
 
 
 def through(settings: Settings, proxy: Proxy) -> str:
