@@ -140,7 +140,9 @@ class TelegramSender:
             return Outcome.sent(await self.session.send_message(self.bot, body))
         except AiogramError as exc:
             outcome = outcome_of(exc)
-            reason = "flood" if isinstance(exc, TelegramRetryAfter) else type(exc).__name__
+            reason = ("flood" if isinstance(exc, TelegramRetryAfter)
+                      else "server" if isinstance(exc, TelegramServerError)
+                      else "network" if isinstance(exc, TelegramNetworkError) else type(exc).__name__)
             (self.metrics.outbound_retries if outcome.status == "retry" else self.metrics.outbound_errors).labels(
                 CHANNEL, reason).inc()
             return outcome
