@@ -17,7 +17,7 @@ from bot import logs, retention, startup
 from bot.analytics import command as report_command
 from bot.channel_plan import plan
 from bot.channels.terminal import forgiving_stdin, render, run_chat
-from bot.compose import build_matcher, check_directory, make_engine, open_desk
+from bot.compose import build_matcher, check_directory, maintenance_engine, make_engine, open_desk
 from bot.config import ENV_FILE_VARIABLE, EnvFileMissing, Settings, load_settings
 from bot.curation import command as curation_command
 from bot.db import schema
@@ -130,7 +130,7 @@ def positive_days(text: str) -> int:
 
 
 async def db_upgrade(settings: Settings) -> int:
-    engine = make_engine(settings)
+    engine = maintenance_engine(settings)
     try:
         await schema.upgrade(engine)
         print(f"database at revision {await schema.current_revision(engine)}")
@@ -146,7 +146,7 @@ async def purge(settings: Settings, older_than: str, dry_run: bool) -> int:
     except ValueError as exc:
         print(f"civic-desk purge: {exc}", file=sys.stderr)
         return 2
-    engine = make_engine(settings)
+    engine = maintenance_engine(settings)
     try:
         problem = await schema.out_of_date(engine)
         if problem:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -56,23 +57,40 @@ def build_directory(settings: Settings) -> CentreDirectory:
     return directory
 
 
+def postgresql_options(timeout: float) -> dict[str, Any]:
+    """Bounded waits on PostgreSQL: a stalled server (packets held, not refused) fails a
+    statement after `timeout` seconds (asyncpg's command_timeout, on the client: the server may
+    never see it), the server cancels one that runs longer (statement_timeout), and a request
+    waits for a pooled connection no longer either. 0: no limit (maintenance, migrations)."""
+    connect_args: dict[str, Any] = {"timeout": min(CONNECT_TIMEOUT, timeout) if timeout else CONNECT_TIMEOUT,
+                                    "prepared_statement_cache_size": PREPARED_STATEMENTS}
+    if not timeout:
+        return {"connect_args": connect_args}
+    connect_args["command_timeout"] = timeout
+    connect_args["server_settings"] = {"statement_timeout": str(int(timeout * 1000))}
+    return {"connect_args": connect_args, "pool_timeout": timeout}
+
+
+def maintenance_engine(settings: Settings) -> AsyncEngine:
+    """The engine for migrations and purges, whose statements may rightly run for minutes."""
+    return make_engine(settings.model_copy(update={"database_timeout": 0}))
+
+
 def make_engine(settings: Settings) -> AsyncEngine:
     """The engine of the desk's database.
 
     Pooled connections that sat idle are pinged before use and a lost connection
     discards the pool, so after an outage the desk reconnects by itself
     (`bot.db.liveness`); a PostgreSQL that does not answer fails the connect in
-    seconds, not asyncpg's minute. SQLite gets write-ahead logging, so the inbox's
-    writers do not block its readers, with synchronous=NORMAL: a commit survives a
-    crash of the process (the durability the inbox promises before its 200), and
-    only a power loss could take the last commits back.
+    seconds, not asyncpg's minute, and statements are bounded by DESK_DATABASE_TIMEOUT.
+    SQLite gets write-ahead logging, so the inbox's writers do not block its readers, with
+    synchronous=NORMAL: a commit survives a crash of the process (the durability the inbox
+    promises before its 200), and only a power loss could take the last commits back.
     """
     url = make_url(settings.database_url)
     # A failed statement's error never carries its parameters (what users wrote, their ids) into a log.
     if url.get_backend_name() == "postgresql":
-        engine = create_async_engine(url, hide_parameters=True,
-                                     connect_args={"timeout": CONNECT_TIMEOUT,
-                                                   "prepared_statement_cache_size": PREPARED_STATEMENTS})
+        engine = create_async_engine(url, hide_parameters=True, **postgresql_options(settings.database_timeout))
     else:
         engine = create_async_engine(url, hide_parameters=True)
     if url.get_backend_name() == "sqlite":

@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     inbox_lease_seconds: float = Field(300.0, gt=0, description="a claim older than this is a dead instance's")
     inbox_max_in_flight: int = Field(1000, gt=0, description="deliveries worked on in memory at once; "
                                                              "the rest wait in the table")
+    instance_id: str = Field("", max_length=64, description="this instance's name, the same after a restart "
+                             "(its unfinished work is then resumed at once); default host:port")
+    database_timeout: float = Field(5.0, ge=0, description="s a PostgreSQL statement, connect or pool wait "
+                                    "may take before it fails (0: no limit)")
 
     # -- traffic limits (0 turns one off) -----------------------------------
     rate_limit_per_minute: int = Field(20, ge=0, description="inbound messages per user and minute")
@@ -102,6 +106,10 @@ class Settings(BaseSettings):
     digest_day: str = Field("", pattern="^(|[Mm]on|[Tt]ue|[Ww]ed|[Tt]hu|[Ff]ri|[Ss]at|[Ss]un)$",
                             description="weekly digest in the consultants' group on this day; empty: off")
     digest_time: str = Field("09:00", pattern="^([01][0-9]|2[0-3]):[0-5][0-9]$", description="in DESK_TIMEZONE")
+    delivery_deadline_hours: float = Field(24.0, gt=0, description="how long a message the platform does "
+                                           "not take (5xx, timeouts) is tried again before it is failed")
+    delivery_max_backoff_seconds: float = Field(300.0, gt=0, description="the longest pause between two tries "
+                                                "(a 429's retry_after is waited out whatever its length)")
 
     @field_validator("consultant_chat_id", mode="before")
     @classmethod

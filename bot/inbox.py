@@ -3,23 +3,17 @@
 Both webhooks use it. `accept()` commits the payload (or finds it is a
 duplicate) before the HTTP handler answers 200; a worker task then claims the
 row and runs the channel's processor. Several instances may share one database:
+each delivery is stored once, claimed once, and a chat's deliveries are handled
+in arrival order (`bot.pipeline.inbox_table`). A claim older than the lease
+belongs to a dead instance and is taken over by the periodic sweep; a restarted
+instance takes its own back at once. A processing error caused by the database or
+the network hands the row back (retried a second later); any other fails it.
 
-- the unique (channel, event_key) makes a delivery to two instances stored once;
-- a worker claims a row with one conditional UPDATE (pending -> processing), so
-  only one instance ever processes it, on SQLite and PostgreSQL alike;
-- a chat's deliveries are claimed in arrival order: a row is not claimable while
-  an earlier one of the same chat is still open, whichever instance holds it;
-- a claim older than the lease belongs to a dead instance and is taken over by
-  the periodic sweep, which also picks up rows left pending by a crash or an
-  outage. `processed_at` holds the claim time while a row is `processing`;
-- at most `max_in_flight` deliveries are worked on in memory at once: beyond it a
-  delivery is stored and acknowledged but left pending, and picked up from the
-  table as the work drains (a platform's backlog after an outage arrives as fast as
-  it is stored, faster than it can be answered).
-
-Stores, claims and outcomes of concurrent deliveries share transactions (group
-commit, `bot.db.batch`): each caller still waits for the commit of its own row.
-Stores have a lane of their own, since the webhook's 200 waits on them.
+At most `max_in_flight` deliveries are worked on in memory at once: beyond it a
+delivery is stored and acknowledged but left pending, and picked up from the
+table as the work drains. Stores, claims and outcomes of concurrent deliveries
+share transactions (group commit, `bot.db.batch`); stores have a lane of their
+own, since the webhook's 200 waits on them.
 """
 
 from __future__ import annotations
@@ -27,27 +21,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import enum
-import functools
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+import socket
+import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, literal_column, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import jsonio
 from bot.db.batch import GroupCommit
-from bot.db.dialect import insert_on_conflict
-from bot.db.models import InboundEvent, utcnow
+from bot.db.models import utcnow
 from bot.metrics import Metrics
+from bot.pipeline import edge, inbox_table
+from bot.pipeline.faults import is_transient
+from bot.pipeline.inbox_table import MAX_ATTEMPTS, OPEN, Arrival, Claim, Claims, Outcome, events, is_open
 
 log = logging.getLogger(__name__)
 Processor = Callable[[dict[str, Any]], Awaitable[None]]
-MAX_ATTEMPTS = 5
 ACKNOWLEDGEMENTS = "acknowledgements"  # the group-commit lane of the stores, which a 200 waits on
-OPEN = ("pending", "processing")
 # A chat's next message waits this long, step by step, for the instance holding the previous one.
 BLOCKED_RETRIES = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
 # Writing the outcome is retried through a short database outage rather than redone later.
@@ -55,80 +48,39 @@ FINISH_RETRIES = (0.5, 1.0, 2.0, 4.0, 8.0)
 SWEEP_BATCH = 500
 MAX_IN_FLIGHT = 1000  # deliveries worked on in memory at once (each holds its payload and a task)
 REFILL_PAUSE = 0.5  # seconds before an idle inbox looks again for deliveries deferred during a fetch
-events = InboundEvent.__table__
-earlier = events.alias("earlier")  # built once: the claim's statement is then compiled once, from cache
+RETRY_PAUSE = 1.0  # seconds before work handed back by a transient failure is looked for again
+
+__all__ = ["MAX_ATTEMPTS", "Inbox", "instance_name"]
 
 
-def is_open(status: Any) -> Any:
-    """status IN ('pending', 'processing'), the values written into the SQL as the partial index
-    (ix_inbound_events_open_chat) says them: SQLite uses a partial index only then."""
-    return status.in_([literal_column(f"'{value}'") for value in OPEN])
-
-
-# No earlier delivery of the row's chat is still open (on this instance or any other).
-NOT_BLOCKED = or_(events.c.order_key == "", ~select(earlier.c.id).where(
-    earlier.c.channel == events.c.channel, earlier.c.order_key == events.c.order_key,
-    earlier.c.id < events.c.id, is_open(earlier.c.status)).exists())
-
-
-def claimable(stale: Any) -> Any:
-    """Open and not given up: pending, or processing under a claim older than the lease (`stale`)."""
-    return and_(is_open(events.c.status), events.c.attempts < MAX_ATTEMPTS, or_(
-        events.c.status == "pending", and_(events.c.status == "processing", events.c.processed_at < stale)))
-
-
-# The hot statements, built once (their compiled form is then found in SQLAlchemy's cache at once).
-BATCH_IDS = events.c.id.in_(bindparam("ids", expanding=True))
-CLAIM = update(events).where(BATCH_IDS, claimable(bindparam("stale")), NOT_BLOCKED).values(
-    status="processing", attempts=events.c.attempts + 1, processed_at=bindparam("now")).returning(events.c.id)
-STILL_OPEN = select(events.c.id).where(BATCH_IDS, events.c.order_key != "", claimable(bindparam("stale")))
-FINISH_DONE = update(events).where(BATCH_IDS).values(status="done", error="", processed_at=bindparam("now"))
-FINISH_ONE = update(events).where(events.c.id == bindparam("event_id")).values(
-    status=bindparam("outcome"), error=bindparam("reason"), processed_at=bindparam("now"))
-
-
-@functools.cache  # built once per database kind (see insert_on_conflict)
-def store_new(dialect: str) -> Any:
-    """INSERT deliveries, skipping those already stored; RETURNING the new rows' keys."""
-    return insert_on_conflict(dialect, events).on_conflict_do_nothing(
-        index_elements=[events.c.channel, events.c.event_key]).returning(
-        events.c.id, events.c.channel, events.c.event_key)
-
-
-@dataclass(frozen=True)
-class _Delivery:
-    """A delivery on its way into the table."""
-
-    channel: str
-    event_key: str
-    order_key: str
-    payload: str  # JSON
-
-
-class Claim(enum.Enum):
-    OWNED = "owned"      # this worker processes it
-    TAKEN = "taken"      # done, failed or held by another instance: nothing to do
-    BLOCKED = "blocked"  # an earlier message of the chat is still open
+def instance_name(instance_id: str, port: int, worker: int | None = None) -> str:
+    """This instance's identity in the inbox's claims: DESK_INSTANCE_ID, else host:port (stable
+    across restarts of one deployment), and the worker's number under `serve --workers N`."""
+    name = instance_id or f"{socket.gethostname()}:{port}"
+    return name if worker is None else f"{name}/{worker}"
 
 
 class Inbox:
     """Stores deliveries and runs each channel's processor on them, once."""
 
-    def __init__(self, engine: AsyncEngine, metrics: Metrics | None = None, *,
-                 lease: float = 300.0, max_in_flight: int = MAX_IN_FLIGHT) -> None:
+    def __init__(self, engine: AsyncEngine, metrics: Metrics | None = None, *, lease: float = 300.0,
+                 max_in_flight: int = MAX_IN_FLIGHT, owner: str = "") -> None:
+        """`owner`: this instance's identity (DESK_INSTANCE_ID), the same after a restart; by
+        default one of its own, which no other instance shares."""
         self.engine = engine
         self.metrics = metrics or Metrics()
-        self.lease = dt.timedelta(seconds=lease)
+        self.claims = Claims(owner or f"inbox-{uuid.uuid4().hex[:12]}", dt.timedelta(seconds=lease))
         self.max_in_flight = max_in_flight
         self._backlog = False  # stored deliveries were left pending for want of room
         self._refill: asyncio.Task[None] | None = None
+        self._retry: asyncio.TimerHandle | None = None
         self.processors: dict[str, Processor] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._inflight: set[int] = set()
         self._chat_locks: dict[str, asyncio.Lock] = {}
-        self._stores = GroupCommit(engine, self._store, lane=ACKNOWLEDGEMENTS, one_statement=True)
-        self._claims = GroupCommit(engine, self._claim_batch)
-        self._outcomes = GroupCommit(engine, self._finish_batch)
+        self._stores = GroupCommit(engine, inbox_table.store, lane=ACKNOWLEDGEMENTS, one_statement=True)
+        self._claims = GroupCommit(engine, self.claims.claim)
+        self._outcomes = GroupCommit(engine, inbox_table.record_outcomes)
 
     def register(self, channel: str, processor: Processor) -> None:
         self.processors[channel] = processor
@@ -140,10 +92,16 @@ class Inbox:
         Deliveries with the same `order_key` (one chat) are processed one after another.
         Concurrent deliveries share one INSERT transaction (group commit); this returns
         only after it committed. A database error propagates: the webhook answers 503
-        and the platform retries.
+        and the platform retries. Text is cleaned here for the database (`bot.pipeline.edge`);
+        ids too long for their columns are refused (False, with a log line).
         """
-        stored = await self._stores.submit(_Delivery(channel, event_key, order_key,
-                                                     jsonio.dumps(payload)))
+        event_key, order_key = edge.clean_text(event_key), edge.clean_text(order_key)
+        if problem := edge.oversize(event_key, order_key):
+            log.warning("inbox: refused a %s delivery with %s", channel, problem)
+            self.metrics.refused.labels(channel).inc()
+            return False
+        payload, encoded = edge.storable(payload)
+        stored = await self._stores.submit(Arrival(channel, event_key, order_key, encoded))
         if stored is None:
             self.metrics.duplicates.labels(channel).inc()
             return False
@@ -154,23 +112,6 @@ class Inbox:
             self._backlog = True
             self._refill_if_room()
         return True
-
-    @staticmethod
-    def _store(conn: Connection, deliveries: Sequence[_Delivery]) -> list[int | None]:
-        """Insert a batch, skipping keys already stored; the new rows' ids, None for duplicates.
-
-        Ids follow the batch's order, so a chat's deliveries keep their arrival order.
-        """
-        first: dict[tuple[str, str], _Delivery] = {}
-        for delivery in deliveries:
-            first.setdefault((delivery.channel, delivery.event_key), delivery)
-        rows = conn.execute(store_new(conn.dialect.name), [
-            {"channel": d.channel, "event_key": d.event_key, "order_key": d.order_key, "payload": d.payload,
-             "status": "pending", "attempts": 0, "error": "", "received_at": utcnow()}
-            for d in first.values()])
-        ids = {(row.channel, row.event_key): row.id for row in rows}
-        return [ids.get((d.channel, d.event_key)) if first[(d.channel, d.event_key)] is d else None
-                for d in deliveries]
 
     def _spawn(self, event_id: int, channel: str, payload: dict[str, Any], order_key: str) -> None:
         if event_id in self._inflight:
@@ -205,8 +146,20 @@ class Inbox:
     async def _refill_from_table(self) -> None:
         try:
             await self.sweep()
-        except Exception as exc:  # the database is away: the periodic sweep comes back to it
+        except Exception as exc:  # the database is away: look again soon
             log.warning("inbox: picking up the backlog failed: %r", exc)
+            self._retry_soon()
+
+    def _retry_soon(self) -> None:
+        """Work was handed back (or could not be fetched) for a transient reason: look for it
+        again in a moment (once, however many asked), not only at the next periodic sweep."""
+        if self._retry is None:
+            self._retry = asyncio.get_running_loop().call_later(RETRY_PAUSE, self._retry_now)
+
+    def _retry_now(self) -> None:
+        self._retry = None
+        self._backlog = True
+        self._refill_if_room()
 
     async def _in_order(self, event_id: int, channel: str, payload: dict[str, Any],
                         order_key: str) -> None:
@@ -217,8 +170,9 @@ class Inbox:
             else:
                 async with lock:
                     await self._process(event_id, channel, payload)
-        except Exception as exc:  # the database is away: the row stays open for the sweep
+        except Exception as exc:  # the database is away: the row stays open, this instance's own
             log.warning("inbox: %s event %s left for later: %r", channel, event_id, exc)
+            self._retry_soon()
         finally:
             if lock is not None and not lock.locked() and self._chat_locks.get(order_key) is lock:
                 del self._chat_locks[order_key]
@@ -232,61 +186,43 @@ class Inbox:
             claim = await self._claim(event_id)
         if claim is not Claim.OWNED:
             return  # taken elsewhere, or still blocked: the sweep comes back to it
-        status, error = "done", ""
+        outcome = Outcome(event_id, inbox_table.DONE)
         try:
             await self.processors[channel](payload)
         except asyncio.CancelledError:
             await self._release(event_id)
             raise
         except Exception as exc:  # one bad update must not stop the others
-            log.exception("processing %s event %s failed", channel, event_id)
-            status, error = "failed", f"{exc.__class__.__name__}: {exc}"[:2000]
-        await self._finish(event_id, status, error)
-        self.metrics.processed.labels(channel, status).inc()
-        log.debug("inbox: %s event %s %s", channel, event_id, status)
+            outcome = self._failure(channel, event_id, exc)
+        await self._finish(outcome)
+        self.metrics.processed.labels(channel, outcome.status).inc()
+        if outcome.status == inbox_table.RETRY:
+            self._retry_soon()
 
-    def _claimable(self, now: dt.datetime) -> Any:
-        return claimable(now - self.lease)
+    @staticmethod
+    def _failure(channel: str, event_id: int, exc: Exception) -> Outcome:
+        """A database or network away: tried again (uncounted); anything else fails for good."""
+        error = f"{exc.__class__.__name__}: {exc}"[:2000]
+        if is_transient(exc):
+            log.warning("processing %s event %s hit a transient error, it stays pending: %s",
+                        channel, event_id, error)
+            return Outcome(event_id, inbox_table.RETRY, error)
+        log.exception("processing %s event %s failed", channel, event_id)
+        return Outcome(event_id, inbox_table.FAILED, error)
 
     async def _claim(self, event_id: int) -> Claim:
         """pending (or stale) -> processing, counting the attempt; shared with concurrent claims."""
         return await self._claims.submit(event_id)
 
-    def _claim_batch(self, conn: Connection, ids: Sequence[int]) -> list[Claim]:
-        """One conditional UPDATE claims every row of the batch it may: one winner per row.
-
-        A row is not claimable while an earlier delivery of its chat is still open,
-        whichever instance holds it; such a row is BLOCKED while it is itself open.
-        """
-        now = utcnow()
-        stale = now - self.lease
-        owned = set(conn.execute(CLAIM, {"ids": list(ids), "stale": stale, "now": now}).scalars())
-        rest = [event_id for event_id in ids if event_id not in owned]
-        still_open = set(conn.execute(STILL_OPEN, {"ids": rest, "stale": stale}).scalars()) if rest else set()
-        return [Claim.OWNED if event_id in owned else Claim.BLOCKED if event_id in still_open else Claim.TAKEN
-                for event_id in ids]
-
-    async def _finish(self, event_id: int, status: str, error: str) -> None:
+    async def _finish(self, outcome: Outcome) -> None:
         for delay in (*FINISH_RETRIES, None):
             try:
-                await self._outcomes.submit((event_id, status, error))
+                await self._outcomes.submit(outcome)
                 return
             except Exception:
                 if delay is None:
                     raise
                 await asyncio.sleep(delay)
-
-    @staticmethod
-    def _finish_batch(conn: Connection, outcomes: Sequence[tuple[int, str, str]]) -> list[None]:
-        """Record the outcomes of a batch: the successes in one UPDATE, each failure with its error."""
-        now = utcnow()
-        done = [event_id for event_id, status, _error in outcomes if status == "done"]
-        if done:
-            conn.execute(FINISH_DONE, {"ids": done, "now": now})
-        for event_id, status, error in outcomes:
-            if status != "done":
-                conn.execute(FINISH_ONE, {"event_id": event_id, "outcome": status, "reason": error, "now": now})
-        return [None] * len(outcomes)
 
     async def _release(self, event_id: int) -> None:
         """Hand a claim back (shutdown cancelled the work), so the next start takes it at once."""
@@ -307,11 +243,11 @@ class Inbox:
             await conn.execute(update(events).where(
                 is_open(events.c.status), events.c.attempts >= MAX_ATTEMPTS,
                 or_(events.c.status == "pending",
-                    and_(events.c.status == "processing", events.c.processed_at < now - self.lease)),
+                    and_(events.c.status == "processing", events.c.processed_at < now - self.claims.lease)),
             ).values(status="failed", error=f"gave up after {MAX_ATTEMPTS} attempts", processed_at=now))
             rows = (await conn.execute(
                 select(events.c.id, events.c.channel, events.c.payload, events.c.order_key)
-                .where(self._claimable(now)).order_by(events.c.id).limit(SWEEP_BATCH))).all()
+                .where(self.claims.claimable(now)).order_by(events.c.id).limit(SWEEP_BATCH))).all()
         fresh = [row for row in rows if row.channel in self.processors and row.id not in self._inflight]
         room = max(self.max_in_flight - len(self._inflight), 0)
         if len(fresh) > room or len(rows) == SWEEP_BATCH:

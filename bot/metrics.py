@@ -36,7 +36,10 @@ class Metrics:
                                ["channel"], registry=r)
         self.duplicates = Counter("desk_updates_duplicate", "Deliveries already in the inbox",
                                   ["channel"], registry=r)
-        self.processed = Counter("desk_updates_processed", "Inbox deliveries processed, by outcome",
+        self.refused = Counter("desk_updates_refused", "Deliveries acknowledged but not stored: an id too "
+                               "long for its column", ["channel"], registry=r)
+        self.processed = Counter("desk_updates_processed", "Inbox deliveries processed, by outcome "
+                                 "(done, failed for good, retry: handed back after a transient error)",
                                  ["channel", "status"], registry=r)
         self.decisions = Counter("desk_decisions", "Matcher decisions, by kind", ["kind"], registry=r)
         self.match_seconds = Histogram("desk_match_seconds", "Time to match one question",

@@ -6,25 +6,23 @@ UPDATE (`... SET status = 'sending' WHERE id = :id AND status = 'pending'`), so
 two workers, in one process or in several instances on one PostgreSQL, can
 never both send it. The channel's deliverer then answers sent, retry (Telegram
 429 with its retry_after, 5xx, network; Graph 429/5xx after its own retries),
-held (WhatsApp window closed) or failed. Retries back off, bounded; a claim
-whose worker died is taken again after the lease. Rows survive restarts: the
-worker starts with the service and resumes whatever is still pending.
+held (WhatsApp window closed), unavailable (the destination itself is down: kept
+pending, uncounted) or failed. Retries back off, bounded; a claim whose worker died
+is taken again after the lease. Rows survive restarts.
 
-Messages of one ticket in one direction go out in order: a row waiting for a
-retry holds back the rows after it.
+Each destination (the consultants' group, each user's chat) is a lane of its own, so
+a slow one never holds up the others; within it, messages of one ticket in one
+direction go out in order: a row waiting for a retry holds back the rows after it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
-import json
 import logging
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -34,9 +32,12 @@ from bot.db.batch import GroupCommit
 from bot.db.models import Ticket as TicketRow
 from bot.db.models import TicketMessage, aware, utcnow
 from bot.db.tickets import to_ticket
-from handlers.ports import Clock, DeliveryReport, Direction, Relay, RelayKind, Ticket
-from handlers.types import Button, Reply
+from bot.pipeline.outcome import Outcome
+from bot.pipeline.relay_rows import Delivery, delivery_of, payload_of
+from bot.pipeline.ticks import passes
+from handlers.ports import Clock, DeliveryReport, Direction, Relay, Ticket
 
+__all__ = ["CONSULTANTS", "Deliverer", "Delivery", "Outbox", "Outcome"]
 log = logging.getLogger(__name__)
 PENDING, SENDING, SENT, HELD, FAILED, INTERNAL = "pending", "sending", "sent", "held", "failed", "internal"
 CONSULTANTS = "consultants"  # the deliverer of everything for the consultants' workspace
@@ -44,71 +45,8 @@ BATCH = 200
 messages, tickets_table = TicketMessage.__table__, TicketRow.__table__
 
 
-@dataclass(frozen=True)
-class Delivery:
-    """One claimed message, with its ticket, handed to a channel's deliverer."""
-
-    id: int
-    ticket: Ticket
-    kind: RelayKind
-    text: str
-    buttons: tuple[tuple[Button, ...], ...]
-    author: str
-    media_type: str
-    source_id: str
-    attempt: int
-
-    @property
-    def reply(self) -> Reply:
-        return Reply(self.text, self.buttons)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: str  # sent | retry | wait | held | failed
-    external_id: str = ""
-    retry_after: float | None = None
-    error: str = ""
-    report: DeliveryReport | None = None
-
-    @classmethod
-    def sent(cls, external_id: object = "") -> Outcome:
-        return cls("sent", str(external_id))
-
-    @classmethod
-    def retry(cls, error: str, after: float | None = None) -> Outcome:
-        return cls("retry", retry_after=after, error=error[:2000])
-
-    @classmethod
-    def wait(cls, error: str, after: float) -> Outcome:
-        """HOOK (issue 19, group-errors branch): not sent because the destination cannot take
-        anything now (the consultants' group is broken); pending again, the attempt not counted."""
-        return cls("wait", retry_after=after, error=error[:2000])
-
-    @classmethod
-    def held(cls, report: DeliveryReport, error: str = "") -> Outcome:
-        return cls("held", error=error[:2000], report=report)
-
-    @classmethod
-    def failed(cls, error: str) -> Outcome:
-        return cls("failed", error=error[:2000])
-
-
 Deliverer = Callable[[Delivery], Awaitable[Outcome]]
 Reporter = Callable[[int, DeliveryReport, str], Awaitable[None]]
-
-
-def _payload(relay: Relay) -> str:
-    buttons = [[{"data": b.data, "label": b.label} for b in row] for row in relay.buttons]
-    return json.dumps({"buttons": buttons, "media_type": relay.media_type, "source_id": relay.source_id},
-                      ensure_ascii=False)
-
-
-def _delivery(row: TicketMessage, ticket: Ticket) -> Delivery:
-    payload: dict[str, Any] = json.loads(row.payload or "{}")
-    buttons = tuple(tuple(Button(b["data"], b["label"]) for b in r) for r in payload.get("buttons", []))
-    return Delivery(row.id, ticket, RelayKind(row.kind), row.text, buttons, row.author,
-                    payload.get("media_type", ""), payload.get("source_id", ""), row.attempts + 1)
 
 
 class Outbox:
@@ -127,7 +65,7 @@ class Outbox:
         self.deliverers: dict[str, Deliverer] = {}
         self.reporter: Reporter | None = None
         self._wake = asyncio.Event()
-        self._cycle_lock = asyncio.Lock()
+        self._lanes: dict[str, asyncio.Task[None]] = {}
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
 
@@ -142,7 +80,7 @@ class Outbox:
         async with self.sessions.begin() as session:
             row_id = (await session.execute(insert(messages).values(
                 ticket_id=relay.ticket_id, direction=relay.direction.value, kind=relay.kind.value,
-                author=relay.author[:256], text=relay.text, payload=_payload(relay), status=status,
+                author=relay.author[:256], text=relay.text, payload=payload_of(relay), status=status,
                 attempts=0, next_attempt_at=now, claim="", external_id="", error="",
                 created_at=now).returning(messages.c.id))).scalar_one()
         if status == PENDING:
@@ -189,12 +127,18 @@ class Outbox:
     async def drain(self) -> None:
         """Deliver everything due now, including what the deliveries queue (tests, shutdown)."""
         while True:
-            async with self._cycle_lock:
-                if not await self._cycle():
-                    return
+            started = await self._cycle()
+            if self._lanes:
+                await asyncio.gather(*self._lanes.values(), return_exceptions=True)
+            elif not started:
+                return
 
     async def _cycle(self) -> int:
-        """One pass over the open rows in order; returns how many were attempted."""
+        """Start a lane for each destination with open rows and no lane running; returns how many.
+
+        A destination is the consultants' group, or one user's chat: a slow or rate-limited one
+        (the group's 20 posts a minute) never holds up the messages to the others.
+        """
         now = self.clock()
         async with self.sessions.begin() as session:  # claims of dead workers go back to the queue
             await session.execute(update(messages).where(
@@ -203,28 +147,57 @@ class Outbox:
                 select(TicketMessage, TicketRow).join(TicketRow, TicketRow.id == TicketMessage.ticket_id)
                 .where(TicketMessage.status.in_((PENDING, SENDING))).order_by(TicketMessage.id)
                 .limit(BATCH))).all()
-        blocked: set[tuple[int, str]] = set()
-        attempted = 0
+        lanes: dict[str, list[tuple[TicketMessage, Ticket]]] = {}
+        due: set[str] = set()  # destinations where the first open row of some conversation is due
+        heads: set[tuple[int, str]] = set()
         for row, ticket_row in rows:
-            key = (row.ticket_id, row.direction)
-            if key in blocked:
-                continue
             ticket = to_ticket(ticket_row)
-            deliverer = self.deliverers.get(CONSULTANTS if row.direction == Direction.TO_CONSULTANTS.value
-                                            else ticket.channel.value)
-            claim = None
-            if row.status == PENDING and aware(row.next_attempt_at) <= now and deliverer is not None:
-                claim = await self._claim(row.id, now)
-            if deliverer is None or claim is None:
-                blocked.add(key)  # later messages of this conversation wait for this one
+            destination = _destination(row, ticket)
+            lanes.setdefault(destination, []).append((row, ticket))
+            if (row.ticket_id, row.direction) in heads:
                 continue
-            delivery = _delivery(row, ticket)
-            outcome = await self._attempt(deliverer, delivery)
-            await self._settle(row, claim, delivery, outcome)
-            attempted += 1
-            if outcome.status in ("retry", "wait"):  # HOOK (issue 19): "wait" keeps the order too
-                blocked.add(key)
-        return attempted
+            heads.add((row.ticket_id, row.direction))
+            if row.status == PENDING and aware(row.next_attempt_at) <= now and self._deliverer(row, ticket):
+                due.add(destination)
+        started = 0
+        for destination, items in lanes.items():
+            if destination in due and destination not in self._lanes:
+                task = asyncio.create_task(self._lane(now, items))
+                self._lanes[destination] = task
+                task.add_done_callback(lambda _task, key=destination: self._lane_done(key))
+                started += 1
+        return started
+
+    def _deliverer(self, row: TicketMessage, ticket: Ticket) -> Deliverer | None:
+        return self.deliverers.get(CONSULTANTS if row.direction == Direction.TO_CONSULTANTS.value
+                                   else ticket.channel.value)
+
+    def _lane_done(self, destination: str) -> None:
+        self._lanes.pop(destination, None)
+        self._wake.set()  # rows put for this destination while its lane ran are due now
+
+    async def _lane(self, now: dt.datetime, items: list[tuple[TicketMessage, Ticket]]) -> None:
+        """One destination's open rows in order; a conversation's later rows wait for one held back."""
+        blocked: set[tuple[int, str]] = set()
+        try:
+            for row, ticket in items:
+                key = (row.ticket_id, row.direction)
+                if key in blocked:
+                    continue
+                deliverer = self._deliverer(row, ticket)
+                claim = None
+                if row.status == PENDING and aware(row.next_attempt_at) <= now and deliverer is not None:
+                    claim = await self._claim(row.id, now)
+                if deliverer is None or claim is None:
+                    blocked.add(key)  # later messages of this conversation wait for this one
+                    continue
+                delivery = delivery_of(row, ticket)
+                outcome = await self._attempt(deliverer, delivery)
+                await self._settle(row, claim, delivery, outcome)
+                if outcome.status in ("retry", "unavailable"):
+                    blocked.add(key)
+        except Exception as exc:  # the database is away: the next pass comes back to these rows
+            log.warning("relay outbox lane failed: %r", exc)
 
     async def _claim(self, row_id: int, now: dt.datetime) -> str | None:
         token = uuid.uuid4().hex
@@ -253,12 +226,12 @@ class Outbox:
                                       "external_id": outcome.external_id[:128], "error": ""}
             if row.held_at is not None:
                 report = (DeliveryReport.DELIVERED_AFTER_HOLD, "")
-        elif outcome.status == "wait":  # HOOK (issue 19): never fails, however long it waits
-            values = {"status": PENDING, "attempts": messages.c.attempts - 1, "error": outcome.error,
-                      "next_attempt_at": now + dt.timedelta(seconds=outcome.retry_after or self.max_delay)}
         elif outcome.status == "held":
             values = {"status": HELD, "held_at": now, "error": outcome.error}
             report = (outcome.report or DeliveryReport.HELD_NO_TEMPLATE, outcome.error)
+        elif outcome.status == "unavailable":  # the destination is down: wait, uncounted and unreported
+            values = {"status": PENDING, "attempts": messages.c.attempts - 1, "error": outcome.error,
+                      "next_attempt_at": now + dt.timedelta(seconds=outcome.retry_after or self.max_delay)}
         elif outcome.status == "retry" and delivery.attempt < self.max_attempts:
             wait = outcome.retry_after if outcome.retry_after is not None else self._backoff(delivery.attempt)
             values = {"status": PENDING, "next_attempt_at": now + dt.timedelta(seconds=wait),
@@ -278,30 +251,25 @@ class Outbox:
     # -- the worker of `serve` ------------------------------------------------
     def start(self) -> None:
         self._stopping = False
-        self._task = asyncio.create_task(self._run(), name="relay-outbox")
+        self._task = asyncio.create_task(passes(self._cycle, self._wake, self.poll, "relay outbox",
+                                                lambda: not self._stopping), name="relay-outbox")
 
     async def stop(self, timeout: float = 10.0) -> None:
-        """Let the current pass finish (bounded), then stop; pending rows wait for the next start."""
+        """Let the lanes under way finish (bounded), then stop; pending rows wait for the next start."""
         self._stopping = True
         self._wake.set()
-        if self._task is None:
-            return
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), timeout)
-        except TimeoutError:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        tasks = [task for task in (self._task, *self._lanes.values()) if task is not None]
+        if tasks:
+            _done, late = await asyncio.wait(tasks, timeout=timeout)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
         self._task = None
 
-    async def _run(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            try:
-                async with self._cycle_lock:
-                    while await self._cycle() and not self._stopping:
-                        pass
-            except Exception as exc:  # the database is away: try again on the next tick
-                log.warning("relay outbox pass failed: %r", exc)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll)
+
+
+def _destination(row: TicketMessage, ticket: Ticket) -> str:
+    """The lane of a message: the consultants' group, or the user's own chat."""
+    if row.direction == Direction.TO_CONSULTANTS.value:
+        return CONSULTANTS
+    return f"{ticket.channel.value}:{ticket.chat_id}"

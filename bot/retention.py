@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.db.models import (
     InboundEvent,
     KbDraft,
+    OutboundMessage,
     Question,
     Ticket,
     TicketMessage,
@@ -94,6 +95,12 @@ BLANKINGS: list[Blanking] = [
     Blanking("draft texts", _c(KbDraft).decided_at, _c(KbDraft).body),
     Blanking("draft authors", _c(KbDraft).decided_at, _c(KbDraft).author),
     Blanking("draft rejection reasons", _c(KbDraft).decided_at, _c(KbDraft).reason),
+    # Desk answers kept for a later try carry the answer itself, and errors may quote it; once
+    # sent or given up, nothing needs them.
+    Blanking("kept answers", _c(OutboundMessage).created_at, _c(OutboundMessage).body, "{}",
+             _c(OutboundMessage).status.in_(("sent", "failed"))),
+    Blanking("kept answer errors", _c(OutboundMessage).created_at, _c(OutboundMessage).error, "",
+             _c(OutboundMessage).status.in_(("sent", "failed"))),
 ]
 
 

@@ -15,6 +15,7 @@ from bot.inbox import Inbox
 from bot.metrics import Metrics
 from bot.outbox import Outbox
 from bot.pacing import Pacer
+from bot.pipeline.outbound import Outbound
 from handlers import Desk
 
 if TYPE_CHECKING:  # the channels import this module
@@ -43,3 +44,4 @@ class Services:
     reloader: BaseReloader | None = None  # follows the knowledge base's version row
     # A text into the consultants' group (its general topic), when a channel runs the group.
     post_to_consultants: Callable[[str], Awaitable[None]] | None = None
+    outbound: Outbound | None = None  # desk messages the platform did not take at once

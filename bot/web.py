@@ -35,11 +35,12 @@ from bot.db.models import utcnow
 from bot.db.store import SqlDeskStore
 from bot.failures import FAILURES, database_failure
 from bot.health import RECEIVING, readyz_handler
-from bot.inbox import Inbox
+from bot.inbox import Inbox, instance_name
 from bot.masking import mask
 from bot.metrics import Metrics, TimedMatcher
 from bot.outage import database_outage
 from bot.outbox import Outbox
+from bot.pipeline.outbound import Outbound
 from bot.ratelimit import build_limiter
 from bot.services import Services
 from bot.ticket_metrics import TicketMetrics
@@ -81,12 +82,16 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
     team = build_team(settings, engine, outbox, translator, clock, centres, groups)
     desk = Desk(TimedMatcher(matcher, metrics), SqlDeskStore(engine), translator,
                 default_lang=settings.default_lang, limiter=limiter, team=team, clock=clock, centres=centres)
-    inbox = Inbox(engine, metrics, lease=settings.inbox_lease_seconds, max_in_flight=settings.inbox_max_in_flight)
+    inbox = Inbox(engine, metrics, lease=settings.inbox_lease_seconds, max_in_flight=settings.inbox_max_in_flight,
+                  owner=instance_name(settings.instance_id, settings.port))
+    outbound = Outbound(engine, deadline=settings.delivery_deadline_hours * 3600,
+                        max_delay=settings.delivery_max_backoff_seconds, clock=clock, metrics=metrics)
     reloader = BaseReloader(settings, engine, desk, metrics)
     if team is not None:
         team.curation = Curation(SqlDraftStore(engine), SqlTranscript(engine), lambda: desk.matcher, mask)
     services = Services(settings, engine, desk, inbox, metrics=metrics, redis=redis, outbox=outbox,
-                        consultants=CentreChats(groups, centres.group) if groups else None, reloader=reloader)
+                        consultants=CentreChats(groups, centres.group) if groups else None, reloader=reloader,
+                        outbound=outbound)
     metrics.on_scrape(inbox.refresh_depth)
     TicketMetrics(metrics, engine)
     app = web.Application(client_max_size=4 * 1024 * 1024, middlewares=[database_outage])
@@ -109,6 +114,7 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
             log.info("%d stored deliveries resumed", recovered)
         sweeper = asyncio.create_task(inbox.sweep_forever(settings.inbox_sweep_seconds))
         outbox.start()  # relayed messages left pending by the last run go out now
+        outbound.start()  # so do desk messages kept for a later try
         reminder = asyncio.create_task(remind_forever(team)) if team is not None else None
         await reloader.start()
         following = asyncio.create_task(reloader.follow(settings.kb_reload_seconds))
@@ -125,6 +131,7 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
             log.warning("stopped with %d deliveries unfinished: they stay pending for the next start",
                         handed_back)
         await outbox.stop(settings.shutdown_timeout)
+        await outbound.stop(settings.shutdown_timeout)
         if redis is not None:
             await redis.aclose()
 
@@ -157,7 +164,7 @@ def run_workers(settings: Settings, workers: int) -> int:
     if code:
         return code
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no loop or pool inherited
-    processes = [context.Process(target=_worker, name=f"civic-desk-worker-{n}") for n in range(workers)]
+    processes = [context.Process(target=_worker, args=(n,), name=f"civic-desk-worker-{n}") for n in range(workers)]
     stopping = False
 
     def stop(signum: int, frame: object) -> None:
@@ -189,12 +196,14 @@ def run_workers(settings: Settings, workers: int) -> int:
             signal.signal(sig, handler)
 
 
-def _worker() -> None:
+def _worker(number: int) -> None:
     """One worker of `serve --workers N` (a spawned process: settings come from the environment)."""
     from bot.channels.telegram import TelegramSetupError
 
+    settings = load_settings()
+    settings = settings.model_copy(update={"instance_id": instance_name(settings.instance_id, settings.port, number)})
     try:
-        code = run_service(load_settings(), reuse_port=True)
+        code = run_service(settings, reuse_port=True)
     except TelegramSetupError as exc:
         print(f"civic-desk cannot start: {exc}", file=sys.stderr)
         code = 1

@@ -12,7 +12,8 @@ A caller's `submit` returns only after the transaction holding its item has
 committed, so "stored before acknowledged" holds. When a shared transaction
 fails, each writer's part is tried again in a transaction of its own: a writer
 with a bad batch fails only its own callers (the webhook answers 503 and the
-platform delivers again), not every write of the desk.
+platform delivers again), not every write of the desk; and a writer's batch that fails
+alone is tried item by item, so one bad row fails only its own caller.
 
 Writers run in the order they were created, the same in every instance, so
 two instances' transactions take their row locks table by table in one order.
@@ -126,11 +127,17 @@ class _SharedCommits:
             _resolve(batch, written)
 
     async def _commit_alone(self, writer: GroupCommit[Any, Any], batch: Batch) -> None:
+        """One writer's batch in a transaction of its own; if that fails too, row by row, so one
+        bad item (a character the database refuses) fails its own caller only."""
         try:
             written = await self.transactions.run(lambda conn: writer._write(conn, batch),
                                                   one_statement=writer.one_statement)
         except Exception as exc:
-            _fail([(writer, batch)], exc)
+            if len(batch) == 1 or _connection_lost(exc):
+                _fail([(writer, batch)], exc)
+                return
+            for item in batch:
+                await self._commit_alone(writer, [item])
             return
         _resolve(batch, written)
 

@@ -108,6 +108,7 @@ class InboundEvent(Base):
     error: Mapped[str] = mapped_column(Text, default="")
     received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     processed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    owner: Mapped[str] = mapped_column(String(64), default="", server_default="")  # the claiming instance
 
 
 class WhatsAppContact(Base):
@@ -251,6 +252,8 @@ class ConsultantGroup(Base):
     migrated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     problem: Mapped[str] = mapped_column(Text, default="", server_default="")
     problem_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 class KbDraft(Base):
     """A knowledge entry proposed from a consultant's answer (`/faq`), until published or rejected.
 
@@ -292,3 +295,29 @@ class DigestRun(Base):
 
     week: Mapped[str] = mapped_column(String(16), primary_key=True)  # ISO year and week, e.g. 2026-W49
     claimed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class OutboundMessage(Base):
+    """A message of the desk to one chat that could not go out at once, kept until it does.
+
+    `body` is the platform's own JSON (a Bot API sendMessage body, a Graph API message
+    object). `status`: pending -> sending (claimed with `claim`) -> sent, or failed once
+    `deadline_at` passed. A chat's messages go out in `id` order.
+    """
+
+    __tablename__ = "outbound_messages"
+    __table_args__ = (Index("ix_outbound_messages_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    deadline_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    claim: Mapped[str] = mapped_column(String(32), default="")
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -80,6 +80,35 @@ async def test_a_writer_with_a_bad_batch_fails_only_its_own_callers(engine: Asyn
     assert await count(engine, users) == 5
 
 
+def add_users_refusing_bad(conn: Connection, names: Sequence[str]) -> list[int]:
+    if any("bad" in name for name in names):  # as PostgreSQL refuses a whole statement for one row
+        raise ValueError("a character the database refuses")
+    return add_users(conn, names)
+
+
+async def test_one_bad_row_in_a_batch_fails_only_its_own_caller(engine: AsyncEngine) -> None:
+    people = GroupCommit(engine, add_users_refusing_bad)
+
+    results = await asyncio.gather(*(people.submit(name) for name in ("ann", "bad bob", "cem", "dina")),
+                                   return_exceptions=True)
+
+    assert [type(result) for result in results] == [int, ValueError, int, int]
+    assert await count(engine, users) == 3
+
+
+async def test_a_nul_in_one_row_fails_only_that_row_on_postgresql(engine: AsyncEngine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite stores U+0000")
+    people = GroupCommit(engine, add_users)
+
+    results = await asyncio.gather(*(people.submit(name) for name in ("ann", "b\x00b", "cem")),
+                                   return_exceptions=True)
+
+    assert isinstance(results[0], int) and isinstance(results[2], int)
+    assert isinstance(results[1], Exception)
+    assert await count(engine, users) == 2
+
+
 async def test_writes_keep_flowing_after_a_failed_batch(engine: AsyncEngine) -> None:
     people, broken = GroupCommit(engine, add_users), GroupCommit(engine, refuse)
     with pytest.raises(ValueError):

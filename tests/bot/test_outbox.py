@@ -183,3 +183,48 @@ async def test_the_worker_of_the_service_delivers_what_is_put(engine: AsyncEngin
     finally:
         await outbox.stop()
     assert deliverer.delivered == ["жауап"]
+
+
+async def test_a_slow_consultants_group_never_delays_a_reply_to_a_user(engine: AsyncEngine) -> None:
+    outbox = Outbox(engine, FakeClock())
+    group_may_go = asyncio.Event()
+    posted: list[str] = []
+    user = Recorder()
+
+    async def paced_group(delivery: Delivery) -> Outcome:  # the group's 20 posts a minute
+        await group_may_go.wait()
+        posted.append(delivery.text)
+        return Outcome.sent("g1")
+
+    outbox.register(CONSULTANTS, paced_group)
+    outbox.register("whatsapp", user)
+    flooder, other = await open_ticket(engine, "1"), await open_ticket(engine, "2")
+    for n in range(40):
+        await outbox.put(Relay(flooder, Direction.TO_CONSULTANTS, RelayKind.TEXT, f"flood {n}"))
+    await outbox.put(to_user(other, "the consultant's reply"))
+
+    draining = asyncio.create_task(outbox.drain())
+    async with asyncio.timeout(5):
+        while not user.delivered:
+            await asyncio.sleep(0.01)
+    assert user.delivered == ["the consultant's reply"] and posted == []  # the group's lane still waits
+    group_may_go.set()
+    await draining
+    assert posted == [f"flood {n}" for n in range(40)]
+
+
+async def test_an_unavailable_destination_keeps_its_messages_pending_uncounted_and_unreported(
+        engine: AsyncEngine) -> None:
+    clock = FakeClock()
+    outbox = Outbox(engine, clock, max_attempts=2)
+    group = Recorder(*[Outcome.unavailable("the bot was removed from the group", after=60)] * 3)
+    outbox.register(CONSULTANTS, group)
+    ticket = await open_ticket(engine)
+    await outbox.put(Relay(ticket, Direction.TO_CONSULTANTS, RelayKind.TEXT, "hello"))
+
+    for _ in range(3):  # more tries than max_attempts: none counted
+        await outbox.drain()
+        clock.advance(seconds=60)
+    assert await statuses(engine) == [("hello", "pending", 0)]
+    await outbox.drain()
+    assert await statuses(engine) == [("hello", "sent", 1)]

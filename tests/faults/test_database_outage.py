@@ -4,7 +4,6 @@ answers 503 so the platform retries, readiness says why, and the desk recovers b
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -22,17 +21,6 @@ from tests.channels.telegram.fake_api import FakeBotAPI
 from tests.faults.proxy import Proxy
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-async def proxy(settings: Settings) -> AsyncIterator[Proxy]:
-    url = make_url(settings.database_url)
-    if url.get_backend_name() != "postgresql":
-        pytest.skip("a network database is needed: set DESK_TEST_DATABASE_URL to PostgreSQL")
-    proxy = Proxy(url.host or "127.0.0.1", url.port or 5432)
-    await proxy.up()
-    yield proxy
-    await proxy.down()
 
 
 async def test_a_lost_database_is_503_then_recovered_without_a_restart(

@@ -14,12 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.channels.telegram import sender
 from bot.channels.whatsapp import GraphClient
 from bot.config import Settings
+from bot.db.models import utcnow
 from bot.metrics import Metrics
 from bot.web import SERVICES, create_app
 from knowledge import Matcher
 from tests.channels.telegram.chat import TelegramUser
 from tests.channels.telegram.fake_api import FakeBotAPI
 from tests.channels.whatsapp.fake_graph import FakeGraph
+from tests.clock import FakeClock
 from tests.faults.serve import run_fake
 
 pytestmark = pytest.mark.slow
@@ -105,18 +107,31 @@ async def test_telegram_recovering_from_a_fault_gets_the_message_once(
     app = create_app(settings, engine, matcher)
     async with TestClient(TestServer(app)) as client:
         user = TelegramUser(client, faulty_api, app[SERVICES])
-        await user.says("/help")
+        kept = app[SERVICES].outbound
+        kept.clock = clock = FakeClock(utcnow())
+        await user.says("/help")  # not taken at once: kept, and tried again with back-off
+        for _ in faults:
+            clock.advance(minutes=1)
+            await kept.drain()
         metrics: Metrics = app[SERVICES].metrics
     assert faulty_api.faults.delivered == 1
     assert metrics.outbound_retries.labels("telegram", "server" if faults == ["500"] else "network")._value.get() >= 1
 
 
-async def test_telegram_down_for_good_is_given_up_after_bounded_tries(
+async def test_telegram_down_for_a_while_gets_every_answer_once_and_in_order_when_back(
         user: TelegramUser, bot_api: FakeBotAPI) -> None:
-    for _ in range(sender.MAX_ATTEMPTS):
+    kept = user.services.outbound
+    assert kept is not None
+    kept.clock = clock = FakeClock(utcnow())
+    for _ in range(5):
         bot_api.fail("sendMessage", 502, "Bad Gateway")
-    assert [c["method"] for c in await user.says("/help")] == ["sendMessage"] * sender.MAX_ATTEMPTS
-    assert [c["method"] for c in await user.says("/help")] == ["sendMessage"]  # the next one goes out
+    assert [c["method"] for c in await user.says("/help")] == ["sendMessage"]  # kept
+    assert await user.says("/menu") == []  # queued behind it
+    for pause in (1, 2, 4, 8, 16):  # four more 502s, then Telegram is back
+        clock.advance(seconds=pause)
+        await kept.drain()
+    texts = [c["params"]["text"] for c in bot_api.calls if c["method"] == "sendMessage"]
+    assert len(texts) == 5 + 2 and texts[-2] == texts[0]  # the /help answer once, then the menu
 
 
 @pytest.mark.parametrize("faults", [["stall"], ["drop"], ["drop", "stall"]])

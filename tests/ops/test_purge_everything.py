@@ -18,7 +18,8 @@ OLD = utcnow() - dt.timedelta(days=800)
 # ticket's centre (ids from regions.yaml and centres.yaml: routing and per-centre figures); no one's
 # words or names.
 KEPT = {
-    "inbound_events": {"channel", "event_key", "order_key", "status"},
+    "inbound_events": {"channel", "event_key", "order_key", "status",
+                       "owner"},  # the instance that claimed it (DESK_INSTANCE_ID, host:port)
     "users": {"channel", "external_id", "lang", "region"},
     "whatsapp_contacts": {"wa_id"},
     "whatsapp_delivery_failures": {"wamid", "recipient_id"},
@@ -29,9 +30,10 @@ KEPT = {
     "consultant_groups": {"problem"},  # the platform's refusal of the group ("chat not found")
     "kb_drafts": {"lang", "status", "entry_id"},
     "digest_runs": {"week"},
+    "outbound_messages": {"channel", "chat_id", "status", "claim"},  # chat ids are kept as tickets' are
 }
 SETTLED = {"inbound_events": {"status": "done"}, "tickets": {"status": "closed"},
-           "ticket_messages": {"status": "sent"}}
+           "ticket_messages": {"status": "sent"}, "outbound_messages": {"status": "sent"}}
 
 
 def old_row(table: Any) -> dict[str, Any]:

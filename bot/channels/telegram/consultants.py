@@ -76,7 +76,7 @@ class ConsultantsGroup:
         """Deliver, following a migrated group at once; a broken group keeps the message waiting."""
         for _migration in range(MIGRATIONS_FOLLOWED + 1):
             if self.group.broken:
-                return Outcome.wait(f"consultants' group unusable: {self.group.status.problem}", PROBE_EVERY)
+                return Outcome.unavailable(f"consultants' group unusable: {self.group.status.problem}", PROBE_EVERY)
             try:
                 return Outcome.sent(await self._deliver(delivery))
             except TelegramMigrateToChat as exc:

@@ -12,18 +12,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from aiogram.exceptions import (
-    AiogramError,
-    TelegramForbiddenError,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
+from aiogram.exceptions import AiogramError, TelegramForbiddenError
 from aiogram.methods import TelegramMethod
 
-from bot.channels.telegram.sender import TelegramSender, send_messages
+from bot.channels.telegram.sender import TelegramSender, outcome_of, send_messages
 from bot.outbox import Delivery, Outcome
 from handlers.ports import DeliveryReport
+
+__all__ = ["TelegramUsers", "outcome_of", "paced"]
 
 T = TypeVar("T")
 HeldBefore = Callable[[int], Awaitable[bool]]  # does the ticket have replies held already?
@@ -32,15 +28,6 @@ HeldBefore = Callable[[int], Awaitable[bool]]  # does the ticket have replies he
 def blocked_by_user(exc: AiogramError) -> bool:
     """403 "Forbidden: bot was blocked by the user"."""
     return isinstance(exc, TelegramForbiddenError) and "blocked by the user" in exc.message.lower()
-
-
-def outcome_of(exc: AiogramError) -> Outcome:
-    """Flood limits and server or network trouble are worth a retry; the rest is final."""
-    if isinstance(exc, TelegramRetryAfter):
-        return Outcome.retry(f"flood limit: {exc.message}", after=float(exc.retry_after))
-    if isinstance(exc, TelegramServerError | TelegramNetworkError):
-        return Outcome.retry(f"{type(exc).__name__}: {exc.message}")
-    return Outcome.failed(f"{type(exc).__name__}: {getattr(exc, 'message', exc)}")
 
 
 async def paced(sender: TelegramSender, chat_id: int | str, method: TelegramMethod[T]) -> T:

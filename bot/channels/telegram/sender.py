@@ -1,4 +1,5 @@
-"""The one way out to Telegram: rendered replies, paced, flood-limit retries, errors logged not raised."""
+"""The one way out to Telegram: rendered replies, paced; what Telegram does not take at once is kept
+(`bot.pipeline.outbound`) and sent again until the delivery deadline; errors logged, not raised."""
 
 from __future__ import annotations
 
@@ -19,9 +20,12 @@ from bot.channels.telegram.session import JsonSession
 from bot.config import Settings
 from bot.metrics import Metrics
 from bot.pacing import UNLIMITED, Pacer, Rate
+from bot.pipeline.outbound import Outbound
+from bot.pipeline.outcome import Outcome
 from handlers import Reply
 
 log = logging.getLogger(__name__)
+CHANNEL = "telegram"
 T = TypeVar("T")
 MAX_ATTEMPTS = 3
 MAX_WAIT = 60.0  # a longer flood ban is not waited out while the chat's updates queue up
@@ -75,6 +79,15 @@ def message_bodies(chat_id: int | str, replies: Sequence[Reply],
     return bodies
 
 
+def outcome_of(exc: AiogramError) -> Outcome:
+    """Flood limits and server or network trouble are worth a retry; the rest is final."""
+    if isinstance(exc, TelegramRetryAfter):
+        return Outcome.retry(f"flood limit: {exc.message}", after=float(exc.retry_after))
+    if isinstance(exc, TelegramServerError | TelegramNetworkError):
+        return Outcome.retry(f"{type(exc).__name__}: {exc.message}")
+    return Outcome.failed(f"{type(exc).__name__}: {getattr(exc, 'message', exc)}")
+
+
 def send_messages(chat_id: int | str, replies: Sequence[Reply],
                   thread_id: int | None = None) -> list[SendMessage]:
     """The same calls as aiogram methods, for the paths that need aiogram's Message back."""
@@ -85,7 +98,8 @@ class TelegramSender:
     """Sends the desk's replies to one chat; a failed call never breaks processing."""
 
     def __init__(self, bot: Bot, pacer: Pacer | None = None, limits: TelegramLimits | None = None,
-                 metrics: Metrics | None = None) -> None:
+                 metrics: Metrics | None = None, outbound: Outbound | None = None) -> None:
+        """`outbound`: where messages Telegram did not take at once are kept (None: dropped, logged)."""
         if not isinstance(bot.session, JsonSession):
             raise TypeError("the desk's Bot sends through a JsonSession (see service.build_bot)")
         self.bot = bot
@@ -93,19 +107,45 @@ class TelegramSender:
         self.pacer = pacer or Pacer()
         self.limits = limits or TelegramLimits()
         self.metrics = metrics or Metrics()
+        self.outbound = outbound
+        if outbound is not None:
+            outbound.register(CHANNEL, self.send_body)
 
     async def send(self, chat_id: int | str, replies: Sequence[Reply], thread_id: int | None = None) -> int:
         """Send every part of every reply in order (into a forum topic if given); returns how many went out.
 
-        After a failure the rest is dropped: later parts would read out of context.
+        A part Telegram does not take at once (429, 5xx, a timeout) is kept with the parts after
+        it, and they go out later in order; so does everything for a chat that has parts waiting.
+        After a final refusal the rest is dropped: later parts would read out of context.
         """
-        sent = 0
-        for body in message_bodies(chat_id, replies, thread_id):
-            await self.pacer.wait(*self.limits.slots(chat_id))
-            if await self._attempts("sendMessage", lambda body=body: self.session.send_message(self.bot, body)) is None:
-                break
-            sent += 1
-        return sent
+        bodies = message_bodies(chat_id, replies, thread_id)
+        if self.outbound is not None and self.outbound.holds(CHANNEL, str(chat_id)):
+            await self.outbound.put(CHANNEL, str(chat_id), bodies, after=0, error="queued behind earlier messages")
+            return 0
+        for sent, body in enumerate(bodies):
+            outcome = await self.send_body(str(chat_id), body)
+            if outcome.status == "sent":
+                continue
+            if outcome.status == "retry" and self.outbound is not None:
+                await self.outbound.put(CHANNEL, str(chat_id), bodies[sent:], outcome.retry_after, outcome.error)
+            else:
+                log.error("sendMessage failed: %s", outcome.error)
+            return sent
+        return len(bodies)
+
+    async def send_body(self, chat_id: str, body: dict[str, Any]) -> Outcome:
+        """One sendMessage from its ready body, within the flood limits; its outcome, never raised."""
+        await self.pacer.wait(*self.limits.slots(chat_id))
+        try:
+            return Outcome.sent(await self.session.send_message(self.bot, body))
+        except AiogramError as exc:
+            outcome = outcome_of(exc)
+            reason = ("flood" if isinstance(exc, TelegramRetryAfter)
+                      else "server" if isinstance(exc, TelegramServerError)
+                      else "network" if isinstance(exc, TelegramNetworkError) else type(exc).__name__)
+            (self.metrics.outbound_retries if outcome.status == "retry" else self.metrics.outbound_errors).labels(
+                CHANNEL, reason).inc()
+            return outcome
 
     async def answer_callback(self, query_id: str) -> None:
         """Stop the button's spinner; an old query (e.g. replayed after a restart) only logs."""

@@ -117,7 +117,8 @@ def setup(app: web.Application, services: Services, *, polling: bool = False, fo
     pin_response_models()
     bot = build_bot(settings)  # no connection is opened yet: nothing to close if the next check fails
     secret = "" if polling else webhook_secret(settings)
-    sender = TelegramSender(bot, services.pacer, TelegramLimits.from_settings(settings), services.metrics)
+    sender = TelegramSender(bot, services.pacer, TelegramLimits.from_settings(settings), services.metrics,
+                            services.outbound)
     chats = services.consultants
     dispatcher = build_dispatcher(services, sender, connect_outbox(services, sender), chats)
     allowed_updates = dispatcher.resolve_used_update_types()

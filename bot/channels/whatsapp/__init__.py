@@ -46,7 +46,7 @@ def setup(app: web.Application, services: Services) -> WhatsAppProcessor:
     store = WhatsAppStore(services.engine)
     # Only tickets hold consultants' replies; without a team there is nothing to release.
     releases = services.outbox if services.desk.team is not None else None
-    processor = WhatsAppProcessor(services.desk, client, store, releases)
+    processor = WhatsAppProcessor(services.desk, client, store, releases, services.outbound)
     services.inbox.register(CHANNEL, processor)
     if services.outbox is not None:  # consultants' replies, within the 24-hour window
         services.outbox.register(CHANNEL, WhatsAppUsers(client, store, services.desk.translator,

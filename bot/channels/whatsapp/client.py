@@ -68,17 +68,20 @@ class GraphClient:
                                 "to": f"+{to.lstrip('+')}", **message})
 
     async def mark_read(self, wamid: str) -> SendResult:
-        """Blue ticks for the user: also marks every earlier message in the chat as read."""
-        return await self.post({"messaging_product": "whatsapp", "status": "read",
-                                "message_id": wamid})
+        """Blue ticks for the user: also marks every earlier message in the chat as read.
 
-    async def post(self, payload: dict[str, Any]) -> SendResult:
+        One attempt, never retried: a courtesy must not spend the time or the tries of the answer."""
+        return await self.post({"messaging_product": "whatsapp", "status": "read",
+                                "message_id": wamid}, attempts=1)
+
+    async def post(self, payload: dict[str, Any], attempts: int | None = None) -> SendResult:
         result = SendResult(ok=False)
-        for attempt in range(1, self.attempts + 1):
+        tries = self.attempts if attempts is None else attempts
+        for attempt in range(1, tries + 1):
             result, transient = await self._once(payload, attempt)
             if result.ok:
                 break
-            if not transient or attempt == self.attempts:
+            if not transient or attempt == tries:
                 self.metrics.outbound_errors.labels("whatsapp", _reason(result)).inc()
                 break
             self.metrics.outbound_retries.labels("whatsapp", _reason(result)).inc()

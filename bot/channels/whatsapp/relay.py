@@ -13,8 +13,8 @@ import datetime as dt
 import logging
 from typing import Any
 
-from bot.channels.whatsapp.client import TRANSIENT_CODES, GraphClient, SendResult
-from bot.channels.whatsapp.processor import labels, send_replies
+from bot.channels.whatsapp.client import GraphClient
+from bot.channels.whatsapp.processor import labels, send_replies, transient
 from bot.channels.whatsapp.store import SERVICE_WINDOW, WhatsAppStore
 from bot.outbox import Delivery, Outcome
 from handlers import Translator
@@ -22,10 +22,6 @@ from handlers.ports import Clock, DeliveryReport
 
 log = logging.getLogger(__name__)
 WINDOW_CLOSED = 131047  # "Re-engagement message": more than 24 hours since the user's last message
-
-
-def transient(result: SendResult) -> bool:
-    return result.http_status in (0, 429) or result.http_status >= 500 or result.error_code in TRANSIENT_CODES
 
 
 def template_message(name: str, lang: str) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -10,14 +11,14 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from bot.channels.telegram import sender
 from bot.config import Settings
-from bot.db.models import InboundEvent
+from bot.db.models import InboundEvent, OutboundMessage, utcnow
 from bot.web import SERVICES, create_app
 from handlers import Translator
 from knowledge import Matcher
 from tests.channels.telegram.chat import TelegramUser, message
 from tests.channels.telegram.fake_api import FakeBotAPI
+from tests.clock import FakeClock
 
 CHAT = 4242
 kk = Translator()("kk")
@@ -88,34 +89,58 @@ async def test_an_update_stored_before_a_crash_is_answered_at_start(
 
 
 @pytest.fixture
-def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The flood-limit waits, recorded instead of slept."""
-    waited: list[float] = []
-
-    async def pause(seconds: float) -> None:
-        waited.append(seconds)
-
-    monkeypatch.setattr(sender, "pause", pause)
-    return waited
+def clock(user: TelegramUser) -> FakeClock:
+    """The clock of the messages kept for a later try: tests move it instead of sleeping."""
+    assert user.services.outbound is not None
+    clock = user.services.outbound.clock = FakeClock(utcnow())
+    return clock
 
 
-async def test_flood_limit_is_waited_out_and_retried(user: TelegramUser, waits: list[float]) -> None:
-    user.api.fail("sendMessage", 429, "Too Many Requests: retry after 7", retry_after=7)
+async def kept(user: TelegramUser) -> list[dict[str, Any]]:
+    """The calls made by sending the kept messages that are due now."""
+    mark = len(user.api.calls)
+    assert user.services.outbound is not None
+    await user.services.outbound.drain()
+    return user.api.calls[mark:]
 
-    assert await user.says("/help") == [message(CHAT, HELP)] * 2
-    assert waits == [7]
+
+async def kept_statuses(engine: AsyncEngine) -> list[str]:
+    async with engine.connect() as conn:
+        return list((await conn.execute(select(OutboundMessage.status).order_by(OutboundMessage.id))).scalars())
 
 
-async def test_a_flood_limit_that_persists_is_given_up(user: TelegramUser, engine: AsyncEngine,
-                                                       waits: list[float]) -> None:
-    for _ in range(3):
-        user.api.fail("sendMessage", 429, "Too Many Requests: retry after 2", retry_after=2)
-    user.api.fail("sendMessage", 429, "Too Many Requests: retry after 3600", retry_after=3600)
+async def test_a_flood_limit_is_waited_out_however_long_and_the_answer_sent_once(
+        user: TelegramUser, engine: AsyncEngine, clock: FakeClock) -> None:
+    user.api.fail("sendMessage", 429, "Too Many Requests: retry after 90", retry_after=90)
 
-    assert await user.says("/help") == [message(CHAT, HELP)] * 3  # three tries, then give up
-    assert await user.says("/help") == [message(CHAT, HELP)]  # an hour is not waited for
-    assert waits == [2, 2]
-    assert [e.status for e in await events(engine)] == ["done", "done"]
+    assert await user.says("/help") == [message(CHAT, HELP)]  # refused, and kept
+    assert [e.status for e in await events(engine)] == ["done"]
+    clock.advance(seconds=89)
+    assert await user.says("/help") == []  # the next answer queues behind it: the chat's order holds
+    clock.advance(seconds=1)
+    assert await kept(user) == [message(CHAT, HELP)] * 2
+    assert await kept(user) == []
+    assert await kept_statuses(engine) == ["sent", "sent"]
+
+
+async def test_server_errors_are_retried_with_back_off_and_failed_at_the_deadline(
+        user: TelegramUser, engine: AsyncEngine, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
+    assert user.services.outbound is not None
+    user.services.outbound.deadline = dt.timedelta(seconds=10)
+    for _ in range(5):
+        user.api.fail("sendMessage", 500, "Internal Server Error")
+
+    assert await user.says("/help") == [message(CHAT, HELP)]
+    for pause in (1, 2, 4):  # back-off doubles
+        clock.advance(seconds=pause - 0.1)
+        assert await kept(user) == []
+        clock.advance(seconds=0.1)
+        assert await kept(user) == [message(CHAT, HELP)]
+    assert await kept_statuses(engine) == ["pending"]
+    clock.advance(seconds=8)  # past the deadline: this try is the last
+    assert await kept(user) == [message(CHAT, HELP)]
+    assert await kept_statuses(engine) == ["failed"]
+    assert "failed for good" in caplog.text
 
 
 async def test_api_errors_are_logged_and_the_next_update_still_served(

@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.channels.whatsapp import signature
-from bot.db.models import InboundEvent, WhatsAppDeliveryFailure, WhatsAppOutbound
+from bot.db.models import InboundEvent, WhatsAppDeliveryFailure, WhatsAppOutbound, utcnow
 from handlers import Translator
 from knowledge import Matcher
+from tests.clock import FakeClock
 
 from .conftest import APP_SECRET, USER, VERIFY_TOKEN, WhatsApp, answer_by_length, message, payload, status
 from .fake_graph import FakeGraph
@@ -118,22 +119,28 @@ async def test_a_rate_limited_send_is_retried_and_delivered_once(
     assert await outbound(engine) == [("sent", 2, 200, None)]
 
 
-async def test_a_graph_api_down_for_good_is_recorded_and_the_worker_keeps_going(
+async def test_a_graph_api_down_is_waited_out_and_the_answer_sent_in_order_when_it_is_back(
         whatsapp: WhatsApp, graph: FakeGraph, engine: AsyncEngine, translator: Translator,
         matcher: Matcher) -> None:
+    kept = whatsapp.services.outbound
+    assert kept is not None
+    kept.clock = clock = FakeClock(utcnow())
     graph.fail_forever(500, 1, "An unknown error occurred")
     long_answer = answer_by_length(matcher, translator, over_body_limit=True)
     sends = await whatsapp.say(long_answer.questions["ru"][0])  # a text, then a list
 
-    assert len(sends) == 3 and sends[0] == sends[1] == sends[2]  # bounded: 3 attempts
-    assert await outbound(engine) == [("failed", 3, 500, 1), ("skipped", 0, 0, None)]
+    assert len(sends) == 3 and sends[0] == sends[1] == sends[2]  # the inline tries, bounded
+    assert await outbound(engine) == [("failed", 3, 500, 1)]  # both parts kept for later
     async with engine.connect() as conn:
         assert (await conn.execute(select(InboundEvent.status))).scalars().all() == ["done"]
+    assert [s["type"] for s in await whatsapp.say("тіл")] == []  # the next answer queues behind them
 
     graph.failing_forever = None
-    sends = await whatsapp.say("тіл")
-    assert [s["type"] for s in sends] == ["interactive"]
-    assert (await outbound(engine))[-1] == ("sent", 1, 200, None)
+    clock.advance(seconds=1)
+    mark = len(graph.sends())
+    await kept.drain()
+    assert [s["type"] for s in graph.sends()[mark:]] == ["text", "interactive", "interactive"]  # in order, once
+    assert [row[0] for row in await outbound(engine)] == ["failed", "sent", "sent", "sent"]
 
 
 @pytest.mark.parametrize(("code", "title"), [

@@ -6,7 +6,7 @@ bot cannot post into (removed, rights lost, topics off) is marked broken here
 with the reason, so every instance holds the consultants' messages and says so.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-06
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,151 @@
+"""The inbox's table: its statements and the group-commit writers that run them.
+
+Claims are one conditional UPDATE (pending -> processing), so only one instance
+ever processes a row, on SQLite and PostgreSQL alike. A row is claimable while it
+is open and has attempts left, and either pending, or processing under a claim
+that is stale (older than the lease: its instance died) or this instance's own
+(it restarted, or lost the database mid-work: it knows the row is not in hand).
+A chat's rows are claimed in arrival order: not while an earlier one is open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, literal_column, or_, select, update
+
+from bot.db.dialect import insert_on_conflict
+from bot.db.models import InboundEvent, utcnow
+
+MAX_ATTEMPTS = 5
+OPEN = ("pending", "processing")
+events = InboundEvent.__table__
+earlier = events.alias("earlier")  # built once: the claim's statement is then compiled once, from cache
+
+
+def is_open(status: Any) -> Any:
+    """status IN ('pending', 'processing'), the values written into the SQL as the partial index
+    (ix_inbound_events_open_chat) says them: SQLite uses a partial index only then."""
+    return status.in_([literal_column(f"'{value}'") for value in OPEN])
+
+
+# No earlier delivery of the row's chat is still open (on this instance or any other).
+NOT_BLOCKED = or_(events.c.order_key == "", ~select(earlier.c.id).where(
+    earlier.c.channel == events.c.channel, earlier.c.order_key == events.c.order_key,
+    earlier.c.id < events.c.id, is_open(earlier.c.status)).exists())
+
+
+def claimable(stale: Any, owner: Any) -> Any:
+    """Open and not given up: pending, or processing under a stale claim or one of `owner`'s."""
+    return and_(is_open(events.c.status), events.c.attempts < MAX_ATTEMPTS, or_(
+        events.c.status == "pending", and_(events.c.status == "processing", or_(
+            events.c.processed_at < stale, events.c.owner == owner))))
+
+
+# The hot statements, built once (their compiled form is then found in SQLAlchemy's cache at once).
+BATCH_IDS = events.c.id.in_(bindparam("ids", expanding=True))
+CLAIMABLE = claimable(bindparam("stale"), bindparam("owner"))
+CLAIM = update(events).where(BATCH_IDS, CLAIMABLE, NOT_BLOCKED).values(
+    status="processing", attempts=events.c.attempts + 1, processed_at=bindparam("now"),
+    owner=bindparam("owner")).returning(events.c.id)
+STILL_OPEN = select(events.c.id).where(BATCH_IDS, events.c.order_key != "", CLAIMABLE)
+FINISH_DONE = update(events).where(BATCH_IDS).values(status="done", error="", processed_at=bindparam("now"))
+FINISH_ONE = update(events).where(events.c.id == bindparam("event_id")).values(
+    status=bindparam("outcome"), error=bindparam("reason"), processed_at=bindparam("now"))
+# A transient failure hands the row back uncounted: an outage must not use up its attempts.
+RETRY_LATER = update(events).where(events.c.id == bindparam("event_id"), events.c.status == "processing").values(
+    status="pending", attempts=events.c.attempts - 1, error=bindparam("reason"))
+DONE, FAILED, RETRY = "done", "failed", "retry"
+
+
+@functools.cache  # built once per database kind (see insert_on_conflict)
+def store_new(dialect: str) -> Any:
+    """INSERT deliveries, skipping those already stored; RETURNING the new rows' keys."""
+    return insert_on_conflict(dialect, events).on_conflict_do_nothing(
+        index_elements=[events.c.channel, events.c.event_key]).returning(
+        events.c.id, events.c.channel, events.c.event_key)
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A delivery on its way into the table."""
+
+    channel: str
+    event_key: str
+    order_key: str
+    payload: str  # JSON
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How the processing of a claimed row ended: done, failed (for good) or retry (uncounted)."""
+
+    event_id: int
+    status: str
+    error: str = ""
+
+
+def store(conn: Connection, arrivals: Sequence[Arrival]) -> list[int | None]:
+    """Insert a batch, skipping keys already stored; the new rows' ids, None for duplicates.
+
+    Ids follow the batch's order, so a chat's deliveries keep their arrival order.
+    """
+    first: dict[tuple[str, str], Arrival] = {}
+    for arrival in arrivals:
+        first.setdefault((arrival.channel, arrival.event_key), arrival)
+    rows = conn.execute(store_new(conn.dialect.name), [
+        {"channel": a.channel, "event_key": a.event_key, "order_key": a.order_key, "payload": a.payload,
+         "status": "pending", "attempts": 0, "error": "", "received_at": utcnow()}
+        for a in first.values()])
+    ids = {(row.channel, row.event_key): row.id for row in rows}
+    return [ids.get((a.channel, a.event_key)) if first[(a.channel, a.event_key)] is a else None
+            for a in arrivals]
+
+
+def record_outcomes(conn: Connection, outcomes: Sequence[Outcome]) -> list[None]:
+    """The successes in one UPDATE; each failure with its error; each retry handed back pending."""
+    now = utcnow()
+    done = [outcome.event_id for outcome in outcomes if outcome.status == DONE]
+    if done:
+        conn.execute(FINISH_DONE, {"ids": done, "now": now})
+    for outcome in outcomes:
+        if outcome.status == RETRY:
+            conn.execute(RETRY_LATER, {"event_id": outcome.event_id, "reason": outcome.error})
+        elif outcome.status != DONE:
+            conn.execute(FINISH_ONE, {"event_id": outcome.event_id, "outcome": outcome.status,
+                                      "reason": outcome.error, "now": now})
+    return [None] * len(outcomes)
+
+
+class Claim(enum.Enum):
+    OWNED = "owned"      # this worker processes it
+    TAKEN = "taken"      # done, failed or held by another instance: nothing to do
+    BLOCKED = "blocked"  # an earlier message of the chat is still open
+
+
+@dataclass(frozen=True)
+class Claims:
+    """The claim of one instance (`owner`) under its lease."""
+
+    owner: str
+    lease: dt.timedelta
+
+    def claim(self, conn: Connection, ids: Sequence[int]) -> list[Claim]:
+        """One conditional UPDATE claims every row of the batch it may: one winner per row."""
+        now = utcnow()
+        stale = now - self.lease
+        owned = set(conn.execute(CLAIM, {"ids": list(ids), "stale": stale, "now": now,
+                                         "owner": self.owner}).scalars())
+        rest = [event_id for event_id in ids if event_id not in owned]
+        still_open = set(conn.execute(STILL_OPEN, {"ids": rest, "stale": stale,
+                                                   "owner": self.owner}).scalars()) if rest else set()
+        return [Claim.OWNED if event_id in owned else Claim.BLOCKED if event_id in still_open else Claim.TAKEN
+                for event_id in ids]
+
+    def claimable(self, now: dt.datetime) -> Any:
+        return claimable(now - self.lease, self.owner)
