@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot import logs, retention, startup
+from bot import logs, pseudonyms, retention, startup
 from bot.analytics import command as report_command
 from bot.channel_plan import plan
 from bot.channels.terminal import forgiving_stdin, render, run_chat
@@ -139,12 +139,21 @@ async def db_upgrade(settings: Settings) -> int:
     return 0
 
 
-async def purge(settings: Settings, older_than: str, dry_run: bool) -> int:
+PURGE_VERBS = {retention.STALE: ("closed", "would close")} | {
+    spot.label: ("pseudonymised", "would pseudonymise") for spot in pseudonyms.ID_COLUMNS}
+
+
+async def purge(settings: Settings, older_than: str, dry_run: bool, identifiers: bool = False) -> int:
     """Blank personal texts older than the retention period; rows and counts stay."""
     try:
         age = retention.parse_age(older_than)
     except ValueError as exc:
         print(f"civic-desk purge: {exc}", file=sys.stderr)
+        return 2
+    key = settings.pseudonym_key.get_secret_value().encode()
+    if identifiers and not key:
+        print("civic-desk purge: --include-identifiers needs DESK_PSEUDONYM_KEY (a long random secret, kept)",
+              file=sys.stderr)
         return 2
     engine = maintenance_engine(settings)
     try:
@@ -152,11 +161,12 @@ async def purge(settings: Settings, older_than: str, dry_run: bool) -> int:
         if problem:
             print(f"civic-desk purge: {problem}", file=sys.stderr)
             return 1
-        counts = await retention.purge(engine, age, dry_run=dry_run)
+        counts = await retention.purge(engine, age, dry_run=dry_run,
+                                        identifiers_key=key if identifiers else None)
     finally:
         await engine.dispose()
-    verb = "would blank" if dry_run else "blanked"
     for label, count in counts.items():
+        verb = PURGE_VERBS.get(label, ("blanked", "would blank"))[dry_run]
         print(f"{label}: {verb} {count}")
     return 0
 
@@ -225,6 +235,8 @@ def parser() -> argparse.ArgumentParser:
     purge_p = sub.add_parser("purge", help="blank old question texts, names and payloads (rows stay)")
     purge_p.add_argument("--older-than", required=True, metavar="AGE", help="e.g. 1y, 365d, 52w, 12h")
     purge_p.add_argument("--dry-run", action="store_true", help="only count what would be blanked")
+    purge_p.add_argument("--include-identifiers", action="store_true",
+                         help="also replace the ids and phone numbers of users gone that long by pseudonyms")
     sub.add_parser("tickets", help="open tickets with their age and assignee")
     report_command.add_parser(sub)
     doctor_p = sub.add_parser("doctor", help="what is configured, what is missing, what the desk will do")
@@ -257,7 +269,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return serve(settings, polling=args.polling, workers=args.workers, force=args.force,
                      no_channels=args.no_channels)
     if args.command == "purge":
-        return asyncio.run(purge(settings, args.older_than, args.dry_run))
+        return asyncio.run(purge(settings, args.older_than, args.dry_run, args.include_identifiers))
     if args.command == "report":
         return asyncio.run(report_command.run(settings, args))
     if args.command == "doctor":

@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     metrics_port: int = Field(0, ge=0, le=65535, description="0: /metrics on DESK_PORT, loopback clients only")
     metrics_token: SecretStr = Field(SecretStr(""), description="a scraper sending Authorization: Bearer "
                                                               "<token> may read /metrics from anywhere")
+    pseudonym_key: SecretStr = Field(SecretStr(""), description="secret for `purge --include-identifiers`' "
+                                                              "pseudonyms: keep it, or the same person gets a new one")
     log_format: str = Field("text", pattern="^(text|json)$")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR, in any case")
     shutdown_timeout: float = Field(25.0, ge=0, description="s to finish in-flight work on SIGTERM")

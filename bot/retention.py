@@ -14,9 +14,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, func, select, true, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import Column, ColumnElement, exists, func, select, true, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot import pseudonyms
 from bot.db.models import (
     InboundEvent,
     KbDraft,
@@ -31,6 +32,7 @@ from bot.db.models import (
     utcnow,
 )
 
+STALE = "stale open tickets"  # closed by the purge, then blanked like closed ones
 AGE = re.compile(r"\s*(\d+)\s*([dhwy])\s*")
 # A year is 365 days: a purge a day early or late in a leap year changes nothing that matters.
 UNITS = {"h": dt.timedelta(hours=1), "d": dt.timedelta(days=1), "w": dt.timedelta(weeks=1),
@@ -104,21 +106,47 @@ BLANKINGS: list[Blanking] = [
 ]
 
 
+async def close_stale_tickets(conn: AsyncConnection, cutoff: dt.datetime, now: dt.datetime, *,
+                              dry_run: bool = False) -> list[int]:
+    """Close tickets open with no message since the cut-off (closed_by "purge"); returns their ids."""
+    tickets, messages = _c(Ticket), _c(TicketMessage)
+    recent = exists().where(messages.ticket_id == tickets.id, messages.created_at >= cutoff)
+    stale = select(tickets.id).where(
+        tickets.status == "open", tickets.created_at < cutoff, tickets.last_user_message_at < cutoff, ~recent)
+    ids = list((await conn.execute(stale)).scalars())
+    if ids and not dry_run:
+        await conn.execute(update(Ticket.__table__).where(tickets.id.in_(ids)).values(
+            status="closed", closed_at=now, closed_by="purge"))
+    return ids
+
+
+async def _blank(conn: AsyncConnection, step: Blanking, where: tuple[ColumnElement[bool], ...],
+                 dry_run: bool) -> int:
+    table = step.column.table
+    where = (*where, step.column != step.blank, step.only if step.only is not None else true())
+    if dry_run:
+        return (await conn.execute(select(func.count()).select_from(table).where(*where))).scalar_one()
+    return (await conn.execute(update(table).where(*where).values({step.column.key: step.blank}))).rowcount
+
+
 async def purge(engine: AsyncEngine, older_than: dt.timedelta, *, dry_run: bool = False,
-                now: dt.datetime | None = None) -> dict[str, int]:
-    """Blank every text older than `older_than`, in one transaction; returns counts by label."""
-    cutoff = (now or utcnow()) - older_than
-    counts: dict[str, int] = {}
+                now: dt.datetime | None = None, identifiers_key: bytes | None = None) -> dict[str, int]:
+    """Blank every text older than `older_than`, in one transaction; returns counts by label.
+
+    Stale open tickets are closed first and blanked in the same run; with `identifiers_key`, the
+    ids of users gone for the whole period become pseudonyms (`bot.pseudonyms`).
+    """
+    now = now or utcnow()
+    cutoff = now - older_than
     async with engine.begin() as conn:
+        stale = await close_stale_tickets(conn, cutoff, now, dry_run=dry_run)
+        counts = {STALE: len(stale)}
         for step in BLANKINGS:
-            table = step.column.table
-            where = (step.when < cutoff, step.column != step.blank,
-                     step.only if step.only is not None else true())
-            if dry_run:
-                counts[step.label] = (await conn.execute(
-                    select(func.count()).select_from(table).where(*where))).scalar_one()
-            else:
-                result = await conn.execute(update(table).where(*where).values(
-                    {step.column.key: step.blank}))
-                counts[step.label] = result.rowcount
+            when = step.when < cutoff
+            if step.column.table is Ticket.__table__ and stale:
+                when = when | _c(Ticket).id.in_(stale)
+            counts[step.label] = await _blank(conn, step, (when,), dry_run)
+        if identifiers_key is not None:
+            counts |= await pseudonyms.pseudonymise(conn, cutoff, identifiers_key, closing=stale,
+                                                              dry_run=dry_run)
     return counts
