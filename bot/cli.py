@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot import logs, pseudonyms, retention, startup
+from bot import logs, purge_command, startup
 from bot.analytics import command as report_command
 from bot.channel_plan import plan
 from bot.channels.terminal import forgiving_stdin, render, run_chat
@@ -139,38 +139,6 @@ async def db_upgrade(settings: Settings) -> int:
     return 0
 
 
-PURGE_VERBS = {retention.STALE: ("closed", "would close")} | {
-    spot.label: ("pseudonymised", "would pseudonymise") for spot in pseudonyms.ID_COLUMNS}
-
-
-async def purge(settings: Settings, older_than: str, dry_run: bool, identifiers: bool = False) -> int:
-    """Blank personal texts older than the retention period; rows and counts stay."""
-    try:
-        age = retention.parse_age(older_than)
-    except ValueError as exc:
-        print(f"civic-desk purge: {exc}", file=sys.stderr)
-        return 2
-    key = settings.pseudonym_key.get_secret_value().encode()
-    if identifiers and not key:
-        print("civic-desk purge: --include-identifiers needs DESK_PSEUDONYM_KEY (a long random secret, kept)",
-              file=sys.stderr)
-        return 2
-    engine = maintenance_engine(settings)
-    try:
-        problem = await schema.out_of_date(engine)
-        if problem:
-            print(f"civic-desk purge: {problem}", file=sys.stderr)
-            return 1
-        counts = await retention.purge(engine, age, dry_run=dry_run,
-                                        identifiers_key=key if identifiers else None)
-    finally:
-        await engine.dispose()
-    for label, count in counts.items():
-        verb = PURGE_VERBS.get(label, ("blanked", "would blank"))[dry_run]
-        print(f"{label}: {verb} {count}")
-    return 0
-
-
 def serve(settings: Settings, *, polling: bool, workers: int = 1, force: bool = False,
           no_channels: bool = False) -> int:
     """Run the aiohttp application until stopped (in `workers` processes sharing the port)."""
@@ -269,7 +237,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return serve(settings, polling=args.polling, workers=args.workers, force=args.force,
                      no_channels=args.no_channels)
     if args.command == "purge":
-        return asyncio.run(purge(settings, args.older_than, args.dry_run, args.include_identifiers))
+        return asyncio.run(purge_command.run(settings, args.older_than, args.dry_run, args.include_identifiers))
     if args.command == "report":
         return asyncio.run(report_command.run(settings, args))
     if args.command == "doctor":
