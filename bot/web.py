@@ -15,6 +15,7 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import signal
+import socket
 import sys
 
 from aiohttp import web
@@ -223,6 +224,24 @@ def _preflight_or_exit(settings: Settings, engine: AsyncEngine) -> int:
     return 0
 
 
+def _port_taken(host: str, port: int) -> bool:
+    """Whether another program listens on the port: asked before anything starts, because a
+    failed bind inside aiohttp's start-up leaves the database's cleanup waiting on PostgreSQL."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            return exc.errno == errno.EADDRINUSE
+    return False
+
+
+def _port_in_use(settings: Settings) -> int:
+    print(f"civic-desk cannot start: {settings.host}:{settings.port} is already in use (another desk or "
+          "program listens there): stop it or choose another DESK_PORT", file=sys.stderr)
+    return 1
+
+
 def run_service(settings: Settings, *, polling: bool = False, force: bool = False,
                 reuse_port: bool = False) -> int:
     """`civic-desk serve`: the webhook application on DESK_HOST:DESK_PORT until SIGTERM or Ctrl-C.
@@ -233,6 +252,8 @@ def run_service(settings: Settings, *, polling: bool = False, force: bool = Fals
     """
     from bot.compose import build_matcher, make_engine
 
+    if not reuse_port and _port_taken(settings.host, settings.port):
+        return _port_in_use(settings)
     engine = make_engine(settings)
     app = create_app(settings, engine, build_matcher(settings), polling=polling, force=force)  # checks channels
     logs.configure(settings.log_format, settings.log_level)
@@ -253,9 +274,7 @@ def run_service(settings: Settings, *, polling: bool = False, force: bool = Fals
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE:
             raise
-        print(f"civic-desk cannot start: {settings.host}:{settings.port} is already in use (another desk or "
-              "program listens there): stop it or choose another DESK_PORT", file=sys.stderr)
-        return 1
+        return _port_in_use(settings)
     log.info("civic-desk stopped")
     return 0
 
