@@ -33,7 +33,7 @@ from bot.analytics.gaps import find_gaps
 from bot.analytics.questions import question_figures
 from bot.analytics.report import build_report
 from bot.db import schema
-from bot.db.models import Feedback, Question, Ticket, TicketMessage, User
+from bot.db.models import Feedback, Question, TicketMessage, TicketRow, User
 from handlers.working_hours import WorkingHours
 from knowledge import Matcher, load_base
 
@@ -93,7 +93,7 @@ async def seed(engine: AsyncEngine, count: int, matcher: Matcher, rng: random.Ra
                     "created_at": now - dt.timedelta(hours=rng.randrange(140)), "last_user_message_at": now,
                     "closed_by": "consultant", "rating": rng.randint(1, 5), "reopened": 0}
                    for i in range(1, min(users, 1000) + 1)]
-        await conn.execute(insert(Ticket.__table__), tickets)
+        await conn.execute(insert(TicketRow.__table__), tickets)
         await conn.execute(insert(TicketMessage.__table__), [
             {"ticket_id": t["id"], "direction": "to_user", "kind": "text", "author": t["assignee"], "text": "ok",
              "payload": "{}", "status": "sent", "attempts": 1, "next_attempt_at": now, "claim": "", "external_id": "",

@@ -44,3 +44,48 @@ def test_the_shell_is_folders_that_say_what_they_are_for() -> None:
     assert sorted(p.name for p in shell.glob("*.py")) == ["__init__.py"]  # no loose module: the folders are the map
     for init in shell.glob("*/__init__.py"):
         assert ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))), init
+
+
+MAX_MODULE_LINES = 300
+
+
+def test_no_module_of_the_shell_is_longer_than_a_reader_holds_at_once() -> None:
+    long = {str(path.relative_to(ROOT)): lines for path in (ROOT / "bot").rglob("*.py")
+            if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
+    assert long == {}
+
+
+def test_no_service_bag_every_part_gets_what_it_uses() -> None:
+    """The composition root passes each part its collaborators; no `Services` object carries them all."""
+    assert not (ROOT / "bot" / "app" / "services.py").exists()
+    for path in (ROOT / "bot").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+        names |= {node.name for node in ast.walk(tree) if isinstance(node, ast.ClassDef)}
+        assert "Services" not in names, path
+
+
+def test_the_channels_are_built_by_the_composition_root_only() -> None:
+    """No channel registers itself somewhere or is handed the whole shell: `bot.app.compose` builds
+    each adapter from its collaborators, and only `bot.app` knows the shell."""
+    for path in (ROOT / "bot" / "channels").rglob("*.py"):
+        assert not imported_modules(path) & {"bot.app.compose", "bot.app.compose.shell", "bot.app.web"}, path
+        assert "inbox.register(" not in path.read_text(encoding="utf-8"), path
+
+
+def test_both_adapters_have_the_same_shape() -> None:
+    """The same job has the same module name in each channel: mapping in, rendering out, the webhook, the build."""
+    for channel in ("telegram", "whatsapp"):
+        modules = {path.name for path in (ROOT / "bot" / "channels" / channel).glob("*.py")}
+        assert {"mapper.py", "render.py", "webhook.py", "service.py"} <= modules, channel
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    modules = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            modules.add(node.module)
+    return modules

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.db.models import Ticket, TicketMessage, aware
+from bot.db.models import TicketMessage, TicketRow, aware
 from handlers.ports import Direction
 from handlers.working_hours import WorkingHours
 
@@ -71,9 +71,9 @@ async def staff_figures(conn: AsyncConnection, since: dt.datetime,
                           TicketMessage.author != "")
                    .group_by(TicketMessage.ticket_id).subquery())
     rows = await conn.execute(
-        select(Ticket.assignee, Ticket.history, Ticket.created_at, first_reply.c.at, Ticket.rating,
-               Ticket.reopened)
-        .outerjoin(first_reply, first_reply.c.ticket_id == Ticket.id).where(Ticket.created_at >= since))
+        select(TicketRow.assignee, TicketRow.history, TicketRow.created_at, first_reply.c.at, TicketRow.rating,
+               TicketRow.reopened)
+        .outerjoin(first_reply, first_reply.c.ticket_id == TicketRow.id).where(TicketRow.created_at >= since))
     people: dict[str, StaffFigures] = {}
     topics: dict[str, StaffFigures] = {}
     for assignee, history, opened, replied, rating, reopened in rows:

@@ -143,7 +143,7 @@ async def db_upgrade(settings: Settings) -> int:
 def serve(settings: Settings, *, polling: bool, workers: int = 1, force: bool = False,
           no_channels: bool = False) -> int:
     """Run the aiohttp application until stopped (in `workers` processes sharing the port)."""
-    from bot.app.web import run_service, run_workers  # imports aiohttp and the channels only when serving
+    from bot.app.serve import run_service, run_workers  # imports aiohttp and the channels only when serving
     from bot.channels.telegram import TelegramSetupError
 
     if workers < 1:

@@ -14,8 +14,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from bot.db.models import Ticket as TicketRow
-from bot.db.models import TicketMessage, aware
+from bot.db.models import TicketMessage, TicketRow, aware
 from handlers.ports import Direction, LoggedQuestion, NewTicket, RelayKind, Said, Ticket, TicketStatus
 from handlers.types import Channel
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import Column, ColumnElement, case, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.db.models import InboundEvent, Ticket, TicketMessage, User, WhatsAppContact, WhatsAppDeliveryFailure
+from bot.db.models import InboundEvent, TicketMessage, TicketRow, User, WhatsAppContact, WhatsAppDeliveryFailure
 from bot.db.models import WhatsAppOutbound as Outbound
 
 PREFIX = "anon-"
@@ -40,13 +40,13 @@ class IdColumn:
 ID_COLUMNS = [
     IdColumn("user ids", User.__table__.c.external_id, User.__table__.c.channel),
     IdColumn("WhatsApp contact ids", WhatsAppContact.__table__.c.wa_id, literal(WHATSAPP)),
-    IdColumn("ticket chat ids", Ticket.__table__.c.chat_id, Ticket.__table__.c.channel),
+    IdColumn("ticket chat ids", TicketRow.__table__.c.chat_id, TicketRow.__table__.c.channel),
     IdColumn("inbox chat keys", InboundEvent.__table__.c.order_key, InboundEvent.__table__.c.channel),
     IdColumn("WhatsApp outbound recipients", Outbound.__table__.c.wa_id, literal(WHATSAPP)),
     IdColumn("WhatsApp failure recipients", WhatsAppDeliveryFailure.__table__.c.recipient_id, literal(WHATSAPP)),
 ]
 # Telegram usernames on the tickets of the same people: blanked, before the chat ids they are found by change.
-HANDLES = IdColumn("ticket handles of gone users", Ticket.__table__.c.handle, Ticket.__table__.c.channel)
+HANDLES = IdColumn("ticket handles of gone users", TicketRow.__table__.c.handle, TicketRow.__table__.c.channel)
 
 
 def pseudonym(key: bytes, channel: str, external_id: str) -> str:
@@ -65,7 +65,7 @@ async def gone(conn: AsyncConnection, cutoff: dt.datetime, closing: Sequence[int
     `closing`: open tickets this run closes (a dry run leaves them open but counts as if closed).
     """
     users, contacts = User.__table__.c, WhatsAppContact.__table__.c
-    tickets, messages, events = Ticket.__table__.c, TicketMessage.__table__.c, InboundEvent.__table__.c
+    tickets, messages, events = TicketRow.__table__.c, TicketMessage.__table__.c, InboundEvent.__table__.c
     old = await _pairs(conn, select(users.channel, users.external_id).where(users.last_seen < cutoff))
     old |= await _pairs(conn, select(literal(WHATSAPP), contacts.wa_id).where(contacts.last_inbound_at < cutoff))
     keep = await _pairs(conn, select(users.channel, users.external_id).where(users.last_seen >= cutoff))
@@ -104,7 +104,7 @@ async def _rewrite(conn: AsyncConnection, spot: IdColumn, chunk: list[tuple[str,
     for channel in sorted({channel for channel, _ in chunk}):
         ids = [ident for ch, ident in chunk if ch == channel]
         if spot is HANDLES:
-            where = (spot.channel == channel, Ticket.__table__.c.chat_id.in_(ids), spot.column != "")
+            where = (spot.channel == channel, TicketRow.__table__.c.chat_id.in_(ids), spot.column != "")
             value: object = ""
         else:
             where = (spot.channel == channel, spot.column.in_(ids))

@@ -22,8 +22,8 @@ from bot.db.models import (
     KbDraft,
     OutboundMessage,
     Question,
-    Ticket,
     TicketMessage,
+    TicketRow,
     User,
     WhatsAppContact,
     WhatsAppDeliveryFailure,
@@ -71,15 +71,15 @@ BLANKINGS: list[Blanking] = [
     Blanking("WhatsApp contact names", _c(WhatsAppContact).last_inbound_at, _c(WhatsAppContact).name),
     # Tickets once closed (open ones have no closed_at); relayed messages once settled, never
     # those still pending or held for delivery.
-    Blanking("ticket names", _c(Ticket).closed_at, _c(Ticket).name),
-    Blanking("ticket handles", _c(Ticket).closed_at, _c(Ticket).handle),
-    Blanking("ticket histories", _c(Ticket).closed_at, _c(Ticket).history, "[]"),
+    Blanking("ticket names", _c(TicketRow).closed_at, _c(TicketRow).name),
+    Blanking("ticket handles", _c(TicketRow).closed_at, _c(TicketRow).handle),
+    Blanking("ticket histories", _c(TicketRow).closed_at, _c(TicketRow).history, "[]"),
     Blanking("relayed texts", _c(TicketMessage).created_at, _c(TicketMessage).text, "",
              _c(TicketMessage).status.in_(("sent", "failed", "internal"))),
     Blanking("relayed payloads", _c(TicketMessage).created_at, _c(TicketMessage).payload, "{}",
              _c(TicketMessage).status.in_(("sent", "failed", "internal"))),
     # Consultants' names, and error texts that may quote what was sent (a platform's refusal often does).
-    Blanking("ticket assignees", _c(Ticket).closed_at, _c(Ticket).assignee),
+    Blanking("ticket assignees", _c(TicketRow).closed_at, _c(TicketRow).assignee),
     Blanking("relayed authors", _c(TicketMessage).created_at, _c(TicketMessage).author, "",
              _c(TicketMessage).status.in_(("sent", "failed", "internal"))),
     Blanking("relayed errors", _c(TicketMessage).created_at, _c(TicketMessage).error, "",
@@ -109,13 +109,13 @@ BLANKINGS: list[Blanking] = [
 async def close_stale_tickets(conn: AsyncConnection, cutoff: dt.datetime, now: dt.datetime, *,
                               dry_run: bool = False) -> list[int]:
     """Close tickets open with no message since the cut-off (closed_by "purge"); returns their ids."""
-    tickets, messages = _c(Ticket), _c(TicketMessage)
+    tickets, messages = _c(TicketRow), _c(TicketMessage)
     recent = exists().where(messages.ticket_id == tickets.id, messages.created_at >= cutoff)
     stale = select(tickets.id).where(
         tickets.status == "open", tickets.created_at < cutoff, tickets.last_user_message_at < cutoff, ~recent)
     ids = list((await conn.execute(stale)).scalars())
     if ids and not dry_run:
-        await conn.execute(update(Ticket.__table__).where(tickets.id.in_(ids)).values(
+        await conn.execute(update(TicketRow.__table__).where(tickets.id.in_(ids)).values(
             status="closed", closed_at=now, closed_by="purge"))
     return ids
 
@@ -143,8 +143,8 @@ async def purge(engine: AsyncEngine, older_than: dt.timedelta, *, dry_run: bool 
         counts = {STALE: len(stale)}
         for step in BLANKINGS:
             when = step.when < cutoff
-            if step.column.table is Ticket.__table__ and stale:
-                when = when | _c(Ticket).id.in_(stale)
+            if step.column.table is TicketRow.__table__ and stale:
+                when = when | _c(TicketRow).id.in_(stale)
             counts[step.label] = await _blank(conn, step, (when,), dry_run)
         if identifiers_key is not None:
             counts |= await pseudonyms.pseudonymise(conn, cutoff, identifiers_key, closing=stale,

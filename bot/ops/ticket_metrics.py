@@ -14,7 +14,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import aliased
 
-from bot.db.models import Ticket, TicketMessage
+from bot.db.models import TicketMessage, TicketRow
 from bot.ops.metrics import Metrics
 from handlers.ports import Direction
 
@@ -46,7 +46,7 @@ class TicketMetrics:
     async def refresh(self) -> None:
         async with self.engine.connect() as conn:
             self.open_tickets.set(await conn.scalar(
-                select(func.count()).select_from(Ticket).where(Ticket.status == "open")) or 0)
+                select(func.count()).select_from(TicketRow).where(TicketRow.status == "open")) or 0)
             depth = dict((await conn.execute(
                 select(TicketMessage.status, func.count()).where(TicketMessage.status.in_(
                     ("pending", "sending", "held"))).group_by(TicketMessage.status))).all())
@@ -54,8 +54,8 @@ class TicketMetrics:
                 self.outbox_depth.labels(status).set(depth.get(status, 0))
             earlier = aliased(TicketMessage)
             first_replies = await conn.execute(
-                select(TicketMessage.id, TicketMessage.created_at, Ticket.created_at)
-                .join(Ticket, Ticket.id == TicketMessage.ticket_id)
+                select(TicketMessage.id, TicketMessage.created_at, TicketRow.created_at)
+                .join(TicketRow, TicketRow.id == TicketMessage.ticket_id)
                 .outerjoin(earlier, and_(earlier.ticket_id == TicketMessage.ticket_id,
                                          earlier.direction == TO_USER, earlier.id < TicketMessage.id))
                 .where(TicketMessage.direction == TO_USER, TicketMessage.id > self._seen_message_id,

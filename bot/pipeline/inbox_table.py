@@ -1,4 +1,4 @@
-"""The inbox's table: its statements and the group-commit writers that run them.
+"""The inbox's table: its statements, the claim protocol, and `InboxTable`, which runs them.
 
 Claims are one conditional UPDATE (pending -> processing), so only one instance
 ever processes a row, on SQLite and PostgreSQL alike. A row is claimable while it
@@ -13,17 +13,23 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, literal_column, or_, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, func, literal_column, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.db.batch import GroupCommit
 from bot.db.dialect import insert_on_conflict
 from bot.db.models import InboundEvent, utcnow
+from bot.db.transactions import transactions_for
 
 MAX_ATTEMPTS = 5
 OPEN = ("pending", "processing")
+ACKNOWLEDGEMENTS = "acknowledgements"  # the group-commit lane of the stores, which a 200 waits on
 events = InboundEvent.__table__
 earlier = events.alias("earlier")  # built once: the claim's statement is then compiled once, from cache
 
@@ -149,3 +155,63 @@ class Claims:
 
     def claimable(self, now: dt.datetime) -> Any:
         return claimable(now - self.lease, self.owner)
+
+
+class InboxTable:
+    """The inbox's rows for one instance (`claims.owner`).
+
+    Stores and outcomes are group-committed: a webhook's 200 waits on the store and every
+    finished update writes an outcome, so under load they are most of the inbox's commits.
+    Claims, hand-backs and sweeps are plain transactions: a claim is one short UPDATE whose
+    batching saved little and tied each update's start to the flusher's pace.
+    """
+
+    def __init__(self, engine: AsyncEngine, *, owner: str = "", lease: float = 300.0) -> None:
+        """`owner`: this instance's identity (DESK_INSTANCE_ID), the same after a restart; by
+        default one of its own, which no other instance shares. `lease`: seconds after which
+        another instance's claim is taken to be a dead one's."""
+        self.engine = engine
+        self.claims = Claims(owner or f"inbox-{uuid.uuid4().hex[:12]}", dt.timedelta(seconds=lease))
+        self._stores = GroupCommit(engine, store, lane=ACKNOWLEDGEMENTS, one_statement=True)
+        self._outcomes = GroupCommit(engine, record_outcomes)
+        self._transactions = transactions_for(engine)  # on a SQLite file: the writer thread, as the flushes
+
+    async def store(self, arrival: Arrival) -> int | None:
+        """The new row's id once committed; None when the delivery was stored before."""
+        return await self._stores.submit(arrival)
+
+    async def record(self, outcome: Outcome) -> None:
+        await self._outcomes.submit(outcome)
+
+    async def claim(self, event_id: int) -> Claim:
+        """pending (or stale) -> processing, counting the attempt."""
+        return (await self._transactions.run(partial(self.claims.claim, ids=[event_id])))[0]
+
+    async def release(self, event_id: int) -> None:
+        """Hand a claim back uncounted (shutdown cancelled the work), so the next start takes it at once."""
+        async with self.engine.begin() as conn:
+            await conn.execute(update(events).where(
+                events.c.id == event_id, events.c.status == "processing").values(status="pending"))
+
+    async def open_rows(self, limit: int) -> Sequence[Row[Any]]:
+        """The oldest rows this instance may claim (id, channel, payload, order_key).
+
+        Rows that used up their attempts are failed first, so they no longer hold back their chat.
+        """
+        now = utcnow()
+        async with self.engine.begin() as conn:
+            await conn.execute(update(events).where(
+                is_open(events.c.status), events.c.attempts >= MAX_ATTEMPTS,
+                or_(events.c.status == "pending",
+                    and_(events.c.status == "processing", events.c.processed_at < now - self.claims.lease)),
+            ).values(status="failed", error=f"gave up after {MAX_ATTEMPTS} attempts", processed_at=now))
+            return (await conn.execute(
+                select(events.c.id, events.c.channel, events.c.payload, events.c.order_key)
+                .where(self.claims.claimable(now)).order_by(events.c.id).limit(limit))).all()
+
+    async def depth(self) -> dict[str, int]:
+        """How many rows are open, by status."""
+        async with self.engine.connect() as conn:
+            counts = dict((await conn.execute(select(events.c.status, func.count()).where(
+                is_open(events.c.status)).group_by(events.c.status))).all())
+        return {status: counts.get(status, 0) for status in OPEN}

@@ -29,8 +29,7 @@ from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.db.batch import GroupCommit
-from bot.db.models import Ticket as TicketRow
-from bot.db.models import TicketMessage, aware, utcnow
+from bot.db.models import TicketMessage, TicketRow, aware, utcnow
 from bot.db.tickets import to_ticket
 from bot.pipeline.outcome import Outcome
 from bot.pipeline.relay_rows import Delivery, delivery_of, payload_of
@@ -54,7 +53,8 @@ class Outbox:
 
     def __init__(self, engine: AsyncEngine, clock: Clock = utcnow, *, lease: float = 120.0,
                  max_attempts: int = 8, poll: float = 5.0, first_delay: float = 2.0,
-                 max_delay: float = 300.0) -> None:
+                 max_delay: float = 300.0, reporter: Reporter | None = None) -> None:
+        """`reporter`: told what became of a message for a user that did not simply go out."""
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._releases = GroupCommit(engine, self._release_batch)
         self.clock = clock
@@ -63,7 +63,7 @@ class Outbox:
         self.poll = poll
         self.first_delay, self.max_delay = first_delay, max_delay
         self.deliverers: dict[str, Deliverer] = {}
-        self.reporter: Reporter | None = None
+        self.reporter = reporter
         self._wake = asyncio.Event()
         self._lanes: dict[str, asyncio.Task[None]] = {}
         self._task: asyncio.Task[None] | None = None

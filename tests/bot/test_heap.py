@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.app.web import YOUNG_OBJECTS, settle_heap
+from bot.app.serve import YOUNG_OBJECTS, settle_heap
 
 
 @pytest.fixture

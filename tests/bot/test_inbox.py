@@ -11,16 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.models import InboundEvent, utcnow
 from bot.pipeline.inbox import MAX_ATTEMPTS, Inbox
+from bot.pipeline.inbox_table import InboxTable
 
 
 async def test_a_delivery_is_processed_once_and_duplicates_are_refused(engine: AsyncEngine) -> None:
     seen: list[dict[str, Any]] = []
-    inbox = Inbox(engine)
 
     async def processor(payload: dict[str, Any]) -> None:
         seen.append(payload)
 
-    inbox.register("telegram", processor)
+    inbox = Inbox(InboxTable(engine), {"telegram": processor})
     assert await inbox.accept("telegram", "1", {"update_id": 1}) is True
     assert await inbox.accept("telegram", "1", {"update_id": 1}) is False
     await inbox.drain()
@@ -31,14 +31,13 @@ async def test_a_delivery_is_processed_once_and_duplicates_are_refused(engine: A
 
 async def test_the_same_chat_is_processed_in_order(engine: AsyncEngine) -> None:
     order: list[int] = []
-    inbox = Inbox(engine)
 
     async def slow_first(payload: dict[str, Any]) -> None:
         if payload["n"] == 1:
             await asyncio.sleep(0.05)
         order.append(payload["n"])
 
-    inbox.register("whatsapp", slow_first)
+    inbox = Inbox(InboxTable(engine), {"whatsapp": slow_first})
     for n in (1, 2, 3):
         await inbox.accept("whatsapp", f"wamid.{n}", {"n": n}, order_key="7701")
     await inbox.drain()
@@ -46,7 +45,6 @@ async def test_the_same_chat_is_processed_in_order(engine: AsyncEngine) -> None:
 
 
 async def test_a_failing_delivery_is_recorded_and_does_not_stop_the_others(engine: AsyncEngine) -> None:
-    inbox = Inbox(engine)
     handled: list[int] = []
 
     async def processor(payload: dict[str, Any]) -> None:
@@ -54,7 +52,7 @@ async def test_a_failing_delivery_is_recorded_and_does_not_stop_the_others(engin
             raise ValueError("boom")
         handled.append(payload["n"])
 
-    inbox.register("telegram", processor)
+    inbox = Inbox(InboxTable(engine), {"telegram": processor})
     await inbox.accept("telegram", "1", {"n": 1})
     await inbox.accept("telegram", "2", {"n": 2})
     await inbox.drain()
@@ -67,20 +65,18 @@ async def test_a_failing_delivery_is_recorded_and_does_not_stop_the_others(engin
 
 
 async def test_deliveries_left_pending_by_a_crash_are_processed_after_restart(engine: AsyncEngine) -> None:
-    crashed = Inbox(engine)  # stores, then "dies" before its processor runs
-    crashed.register("telegram", lambda payload: asyncio.sleep(3600))  # type: ignore[arg-type,return-value]
+    crashed = Inbox(InboxTable(engine), {"telegram": lambda payload: asyncio.sleep(3600)})  # type: ignore[arg-type,return-value]
     await crashed.accept("telegram", "5", {"update_id": 5})
     for task in list(crashed._tasks):
         task.cancel()
     await asyncio.gather(*crashed._tasks, return_exceptions=True)
 
     seen: list[dict[str, Any]] = []
-    restarted = Inbox(engine)
 
     async def processor(payload: dict[str, Any]) -> None:
         seen.append(payload)
 
-    restarted.register("telegram", processor)
+    restarted = Inbox(InboxTable(engine), {"telegram": processor})
     assert await restarted.recover() == 1
     await restarted.drain()
     assert seen == [{"update_id": 5}]
@@ -107,9 +103,7 @@ async def test_two_inboxes_sweeping_the_same_rows_process_each_once(engine: Asyn
             {"channel": "telegram", "event_key": str(n), "order_key": str(n % 3), "payload": f'{{"n": {n}}}'}
             for n in range(20)])
 
-    first, second = Inbox(engine), Inbox(engine)
-    for inbox in (first, second):
-        inbox.register("telegram", processor)
+    first, second = (Inbox(InboxTable(engine), {"telegram": processor}) for _ in range(2))
     await asyncio.gather(first.sweep(), second.sweep())
     await asyncio.gather(first.drain(), second.drain())
     await asyncio.gather(first.sweep(), second.sweep())  # blocked ones come back on a later sweep
@@ -130,9 +124,7 @@ async def test_a_chat_waits_for_its_earlier_message_held_by_another_instance(eng
             await release.wait()
         order.append(payload["n"])
 
-    slow, fast = Inbox(engine), Inbox(engine)
-    slow.register("whatsapp", processor)
-    fast.register("whatsapp", processor)
+    slow, fast = (Inbox(InboxTable(engine), {"whatsapp": processor}) for _ in range(2))
     await slow.accept("whatsapp", "m1", {"n": 1}, order_key="7701")
     await asyncio.sleep(0.05)  # instance "slow" holds message 1
     await fast.accept("whatsapp", "m2", {"n": 2}, order_key="7701")
@@ -153,9 +145,7 @@ async def test_a_dead_instances_claim_is_taken_over_after_the_lease(engine: Asyn
         await conn.execute(InboundEvent.__table__.insert().values(
             channel="telegram", event_key="1", order_key="", payload='{"n": 1}', status="processing",
             attempts=1, error="", received_at=utcnow(), processed_at=utcnow() - dt.timedelta(seconds=5)))
-    patient, impatient = Inbox(engine, lease=60), Inbox(engine, lease=2)
-    for inbox in (patient, impatient):
-        inbox.register("telegram", processor)
+    patient, impatient = (Inbox(InboxTable(engine, lease=lease), {"telegram": processor}) for lease in (60, 2))
 
     assert await patient.sweep() == 0  # within its lease: maybe still at work
     assert await impatient.sweep() == 1
@@ -170,16 +160,14 @@ async def test_a_delivery_that_keeps_killing_its_worker_is_given_up(engine: Asyn
             channel="telegram", event_key="9", order_key="42", payload="{}", status="processing",
             attempts=MAX_ATTEMPTS, error="", received_at=utcnow(),
             processed_at=utcnow() - dt.timedelta(hours=1)))
-    inbox = Inbox(engine, lease=60)
-    inbox.register("telegram", lambda payload: asyncio.sleep(0))  # type: ignore[arg-type,return-value]
+    inbox = Inbox(InboxTable(engine, lease=60), {"telegram": lambda payload: asyncio.sleep(0)})  # type: ignore[arg-type,return-value]
 
     assert await inbox.sweep() == 0
     assert await statuses(engine) == [("9", "failed", MAX_ATTEMPTS)]
 
 
 async def test_work_cut_short_by_shutdown_is_handed_back_as_pending(engine: AsyncEngine) -> None:
-    inbox = Inbox(engine)
-    inbox.register("telegram", lambda payload: asyncio.sleep(3600))  # type: ignore[arg-type,return-value]
+    inbox = Inbox(InboxTable(engine), {"telegram": lambda payload: asyncio.sleep(3600)})  # type: ignore[arg-type,return-value]
     await inbox.accept("telegram", "1", {"n": 1})
     await asyncio.sleep(0.05)
 
@@ -189,7 +177,6 @@ async def test_work_cut_short_by_shutdown_is_handed_back_as_pending(engine: Asyn
 
 async def test_a_backlog_beyond_the_work_in_memory_is_stored_and_picked_up_as_work_drains(
         engine: AsyncEngine) -> None:
-    inbox = Inbox(engine, max_in_flight=4)
     busy, most_busy, handled = 0, 0, []
 
     async def processor(payload: dict[str, Any]) -> None:
@@ -200,7 +187,7 @@ async def test_a_backlog_beyond_the_work_in_memory_is_stored_and_picked_up_as_wo
         handled.append(payload["n"])
         busy -= 1
 
-    inbox.register("whatsapp", processor)
+    inbox = Inbox(InboxTable(engine), {"whatsapp": processor}, max_in_flight=4)
     stored = await asyncio.gather(*(inbox.accept("whatsapp", f"wamid.{n}", {"n": n}, order_key=f"77{n % 10}")
                                     for n in range(30)))
     await asyncio.wait_for(inbox.drain(), 10)

@@ -15,6 +15,7 @@ from bot.db.models import InboundEvent, utcnow
 from bot.ops.metrics import Metrics
 from bot.pipeline.faults import is_transient
 from bot.pipeline.inbox import Inbox
+from bot.pipeline.inbox_table import InboxTable
 
 
 async def rows(engine: AsyncEngine) -> list[tuple[str, str, int]]:
@@ -39,7 +40,6 @@ def test_errors_of_an_absent_database_or_network_are_transient_and_bugs_are_not(
 async def test_a_database_error_while_processing_leaves_the_update_pending_and_it_is_answered_later(
         engine: AsyncEngine) -> None:
     metrics = Metrics()
-    inbox = Inbox(engine, metrics)
     answered: list[int] = []
     outage = [True]
 
@@ -48,7 +48,7 @@ async def test_a_database_error_while_processing_leaves_the_update_pending_and_i
             raise lost_database()
         answered.append(payload["n"])
 
-    inbox.register("telegram", processor)
+    inbox = Inbox(InboxTable(engine), {"telegram": processor}, metrics)
     await inbox.accept("telegram", "1", {"n": 1}, order_key="7")
     await inbox.drain()
     assert await rows(engine) == [("1", "pending", 0)]  # handed back, its attempt not counted
@@ -65,12 +65,11 @@ async def test_a_database_error_while_processing_leaves_the_update_pending_and_i
 
 async def test_an_error_that_will_happen_again_ends_failed_and_is_counted(engine: AsyncEngine) -> None:
     metrics = Metrics()
-    inbox = Inbox(engine, metrics)
 
     async def processor(payload: dict[str, Any]) -> None:
         raise ValueError("a bug")
 
-    inbox.register("telegram", processor)
+    inbox = Inbox(InboxTable(engine), {"telegram": processor}, metrics)
     await inbox.accept("telegram", "1", {"n": 1})
     await inbox.drain()
     assert await rows(engine) == [("1", "failed", 1)]
@@ -78,13 +77,12 @@ async def test_an_error_that_will_happen_again_ends_failed_and_is_counted(engine
 
 
 async def test_nul_characters_are_removed_where_deliveries_enter(engine: AsyncEngine) -> None:
-    inbox = Inbox(engine)
     seen: list[dict[str, Any]] = []
 
     async def processor(payload: dict[str, Any]) -> None:
         seen.append(payload)
 
-    inbox.register("whatsapp", processor)
+    inbox = Inbox(InboxTable(engine), {"whatsapp": processor})
     await inbox.accept("whatsapp", "wamid.1\x00", {"text": "сәлем\x00", "name": "Ай\x00гүл", "bad": "\ud800"},
                        order_key="7701\x00")
     await inbox.drain()
@@ -98,8 +96,7 @@ async def test_nul_characters_are_removed_where_deliveries_enter(engine: AsyncEn
 async def test_an_id_too_long_for_its_column_is_refused_with_a_log_line(
         engine: AsyncEngine, caplog: pytest.LogCaptureFixture) -> None:
     metrics = Metrics()
-    inbox = Inbox(engine, metrics)
-    inbox.register("whatsapp", lambda payload: asyncio.sleep(0))  # type: ignore[arg-type,return-value]
+    inbox = Inbox(InboxTable(engine), {"whatsapp": lambda payload: asyncio.sleep(0)}, metrics)  # type: ignore[arg-type,return-value]
 
     assert await inbox.accept("whatsapp", "wamid.2", {}, order_key="7" * 33) is False
     assert await inbox.accept("whatsapp", "w" * 129, {}, order_key="7701") is False
@@ -121,8 +118,7 @@ async def test_a_restarted_instance_takes_back_its_own_unfinished_work_at_once(e
     async def processor(payload: dict[str, Any]) -> None:
         seen.append(payload["n"])
 
-    restarted = Inbox(engine, lease=300, owner="desk-a:8080")
-    restarted.register("telegram", processor)
+    restarted = Inbox(InboxTable(engine, lease=300, owner="desk-a:8080"), {"telegram": processor})
     assert await restarted.recover() == 1  # its own, without waiting for the lease
     await restarted.drain()
     assert seen == [1]

@@ -22,8 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app.config import Settings
-from bot.app.web import SERVICES, create_app
-from bot.db.models import Ticket, TicketMessage
+from bot.app.web import SHELL, create_app
+from bot.db.models import TicketMessage, TicketRow
 from knowledge import Matcher
 from knowledge.loader import DEFAULT_DIR
 from tests.channels.telegram.chat import SECRET, TOKEN, Consultant, TelegramUser
@@ -95,29 +95,29 @@ class Desk:
     def __init__(self, client: TestClient[Any, Any], bot_api: FakeBotAPI, graph: FakeGraph,
                  clock: FakeClock) -> None:
         self.client, self.api, self.graph, self.clock = client, bot_api, graph, clock
-        self.services = client.server.app[SERVICES]
+        self.shell = client.server.app[SHELL]
         self.whatsapp = WhatsApp(client, graph)
         self.whatsapp.now = lambda: int(clock().timestamp())
-        self.telegram = TelegramUser(client, bot_api, self.services, username="aigul_s")
+        self.telegram = TelegramUser(client, bot_api, self.shell, username="aigul_s")
 
     def consultant(self, thread_id: int, **person: Any) -> Consultant:
-        return Consultant(self.client, self.api, self.services, group=GROUP, thread_id=thread_id, **person)
+        return Consultant(self.client, self.api, self.shell, group=GROUP, thread_id=thread_id, **person)
 
     async def settle(self) -> None:
         """Let the inbox and the outbox finish what is due now."""
-        await self.services.inbox.drain()
-        await self.services.outbox.drain()
+        await self.shell.inbox.drain()
+        await self.shell.outbox.drain()
 
     def topics(self) -> dict[int, str]:
         return dict(self.api.topics)
 
     async def ticket(self, ticket_id: int = 1) -> Any:
-        async with self.services.engine.connect() as conn:
-            return (await conn.execute(select(Ticket).where(Ticket.id == ticket_id))).one()
+        async with self.shell.engine.connect() as conn:
+            return (await conn.execute(select(TicketRow).where(TicketRow.id == ticket_id))).one()
 
     async def relayed(self) -> list[tuple[str, str, str, str]]:
         """(direction, kind, status, text) of every stored message of every ticket."""
-        async with self.services.engine.connect() as conn:
+        async with self.shell.engine.connect() as conn:
             rows = await conn.execute(select(TicketMessage.direction, TicketMessage.kind, TicketMessage.status,
                                              TicketMessage.text).order_by(TicketMessage.id))
             return [tuple(row) for row in rows]  # type: ignore[misc]
@@ -129,7 +129,7 @@ async def running(settings: Settings, engine: AsyncEngine, matcher: Matcher, bot
     """One start of the service; leaving the block stops it as `serve` would."""
     async with TestClient(TestServer(create_app(settings, engine, matcher, clock=clock))) as client:
         if not worker:
-            await client.server.app[SERVICES].outbox.stop()
+            await client.server.app[SHELL].outbox.stop()
         yield Desk(client, bot_api, graph, clock)
 
 

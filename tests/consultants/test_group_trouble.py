@@ -52,7 +52,7 @@ async def sender(desk_settings: Settings) -> AsyncIterator[TelegramSender]:
 async def arrives(person: Any, text: str) -> None:
     """A Telegram user's message reaches the desk and waits for the consultants, not delivered yet."""
     assert await person.post(person.text_update(text)) == 200
-    await person.services.inbox.drain()
+    await person.shell.inbox.drain()
 
 
 async def whatsapp_arrives(desk: Desk, text: str) -> None:
@@ -61,7 +61,7 @@ async def whatsapp_arrives(desk: Desk, text: str) -> None:
     raw = json.dumps(payload(message(USER, wa.wamid(), "text", {"body": text}, wa.now()))).encode()
     headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature(APP_SECRET.encode(), raw)}
     assert (await desk.client.post("/webhook/whatsapp", data=raw, headers=headers)).status == 200
-    await desk.services.inbox.drain()
+    await desk.shell.inbox.drain()
 
 
 async def statuses(desk: Desk) -> list[tuple[str, str]]:
@@ -107,7 +107,7 @@ async def test_a_group_upgraded_mid_ticket_is_followed_at_once_and_nothing_is_lo
 
     # A restart (or another instance) reads the new id; consultants write from the new chat.
     async with running(desk_settings, engine, matcher, bot_api, graph, clock) as again:
-        consultant = Consultant(again.client, bot_api, again.services, group=SUPERGROUP, thread_id=103)
+        consultant = Consultant(again.client, bot_api, again.shell, group=SUPERGROUP, thread_id=103)
         await consultant.says("Сәлеметсіз бе! Тыңдап тұрмын.")
         assert graph.sends()[-1]["text"]["body"] == "*Азаматтық орталық кеңесшісі:*\nСәлеметсіз бе! Тыңдап тұрмын."
         await again.whatsapp.say("Рахмет")
@@ -116,7 +116,7 @@ async def test_a_group_upgraded_mid_ticket_is_followed_at_once_and_nothing_is_lo
 
 async def test_the_bot_removed_from_the_group_holds_everything_until_it_is_back(
         desk: Desk, sender: TelegramSender) -> None:
-    api, group = desk.api, desk.services.consultants_group
+    api, group = desk.api, desk.shell.consultants_group
     assert group is not None
     await desk.whatsapp.say("Кеңесшіге қосыңыз")
     api.kicked.add(GROUP)
@@ -142,7 +142,7 @@ async def test_the_bot_removed_from_the_group_holds_everything_until_it_is_back(
     assert "desk_consultants_group_broken 1.0" in metrics
     assert "desk_consultants_group_breaks_total 1.0" in metrics
 
-    assert (await doctor_lines(desk.services.engine, GROUP))[1] == (
+    assert (await doctor_lines(desk.shell.engine, GROUP))[1] == (
         "  BROKEN since 2026-01-05T05:00:00+00:00: Forbidden: bot was kicked from the supergroup chat; "
         "messages are kept until it works again")
     desk.clock.advance(seconds=PROBE_EVERY)
@@ -216,17 +216,17 @@ async def test_the_upgrade_notice_in_the_old_group_is_followed_before_anything_i
 
     await desk.whatsapp.say("Кеңесшіге қосыңыз")
 
-    assert desk.services.consultants_group is not None
-    assert desk.services.consultants_group.chat_id == SUPERGROUP
+    assert desk.shell.consultants_group is not None
+    assert desk.shell.consultants_group.chat_id == SUPERGROUP
     assert {c["params"]["chat_id"] for c in desk.api.calls if c["method"] != "answerCallbackQuery"} == {SUPERGROUP}
 
 
 async def test_rights_taken_away_keep_the_group_broken_until_they_are_given_back(
         desk: Desk, sender: TelegramSender) -> None:
-    api, group = desk.api, desk.services.consultants_group
+    api, group = desk.api, desk.shell.consultants_group
     assert group is not None
     api.demoted.add(GROUP)  # an admin made the bot a plain member
-    max_attempts = desk.services.settings.outbox_max_attempts  # more looks than a message may fail
+    max_attempts = desk.shell.settings.outbox_max_attempts  # more looks than a message may fail
 
     await desk.whatsapp.say("Кеңесшіге қосыңыз")
     assert await statuses(desk) == [("card", "pending")]

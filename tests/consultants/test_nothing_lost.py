@@ -105,12 +105,12 @@ async def test_a_message_from_outside_the_group_or_from_a_bot_is_never_relayed(d
     await desk.whatsapp.say("Кеңесшіге қосыңыз")
     before = len(desk.graph.sends())
 
-    stranger = Consultant(desk.client, desk.api, desk.services, group=-1009999999999, thread_id=THREAD,
+    stranger = Consultant(desk.client, desk.api, desk.shell, group=-1009999999999, thread_id=THREAD,
                           first_name="Бөгде")
     assert await stranger.says("Сізге ақша аудару керек: 4400...") == []
     robot = desk.consultant(THREAD, id=8001, first_name="Spam", is_bot=True)
     assert await robot.says("Click here") == []
-    private = TelegramUser(desk.client, desk.api, desk.services, id=666)  # a user faking the thread
+    private = TelegramUser(desk.client, desk.api, desk.shell, id=666)  # a user faking the thread
     await private.sends(text="/close", message_thread_id=THREAD)
 
     assert len(desk.graph.sends()) == before
@@ -136,7 +136,7 @@ async def test_a_ticket_nobody_took_is_posted_again_in_the_general_topic(desk: D
     await desk.whatsapp.say("Кеңесшіге қосыңыз")
     desk.clock.advance(minutes=30)
 
-    assert await remind(desk.services.desk.team) == 1
+    assert await remind(desk.shell.desk.team) == 1
     await desk.settle()
 
     reminder = desk.api.calls[-1]["params"]

@@ -88,7 +88,7 @@ async def test_a_region_named_in_the_first_message_sends_the_ticket_to_that_cent
     assert (await desk.ticket(1)).centre == "karaganda"
 
     # The Karaganda consultant answers from their own group; the user gets it.
-    consultant = Consultant(desk.client, desk.api, desk.services, group=KARAGANDA_GROUP, thread_id=101)
+    consultant = Consultant(desk.client, desk.api, desk.shell, group=KARAGANDA_GROUP, thread_id=101)
     calls = await consultant.says("Здравствуйте! Слушаю вас.")
     assert any(
         c["params"]["chat_id"] == desk.telegram.id and "Слушаю вас" in c["params"]["text"]
@@ -119,7 +119,7 @@ async def test_a_whatsapp_user_is_asked_the_region_in_two_lists_and_reaches_pavl
     assert topics_opened(desk.api) == [(PAVLODAR_GROUP, "№1 · kk · WhatsApp · Айгерім")]
 
     # Remembered: the next escalation asks nothing.
-    consultant = Consultant(desk.client, desk.api, desk.services, group=PAVLODAR_GROUP, thread_id=101)
+    consultant = Consultant(desk.client, desk.api, desk.shell, group=PAVLODAR_GROUP, thread_id=101)
     await consultant.says("/close")
     await wa.say("Кеңесшіге қосыңыз")
     assert topics_opened(desk.api)[-1][0] == PAVLODAR_GROUP
@@ -170,7 +170,7 @@ async def test_civic_centre_find_for_a_region_without_contacts_says_so_and_point
 async def test_a_centres_broken_group_holds_only_its_tickets_and_its_users_get_the_centres_card(desk: Desk) -> None:
     desk.api.kicked.add(KARAGANDA_GROUP)
     await desk.whatsapp.say("Кеңесшіге қосыңыз, мен Қарағандыда тұрамын")  # its card finds the group broken
-    other = TelegramUser(desk.client, desk.api, desk.services, id=4343, first_name="Дина", last_name="",
+    other = TelegramUser(desk.client, desk.api, desk.shell, id=4343, first_name="Дина", last_name="",
                          language_code="ru", update_ids=itertools.count(600_001))
 
     [told] = texts(await other.says("Соедините с консультантом, я из Караганды"))[:1]

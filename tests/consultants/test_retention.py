@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.models import Ticket, TicketMessage, utcnow
+from bot.db.models import TicketMessage, TicketRow, utcnow
 from bot.db.store import SqlDeskStore
 from bot.db.tickets import SqlTicketStore
 from bot.ops.retention import purge
@@ -36,7 +36,7 @@ async def test_old_closed_tickets_are_blanked_and_held_replies_kept(engine: Asyn
 
     assert (counts["ticket names"], counts["ticket histories"], counts["relayed texts"]) == (1, 1, 1)
     async with engine.connect() as conn:
-        ticket = (await conn.execute(select(Ticket))).one()
+        ticket = (await conn.execute(select(TicketRow))).one()
         texts = (await conn.execute(select(TicketMessage.text).order_by(TicketMessage.id))).scalars().all()
     assert (ticket.name, ticket.history, ticket.status) == ("", "[]", "closed")
     assert texts == ["", "жауап әлі жеткізілмеген"]

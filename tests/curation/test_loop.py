@@ -62,13 +62,13 @@ async def test_from_unanswered_questions_to_a_published_entry_on_every_instance(
     async with running(desk_settings, engine, own_matcher, bot_api, graph, clock) as first, \
             running(desk_settings, engine, own_matcher, bot_api, graph, clock) as second:
         # 1. Two people ask what the base cannot answer.
-        other = TelegramUser(first.client, bot_api, first.services, id=5151, first_name="Ольга",
+        other = TelegramUser(first.client, bot_api, first.shell, id=5151, first_name="Ольга",
                              last_name="Петрова", language_code="ru", update_ids=itertools.count(600_001))
         await first.telegram.says(ASKED[0])
         await other.says(ASKED[1])
 
         # 2. The report shows them as one gap.
-        report = await build_report(engine, first.services.desk.matcher, WorkingHours.parse(),
+        report = await build_report(engine, first.shell.desk.matcher, WorkingHours.parse(),
                                     dt.datetime.now(dt.UTC) - dt.timedelta(days=1), dt.datetime.now(dt.UTC))
         assert report.gaps[0].size == 2 and set(report.gaps[0].examples) == set(ASKED)
 
@@ -104,9 +104,9 @@ async def test_from_unanswered_questions_to_a_published_entry_on_every_instance(
 
         # 6. Both instances follow the version row; the same question is answered by the new entry.
         for instance in (first, second):  # the check each runs every DESK_KB_RELOAD_SECONDS, now
-            await instance.services.reloader.check()
-            assert instance.services.reloader.version == 1
-        newcomer = TelegramUser(second.client, bot_api, second.services, id=6262, first_name="Ерлан",
+            await instance.shell.reloader.check()
+            assert instance.shell.reloader.version == 1
+        newcomer = TelegramUser(second.client, bot_api, second.shell, id=6262, first_name="Ерлан",
                                 last_name="Ахметов", language_code="ru", update_ids=itertools.count(700_001))
         (reply,) = await newcomer.says(ASKED[1])
         assert reply["params"]["text"].startswith("<b>Изменение устава</b>\n\nИзменения в устав утверждает")
@@ -120,7 +120,7 @@ async def test_from_unanswered_questions_to_a_published_entry_on_every_instance(
         entry_file.write_text(yaml.safe_dump(broken, allow_unicode=True), encoding="utf-8")
         await bump_version(engine)
         with caplog.at_level(logging.ERROR, logger="bot.curation.reload"):
-            assert not await second.services.reloader.check()
+            assert not await second.shell.reloader.check()
         assert f"knowledge base version 2 refused: {entry_file}: answer.kk: missing or empty" in caplog.messages
         (reply,) = await newcomer.says(ASKED[0])
         assert reply["params"]["text"].startswith("<b>Изменение устава</b>")
@@ -132,14 +132,14 @@ async def test_an_instance_follows_a_new_version_on_its_own_within_seconds(
         graph: FakeGraph, clock: FakeClock) -> None:
     quick = desk_settings.model_copy(update={"kb_reload_seconds": 0.05})
     async with running(quick, engine, own_matcher, bot_api, graph, clock) as service:
-        before = service.services.desk.matcher
+        before = service.shell.desk.matcher
         assert await cli("kb", "reload") == 0
         for _ in range(200):  # at most 10 s
-            if service.services.desk.matcher is not before:
+            if service.shell.desk.matcher is not before:
                 break
             await asyncio.sleep(0.05)
-        assert service.services.desk.matcher is not before
-        assert service.services.reloader.version == 1
+        assert service.shell.desk.matcher is not before
+        assert service.shell.reloader.version == 1
 
 
 async def test_kb_reload_refuses_a_broken_base_and_bumps_nothing(desk_settings: Settings, engine: AsyncEngine,

@@ -12,7 +12,7 @@ CHAT, THREAD = 4242, 101
 
 
 async def drafts(desk: Desk) -> list[KbDraft]:
-    async with desk.services.engine.connect() as conn:
+    async with desk.shell.engine.connect() as conn:
         return list((await conn.execute(select(KbDraft).order_by(KbDraft.id))).all())
 
 

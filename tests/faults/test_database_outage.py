@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app.compose import make_engine
 from bot.app.config import Settings
-from bot.app.web import SERVICES, create_app
+from bot.app.web import SHELL, create_app
 from bot.db.liveness import IDLE_BEFORE_PING
 from knowledge import Matcher
 from tests.channels.telegram.chat import TelegramUser
@@ -31,7 +31,7 @@ async def test_a_lost_database_is_503_then_recovered_without_a_restart(
     app = create_app(settings, desk_engine, matcher)
     try:
         async with TestClient(TestServer(app)) as client:
-            user = TelegramUser(client, bot_api, app[SERVICES])
+            user = TelegramUser(client, bot_api, app[SHELL])
             assert [c["method"] for c in await user.says("/help")] == ["sendMessage"]
 
             await proxy.down()

@@ -46,7 +46,7 @@ async def test_telegram_garbage_is_never_a_server_error(user: TelegramUser, body
     if isinstance(body, dict) and isinstance(body.get("update_id"), int):
         body["update_id"] = 10**12 + next(ids)  # fresh, so nothing is skipped as a duplicate
     assert await user.post(None, raw=json.dumps(body).encode()) in (200, 400)
-    await user.services.inbox.drain()
+    await user.shell.inbox.drain()
     assert (await user.client.get("/healthz")).status == 200
 
 
@@ -55,7 +55,7 @@ async def test_telegram_garbage_is_never_a_server_error(user: TelegramUser, body
        data=st.text(min_size=1, max_size=64).filter(lambda d: len(d.encode()) <= 64))
 async def test_telegram_every_valid_message_is_answered_once(
         user: TelegramUser, engine: AsyncEngine, text: str, language: str, press: bool, data: str) -> None:
-    person = TelegramUser(user.client, user.api, user.services, id=100_000 + next(ids), language_code=language,
+    person = TelegramUser(user.client, user.api, user.shell, id=100_000 + next(ids), language_code=language,
                           update_ids=itertools.count(2 * 10**12 + 1000 * next(ids)))
     update = person.callback_update(data) if press else person.text_update(text)
     calls = await person.deliver(update)

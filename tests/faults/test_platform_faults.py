@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app.config import Settings
-from bot.app.web import SERVICES, create_app
+from bot.app.web import SHELL, create_app
 from bot.channels.telegram import sender
 from bot.channels.whatsapp import GraphClient
 from bot.db.models import utcnow
@@ -106,21 +106,21 @@ async def test_telegram_recovering_from_a_fault_gets_the_message_once(
             faulty_api.faults.queue.append(fault)
     app = create_app(settings, engine, matcher)
     async with TestClient(TestServer(app)) as client:
-        user = TelegramUser(client, faulty_api, app[SERVICES])
-        kept = app[SERVICES].outbound
+        user = TelegramUser(client, faulty_api, app[SHELL])
+        kept = app[SHELL].outbound
         kept.clock = clock = FakeClock(utcnow())
         await user.says("/help")  # not taken at once: kept, and tried again with back-off
         for _ in faults:
             clock.advance(minutes=1)
             await kept.drain()
-        metrics: Metrics = app[SERVICES].metrics
+        metrics: Metrics = app[SHELL].metrics
     assert faulty_api.faults.delivered == 1
     assert metrics.outbound_retries.labels("telegram", "server" if faults == ["500"] else "network")._value.get() >= 1
 
 
 async def test_telegram_down_for_a_while_gets_every_answer_once_and_in_order_when_back(
         user: TelegramUser, bot_api: FakeBotAPI) -> None:
-    kept = user.services.outbound
+    kept = user.shell.outbound
     assert kept is not None
     kept.clock = clock = FakeClock(utcnow())
     for _ in range(5):

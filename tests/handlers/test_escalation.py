@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.models import Question, Ticket, TicketMessage
+from bot.db.models import Question, TicketMessage, TicketRow
 from bot.db.store import SqlDeskStore
 from handlers import Channel, ConsultantMessage, Desk, InboundKind, Team, Translator
 from handlers.reminders import remind
@@ -31,9 +31,9 @@ async def queued(engine: AsyncEngine) -> list[tuple[str, str, str]]:
         return [tuple(row) for row in rows]  # type: ignore[misc]
 
 
-async def tickets(engine: AsyncEngine) -> list[Ticket]:
+async def tickets(engine: AsyncEngine) -> list[TicketRow]:
     async with engine.connect() as conn:
-        return list((await conn.execute(select(Ticket).order_by(Ticket.id))).all())  # type: ignore[arg-type]
+        return list((await conn.execute(select(TicketRow).order_by(TicketRow.id))).all())  # type: ignore[arg-type]
 
 
 def consultant(desk: Desk, ticket_id: int = 1, name: str = "Асель Нұрланқызы"):  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app.config import Settings
-from bot.app.web import SERVICES, create_app
+from bot.app.web import SHELL, create_app
 from knowledge import Matcher
 from tests.faults.serve import free_port
 
@@ -58,7 +58,7 @@ async def test_a_burst_of_scrapes_costs_one_refresh(settings: Settings, engine: 
     async def counting() -> None:
         refreshed.append(1)
 
-    app[SERVICES].metrics.on_scrape(counting)
+    app[SHELL].metrics.on_scrape(counting)
     async with TestServer(app, host="127.0.0.1") as server:
         for _ in range(20):
             assert await status(str(server.make_url("/metrics"))) == 200

@@ -16,8 +16,8 @@ from bot.app.config import Settings
 from bot.db.models import (
     Base,
     InboundEvent,
-    Ticket,
     TicketMessage,
+    TicketRow,
     User,
     WhatsAppContact,
     WhatsAppDeliveryFailure,
@@ -50,7 +50,7 @@ async def one_person(engine: AsyncEngine, channel: str, ident: str, seen: dt.dat
     await insert(engine, InboundEvent, {"channel": channel, "event_key": uuid.uuid4().hex, "order_key": ident,
                                         "payload": "{}", "status": "done", "received_at": seen})
     closed = {"closed_at": seen, "closed_by": "consultant"} if ticket == "closed" else {}
-    [ticket_id] = await insert(engine, Ticket, {
+    [ticket_id] = await insert(engine, TicketRow, {
         "user_id": user_id, "channel": channel, "chat_id": ident, "name": "Айгерім", "handle": "aigerim_k",
         "lang": "kk", "status": ticket, "assignee": "Дана", "history": '["грант"]', "created_at": seen,
         "last_user_message_at": seen, **closed})
@@ -131,9 +131,9 @@ async def test_a_stale_open_ticket_is_closed_and_blanked(engine: AsyncEngine) ->
     counts = await purge(engine, YEAR)
     assert counts["stale open tickets"] == 1
     async with engine.connect() as conn:
-        tickets = {row.chat_id: row for row in (await conn.execute(select(Ticket))).all()}
-        texts = (await conn.execute(select(TicketMessage.text).join(Ticket).where(
-            Ticket.chat_id == GONE_CHAT))).scalars().all()
+        tickets = {row.chat_id: row for row in (await conn.execute(select(TicketRow))).all()}
+        texts = (await conn.execute(select(TicketMessage.text).join(TicketRow).where(
+            TicketRow.chat_id == GONE_CHAT))).scalars().all()
     stale, active = tickets[GONE_CHAT], tickets[ACTIVE_PHONE]
     assert (stale.status, stale.closed_by, stale.name, stale.handle, stale.assignee, stale.history) == (
         "closed", "purge", "", "", "", "[]")

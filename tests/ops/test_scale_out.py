@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app.compose import make_engine
 from bot.app.config import Settings
-from bot.app.web import SERVICES, create_app
+from bot.app.web import SHELL, create_app
 from bot.db.models import InboundEvent
 from handlers import Translator
 from knowledge import Matcher
@@ -44,7 +44,7 @@ async def instances(tg_settings: Settings, engine: AsyncEngine, matcher: Matcher
 
 
 async def drain(clients: list[TestClient[Any, Any]]) -> None:
-    await asyncio.gather(*(c.app[SERVICES].inbox.drain() for c in clients))  # type: ignore[index]
+    await asyncio.gather(*(c.app[SHELL].inbox.drain() for c in clients))  # type: ignore[index]
 
 
 async def post(client: TestClient[Any, Any], update: dict[str, Any]) -> int:
@@ -76,7 +76,7 @@ async def test_one_chats_messages_alternating_between_instances_are_answered_in_
         assert await post(instances[n % 2], user.text_update(command)) == 200
     await drain(instances)
     for _ in range(3):  # a message that waited past its retries is picked up by a sweep
-        await asyncio.gather(*(c.app[SERVICES].inbox.sweep() for c in instances))  # type: ignore[index]
+        await asyncio.gather(*(c.app[SHELL].inbox.sweep() for c in instances))  # type: ignore[index]
         await drain(instances)
 
     firsts = {"/help": kk("Type your question in Kazakh or Russian, or use the commands:\n"

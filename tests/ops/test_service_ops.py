@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.app.config import Settings
-from bot.app.web import SERVICES, create_app
+from bot.app.web import SHELL, create_app
 from bot.db.models import InboundEvent, Question
 from bot.ops.health import problems
 from handlers import Translator
@@ -107,7 +107,7 @@ async def test_metrics_count_updates_decisions_match_time_and_outbound_errors(
 async def test_other_parts_add_their_series_to_the_registry(client: TestClient[Any, Any]) -> None:
     from prometheus_client import Gauge
 
-    metrics = client.app[SERVICES].metrics  # type: ignore[index]
+    metrics = client.app[SHELL].metrics  # type: ignore[index]
     tickets = Gauge("desk_open_tickets", "Tickets waiting for a consultant", registry=metrics.registry)
 
     async def count_tickets() -> None:
@@ -128,7 +128,7 @@ async def test_a_flooding_telegram_user_is_told_once_and_everything_is_kept(
         tg_settings_limited: Settings, engine: AsyncEngine, matcher: Matcher, bot_api: FakeBotAPI) -> None:
     app = create_app(tg_settings_limited, engine, matcher)
     async with TestClient(TestServer(app)) as client:
-        user = TelegramUser(client, bot_api, app[SERVICES], language_code="ru")
+        user = TelegramUser(client, bot_api, app[SHELL], language_code="ru")
         replies = [await user.says(text) for text in QUESTIONS]
         presses = await user.presses("menu")  # a button too: the spinner stops, nothing else
 
@@ -167,7 +167,7 @@ async def test_webhooks_answer_503_while_the_database_is_away_and_recover(
         raise OperationalError("INSERT", {}, ConnectionRefusedError("connection refused"))
 
     update = user.text_update("/help")
-    for inbox in (user.services.inbox, whatsapp.services.inbox):
+    for inbox in (user.shell.inbox, whatsapp.shell.inbox):
         monkeypatch.setattr(inbox, "accept", database_gone)
     response = await user.client.post("/webhook/telegram", json=update,
                                       headers={"X-Telegram-Bot-Api-Secret-Token": "test-secret_42"})

@@ -1,10 +1,11 @@
 """The Telegram channel: an aiogram 3 bot behind the desk's webhook, or long polling.
 
-`setup(app, services)` mounts it; routers map updates to `handlers.Inbound`
-and `render` turns the desk's replies into HTML messages with inline keyboards.
+`build` makes the adapter from the collaborators it uses (`service.py`); routers map
+updates to `handlers.Inbound` (`mapper.py`) and `render` turns the desk's replies into
+HTML messages with inline keyboards.
 """
 
 from bot.channels.telegram.errors import TelegramSetupError
-from bot.channels.telegram.service import setup
+from bot.channels.telegram.service import TelegramChannel, Workspace, build, build_bot
 
-__all__ = ["TelegramSetupError", "setup"]
+__all__ = ["TelegramChannel", "TelegramSetupError", "Workspace", "build", "build_bot"]

@@ -2,7 +2,7 @@
 
 The outbox has one "consultants" deliverer; this one picks the group of the
 ticket's centre (`CentreDirectory.group`) and hands the delivery to it, so the
-per-group delivery (topics, cards, errors) stays in `consultants.py`. Each group
+per-group delivery (topics, cards, errors) stays in `group_delivery.py`. Each group
 has its own `ConsultantsChat` (its id after an upgrade, whether it is broken), so
 one centre's broken group holds only that centre's tickets.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from bot.channels.telegram.consultants import ConsultantsGroup
 from bot.channels.telegram.group import ConsultantsChat
+from bot.channels.telegram.group_delivery import ConsultantsGroup
 from bot.pipeline.outbox import Delivery, Outcome
 
 GroupOf = Callable[[str], int | None]  # a centre's id -> the configured id of the group taking its tickets

@@ -1,15 +1,17 @@
-"""The Telegram channel mounted on the desk's aiohttp application.
+"""The Telegram adapter, built from the collaborators it uses and mounted on the service.
 
 One Bot and one Dispatcher serve both modes: the webhook stores updates in the
-inbox, long polling does the same, and the inbox feeds them to the dispatcher.
+inbox, long polling does the same, and the inbox feeds them to the dispatcher
+(`TelegramChannel.process`). The composition root (`bot.app.compose`) builds it,
+hands its processor to the inbox and its deliverers to the outbox, then mounts it.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
-from functools import partial
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -19,23 +21,21 @@ from aiogram.utils.token import TokenValidationError, validate_token
 from aiohttp import web
 
 from bot.app.config import Settings
-from bot.app.services import Services
 from bot.channels.telegram.centre_groups import CentreChats, CentreGroups
-from bot.channels.telegram.consultants import ConsultantsGroup
-from bot.channels.telegram.delivery import TelegramUsers
+from bot.channels.telegram.delivery import HeldBefore, TelegramUsers
 from bot.channels.telegram.errors import TelegramSetupError
 from bot.channels.telegram.group import GroupWatch
+from bot.channels.telegram.group_delivery import CardSource, ConsultantsGroup, TranscriptSource
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.responses import pin_response_models
-from bot.channels.telegram.routers import consultant_router, customer_router, no_release
-from bot.channels.telegram.sender import TelegramLimits, TelegramSender
+from bot.channels.telegram.routers import Release, consultant_router, customer_router
+from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.session import JsonSession
 from bot.channels.telegram.topics import TopicStore
 from bot.channels.telegram.webhook import CHANNEL, PATH, webhook_handler
-from bot.db.tickets import SqlTicketStore
 from bot.pipeline import jsonio
-from bot.pipeline.outbox import CONSULTANTS
-from handlers import Reply, cards, transcript
+from bot.pipeline.inbox import Inbox
+from handlers import Desk, Reply
 
 log = logging.getLogger(__name__)
 # setWebhook's secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
@@ -48,6 +48,7 @@ def build_bot(settings: Settings) -> Bot:
 
     Its calls go as JSON bodies (JsonSession): less CPU per call than aiogram's forms.
     """
+    pin_response_models()
     token = settings.telegram_token.get_secret_value().strip()
     if not token:
         raise TelegramSetupError("DESK_TELEGRAM_TOKEN is not set: put the token @BotFather "
@@ -71,87 +72,104 @@ def webhook_secret(settings: Settings) -> str:
     return secret
 
 
-def build_dispatcher(services: Services, sender: TelegramSender, topics: TopicStore | None = None,
-                     groups: CentreChats | None = None) -> Dispatcher:
+@dataclass(frozen=True)
+class Workspace:
+    """The consultants' forum groups as the Telegram side needs them: where each is, the topic of
+    each ticket, and the card and transcript a topic made anew starts with."""
+
+    chats: CentreChats
+    topics: TopicStore
+    card: CardSource
+    transcript: TranscriptSource
+
+
+def build_dispatcher(desk: Desk, sender: TelegramSender, release: Release,
+                     workspace: Workspace | None = None) -> Dispatcher:
     """Routers with the desk, the sender and the topic map injected into every handler by name.
 
     No FSM: no handler uses aiogram's states (the desk keeps its own in its database), and
     the FSM middleware (a storage look-up and a context per update) would only cost CPU.
     """
-    release = partial(services.outbox.release_held, CHANNEL) if services.outbox is not None else no_release
-    dispatcher = Dispatcher(desk=services.desk, sender=sender, topics=topics, release=release, disable_fsm=True)
-    if topics is not None and groups is not None:
-        dispatcher.include_router(consultant_router(groups))
+    topics = workspace.topics if workspace is not None else None
+    dispatcher = Dispatcher(desk=desk, sender=sender, topics=topics, release=release, disable_fsm=True)
+    if workspace is not None:
+        dispatcher.include_router(consultant_router(workspace.chats))
     dispatcher.include_router(customer_router())
     return dispatcher
 
 
-def connect_outbox(services: Services, sender: TelegramSender) -> TopicStore | None:
-    """Relayed messages to Telegram users and, with consultants' groups, everything for them."""
-    outbox, team, chats = services.outbox, services.desk.team, services.consultants
-    if outbox is None:
-        return None
-    outbox.register(CHANNEL, TelegramUsers(sender, SqlTicketStore(services.engine).has_held_replies))
-    if team is None or chats is None:
-        return None
-    topics = TopicStore(services.engine)
-    card, history = partial(cards.card, team), partial(transcript.transcript, team)
-    groups = {chat_id: ConsultantsGroup(sender, chat, topics, card, history) for chat_id, chat in chats.chats.items()}
-    outbox.register(CONSULTANTS, CentreGroups(groups, chats.group_of))
-    national = services.consultants_group
-    if national is not None:
+class TelegramChannel:
+    """The built adapter: the inbox's processor, the outbox's deliverers, and what it mounts."""
 
-        async def post(text: str) -> None:  # the national group's general topic (the weekly digest)
-            await sender.send(national.chat_id, [Reply(text)])
+    name = CHANNEL
 
-        services.post_to_consultants = post
-    return topics
+    def __init__(self, bot: Bot, sender: TelegramSender, dispatcher: Dispatcher, users: TelegramUsers,
+                 groups: CentreGroups | None, watches: list[GroupWatch]) -> None:
+        self.bot = bot
+        self.sender = sender
+        self.dispatcher = dispatcher
+        self.users = users  # the outbox's deliverer of consultants' messages to Telegram users
+        self.groups = groups  # the outbox's deliverer of everything for the consultants, if any group
+        self.watches = watches
+        self.allowed_updates = dispatcher.resolve_used_update_types()
+
+    async def process(self, update: dict[str, Any]) -> None:
+        """The inbox's processor of a stored update."""
+        await self.dispatcher.feed_raw_update(self.bot, update)
+
+    async def post(self, chat_id: int, text: str) -> None:
+        """A text into a group's general topic (the weekly digest)."""
+        await self.sender.send(chat_id, [Reply(text)])
+
+    def mount(self, app: web.Application, inbox: Inbox, settings: Settings, *,
+              polling: bool = False, force: bool = False) -> None:
+        """The webhook route (or long polling) and the start and stop of the channel's parts.
+
+        `force`: polling removes a webhook registered for the token instead of refusing to start.
+        on_startup runs after the schema check and inbox recovery; on_cleanup after the drain.
+        """
+        bot = self.bot
+        for watch in self.watches:
+            app.on_startup.append(watch.start)
+            app.on_shutdown.append(watch.stop)
+        if polling:
+            poller = Poller(bot, inbox, self.allowed_updates, force=force)
+            app.on_startup.append(_refused_as_setup_error(bot, poller.start, "the switch to polling"))
+            app.on_shutdown.append(poller.stop)
+        else:
+            secret = webhook_secret(settings)
+            app.router.add_post(PATH, webhook_handler(inbox, secret))
+            if settings.public_url:
+                app.on_startup.append(_refused_as_setup_error(bot, self._registers_webhook(
+                    settings.public_url.rstrip("/") + PATH, secret), "setWebhook"))
+
+        async def close_bot(app: web.Application) -> None:
+            await bot.session.close()
+
+        app.on_cleanup.append(close_bot)
+
+    def _registers_webhook(self, url: str, secret: str) -> StartupHook:
+        async def register_webhook(app: web.Application) -> None:
+            await self.bot.set_webhook(url, secret_token=secret, allowed_updates=self.allowed_updates)
+            log.info("Telegram webhook set to %s for %s", url, ", ".join(self.allowed_updates))
+        return register_webhook
 
 
-def setup(app: web.Application, services: Services, *, polling: bool = False, force: bool = False) -> None:
-    """Mount the channel: webhook route (or long polling), inbox processor, start and stop.
-
-    `force`: polling removes a webhook registered for the token instead of refusing to start.
-    """
-    settings = services.settings
-    pin_response_models()
-    bot = build_bot(settings)  # no connection is opened yet: nothing to close if the next check fails
-    secret = "" if polling else webhook_secret(settings)
-    sender = TelegramSender(bot, services.pacer, TelegramLimits.from_settings(settings), services.metrics,
-                            services.outbound)
-    chats = services.consultants
-    dispatcher = build_dispatcher(services, sender, connect_outbox(services, sender), chats)
-    allowed_updates = dispatcher.resolve_used_update_types()
-    for group in chats.chats.values() if chats is not None else ():
-        watch = GroupWatch(group, sender)
-        app.on_startup.append(watch.start)
-        app.on_shutdown.append(watch.stop)
-
-    async def process(update: dict[str, Any]) -> None:
-        await dispatcher.feed_raw_update(bot, update)
-
-    services.inbox.register(CHANNEL, process)
-
-    # on_startup runs after the schema check and inbox recovery; on_cleanup after the drain.
-    if polling:
-        poller = Poller(bot, services.inbox, allowed_updates, force=force)
-        app.on_startup.append(_refused_as_setup_error(bot, poller.start, "the switch to polling"))
-        app.on_shutdown.append(poller.stop)
-    else:
-        app.router.add_post(PATH, webhook_handler(services.inbox, secret))
-        if settings.public_url:
-            url = settings.public_url.rstrip("/") + PATH
-
-            async def register_webhook(app: web.Application) -> None:
-                await bot.set_webhook(url, secret_token=secret, allowed_updates=allowed_updates)
-                log.info("Telegram webhook set to %s for %s", url, ", ".join(allowed_updates))
-
-            app.on_startup.append(_refused_as_setup_error(bot, register_webhook, "setWebhook"))
-
-    async def close_bot(app: web.Application) -> None:
-        await bot.session.close()
-
-    app.on_cleanup.append(close_bot)
+def build(bot: Bot, sender: TelegramSender, desk: Desk, release: Release, held_before: HeldBefore,
+          workspace: Workspace | None) -> TelegramChannel:
+    """The adapter on a bot and its sender (`release`: a chat's held replies go out now;
+    `held_before`: whether a ticket has replies held already; `workspace`: the consultants' groups)."""
+    groups: CentreGroups | None = None
+    watches: list[GroupWatch] = []
+    if workspace is not None:
+        chats = workspace.chats.chats
+        by_id: Mapping[int, ConsultantsGroup] = {
+            chat_id: ConsultantsGroup(sender, chat, workspace.topics, workspace.card, workspace.transcript)
+            for chat_id, chat in chats.items()}
+        groups = CentreGroups(by_id, workspace.chats.group_of)
+        watches = [GroupWatch(chat, sender) for chat in chats.values()]
+    dispatcher = build_dispatcher(desk, sender, release, workspace)
+    return TelegramChannel(bot, sender, dispatcher, TelegramUsers(sender, held_before), groups, watches)
 
 
 def _refused_as_setup_error(bot: Bot, hook: StartupHook, what: str) -> StartupHook:

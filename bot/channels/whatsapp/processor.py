@@ -1,53 +1,29 @@
-"""A stored WhatsApp message through the desk and back: map it, answer, render, send."""
+"""A stored WhatsApp message through the desk and back: map it (`mapper.py`), answer, render, send."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from bot.channels.whatsapp.client import TRANSIENT_CODES, GraphClient, SendResult
+from bot.channels.whatsapp.mapper import to_inbound
 from bot.channels.whatsapp.render import Labels, Rendered, render_reply
 from bot.channels.whatsapp.store import WhatsAppStore, from_timestamp
 from bot.db.models import utcnow
 from bot.pipeline.outbound import Outbound
 from bot.pipeline.outbox import Outbox
 from bot.pipeline.outcome import Outcome
-from handlers import Channel, Desk, Inbound, InboundKind, Reply, Translator
+from handlers import Channel, Inbound, Reply, Translator
 
 log = logging.getLogger(__name__)
 CHANNEL = "whatsapp"
-CHOICE_TYPES = ("button_reply", "list_reply")
+Answer = Callable[[Inbound], Awaitable[list[Reply]]]  # the desk's answer to one message
+LanguageOf = Callable[[str], str | None]  # the language a text is plainly in, if any
 LANGUAGE_SAMPLE = 200  # characters of each reply read to tell its language
 REPLY_LANGUAGES = 4096  # reply samples whose language is remembered
-
-
-def to_inbound(message: dict[str, Any], name: str, choices: Sequence[str]) -> Inbound:
-    """The desk's view of one webhook message; a bare digit picks from a numbered menu."""
-    wa_id, wamid = str(message.get("from", "")), str(message.get("id", ""))
-    kind = message.get("type")
-
-    def inbound(inbound_kind: InboundKind, text: str, media_type: str = "") -> Inbound:
-        return Inbound(Channel.WHATSAPP, wa_id, inbound_kind, text, message_id=wamid, name=name,
-                       media_type=media_type)
-
-    if kind == "text":
-        body = str((message.get("text") or {}).get("body", ""))
-        digits = body.strip()
-        if digits.isdecimal() and len(digits) <= 3 and 1 <= int(digits) <= len(choices):
-            return inbound(InboundKind.CHOICE, choices[int(digits) - 1])
-        return inbound(InboundKind.TEXT, body)
-    if kind == "interactive":
-        interactive = message.get("interactive") or {}
-        reply_kind = interactive.get("type")
-        picked = interactive.get(reply_kind) if reply_kind in CHOICE_TYPES else None
-        if isinstance(picked, dict) and picked.get("id"):
-            return inbound(InboundKind.CHOICE, str(picked["id"]))
-    media = message.get(str(kind))  # image, sticker, reaction... (a caption, if any, kept as text)
-    caption = str(media.get("caption") or "") if isinstance(media, dict) else ""
-    return inbound(InboundKind.MEDIA, caption, str(kind or "unknown"))
 
 
 def labels(translator: Translator, lang: str) -> Labels:
@@ -98,17 +74,20 @@ async def send_replies(client: GraphClient, store: WhatsAppStore, wa_id: str, re
 class WhatsAppProcessor:
     """The inbox's processor for the "whatsapp" channel; never raises on a failed send."""
 
-    def __init__(self, desk: Desk, client: GraphClient, store: WhatsAppStore,
-                 outbox: Outbox | None = None, outbound: Outbound | None = None) -> None:
-        self.desk = desk
+    def __init__(self, answer: Answer, client: GraphClient, store: WhatsAppStore, translator: Translator,
+                 language_of: LanguageOf, *, default_lang: str = "kk", outbox: Outbox | None = None,
+                 outbound: Outbound | None = None) -> None:
+        """`outbox`: where consultants' replies are held while the user's window is closed (None
+        without a team); `outbound`: where a message the Graph API did not take at once is kept."""
+        self.answer = answer
         self.client = client
         self.store = store
+        self.translator = translator
+        self.default_lang = default_lang
         self.outbox = outbox
         self.outbound = outbound
-        if outbound is not None:
-            outbound.register(CHANNEL, self.send_kept)
         # The desk's replies repeat (answers, menus, its own words): each sample is read once.
-        self._language_of = functools.lru_cache(maxsize=REPLY_LANGUAGES)(desk.matcher.detector.decided)
+        self._language_of = functools.lru_cache(maxsize=REPLY_LANGUAGES)(language_of)
 
     async def __call__(self, payload: dict[str, Any]) -> None:
         message, name = payload["message"], str(payload.get("name", ""))
@@ -121,7 +100,7 @@ class WhatsAppProcessor:
         read = await self.client.mark_read(inbound.message_id)
         if not read.ok:
             log.warning("could not mark %s as read: %s", inbound.message_id, read.error)
-        await self.deliver(wa_id, await self.desk.handle(inbound), offered=choices)
+        await self.deliver(wa_id, await self.answer(inbound), offered=choices)
 
     async def deliver(self, wa_id: str, replies: list[Reply], offered: Sequence[str] | None = None) -> None:
         """Send the replies in order; after a failure the rest are recorded as skipped.
@@ -151,6 +130,6 @@ class WhatsAppProcessor:
         sample = " ".join(reply.text[:LANGUAGE_SAMPLE] for reply in replies)
         lang = self._language_of(sample)
         if lang is None:
-            stored = await self.store.language(wa_id) or self.desk.default_lang
+            stored = await self.store.language(wa_id) or self.default_lang
             lang = "ru" if stored == "ru" else "kk"
-        return labels(self.desk.translator, lang)
+        return labels(self.translator, lang)

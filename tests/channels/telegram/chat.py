@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from bot.app.services import Services
+from bot.app.compose.shell import Shell
 from tests.channels.telegram.fake_api import DATE, FakeBotAPI
 
 TOKEN = "123456789:AAHfake-token_for-tests"
@@ -39,7 +39,7 @@ class TelegramUser:
 
     client: TestClient[Any, Any]
     api: FakeBotAPI
-    services: Services
+    shell: Shell
     id: int = 4242
     first_name: str = "Айгүл"
     last_name: str = "Серікова"
@@ -89,9 +89,9 @@ class TelegramUser:
         """Post one update as Telegram would, wait until it and what it relays are done, return the calls."""
         mark = len(self.api.calls)
         assert await self.post(update) == 200
-        await self.services.inbox.drain()
-        if self.services.outbox is not None:
-            await self.services.outbox.drain()
+        await self.shell.inbox.drain()
+        if self.shell.outbox is not None:
+            await self.shell.outbox.drain()
         return self.api.calls[mark:]
 
     async def says(self, text: str) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app.config import Settings
-from bot.app.web import SERVICES, create_app
+from bot.app.web import SHELL, create_app
 from knowledge import Matcher
 from tests.channels.telegram.chat import SECRET, TOKEN, TelegramUser
 from tests.channels.telegram.fake_api import FakeBotAPI
@@ -40,7 +40,7 @@ async def client(tg_settings: Settings, engine: AsyncEngine,
 
 @pytest.fixture
 def user(client: TestClient[Any, Any], bot_api: FakeBotAPI) -> TelegramUser:
-    return TelegramUser(client, bot_api, client.app[SERVICES])  # type: ignore[index]
+    return TelegramUser(client, bot_api, client.app[SHELL])  # type: ignore[index]
 
 
 @pytest.fixture(autouse=True)

@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import cli
 from bot.app.config import Settings
-from bot.app.web import SERVICES, create_app
+from bot.app.web import SHELL, create_app
 from bot.channels.telegram import TelegramSetupError
+from bot.channels.telegram.routers import no_release
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.service import build_bot, build_dispatcher
 from handlers import Translator
@@ -62,7 +63,7 @@ def test_bad_configuration_is_a_start_up_error(tg_settings: Settings, engine: As
 
 def test_the_dispatcher_has_no_fsm(tg_settings: Settings, client: TestClient[Any, Any]) -> None:
     """The desk uses no aiogram states: no FSM middleware runs per update (the conversations still pass)."""
-    dispatcher = build_dispatcher(client.app[SERVICES], TelegramSender(build_bot(tg_settings)))  # type: ignore[index]
+    dispatcher = build_dispatcher(client.app[SHELL].desk, TelegramSender(build_bot(tg_settings)), no_release)  # type: ignore[index]
 
     assert not [m for m in dispatcher.update.outer_middleware if isinstance(m, FSMContextMiddleware)]
 
@@ -101,7 +102,7 @@ async def test_long_polling_serves_the_same_desk(
     async with TestClient(TestServer(app)) as client:
         await bot_api.wait_for("sendMessage", count=2)
         await bot_api.wait_for("getUpdates", count=2)
-        await client.app[SERVICES].inbox.drain()  # type: ignore[index]
+        await client.app[SHELL].inbox.drain()  # type: ignore[index]
         response = await client.post("/webhook/telegram", json=first)
         assert response.status == 404  # polling and a webhook exclude each other
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.app.config import Settings
-from bot.app.web import SERVICES, create_app
+from bot.app.web import SHELL, create_app
 from bot.db.models import InboundEvent, OutboundMessage, utcnow
 from handlers import Translator
 from knowledge import Matcher
@@ -35,7 +35,7 @@ async def test_a_wrong_or_missing_secret_is_401_and_nothing_happens(
         user: TelegramUser, engine: AsyncEngine) -> None:
     for secret in (None, "", "wrong-secret", "test-secret_4", "TEST-SECRET_42", "test-secret_42x"):
         assert await user.post(user.text_update("/start"), secret=secret) == 401, secret
-    await user.services.inbox.drain()
+    await user.shell.inbox.drain()
 
     assert user.api.calls == []
     assert await events(engine) == []
@@ -45,7 +45,7 @@ async def test_what_is_not_an_update_is_400(user: TelegramUser, engine: AsyncEng
     for body in (b"{not json", b"\xff\xfe", b"[]", b'"update"', b"{}", b'{"update_id": "7"}',
                  b'{"update_id": true}', b'{"message": {"text": "hi"}}'):
         assert await user.post(None, raw=body) == 400, body
-    await user.services.inbox.drain()
+    await user.shell.inbox.drain()
 
     assert user.api.calls == []
     assert await events(engine) == []
@@ -70,7 +70,7 @@ async def test_the_update_is_stored_before_the_200(user: TelegramUser, engine: A
     assert await user.post(update) == 200
     [event] = await events(engine)  # already there, whether or not it is processed yet
     assert event.event_key == str(update["update_id"])
-    await user.services.inbox.drain()
+    await user.shell.inbox.drain()
 
 
 async def test_an_update_stored_before_a_crash_is_answered_at_start(
@@ -82,7 +82,7 @@ async def test_an_update_stored_before_a_crash_is_answered_at_start(
 
     app = create_app(tg_settings, engine, matcher)
     async with TestClient(TestServer(app)) as client:
-        await client.app[SERVICES].inbox.drain()  # type: ignore[index]
+        await client.app[SHELL].inbox.drain()  # type: ignore[index]
 
     assert bot_api.calls == [message(CHAT, HELP)]
     assert [e.status for e in await events(engine)] == ["done"]
@@ -91,16 +91,16 @@ async def test_an_update_stored_before_a_crash_is_answered_at_start(
 @pytest.fixture
 def clock(user: TelegramUser) -> FakeClock:
     """The clock of the messages kept for a later try: tests move it instead of sleeping."""
-    assert user.services.outbound is not None
-    clock = user.services.outbound.clock = FakeClock(utcnow())
+    assert user.shell.outbound is not None
+    clock = user.shell.outbound.clock = FakeClock(utcnow())
     return clock
 
 
 async def kept(user: TelegramUser) -> list[dict[str, Any]]:
     """The calls made by sending the kept messages that are due now."""
     mark = len(user.api.calls)
-    assert user.services.outbound is not None
-    await user.services.outbound.drain()
+    assert user.shell.outbound is not None
+    await user.shell.outbound.drain()
     return user.api.calls[mark:]
 
 
@@ -125,8 +125,8 @@ async def test_a_flood_limit_is_waited_out_however_long_and_the_answer_sent_once
 
 async def test_server_errors_are_retried_with_back_off_and_failed_at_the_deadline(
         user: TelegramUser, engine: AsyncEngine, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
-    assert user.services.outbound is not None
-    user.services.outbound.deadline = dt.timedelta(seconds=10)
+    assert user.shell.outbound is not None
+    user.shell.outbound.deadline = dt.timedelta(seconds=10)
     for _ in range(5):
         user.api.fail("sendMessage", 500, "Internal Server Error")
 

@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app.config import Settings
-from bot.app.web import SERVICES, create_app
+from bot.app.web import SHELL, create_app
 from bot.channels.whatsapp import signature
 from handlers import Translator, render
 from handlers.regional import CENTRE_TOPIC
@@ -63,7 +63,7 @@ class WhatsApp:
 
     def __init__(self, client: TestClient, graph: FakeGraph) -> None:
         self.client, self.graph = client, graph
-        self.services = client.server.app[SERVICES]
+        self.shell = client.server.app[SHELL]
         self.wamids = iter(range(1, 10_000))
         self.last_wamid = ""
         self.now: Callable[[], int] = lambda: TIMESTAMP  # when the user writes; a test with a clock moves it
@@ -81,9 +81,9 @@ class WhatsApp:
             headers["X-Hub-Signature-256"] = signature(secret.encode(), raw)
         response = await self.client.post("/webhook/whatsapp", data=raw, headers=headers)
         await response.read()
-        await self.services.inbox.drain()
-        if self.services.outbox is not None:  # and what the messages relayed
-            await self.services.outbox.drain()
+        await self.shell.inbox.drain()
+        if self.shell.outbox is not None:  # and what the messages relayed
+            await self.shell.outbox.drain()
         return response.status
 
     async def say(self, text: str, user: str = USER) -> list[dict[str, Any]]:

@@ -6,7 +6,6 @@ import socket
 from typing import Any
 
 import pytest
-from aiohttp import web
 from alembic import command
 from pydantic import SecretStr
 from sqlalchemy import inspect
@@ -14,12 +13,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app.config import Settings
-from bot.app.services import Services
 from bot.app.web import create_app
-from bot.channels.whatsapp import GraphClient, setup, to_inbound
+from bot.channels.whatsapp import GraphClient, to_inbound
 from bot.db import schema
-from bot.pipeline.inbox import Inbox
-from handlers import Channel, Desk, Inbound, InboundKind
+from handlers import Channel, Inbound, InboundKind
 from knowledge import Matcher
 
 from .conftest import USER, message
@@ -87,10 +84,10 @@ async def test_whatsapp_is_mounted_only_when_configured(
 
 
 async def test_setup_refuses_to_run_an_unsigned_webhook(
-        wa_settings: Settings, engine: AsyncEngine, desk: Desk) -> None:
+        wa_settings: Settings, engine: AsyncEngine, matcher: Matcher) -> None:
     unsigned = wa_settings.model_copy(update={"whatsapp_app_secret": SecretStr("")})
     with pytest.raises(ValueError, match="APP_SECRET"):
-        setup(web.Application(), Services(unsigned, engine, desk, Inbox(engine)))
+        create_app(unsigned, engine, matcher)
 
 
 async def test_the_whatsapp_migration_downgrades_and_upgrades_again(engine: AsyncEngine) -> None:

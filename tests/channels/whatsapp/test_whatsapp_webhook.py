@@ -122,7 +122,7 @@ async def test_a_rate_limited_send_is_retried_and_delivered_once(
 async def test_a_graph_api_down_is_waited_out_and_the_answer_sent_in_order_when_it_is_back(
         whatsapp: WhatsApp, graph: FakeGraph, engine: AsyncEngine, translator: Translator,
         matcher: Matcher) -> None:
-    kept = whatsapp.services.outbound
+    kept = whatsapp.shell.outbound
     assert kept is not None
     kept.clock = clock = FakeClock(utcnow())
     graph.fail_forever(500, 1, "An unknown error occurred")

@@ -1,4 +1,4 @@
-"""The consultants' workspace: a Telegram forum supergroup with one topic per ticket.
+"""Delivery into one consultants' forum group: one topic per ticket, opened with its card.
 
 The outbox's "consultants" deliverer. A ticket's topic is created on its first
 message, named after the ticket, and opened with the ticket's card; a topic

@@ -1,4 +1,4 @@
-"""The consultant desk wired into the service: the team of the desk, its group, its reminder loop.
+"""The consultants' team wired into the service: the team of the desk, its groups, its reminder loop.
 
 Without any consultants' group (DESK_CONSULTANT_CHAT_ID or a centre's `group`) there
 is no team: escalation gives the user their centre's contacts instead of promising an
@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Mapping
-from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -23,10 +21,10 @@ from bot.channels.whatsapp.store import SERVICE_WINDOW
 from bot.db.store import SqlDeskStore
 from bot.db.tickets import SqlTicketStore
 from bot.ops.metrics import Metrics
-from bot.pipeline.outbox import Outbox
-from handlers import Channel, Team, Translator, relay, reminders
+from handlers import Channel, Team, Translator, reminders
 from handlers.centres import CentreDirectory
-from handlers.ports import Clock
+from handlers.curation import Curation
+from handlers.ports import Clock, RelayOutbox
 
 log = logging.getLogger(__name__)
 REMIND_EVERY = 60.0  # seconds between checks for tickets nobody took
@@ -43,18 +41,17 @@ def consultants_groups(settings: Settings, engine: AsyncEngine, metrics: Metrics
     return {chat_id: ConsultantsChat(engine, chat_id, shared, clock) for chat_id in sorted(chat_ids)}
 
 
-def build_team(settings: Settings, engine: AsyncEngine, outbox: Outbox, translator: Translator,
-               clock: Clock, centres: CentreDirectory, groups: Mapping[int, ConsultantsChat]) -> Team | None:
-    """The team of consultants, when a consultants' group is configured; delivery reports go to it."""
-    if not groups:
+def build_team(settings: Settings, engine: AsyncEngine, outbox: RelayOutbox, translator: Translator,
+               clock: Clock, centres: CentreDirectory, workspace: CentreChats | None,
+               curation: Curation) -> Team | None:
+    """The team of consultants, when a consultants' group is configured."""
+    if workspace is None:
         return None
-    team = Team(SqlTicketStore(engine), outbox, SqlDeskStore(engine), translator, settings.hours(), clock,
+    return Team(SqlTicketStore(engine), outbox, SqlDeskStore(engine), translator, settings.hours(), clock,
                 consultant_lang=settings.consultant_lang, history_size=settings.history_size,
                 remind_after=dt.timedelta(minutes=settings.unassigned_remind_minutes),
-                reply_windows={Channel.WHATSAPP: SERVICE_WINDOW}, workspace=CentreChats(groups, centres.group),
-                contacts=settings.centre_contacts.strip(), centres=centres)
-    outbox.reporter = partial(relay.report, team)
-    return team
+                reply_windows={Channel.WHATSAPP: SERVICE_WINDOW}, workspace=workspace,
+                contacts=settings.centre_contacts.strip(), centres=centres, curation=curation)
 
 
 async def remind_forever(team: Team, interval: float = REMIND_EVERY) -> None:
