@@ -136,7 +136,7 @@ async def test_a_ticket_nobody_took_is_posted_again_in_the_general_topic(desk: D
     await desk.whatsapp.say("Кеңесшіге қосыңыз")
     desk.clock.advance(minutes=30)
 
-    assert await remind(desk.shell.desk.team) == 1
+    assert await remind(desk.shell.team) == 1
     await desk.settle()
 
     reminder = desk.api.calls[-1]["params"]

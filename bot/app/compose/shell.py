@@ -73,15 +73,12 @@ class Shell:
     outbox: Outbox
     outbound: Outbound
     reloader: BaseReloader
+    team: Team | None  # None without any consultants' group
     groups: Mapping[int, ConsultantsChat]  # every consultants' group, by configured id
     national: ConsultantsChat | None  # the national centre's group: the weekly digest's
     telegram: TelegramChannel | None
     whatsapp: WhatsAppChannel | None
     digest: Digest | None
-
-    @property
-    def team(self) -> Team | None:
-        return self.desk.team
 
     @property
     def consultants_group(self) -> ConsultantsChat | None:
@@ -128,7 +125,7 @@ def build_shell(settings: Settings, engine: AsyncEngine, matcher: Matcher, *, po
     digest = Digest(settings, engine, lambda: desk.matcher, post, translator) \
         if settings.digest_day and post is not None else None
     return Shell(settings, engine, metrics, redis, desk, inbox, outbox, outbound,
-                 BaseReloader(settings, engine, desk, metrics), groups, national, tg, wa, digest)
+                 BaseReloader(settings, engine, desk, metrics), team, groups, national, tg, wa, digest)
 
 
 def build_telegram(settings: Settings, engine: AsyncEngine, desk: Desk, team: Team | None,
