@@ -21,12 +21,12 @@ from bot.compose import build_matcher, check_directory, maintenance_engine, make
 from bot.config import ENV_FILE_VARIABLE, EnvFileMissing, Settings, load_settings
 from bot.curation import command as curation_command
 from bot.db import schema
-from bot.db.memory import MemoryStore
 from bot.doctor import doctor
 from bot.failures import FAILURES, database_failure
 from bot.settings_errors import describe
 from bot.ticket_list import print_open_tickets
 from handlers import Channel, Desk, Inbound, InboundKind, Translator
+from handlers.memory import MemoryDeskStore
 from knowledge import Decision, KnowledgeError, Matcher, check_base
 
 
@@ -64,7 +64,7 @@ async def ask_one(matcher: Matcher, settings: Settings, text: str) -> int:
           f"score: {record['score']}  lang: {record['lang']}")
     if record["candidates"]:
         print("candidates: " + ", ".join(record["candidates"]))  # type: ignore[arg-type]
-    desk = Desk(matcher, MemoryStore(), Translator(), settings.default_lang)
+    desk = Desk(matcher, MemoryDeskStore(), Translator(), settings.default_lang)
     replies = await desk.handle(Inbound(Channel.TERMINAL, "ask", InboundKind.TEXT, text))
     print("\n" + render(replies)[0])
     return 0
