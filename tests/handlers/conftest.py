@@ -18,11 +18,6 @@ from tests.clock import FakeClock
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
 def memory_store() -> MemoryDeskStore:
     return MemoryDeskStore()
 

@@ -96,8 +96,8 @@ async def test_readyz_is_not_ready_while_no_channel_can_receive(settings: Settin
 
 
 async def test_serve_says_serving_only_once_listening_and_names_each_part(
-        engine: AsyncEngine, settings: Settings, api: SlowBotAPI, tmp_path: Path) -> None:
-    server = Served(settings.database_url, api.url, tmp_path)
+        engine: AsyncEngine, settings: Settings, served_bot_api: SlowBotAPI, tmp_path: Path) -> None:
+    server = Served(settings.database_url, served_bot_api.url, tmp_path)
     try:
         await server.start()
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers import Channel
 from handlers.ports import LoggedQuestion
-from tests.stores.conftest import Stores
+from tests.stores import Stores
 
 
 def asked(text: str, decision: str = "answer") -> LoggedQuestion:

@@ -7,7 +7,7 @@ import datetime as dt
 from handlers import Channel
 from handlers.ports import Direction, LoggedQuestion, NewTicket, Relay, RelayKind, Said, Ticket, TicketStatus
 from tests.clock import FakeClock
-from tests.stores.conftest import Stores
+from tests.stores import Stores
 
 AT = dt.datetime(2026, 1, 5, 5, 0, tzinfo=dt.UTC)
 HISTORY = (LoggedQuestion("Кто даёт гранты?", "ru", "fallback", None, 0.25),)
