@@ -22,12 +22,12 @@ from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.config import Settings
+from bot.app.config import Settings
+from bot.app.web import SERVICES, create_app
 from bot.db import schema
 from bot.db.store import SqlDeskStore
 from bot.db.tickets import SqlTicketStore
-from bot.outbox import Outbox
-from bot.web import SERVICES, create_app
+from bot.pipeline.outbox import Outbox
 from handlers import Channel, Desk, Team, Translator
 from handlers.working_hours import WorkingHours
 from knowledge import Matcher, load_base

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.store import SqlDeskStore
 from bot.db.tickets import SqlTicketStore
-from bot.outbox import Outbox
+from bot.pipeline.outbox import Outbox
 from handlers.memory import MemoryDeskStore, MemoryRelayOutbox, MemoryTicketStore
 from handlers.ports import DeskStore, RelayOutbox, TicketStore
 from tests.clock import FakeClock

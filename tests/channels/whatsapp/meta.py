@@ -9,8 +9,8 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
+from bot.app.web import SERVICES
 from bot.channels.whatsapp import signature
-from bot.web import SERVICES
 from handlers import Translator, render
 from handlers.regional import CENTRE_TOPIC
 from knowledge import Action, Entry, Matcher
