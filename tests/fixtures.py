@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -127,21 +128,27 @@ def sql_desk(matcher: Matcher, sql_store: SqlDeskStore, translator: Translator, 
 # -- the fake platforms -------------------------------------------------------------
 
 
+@asynccontextmanager
+async def on_loopback(fake: FakeBotAPI | FakeGraph) -> AsyncIterator[None]:
+    """Serve a fake platform on 127.0.0.1 and give it its URL; the desk finds it through its settings."""
+    async with TestServer(fake.app, host="127.0.0.1") as server:
+        fake.url = str(server.make_url("")).rstrip("/")
+        yield
+
+
 @pytest.fixture
 async def bot_api() -> AsyncIterator[FakeBotAPI]:
-    """A fake Telegram Bot API server on 127.0.0.1; the desk finds it through its settings."""
+    """A fake Telegram Bot API server."""
     api = FakeBotAPI(TOKEN)
-    async with TestServer(api.app, host="127.0.0.1") as server:
-        api.url = str(server.make_url("")).rstrip("/")
+    async with on_loopback(api):
         yield api
 
 
 @pytest.fixture
 async def graph() -> AsyncIterator[FakeGraph]:
-    """A fake WhatsApp Graph API server on 127.0.0.1."""
+    """A fake WhatsApp Graph API server."""
     fake = FakeGraph()
-    async with TestServer(fake.app, host="127.0.0.1") as server:
-        fake.url = str(server.make_url("")).rstrip("/")
+    async with on_loopback(fake):
         yield fake
 
 
