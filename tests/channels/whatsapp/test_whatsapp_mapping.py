@@ -18,8 +18,7 @@ from bot.channels.whatsapp import GraphClient, to_inbound
 from bot.db import schema
 from handlers import Channel, Inbound, InboundKind
 from knowledge import Matcher
-
-from .conftest import USER, message
+from tests.channels.whatsapp.meta import USER, message
 
 WAMID = "wamid.HBgLNzcwMTEyMzQ1NjcVAgASGBQzAA=="
 MENU = ["topic:grants.types", "topic:grants.what-is", "menu"]
