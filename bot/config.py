@@ -71,6 +71,8 @@ class Settings(BaseSettings):
 
     # -- traffic limits (0 turns one off) -----------------------------------
     rate_limit_per_minute: int = Field(20, ge=0, description="inbound messages per user and minute")
+    ticket_messages_per_minute: int = Field(20, ge=0, description="a ticket's user writing faster is told "
+                                            "once that the consultant sees everything; nothing is held back")
     telegram_messages_per_second: float = Field(30.0, ge=0, description="all chats together")
     telegram_chat_messages_per_second: float = Field(1.0, ge=0, description="one private chat")
     telegram_group_messages_per_minute: float = Field(20.0, ge=0, description="one group")

@@ -26,7 +26,7 @@ from bot.metrics import Metrics
 from bot.outbox import Outbox
 from handlers import Channel, Team, Translator, relay, reminders
 from handlers.centres import CentreDirectory
-from handlers.ports import Clock
+from handlers.ports import Clock, InboundLimiter
 
 log = logging.getLogger(__name__)
 REMIND_EVERY = 60.0  # seconds between checks for tickets nobody took
@@ -44,7 +44,8 @@ def consultants_groups(settings: Settings, engine: AsyncEngine, metrics: Metrics
 
 
 def build_team(settings: Settings, engine: AsyncEngine, outbox: Outbox, translator: Translator,
-               clock: Clock, centres: CentreDirectory, groups: Mapping[int, ConsultantsChat]) -> Team | None:
+               clock: Clock, centres: CentreDirectory, groups: Mapping[int, ConsultantsChat],
+               pace: InboundLimiter | None = None) -> Team | None:
     """The team of consultants, when a consultants' group is configured; delivery reports go to it."""
     if not groups:
         return None
@@ -52,7 +53,7 @@ def build_team(settings: Settings, engine: AsyncEngine, outbox: Outbox, translat
                 consultant_lang=settings.consultant_lang, history_size=settings.history_size,
                 remind_after=dt.timedelta(minutes=settings.unassigned_remind_minutes),
                 reply_windows={Channel.WHATSAPP: SERVICE_WINDOW}, workspace=CentreChats(groups, centres.group),
-                contacts=settings.centre_contacts.strip(), centres=centres)
+                contacts=settings.centre_contacts.strip(), centres=centres, pace=pace)
     outbox.reporter = partial(relay.report, team)
     return team
 

@@ -13,6 +13,8 @@ is taken again after the lease. Rows survive restarts.
 Each destination (the consultants' group, each user's chat) is a lane of its own, so
 a slow one never holds up the others; within it, messages of one ticket in one
 direction go out in order: a row waiting for a retry holds back the rows after it.
+A destination's `Shaper` (the group's) merges a user's waiting texts into one post
+(`bot.pipeline.relay_posts`); a newer reminder of a ticket replaces the one waiting.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -32,10 +33,12 @@ from bot.db.batch import GroupCommit
 from bot.db.models import Ticket as TicketRow
 from bot.db.models import TicketMessage, aware, utcnow
 from bot.db.tickets import to_ticket
+from bot.pipeline import relay_posts
 from bot.pipeline.outcome import Outcome
-from bot.pipeline.relay_rows import Delivery, delivery_of, payload_of
+from bot.pipeline.relay_rows import Delivery, payload_of
+from bot.pipeline.shaping import Shaper
 from bot.pipeline.ticks import passes
-from handlers.ports import Clock, DeliveryReport, Direction, Relay, Ticket
+from handlers.ports import Clock, DeliveryReport, Direction, Relay, RelayKind, Ticket
 
 __all__ = ["CONSULTANTS", "Deliverer", "Delivery", "Outbox", "Outcome"]
 log = logging.getLogger(__name__)
@@ -63,21 +66,31 @@ class Outbox:
         self.poll = poll
         self.first_delay, self.max_delay = first_delay, max_delay
         self.deliverers: dict[str, Deliverer] = {}
+        self.shapers: dict[str, Shaper] = {}
         self.reporter: Reporter | None = None
         self._wake = asyncio.Event()
         self._lanes: dict[str, asyncio.Task[None]] = {}
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
 
-    def register(self, destination: str, deliverer: Deliverer) -> None:
-        """`consultants`, or a user channel ("telegram", "whatsapp")."""
+    def register(self, destination: str, deliverer: Deliverer, shaper: Shaper | None = None) -> None:
+        """`consultants`, or a user channel ("telegram", "whatsapp"); `shaper`: merge waiting texts."""
         self.deliverers[destination] = deliverer
+        if shaper is not None:
+            self.shapers[destination] = shaper
 
     # -- the port ---------------------------------------------------------
     async def put(self, relay: Relay) -> int:
         now = self.clock()
         status = INTERNAL if relay.direction is Direction.NOTE else PENDING
         async with self.sessions.begin() as session:
+            if relay.kind is RelayKind.REMINDER:  # the newer reminder replaces one still waiting
+                waiting = (await session.execute(update(messages).where(
+                    messages.c.ticket_id == relay.ticket_id, messages.c.kind == RelayKind.REMINDER.value,
+                    messages.c.status == PENDING).values(text=relay.text, created_at=now)
+                    .returning(messages.c.id))).scalars().first()
+                if waiting is not None:
+                    return int(waiting)
             row_id = (await session.execute(insert(messages).values(
                 ticket_id=relay.ticket_id, direction=relay.direction.value, kind=relay.kind.value,
                 author=relay.author[:256], text=relay.text, payload=payload_of(relay), status=status,
@@ -143,10 +156,12 @@ class Outbox:
         async with self.sessions.begin() as session:  # claims of dead workers go back to the queue
             await session.execute(update(messages).where(
                 messages.c.status == SENDING, messages.c.claimed_at < now - self.lease).values(status=PENDING))
-            rows = (await session.execute(
-                select(TicketMessage, TicketRow).join(TicketRow, TicketRow.id == TicketMessage.ticket_id)
-                .where(TicketMessage.status.in_((PENDING, SENDING))).order_by(TicketMessage.id)
-                .limit(BATCH))).all()
+            rows = []
+            for direction in self._directions_to_look_at():  # the group's backlog never hides a reply
+                rows += (await session.execute(
+                    select(TicketMessage, TicketRow).join(TicketRow, TicketRow.id == TicketMessage.ticket_id)
+                    .where(TicketMessage.status.in_((PENDING, SENDING)), TicketMessage.direction == direction)
+                    .order_by(TicketMessage.id).limit(BATCH))).all()
         lanes: dict[str, list[tuple[TicketMessage, Ticket]]] = {}
         due: set[str] = set()  # destinations where the first open row of some conversation is due
         heads: set[tuple[int, str]] = set()
@@ -168,9 +183,14 @@ class Outbox:
                 started += 1
         return started
 
+    def _directions_to_look_at(self) -> tuple[str, ...]:
+        """The group's rows only when its lane is not running: it reads them afresh when it ends."""
+        if CONSULTANTS in self._lanes:
+            return (Direction.TO_USER.value,)
+        return Direction.TO_CONSULTANTS.value, Direction.TO_USER.value
+
     def _deliverer(self, row: TicketMessage, ticket: Ticket) -> Deliverer | None:
-        return self.deliverers.get(CONSULTANTS if row.direction == Direction.TO_CONSULTANTS.value
-                                   else ticket.channel.value)
+        return self.deliverers.get(_route(row, ticket))
 
     def _lane_done(self, destination: str) -> None:
         self._lanes.pop(destination, None)
@@ -179,33 +199,30 @@ class Outbox:
     async def _lane(self, now: dt.datetime, items: list[tuple[TicketMessage, Ticket]]) -> None:
         """One destination's open rows in order; a conversation's later rows wait for one held back."""
         blocked: set[tuple[int, str]] = set()
+        done: set[int] = set()
         try:
-            for row, ticket in items:
+            for index, (row, ticket) in enumerate(items):
                 key = (row.ticket_id, row.direction)
-                if key in blocked:
+                if key in blocked or row.id in done:
                     continue
                 deliverer = self._deliverer(row, ticket)
+                conversation = [r for r, _ticket in items[index:] if (r.ticket_id, r.direction) == key]
+                post = relay_posts.next_post(conversation, now, self.shapers.get(_route(row, ticket)))
                 claim = None
-                if row.status == PENDING and aware(row.next_attempt_at) <= now and deliverer is not None:
-                    claim = await self._claim(row.id, now)
-                if deliverer is None or claim is None:
+                if post is not None and deliverer is not None:
+                    async with self.sessions.begin() as session:
+                        claim = await relay_posts.claim(session, post, now)
+                if deliverer is None or post is None or claim is None:
                     blocked.add(key)  # later messages of this conversation wait for this one
                     continue
-                delivery = delivery_of(row, ticket)
+                rows, delivery = relay_posts.delivery(post, conversation, ticket)
                 outcome = await self._attempt(deliverer, delivery)
-                await self._settle(row, claim, delivery, outcome)
+                await self._settle(rows, claim, delivery, outcome)
+                done.update(post.ids)
                 if outcome.status in ("retry", "unavailable"):
                     blocked.add(key)
         except Exception as exc:  # the database is away: the next pass comes back to these rows
             log.warning("relay outbox lane failed: %r", exc)
-
-    async def _claim(self, row_id: int, now: dt.datetime) -> str | None:
-        token = uuid.uuid4().hex
-        async with self.sessions.begin() as session:
-            result = await session.execute(update(messages).where(
-                messages.c.id == row_id, messages.c.status == PENDING, messages.c.next_attempt_at <= now)
-                .values(status=SENDING, claim=token, claimed_at=now, attempts=messages.c.attempts + 1))
-        return token if result.rowcount == 1 else None
 
     @staticmethod
     async def _attempt(deliverer: Deliverer, delivery: Delivery) -> Outcome:
@@ -218,8 +235,9 @@ class Outbox:
     def _backoff(self, attempt: int) -> float:
         return min(self.first_delay * 2 ** (attempt - 1), self.max_delay)
 
-    async def _settle(self, row: TicketMessage, claim: str, delivery: Delivery, outcome: Outcome) -> None:
-        now = self.clock()
+    async def _settle(self, rows: list[TicketMessage], claim: str, delivery: Delivery, outcome: Outcome) -> None:
+        """The outcome of one post, for every row it carried."""
+        row, now = rows[0], self.clock()
         report: tuple[DeliveryReport, str] | None = None
         if outcome.status == "sent":
             values: dict[str, Any] = {"status": SENT, "delivered_at": now,
@@ -236,15 +254,16 @@ class Outbox:
             wait = outcome.retry_after if outcome.retry_after is not None else self._backoff(delivery.attempt)
             values = {"status": PENDING, "next_attempt_at": now + dt.timedelta(seconds=wait),
                       "error": outcome.error}
-            log.warning("relay message %s: attempt %d failed, next in %.0f s: %s",
-                        row.id, delivery.attempt, wait, outcome.error)
+            log.warning("relay message %s (%d in the post): attempt %d failed, next in %.0f s: %s",
+                        row.id, len(rows), delivery.attempt, wait, outcome.error)
         else:
             values = {"status": FAILED, "error": outcome.error or "gave up"}
             report = (DeliveryReport.FAILED, outcome.error)
             log.error("relay message %s failed for good: %s", row.id, outcome.error)
         async with self.sessions.begin() as session:
             await session.execute(update(messages).where(
-                messages.c.id == row.id, messages.c.status == SENDING, messages.c.claim == claim).values(**values))
+                messages.c.id.in_([r.id for r in rows]), messages.c.status == SENDING, messages.c.claim == claim)
+                .values(**values))
         if report and row.direction == Direction.TO_USER.value and self.reporter is not None:
             await self.reporter(row.ticket_id, *report)
 
@@ -266,6 +285,11 @@ class Outbox:
             await asyncio.gather(*late, return_exceptions=True)
         self._task = None
 
+
+
+def _route(row: TicketMessage, ticket: Ticket) -> str:
+    """The deliverer (and shaper) of a message: the consultants', or the user's channel's."""
+    return CONSULTANTS if row.direction == Direction.TO_CONSULTANTS.value else ticket.channel.value
 
 
 def _destination(row: TicketMessage, ticket: Ticket) -> str:

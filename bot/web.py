@@ -42,7 +42,7 @@ from bot.metrics import Metrics, TimedMatcher
 from bot.outage import database_outage
 from bot.outbox import Outbox
 from bot.pipeline.outbound import Outbound
-from bot.ratelimit import build_limiter
+from bot.ratelimit import build_limiter, ticket_limiter
 from bot.services import Services
 from bot.ticket_metrics import TicketMetrics
 from handlers import Desk, Translator
@@ -80,7 +80,8 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
     outbox = Outbox(engine, clock, max_attempts=settings.outbox_max_attempts)
     centres = build_directory(settings)
     groups = consultants_groups(settings, engine, metrics, clock, centres)
-    team = build_team(settings, engine, outbox, translator, clock, centres, groups)
+    team = build_team(settings, engine, outbox, translator, clock, centres, groups,
+                      ticket_limiter(settings.ticket_messages_per_minute, redis))
     desk = Desk(TimedMatcher(matcher, metrics), SqlDeskStore(engine), translator,
                 default_lang=settings.default_lang, limiter=limiter, team=team, clock=clock, centres=centres)
     inbox = Inbox(engine, metrics, lease=settings.inbox_lease_seconds, max_in_flight=settings.inbox_max_in_flight,

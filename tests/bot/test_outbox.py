@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.db.models import TicketMessage
 from bot.db.store import SqlDeskStore
 from bot.db.tickets import SqlTicketStore
-from bot.outbox import CONSULTANTS, Delivery, Outbox, Outcome
+from bot.outbox import BATCH, CONSULTANTS, Delivery, Outbox, Outcome
+from bot.pipeline.shaping import Shaper
 from handlers import Channel
 from handlers.ports import DeliveryReport, Direction, NewTicket, Relay, RelayKind
 from tests.clock import FakeClock
@@ -228,3 +229,105 @@ async def test_an_unavailable_destination_keeps_its_messages_pending_uncounted_a
     assert await statuses(engine) == [("hello", "pending", 0)]
     await outbox.drain()
     assert await statuses(engine) == [("hello", "sent", 1)]
+
+
+def to_group(ticket_id: int, text: str, kind: RelayKind = RelayKind.TEXT) -> Relay:
+    return Relay(ticket_id, Direction.TO_CONSULTANTS, kind, text)
+
+
+async def test_a_users_texts_waiting_for_the_group_leave_as_one_post_files_in_their_place(
+        engine: AsyncEngine) -> None:
+    outbox = Outbox(engine, FakeClock())
+    group = Recorder()
+    outbox.register(CONSULTANTS, group, Shaper(limit=4096))
+    ticket = await open_ticket(engine)
+    for relay in (to_group(ticket, "бір"), to_group(ticket, "екі"), to_group(ticket, "📎 құжат", RelayKind.MEDIA),
+                  to_group(ticket, "үш"), to_group(ticket, "төрт")):
+        await outbox.put(relay)
+
+    await outbox.drain()
+
+    assert group.delivered == ["🕑 05:00\nбір\n\n🕑 05:00\nекі", "📎 құжат", "🕑 05:00\nүш\n\n🕑 05:00\nтөрт"]
+    assert await statuses(engine) == [(t, "sent", 1) for t in ("бір", "екі", "📎 құжат", "үш", "төрт")]
+
+
+async def test_a_merged_post_that_must_wait_goes_again_with_what_came_meanwhile(engine: AsyncEngine) -> None:
+    clock = FakeClock()
+    outbox = Outbox(engine, clock)
+    group = Recorder(Outcome.retry("flood limit", after=7))
+    outbox.register(CONSULTANTS, group, Shaper(limit=4096))
+    ticket = await open_ticket(engine)
+    await outbox.put(to_group(ticket, "бір"))
+    await outbox.put(to_group(ticket, "екі"))
+    await outbox.drain()
+    assert await statuses(engine) == [("бір", "pending", 1), ("екі", "pending", 1)]
+
+    clock.advance(seconds=7)
+    await outbox.put(to_group(ticket, "үш"))
+    await outbox.drain()
+
+    assert group.delivered == ["🕑 05:00\nбір\n\n🕑 05:00\nекі", "🕑 05:00\nбір\n\n🕑 05:00\nекі\n\n🕑 05:00\nүш"]
+    assert await statuses(engine) == [("бір", "sent", 2), ("екі", "sent", 2), ("үш", "sent", 1)]
+
+
+async def test_a_post_is_claimed_whole_or_not_at_all(engine: AsyncEngine) -> None:
+    outbox = Outbox(engine, FakeClock())
+    first, second = await open_ticket(engine, "1"), await open_ticket(engine, "2")
+    group = Recorder()
+
+    async def meanwhile_another_instance_claims(delivery: Delivery) -> Outcome:
+        if delivery.ticket.id == first:  # after this lane read the rows, before it reaches the second ticket
+            async with outbox.sessions.begin() as session:
+                await session.execute(update(TicketMessage).where(TicketMessage.text == "екі").values(
+                    status="sending", claim="other", claimed_at=FakeClock()()))
+        return await group(delivery)
+
+    outbox.register(CONSULTANTS, meanwhile_another_instance_claims, Shaper(limit=4096))
+    for relay in (to_group(first, "бірінші"), to_group(second, "бір"), to_group(second, "екі")):
+        await outbox.put(relay)
+
+    await outbox.drain()
+
+    assert group.delivered == ["бірінші", "бір"]  # "бір" alone: the post of both was given back, then reshaped
+    assert await statuses(engine) == [("бірінші", "sent", 1), ("бір", "sent", 1), ("екі", "sending", 0)]
+
+
+async def test_a_newer_reminder_replaces_the_one_still_waiting(engine: AsyncEngine) -> None:
+    outbox = Outbox(engine, FakeClock())
+    group = Recorder()
+    first, second = await open_ticket(engine, "1"), await open_ticket(engine, "2")
+    for ticket, text in ((first, "⏰ №1: 30 мин"), (second, "⏰ №2: 30 мин"), (first, "⏰ №1: 1 ч 0 мин")):
+        await outbox.put(to_group(ticket, text, RelayKind.REMINDER))
+    assert await statuses(engine) == [("⏰ №1: 1 ч 0 мин", "pending", 0), ("⏰ №2: 30 мин", "pending", 0)]
+
+    outbox.register(CONSULTANTS, group)
+    await outbox.drain()
+    await outbox.put(to_group(first, "⏰ №1: 1 ч 30 мин", RelayKind.REMINDER))  # the last one went: a new one
+    await outbox.drain()
+
+    assert group.delivered == ["⏰ №1: 1 ч 0 мин", "⏰ №2: 30 мин", "⏰ №1: 1 ч 30 мин"]
+
+
+async def test_a_group_backlog_longer_than_one_look_never_hides_a_reply_to_a_user(engine: AsyncEngine) -> None:
+    outbox = Outbox(engine, FakeClock())
+    group_may_go = asyncio.Event()
+    user = Recorder()
+
+    async def stuck_group(delivery: Delivery) -> Outcome:
+        await group_may_go.wait()
+        return Outcome.sent("g1")
+
+    outbox.register(CONSULTANTS, stuck_group)
+    outbox.register("whatsapp", user)
+    flooder, other = await open_ticket(engine, "1"), await open_ticket(engine, "2")
+    for n in range(BATCH + 20):  # more than the outbox reads at one look
+        await outbox.put(to_group(flooder, f"flood {n}"))
+    await outbox.put(to_user(other, "the consultant's reply"))
+
+    draining = asyncio.create_task(outbox.drain())
+    async with asyncio.timeout(5):
+        while not user.delivered:
+            await asyncio.sleep(0.01)
+    group_may_go.set()
+    await draining
+    assert user.delivered == ["the consultant's reply"]

@@ -89,8 +89,9 @@ async def test_a_group_upgraded_mid_ticket_is_followed_at_once_and_nothing_is_lo
                           103: "№1 · kk · WhatsApp · Айгерім"}
     card, question = api.texts_in_topic(102)
     assert card.startswith(CARD + "2") and question == "Жарғы туралы сұрағым бар"
-    card, first, second = api.texts_in_topic(103)  # ticket 1's topic stayed in the old chat: made anew
-    assert card.startswith(CARD + "1") and (first, second) == ("Бірінші хабарлама", "Екінші хабарлама")
+    card, waited = api.texts_in_topic(103)  # ticket 1's topic stayed in the old chat: made anew
+    assert card.startswith(CARD + "1")  # the two that waited, in one post, in order
+    assert waited == "🕑 10:00\nБірінші хабарлама\n\n🕑 10:00\nЕкінші хабарлама"
     assert {status for _kind, status in await statuses(desk)} == {"sent"}
     async with engine.connect() as conn:
         stored = (await conn.execute(select(ConsultantGroup.configured_id, ConsultantGroup.chat_id))).all()
@@ -157,8 +158,8 @@ async def test_the_bot_removed_from_the_group_holds_everything_until_it_is_back(
     desk.clock.advance(seconds=PROBE_EVERY)
     await desk.settle()
 
-    # The refused attempt that found the bot removed, then the backlog in order.
-    assert api.texts_in_topic(101)[1:] == ["Сіз мұндасыз ба?", "Сіз мұндасыз ба?", "Жауап күтемін"]
+    # The refused attempt that found the bot removed, then the backlog in order (in one post).
+    assert api.texts_in_topic(101)[1:] == ["Сіз мұндасыз ба?", "🕑 10:00\nСіз мұндасыз ба?\n\n🕑 10:00\nЖауап күтемін"]
     assert api.texts_in_topic(102)[0].startswith(CARD + "2")
     assert {status for _kind, status in await statuses(desk)} == {"sent"}
     metrics = await (await desk.client.get("/metrics")).text()

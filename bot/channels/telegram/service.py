@@ -25,6 +25,7 @@ from bot.channels.telegram.delivery import TelegramUsers
 from bot.channels.telegram.errors import TelegramSetupError
 from bot.channels.telegram.group import GroupWatch
 from bot.channels.telegram.polling import Poller
+from bot.channels.telegram.render import MAX_TEXT, utf16_len
 from bot.channels.telegram.responses import pin_response_models
 from bot.channels.telegram.routers import consultant_router, customer_router, no_release
 from bot.channels.telegram.sender import TelegramLimits, TelegramSender
@@ -34,8 +35,10 @@ from bot.channels.telegram.webhook import CHANNEL, PATH, webhook_handler
 from bot.config import Settings
 from bot.db.tickets import SqlTicketStore
 from bot.outbox import CONSULTANTS
+from bot.pipeline.shaping import Shaper
 from bot.services import Services
-from handlers import Reply, cards, transcript
+from handlers import Reply, cards, relay, transcript
+from handlers.working_hours import WorkingHours
 
 log = logging.getLogger(__name__)
 # setWebhook's secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
@@ -95,9 +98,11 @@ def connect_outbox(services: Services, sender: TelegramSender) -> TopicStore | N
     if team is None or chats is None:
         return None
     topics = TopicStore(services.engine)
-    card, history = partial(cards.card, team), partial(transcript.transcript, team)
-    groups = {chat_id: ConsultantsGroup(sender, chat, topics, card, history) for chat_id, chat in chats.chats.items()}
-    outbox.register(CONSULTANTS, CentreGroups(groups, chats.group_of))
+    card, history, note = partial(cards.card, team), partial(transcript.transcript, team), partial(
+        relay.attached_note, team)
+    groups = {chat_id: ConsultantsGroup(sender, chat, topics, card, history, note)
+              for chat_id, chat in chats.chats.items()}
+    outbox.register(CONSULTANTS, CentreGroups(groups, chats.group_of), group_shaper(team.hours))
     national = services.consultants_group
     if national is not None:
 
@@ -106,6 +111,11 @@ def connect_outbox(services: Services, sender: TelegramSender) -> TopicStore | N
 
         services.post_to_consultants = post
     return topics
+
+
+def group_shaper(hours: WorkingHours) -> Shaper:
+    """A user's waiting texts merged into posts of one Telegram message, parts timed as the centre reads them."""
+    return Shaper(MAX_TEXT, utf16_len, lambda at: hours.local(at).strftime("%H:%M"))
 
 
 def setup(app: web.Application, services: Services, *, polling: bool = False, force: bool = False) -> None:
