@@ -9,6 +9,7 @@ it, to see it resume on its own).
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,6 +22,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.channels.whatsapp import signature
 from bot.config import Settings
 from bot.db.models import Ticket, TicketMessage
 from bot.web import SERVICES, create_app
@@ -33,8 +35,11 @@ from tests.channels.whatsapp.conftest import (
     API_VERSION,
     APP_SECRET,
     PHONE_NUMBER_ID,
+    USER,
     VERIFY_TOKEN,
     WhatsApp,
+    message,
+    payload,
 )
 from tests.channels.whatsapp.fake_graph import FakeGraph
 from tests.clock import FakeClock
@@ -121,6 +126,21 @@ class Desk:
             rows = await conn.execute(select(TicketMessage.direction, TicketMessage.kind, TicketMessage.status,
                                              TicketMessage.text).order_by(TicketMessage.id))
             return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+async def arrives(person: Any, text: str) -> None:
+    """A Telegram user's message reaches the desk and waits for the consultants, not delivered yet."""
+    assert await person.post(person.text_update(text)) == 200
+    await person.services.inbox.drain()
+
+
+async def whatsapp_arrives(desk: Desk, text: str) -> None:
+    """The same for the WhatsApp user."""
+    wa = desk.whatsapp
+    raw = json.dumps(payload(message(USER, wa.wamid(), "text", {"body": text}, wa.now()))).encode()
+    headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature(APP_SECRET.encode(), raw)}
+    assert (await desk.client.post("/webhook/whatsapp", data=raw, headers=headers)).status == 200
+    await desk.services.inbox.drain()
 
 
 @asynccontextmanager

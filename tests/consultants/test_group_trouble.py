@@ -7,10 +7,8 @@ wrong, and users who escalate meanwhile get the centre's contacts.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -19,17 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.channels.telegram.group import PROBE_EVERY, doctor_lines
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.service import build_bot
-from bot.channels.whatsapp import signature
 from bot.config import Settings
 from bot.db.models import ConsultantGroup
 from bot.logs import TextFormatter
 from knowledge import Matcher
 from tests.channels.telegram.chat import Consultant
 from tests.channels.telegram.fake_api import FakeBotAPI
-from tests.channels.whatsapp.conftest import APP_SECRET, USER, message, payload
 from tests.channels.whatsapp.fake_graph import FakeGraph
 from tests.clock import FakeClock
-from tests.consultants.conftest import GROUP, Desk, running
+from tests.consultants.conftest import GROUP, Desk, arrives, running, whatsapp_arrives
 
 SUPERGROUP = -1009876543210
 CONTACTS = "+7 7212 41-00-00, Караганда, ул. Ержанова, 3"
@@ -47,21 +43,6 @@ async def sender(desk_settings: Settings) -> AsyncIterator[TelegramSender]:
     sender = TelegramSender(build_bot(desk_settings))
     yield sender
     await sender.bot.session.close()
-
-
-async def arrives(person: Any, text: str) -> None:
-    """A Telegram user's message reaches the desk and waits for the consultants, not delivered yet."""
-    assert await person.post(person.text_update(text)) == 200
-    await person.services.inbox.drain()
-
-
-async def whatsapp_arrives(desk: Desk, text: str) -> None:
-    """The same for the WhatsApp user."""
-    wa = desk.whatsapp
-    raw = json.dumps(payload(message(USER, wa.wamid(), "text", {"body": text}, wa.now()))).encode()
-    headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature(APP_SECRET.encode(), raw)}
-    assert (await desk.client.post("/webhook/whatsapp", data=raw, headers=headers)).status == 200
-    await desk.services.inbox.drain()
 
 
 async def statuses(desk: Desk) -> list[tuple[str, str]]:
