@@ -36,7 +36,7 @@ from bot.channels.telegram.group import PROBE_EVERY, ConsultantsChat, group_prob
 from bot.channels.telegram.render import MAX_TEXT, split_text, to_html, utf16_len
 from bot.channels.telegram.sender import NO_PREVIEW, TelegramSender, send_messages
 from bot.channels.telegram.topics import Topic, TopicStore
-from bot.outbox import Delivery, Outcome
+from bot.pipeline.outbox import Delivery, Outcome
 from bot.pipeline.shaping import preview
 from handlers.cards import TopicCard
 from handlers.ports import RelayKind

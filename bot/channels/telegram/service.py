@@ -18,7 +18,8 @@ from aiogram.exceptions import AiogramError
 from aiogram.utils.token import TokenValidationError, validate_token
 from aiohttp import web
 
-from bot import jsonio
+from bot.app.config import Settings
+from bot.app.services import Services
 from bot.channels.telegram.centre_groups import CentreChats, CentreGroups
 from bot.channels.telegram.consultants import ConsultantsGroup
 from bot.channels.telegram.delivery import TelegramUsers
@@ -32,11 +33,10 @@ from bot.channels.telegram.sender import TelegramLimits, TelegramSender
 from bot.channels.telegram.session import JsonSession
 from bot.channels.telegram.topics import TopicStore
 from bot.channels.telegram.webhook import CHANNEL, PATH, webhook_handler
-from bot.config import Settings
 from bot.db.tickets import SqlTicketStore
-from bot.outbox import CONSULTANTS
+from bot.pipeline import jsonio
+from bot.pipeline.outbox import CONSULTANTS
 from bot.pipeline.shaping import Shaper
-from bot.services import Services
 from handlers import Reply, cards, relay, transcript
 from handlers.working_hours import WorkingHours
 
