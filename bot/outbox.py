@@ -7,8 +7,9 @@ two workers, in one process or in several instances on one PostgreSQL, can
 never both send it. The channel's deliverer then answers sent, retry (Telegram
 429 with its retry_after, 5xx, network; Graph 429/5xx after its own retries),
 held (WhatsApp window closed), unavailable (the destination itself is down: kept
-pending, uncounted) or failed. Retries back off, bounded; a claim whose worker died
-is taken again after the lease. Rows survive restarts.
+pending, uncounted) or failed. Retries follow the policy of every outbound message
+(`RetryPolicy`: 429s waited out, other errors backed off until the delivery deadline);
+a claim whose worker died is taken again after the lease. Rows survive restarts.
 
 Each destination (the consultants' group, each user's chat) is a lane of its own, so
 a slow one never holds up the others; within it, messages of one ticket in one
@@ -34,6 +35,7 @@ from bot.db.models import TicketMessage, aware, utcnow
 from bot.db.tickets import to_ticket
 from bot.pipeline.outcome import Outcome
 from bot.pipeline.relay_rows import Delivery, delivery_of, payload_of
+from bot.pipeline.retry import RetryPolicy
 from bot.pipeline.ticks import passes
 from handlers.ports import Clock, DeliveryReport, Direction, Relay, Ticket
 
@@ -53,15 +55,13 @@ class Outbox:
     """Implements the desk's RelayOutbox port, and runs the delivering worker."""
 
     def __init__(self, engine: AsyncEngine, clock: Clock = utcnow, *, lease: float = 120.0,
-                 max_attempts: int = 8, poll: float = 5.0, first_delay: float = 2.0,
-                 max_delay: float = 300.0) -> None:
+                 policy: RetryPolicy | None = None, poll: float = 5.0) -> None:
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._releases = GroupCommit(engine, self._release_batch)
         self.clock = clock
         self.lease = dt.timedelta(seconds=lease)
-        self.max_attempts = max_attempts
+        self.policy = policy or RetryPolicy(first_delay=2.0)
         self.poll = poll
-        self.first_delay, self.max_delay = first_delay, max_delay
         self.deliverers: dict[str, Deliverer] = {}
         self.reporter: Reporter | None = None
         self._wake = asyncio.Event()
@@ -215,38 +215,39 @@ class Outbox:
             log.exception("relay message %s: delivery raised", delivery.id)
             return Outcome.retry(f"{exc.__class__.__name__}: {exc}")
 
-    def _backoff(self, attempt: int) -> float:
-        return min(self.first_delay * 2 ** (attempt - 1), self.max_delay)
-
     async def _settle(self, row: TicketMessage, claim: str, delivery: Delivery, outcome: Outcome) -> None:
-        now = self.clock()
-        report: tuple[DeliveryReport, str] | None = None
-        if outcome.status == "sent":
-            values: dict[str, Any] = {"status": SENT, "delivered_at": now,
-                                      "external_id": outcome.external_id[:128], "error": ""}
-            if row.held_at is not None:
-                report = (DeliveryReport.DELIVERED_AFTER_HOLD, "")
-        elif outcome.status == "held":
-            values = {"status": HELD, "held_at": now, "error": outcome.error}
-            report = (outcome.report or DeliveryReport.HELD_NO_TEMPLATE, outcome.error)
-        elif outcome.status == "unavailable":  # the destination is down: wait, uncounted and unreported
-            values = {"status": PENDING, "attempts": messages.c.attempts - 1, "error": outcome.error,
-                      "next_attempt_at": now + dt.timedelta(seconds=outcome.retry_after or self.max_delay)}
-        elif outcome.status == "retry" and delivery.attempt < self.max_attempts:
-            wait = outcome.retry_after if outcome.retry_after is not None else self._backoff(delivery.attempt)
-            values = {"status": PENDING, "next_attempt_at": now + dt.timedelta(seconds=wait),
-                      "error": outcome.error}
-            log.warning("relay message %s: attempt %d failed, next in %.0f s: %s",
-                        row.id, delivery.attempt, wait, outcome.error)
-        else:
-            values = {"status": FAILED, "error": outcome.error or "gave up"}
-            report = (DeliveryReport.FAILED, outcome.error)
-            log.error("relay message %s failed for good: %s", row.id, outcome.error)
+        values, report = self._after(row, delivery, outcome)
         async with self.sessions.begin() as session:
             await session.execute(update(messages).where(
                 messages.c.id == row.id, messages.c.status == SENDING, messages.c.claim == claim).values(**values))
         if report and row.direction == Direction.TO_USER.value and self.reporter is not None:
             await self.reporter(row.ticket_id, *report)
+
+    def _after(self, row: TicketMessage, delivery: Delivery,
+               outcome: Outcome) -> tuple[dict[str, Any], tuple[DeliveryReport, str] | None]:
+        """The row's new values after a try, and what the consultant is told of it (if anything).
+
+        Retries follow the one policy of every outbound message (`RetryPolicy`): waiting for a
+        destination that is down (`unavailable`) uses up no attempt and runs no deadline."""
+        now = self.clock()
+        if outcome.status == "sent":
+            report = (DeliveryReport.DELIVERED_AFTER_HOLD, "") if row.held_at is not None else None
+            return {"status": SENT, "delivered_at": now, "external_id": outcome.external_id[:128], "error": ""}, report
+        if outcome.status == "held":
+            return ({"status": HELD, "held_at": now, "error": outcome.error},
+                    (outcome.report or DeliveryReport.HELD_NO_TEMPLATE, outcome.error))
+        wait = self.policy.wait(outcome, delivery.attempt, aware(row.created_at) + self.policy.deadline, now)
+        if wait is None:
+            log.error("relay message %s failed for good: %s", row.id, outcome.error)
+            return {"status": FAILED, "error": outcome.error or "gave up"}, (DeliveryReport.FAILED, outcome.error)
+        values: dict[str, Any] = {"status": PENDING, "next_attempt_at": now + dt.timedelta(seconds=wait),
+                                  "error": outcome.error}
+        if outcome.status == "unavailable":
+            values["attempts"] = messages.c.attempts - 1
+        else:
+            log.warning("relay message %s: attempt %d failed, next in %.0f s: %s",
+                        row.id, delivery.attempt, wait, outcome.error)
+        return values, None
 
     # -- the worker of `serve` ------------------------------------------------
     def start(self) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import errno
 import gc
 import logging
@@ -36,12 +37,14 @@ from bot.db.models import utcnow
 from bot.db.store import SqlDeskStore
 from bot.failures import FAILURES, database_failure
 from bot.health import RECEIVING, readyz_handler
-from bot.inbox import Inbox, instance_name
+from bot.inbox import Inbox
 from bot.masking import mask
 from bot.metrics import Metrics, TimedMatcher
 from bot.outage import database_outage
 from bot.outbox import Outbox
+from bot.pipeline.instance import instance_name
 from bot.pipeline.outbound import Outbound
+from bot.pipeline.retry import RetryPolicy
 from bot.ratelimit import build_limiter
 from bot.services import Services
 from bot.ticket_metrics import TicketMetrics
@@ -77,16 +80,19 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     limiter = build_limiter(settings.rate_limit_per_minute, redis, metrics)
     translator = Translator()
-    outbox = Outbox(engine, clock, max_attempts=settings.outbox_max_attempts)
+    policy = RetryPolicy(dt.timedelta(hours=settings.delivery_deadline_hours),
+                         max_delay=settings.delivery_max_backoff_seconds)
+    owner = instance_name(settings.instance_id, settings.port)
+    outbox = Outbox(engine, clock, policy=policy)
     centres = build_directory(settings)
     groups = consultants_groups(settings, engine, metrics, clock, centres)
     team = build_team(settings, engine, outbox, translator, clock, centres, groups)
     desk = Desk(TimedMatcher(matcher, metrics), SqlDeskStore(engine), translator,
                 default_lang=settings.default_lang, limiter=limiter, team=team, clock=clock, centres=centres)
+    outbound = Outbound(engine, policy=policy, owner=owner, lease=settings.inbox_lease_seconds, clock=clock,
+                        metrics=metrics)
     inbox = Inbox(engine, metrics, lease=settings.inbox_lease_seconds, max_in_flight=settings.inbox_max_in_flight,
-                  owner=instance_name(settings.instance_id, settings.port))
-    outbound = Outbound(engine, deadline=settings.delivery_deadline_hours * 3600,
-                        max_delay=settings.delivery_max_backoff_seconds, clock=clock, metrics=metrics)
+                  owner=owner, outbound=outbound)
     reloader = BaseReloader(settings, engine, desk, metrics)
     if team is not None:
         team.curation = Curation(SqlDraftStore(engine), SqlTranscript(engine), lambda: desk.matcher, mask)
@@ -110,12 +116,13 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
 
     async def lifecycle(app: web.Application):  # type: ignore[no-untyped-def]
         await ensure_schema(engine)
+        await outbound.recover()  # this instance's own unsent messages from before a restart: due at once
         recovered = await services.inbox.recover()
         if recovered:
             log.info("%d stored deliveries resumed", recovered)
         sweeper = asyncio.create_task(inbox.sweep_forever(settings.inbox_sweep_seconds))
         outbox.start()  # relayed messages left pending by the last run go out now
-        outbound.start()  # so do desk messages kept for a later try
+        outbound.start()  # so do the desk's own messages
         reminder = asyncio.create_task(remind_forever(team)) if team is not None else None
         await reloader.start()
         following = asyncio.create_task(reloader.follow(settings.kb_reload_seconds))

@@ -13,6 +13,7 @@ from bot.db.models import TicketMessage
 from bot.db.store import SqlDeskStore
 from bot.db.tickets import SqlTicketStore
 from bot.outbox import CONSULTANTS, Delivery, Outbox, Outcome
+from bot.pipeline.retry import RetryPolicy
 from handlers import Channel
 from handlers.ports import DeliveryReport, Direction, NewTicket, Relay, RelayKind
 from tests.clock import FakeClock
@@ -89,9 +90,9 @@ async def test_a_retry_waits_its_turn_and_holds_back_only_its_own_conversation(e
     assert await statuses(engine) == [("first", "sent", 2), ("second", "sent", 1), ("elsewhere", "sent", 1)]
 
 
-async def test_retries_are_bounded_and_the_consultant_is_told(engine: AsyncEngine) -> None:
+async def test_retries_last_until_the_deadline_then_the_consultant_is_told(engine: AsyncEngine) -> None:
     clock = FakeClock()
-    outbox = Outbox(engine, clock, max_attempts=3)
+    outbox = Outbox(engine, clock, policy=RetryPolicy(dt.timedelta(seconds=6), first_delay=2.0))
     outbox.register("whatsapp", Recorder(*[Outcome.retry("Graph API 500")] * 3))
     reports: list[tuple[int, DeliveryReport, str]] = []
 
@@ -101,7 +102,7 @@ async def test_retries_are_bounded_and_the_consultant_is_told(engine: AsyncEngin
     outbox.reporter = reporter
     ticket_id = await open_ticket(engine)
     await outbox.put(to_user(ticket_id, "жауап"))
-    for seconds in (0, 2, 4):  # backoff doubles: 2 s, then 4 s
+    for seconds in (0, 2, 4):  # backoff doubles: 2 s, then 4 s; the third try is at the deadline
         clock.advance(seconds=seconds)
         await outbox.drain()
 
@@ -216,13 +217,13 @@ async def test_a_slow_consultants_group_never_delays_a_reply_to_a_user(engine: A
 async def test_an_unavailable_destination_keeps_its_messages_pending_uncounted_and_unreported(
         engine: AsyncEngine) -> None:
     clock = FakeClock()
-    outbox = Outbox(engine, clock, max_attempts=2)
+    outbox = Outbox(engine, clock, policy=RetryPolicy(dt.timedelta(seconds=90)))
     group = Recorder(*[Outcome.unavailable("the bot was removed from the group", after=60)] * 3)
     outbox.register(CONSULTANTS, group)
     ticket = await open_ticket(engine)
     await outbox.put(Relay(ticket, Direction.TO_CONSULTANTS, RelayKind.TEXT, "hello"))
 
-    for _ in range(3):  # more tries than max_attempts: none counted
+    for _ in range(3):  # waiting past the deadline: no try counted, the message not failed
         await outbox.drain()
         clock.advance(seconds=60)
     assert await statuses(engine) == [("hello", "pending", 0)]
