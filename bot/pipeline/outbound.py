@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.batch import GroupCommit
 from bot.db.models import aware, utcnow
-from bot.metrics import Metrics
+from bot.ops.metrics import Metrics
 from bot.pipeline import outbound_table as table
 from bot.pipeline.outbound_table import FAILED, PENDING, Message
 from bot.pipeline.outcome import Outcome

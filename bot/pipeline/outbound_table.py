@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot import jsonio
 from bot.db.models import OutboundMessage, aware
+from bot.pipeline import jsonio
 
 messages = OutboundMessage.__table__
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"

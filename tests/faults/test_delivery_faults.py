@@ -23,8 +23,8 @@ from aiohttp import web
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.app.config import Settings
 from bot.channels.whatsapp import signature
-from bot.config import Settings
 from bot.db.models import OutboundMessage
 from tests.channels.telegram.chat import TOKEN
 from tests.channels.whatsapp.conftest import ACCESS_TOKEN, API_VERSION, APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN

@@ -15,7 +15,7 @@ from typing import TypeVar
 from aiogram.methods import TelegramMethod
 
 from bot.channels.telegram.sender import TelegramSender, message_bodies, outcome_of
-from bot.outbox import Delivery, Outcome
+from bot.pipeline.outbox import Delivery, Outcome
 from handlers.ports import DeliveryReport
 
 __all__ = ["TelegramUsers", "outcome_of", "paced"]

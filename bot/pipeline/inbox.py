@@ -11,9 +11,9 @@ row back (retried a second later); any other fails it. The messages a processor 
 are written with its outcome (`Outbound`): an update is done exactly when its answer is stored.
 
 At most `max_in_flight` deliveries are worked on in memory at once: beyond it a delivery
-is stored and acknowledged but left pending, picked up as the work drains. Stores, claims and outcomes of concurrent deliveries
-share transactions (group commit, `bot.db.batch`); stores have a lane of their
-own, since the webhook's 200 waits on them.
+is stored and acknowledged but left pending, picked up as the work drains. Stores, claims
+and outcomes of concurrent deliveries share transactions (group commit, `bot.db.batch`);
+stores have a lane of their own, since the webhook's 200 waits on them.
 """
 
 from __future__ import annotations
@@ -30,11 +30,10 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import jsonio
 from bot.db.batch import GroupCommit
 from bot.db.models import utcnow
-from bot.metrics import Metrics
-from bot.pipeline import edge, inbox_table
+from bot.ops.metrics import Metrics
+from bot.pipeline import edge, inbox_table, jsonio
 from bot.pipeline.faults import is_transient
 from bot.pipeline.inbox_table import MAX_ATTEMPTS, OPEN, Arrival, Claim, Claims, Outcome, events, is_open
 from bot.pipeline.outbound import Outbound
