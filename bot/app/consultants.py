@@ -18,18 +18,28 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app.config import Settings
 from bot.channels.telegram import TelegramSetupError
 from bot.channels.telegram.centre_groups import CentreChats
+from bot.channels.telegram.consultants import group_shaper
 from bot.channels.telegram.group import ConsultantsChat, GroupMetrics
 from bot.channels.whatsapp.store import SERVICE_WINDOW
 from bot.db.store import SqlDeskStore
 from bot.db.tickets import SqlTicketStore
 from bot.ops.metrics import Metrics
 from bot.pipeline.outbox import Outbox
+from bot.pipeline.relay_posts import ShapedPosts
+from bot.pipeline.retry import RetryPolicy
 from handlers import Channel, Team, Translator, relay, reminders
 from handlers.centres import CentreDirectory
 from handlers.ports import Clock, InboundLimiter
 
 log = logging.getLogger(__name__)
 REMIND_EVERY = 60.0  # seconds between checks for tickets nobody took
+
+
+def relay_outbox(settings: Settings, engine: AsyncEngine, clock: Clock, policy: RetryPolicy) -> Outbox:
+    """The relay outbox, shaping what goes into the consultants' group (Telegram's message limit, the
+    centre's time zone for the parts' times)."""
+    posts = ShapedPosts(group_shaper(settings.hours()))
+    return Outbox(engine, clock, policy=policy, shape=posts.shape, merge=posts.merge)
 
 
 def consultants_groups(settings: Settings, engine: AsyncEngine, metrics: Metrics, clock: Clock,

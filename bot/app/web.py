@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import errno
 import gc
 import logging
@@ -25,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.analytics.digest import Digest
 from bot.app.compose import build_directory
 from bot.app.config import Settings, load_settings
-from bot.app.consultants import build_team, consultants_groups, remind_forever
+from bot.app.consultants import build_team, consultants_groups, relay_outbox, remind_forever
 from bot.app.services import Services
 from bot.channels import telegram, whatsapp
 from bot.channels.telegram.centre_groups import CentreChats
@@ -40,11 +41,12 @@ from bot.ops.health import RECEIVING, readyz_handler
 from bot.ops.masking import mask
 from bot.ops.metrics import Metrics, TimedMatcher
 from bot.ops.ticket_metrics import TicketMetrics
-from bot.pipeline.inbox import Inbox, instance_name
+from bot.pipeline.inbox import Inbox
+from bot.pipeline.instance import instance_name
 from bot.pipeline.outage import database_outage
 from bot.pipeline.outbound import Outbound
-from bot.pipeline.outbox import Outbox
 from bot.pipeline.ratelimit import build_limiter, ticket_limiter
+from bot.pipeline.retry import RetryPolicy
 from handlers import Desk, Translator
 from handlers.curation import Curation
 from handlers.ports import Clock
@@ -77,17 +79,20 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     limiter = build_limiter(settings.rate_limit_per_minute, redis, metrics)
     translator = Translator()
-    outbox = Outbox(engine, clock, max_attempts=settings.outbox_max_attempts)
+    policy = RetryPolicy(dt.timedelta(hours=settings.delivery_deadline_hours),
+                         max_delay=settings.delivery_max_backoff_seconds)
+    owner = instance_name(settings.instance_id, settings.port)
+    outbox = relay_outbox(settings, engine, clock, policy)
     centres = build_directory(settings)
     groups = consultants_groups(settings, engine, metrics, clock, centres)
     team = build_team(settings, engine, outbox, translator, clock, centres, groups,
                       ticket_limiter(settings.ticket_messages_per_minute, redis))
     desk = Desk(TimedMatcher(matcher, metrics), SqlDeskStore(engine), translator,
                 default_lang=settings.default_lang, limiter=limiter, team=team, clock=clock, centres=centres)
+    outbound = Outbound(engine, policy=policy, owner=owner, lease=settings.inbox_lease_seconds, clock=clock,
+                        metrics=metrics)
     inbox = Inbox(engine, metrics, lease=settings.inbox_lease_seconds, max_in_flight=settings.inbox_max_in_flight,
-                  owner=instance_name(settings.instance_id, settings.port))
-    outbound = Outbound(engine, deadline=settings.delivery_deadline_hours * 3600,
-                        max_delay=settings.delivery_max_backoff_seconds, clock=clock, metrics=metrics)
+                  owner=owner, outbound=outbound)
     reloader = BaseReloader(settings, engine, desk, metrics)
     if team is not None:
         team.curation = Curation(SqlDraftStore(engine), SqlTranscript(engine), lambda: desk.matcher, mask)
@@ -111,12 +116,13 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
 
     async def lifecycle(app: web.Application):  # type: ignore[no-untyped-def]
         await ensure_schema(engine)
+        await outbound.recover()  # this instance's own unsent messages from before a restart: due at once
         recovered = await services.inbox.recover()
         if recovered:
             log.info("%d stored deliveries resumed", recovered)
         sweeper = asyncio.create_task(inbox.sweep_forever(settings.inbox_sweep_seconds))
         outbox.start()  # relayed messages left pending by the last run go out now
-        outbound.start()  # so do desk messages kept for a later try
+        outbound.start()  # so do the desk's own messages
         reminder = asyncio.create_task(remind_forever(team)) if team is not None else None
         await reloader.start()
         following = asyncio.create_task(reloader.follow(settings.kb_reload_seconds))

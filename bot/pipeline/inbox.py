@@ -5,15 +5,15 @@ duplicate) before the HTTP handler answers 200; a worker task then claims the
 row and runs the channel's processor. Several instances may share one database:
 each delivery is stored once, claimed once, and a chat's deliveries are handled
 in arrival order (`bot.pipeline.inbox_table`). A claim older than the lease
-belongs to a dead instance and is taken over by the periodic sweep; a restarted
-instance takes its own back at once. A processing error caused by the database or
-the network hands the row back (retried a second later); any other fails it.
+belongs to a dead instance and is taken over by the sweep; a restarted instance
+takes its own back at once. A database or network error while processing hands the
+row back (retried a second later); any other fails it. The messages a processor puts
+are written with its outcome (`Outbound`): an update is done exactly when its answer is stored.
 
-At most `max_in_flight` deliveries are worked on in memory at once: beyond it a
-delivery is stored and acknowledged but left pending, and picked up from the
-table as the work drains. Stores, claims and outcomes of concurrent deliveries
-share transactions (group commit, `bot.db.batch`); stores have a lane of their
-own, since the webhook's 200 waits on them.
+At most `max_in_flight` deliveries are worked on in memory at once: beyond it a delivery
+is stored and acknowledged but left pending, picked up as the work drains. Stores, claims
+and outcomes of concurrent deliveries share transactions (group commit, `bot.db.batch`);
+stores have a lane of their own, since the webhook's 200 waits on them.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-import socket
 import uuid
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
@@ -36,6 +36,7 @@ from bot.ops.metrics import Metrics
 from bot.pipeline import edge, inbox_table, jsonio
 from bot.pipeline.faults import is_transient
 from bot.pipeline.inbox_table import MAX_ATTEMPTS, OPEN, Arrival, Claim, Claims, Outcome, events, is_open
+from bot.pipeline.outbound import Outbound
 
 log = logging.getLogger(__name__)
 Processor = Callable[[dict[str, Any]], Awaitable[None]]
@@ -49,23 +50,17 @@ MAX_IN_FLIGHT = 1000  # deliveries worked on in memory at once (each holds its p
 REFILL_PAUSE = 0.5  # seconds before an idle inbox looks again for deliveries deferred during a fetch
 RETRY_PAUSE = 1.0  # seconds before work handed back by a transient failure is looked for again
 
-__all__ = ["MAX_ATTEMPTS", "Inbox", "instance_name"]
-
-
-def instance_name(instance_id: str, port: int, worker: int | None = None) -> str:
-    """This instance's identity in the inbox's claims: DESK_INSTANCE_ID, else host:port (stable
-    across restarts of one deployment), and the worker's number under `serve --workers N`."""
-    name = instance_id or f"{socket.gethostname()}:{port}"
-    return name if worker is None else f"{name}/{worker}"
+__all__ = ["MAX_ATTEMPTS", "Inbox"]
 
 
 class Inbox:
     """Stores deliveries and runs each channel's processor on them, once."""
 
     def __init__(self, engine: AsyncEngine, metrics: Metrics | None = None, *, lease: float = 300.0,
-                 max_in_flight: int = MAX_IN_FLIGHT, owner: str = "") -> None:
+                 max_in_flight: int = MAX_IN_FLIGHT, owner: str = "", outbound: Outbound | None = None) -> None:
         """`owner`: this instance's identity (DESK_INSTANCE_ID), the same after a restart; by
-        default one of its own, which no other instance shares."""
+        default one of its own, which no other instance shares. `outbound`: where the messages
+        a processor puts are stored, with the update's outcome, and sent from."""
         self.engine = engine
         self.metrics = metrics or Metrics()
         self.claims = Claims(owner or f"inbox-{uuid.uuid4().hex[:12]}", dt.timedelta(seconds=lease))
@@ -79,7 +74,9 @@ class Inbox:
         self._chat_locks: dict[str, asyncio.Lock] = {}
         self._stores = GroupCommit(engine, inbox_table.store, lane=ACKNOWLEDGEMENTS, one_statement=True)
         self._claims = GroupCommit(engine, self.claims.claim)
-        self._outcomes = GroupCommit(engine, inbox_table.record_outcomes)
+        self.outbound = outbound
+        self._outcomes = GroupCommit(engine, partial(inbox_table.record_outcomes,
+                                                     keep=outbound.store if outbound is not None else None))
 
     def register(self, channel: str, processor: Processor) -> None:
         self.processors[channel] = processor
@@ -185,15 +182,19 @@ class Inbox:
             claim = await self._claim(event_id)
         if claim is not Claim.OWNED:
             return  # taken elsewhere, or still blocked: the sweep comes back to it
-        outcome = Outcome(event_id, inbox_table.DONE)
-        try:
-            await self.processors[channel](payload)
-        except asyncio.CancelledError:
-            await self._release(event_id)
-            raise
-        except Exception as exc:  # one bad update must not stop the others
-            outcome = self._failure(channel, event_id, exc)
+        # The messages the processor puts are written with its outcome, then sent.
+        with self.outbound.collecting() if self.outbound else contextlib.nullcontext([]) as made:
+            try:
+                await self.processors[channel](payload)
+                outcome = Outcome(event_id, inbox_table.DONE, messages=made)
+            except asyncio.CancelledError:
+                await self._release(event_id)
+                raise
+            except Exception as exc:  # one bad update must not stop the others
+                outcome = self._failure(channel, event_id, exc)
         await self._finish(outcome)
+        if outcome.messages and self.outbound is not None:
+            await self.outbound.hand_over(outcome.messages)
         self.metrics.processed.labels(channel, outcome.status).inc()
         if outcome.status == inbox_table.RETRY:
             self._retry_soon()
@@ -293,4 +294,6 @@ class Inbox:
         for task in unfinished:
             task.cancel()
         await asyncio.gather(*unfinished, return_exceptions=True)
+        if self.outbound is not None and timeout is None:  # tests: the answers made are sent too
+            await self.outbound.drain()
         return len(unfinished)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,7 @@ from sqlalchemy import Connection, and_, bindparam, literal_column, or_, select,
 
 from bot.db.dialect import insert_on_conflict
 from bot.db.models import InboundEvent, utcnow
+from bot.pipeline.outbound_table import Message
 
 MAX_ATTEMPTS = 5
 OPEN = ("pending", "processing")
@@ -61,6 +62,7 @@ FINISH_ONE = update(events).where(events.c.id == bindparam("event_id")).values(
 RETRY_LATER = update(events).where(events.c.id == bindparam("event_id"), events.c.status == "processing").values(
     status="pending", attempts=events.c.attempts - 1, error=bindparam("reason"))
 DONE, FAILED, RETRY = "done", "failed", "retry"
+Keep = Callable[[Connection, Sequence[Message]], None]  # writes outbound messages in a transaction
 
 
 @functools.cache  # built once per database kind (see insert_on_conflict)
@@ -83,11 +85,13 @@ class Arrival:
 
 @dataclass(frozen=True)
 class Outcome:
-    """How the processing of a claimed row ended: done, failed (for good) or retry (uncounted)."""
+    """How the processing of a claimed row ended: done, failed (for good) or retry (uncounted);
+    when done, the messages it made (written with it)."""
 
     event_id: int
     status: str
     error: str = ""
+    messages: Sequence[Message] = ()
 
 
 def store(conn: Connection, arrivals: Sequence[Arrival]) -> list[int | None]:
@@ -107,10 +111,15 @@ def store(conn: Connection, arrivals: Sequence[Arrival]) -> list[int | None]:
             for a in arrivals]
 
 
-def record_outcomes(conn: Connection, outcomes: Sequence[Outcome]) -> list[None]:
-    """The successes in one UPDATE; each failure with its error; each retry handed back pending."""
+def record_outcomes(conn: Connection, outcomes: Sequence[Outcome], keep: Keep | None = None) -> list[None]:
+    """The successes in one UPDATE, with the messages they made (`keep` writes them in the same
+    transaction: an update is done exactly when its answer is stored); each failure with its
+    error; each retry handed back pending."""
     now = utcnow()
     done = [outcome.event_id for outcome in outcomes if outcome.status == DONE]
+    made = [message for outcome in outcomes if outcome.status == DONE for message in outcome.messages]
+    if made and keep is not None:
+        keep(conn, made)
     if done:
         conn.execute(FINISH_DONE, {"ids": done, "now": now})
     for outcome in outcomes:

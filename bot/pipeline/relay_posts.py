@@ -1,56 +1,56 @@
-"""The posts of a relay lane: what to send next of a conversation, and the claim of all its rows.
+"""The relay outbox's shaping step for the consultants' group, on its `shape` and `merge` hooks.
 
-A post may carry several rows of `ticket_messages` (a user's texts merged by the
-destination's `Shaper`); they are claimed together with one conditional UPDATE, or not
-at all: a row another worker took meanwhile would otherwise be overtaken by the
-rows after it.
+The outbox hands over a destination's rows that may go now (each conversation's rows up to
+the first that must wait), oldest first; `shape` answers the posts, in order, and `merge`
+the delivery of one post. Only a user's texts for the consultants are merged (by the
+`Shaper`); everything else, and everything for users, goes alone. A post's rows are then
+claimed together or not at all, and settled with its outcome.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
-from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from bot.db.models import TicketMessage, aware
+from bot.db.models import aware
 from bot.pipeline.relay_rows import Delivery, delivery_of
-from bot.pipeline.shaping import Post, Shaper, Waiting
-from handlers.ports import RelayKind, Ticket
-
-PENDING, SENDING = "pending", "sending"
-messages = TicketMessage.__table__
+from bot.pipeline.relay_table import Row
+from bot.pipeline.shaping import Shaper, Waiting
+from handlers.ports import Direction, RelayKind
 
 
-def next_post(conversation: list[TicketMessage], now: dt.datetime, shaper: Shaper | None) -> Post | None:
-    """What to send next of a conversation (its open rows, oldest first); None while its first waits."""
-    waiting = [Waiting(r.id, RelayKind(r.kind), r.text, aware(r.created_at),
-                       r.status == PENDING and aware(r.next_attempt_at) <= now) for r in conversation]
-    if shaper is not None:
-        return shaper.next_post(waiting)
-    return Post((waiting[0].id,), waiting[0].text) if waiting and waiting[0].due else None
+@dataclass(frozen=True)
+class ShapedPosts:
+    shaper: Shaper
+
+    def shape(self, rows: Sequence[Row]) -> list[list[Row]]:
+        """The posts of these rows, each conversation's in order."""
+        posts: list[list[Row]] = []
+        taken: set[int] = set()
+        for index, (row, _ticket) in enumerate(rows):
+            if row.id in taken:
+                continue
+            if row.direction != Direction.TO_CONSULTANTS.value:
+                posts.append([rows[index]])
+                continue
+            conversation = [item for item in rows[index:]
+                            if (item[0].ticket_id, item[0].direction) == (row.ticket_id, row.direction)]
+            post = self.shaper.next_post([_waiting(item) for item in conversation])
+            ids = post.ids if post is not None else (row.id,)
+            posts.append([item for item in conversation if item[0].id in ids])
+            taken.update(ids)
+        return posts
+
+    def merge(self, post: list[Row]) -> Delivery:
+        """One post's delivery: a merged post's text, counted as the attempt of its most tried row."""
+        row, ticket = post[0]
+        first = delivery_of(row, ticket)
+        if len(post) == 1:
+            return first
+        return replace(first, text=self.shaper.merged([_waiting(item) for item in post]),
+                       attempt=max(item.attempts for item, _ticket in post) + 1)
 
 
-def delivery(post: Post, conversation: list[TicketMessage], ticket: Ticket) -> tuple[list[TicketMessage], Delivery]:
-    """The rows a post carries, and what the channel is handed: a merged post's text, counted as
-    the attempt of its most tried row."""
-    rows = [r for r in conversation if r.id in post.ids]
-    first = delivery_of(rows[0], ticket)
-    if not post.merged:
-        return rows, first
-    return rows, replace(first, text=post.text, attempt=max(r.attempts for r in rows) + 1)
-
-
-async def claim(session: AsyncSession, post: Post, now: dt.datetime) -> str | None:
-    """Claim every row of the post (counting an attempt of each), or none; the claim's token."""
-    token = uuid.uuid4().hex
-    result = await session.execute(update(messages).where(
-        messages.c.id.in_(post.ids), messages.c.status == PENDING, messages.c.next_attempt_at <= now)
-        .values(status=SENDING, claim=token, claimed_at=now, attempts=messages.c.attempts + 1))
-    if result.rowcount == len(post.ids):
-        return token
-    await session.execute(update(messages).where(messages.c.claim == token, messages.c.status == SENDING)
-                          .values(status=PENDING, claim="", attempts=messages.c.attempts - 1))
-    return None
+def _waiting(item: Row) -> Waiting:
+    row, _ticket = item
+    return Waiting(row.id, RelayKind(row.kind), row.text, aware(row.created_at), due=True)

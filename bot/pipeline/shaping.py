@@ -90,6 +90,10 @@ class Shaper:
             return Post((head.id,), head.text)
         return Post(tuple(message.id for message in taken), text)
 
+    def merged(self, messages: Sequence[Waiting]) -> str:
+        """The text of a post of several messages: each part headed by its time."""
+        return PART_GAP.join(self.part(message) for message in messages)
+
 
 def preview(text: str, room: int, size: Callable[[str], int] = len) -> str:
     """The start of a long text in at most `room` units, cut at a word and ended with "…"."""

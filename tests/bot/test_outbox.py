@@ -12,7 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.db.models import TicketMessage
 from bot.db.store import SqlDeskStore
 from bot.db.tickets import SqlTicketStore
-from bot.pipeline.outbox import BATCH, CONSULTANTS, Delivery, Outbox, Outcome
+from bot.pipeline.outbox import CONSULTANTS, Delivery, Outbox, Outcome
+from bot.pipeline.relay_posts import ShapedPosts
+from bot.pipeline.relay_table import BATCH
+from bot.pipeline.retry import RetryPolicy
 from bot.pipeline.shaping import Shaper
 from handlers import Channel
 from handlers.ports import DeliveryReport, Direction, NewTicket, Relay, RelayKind
@@ -90,9 +93,9 @@ async def test_a_retry_waits_its_turn_and_holds_back_only_its_own_conversation(e
     assert await statuses(engine) == [("first", "sent", 2), ("second", "sent", 1), ("elsewhere", "sent", 1)]
 
 
-async def test_retries_are_bounded_and_the_consultant_is_told(engine: AsyncEngine) -> None:
+async def test_retries_last_until_the_deadline_then_the_consultant_is_told(engine: AsyncEngine) -> None:
     clock = FakeClock()
-    outbox = Outbox(engine, clock, max_attempts=3)
+    outbox = Outbox(engine, clock, policy=RetryPolicy(dt.timedelta(seconds=6), first_delay=2.0))
     outbox.register("whatsapp", Recorder(*[Outcome.retry("Graph API 500")] * 3))
     reports: list[tuple[int, DeliveryReport, str]] = []
 
@@ -102,7 +105,7 @@ async def test_retries_are_bounded_and_the_consultant_is_told(engine: AsyncEngin
     outbox.reporter = reporter
     ticket_id = await open_ticket(engine)
     await outbox.put(to_user(ticket_id, "жауап"))
-    for seconds in (0, 2, 4):  # backoff doubles: 2 s, then 4 s
+    for seconds in (0, 2, 4):  # backoff doubles: 2 s, then 4 s; the third try is at the deadline
         clock.advance(seconds=seconds)
         await outbox.drain()
 
@@ -217,18 +220,24 @@ async def test_a_slow_consultants_group_never_delays_a_reply_to_a_user(engine: A
 async def test_an_unavailable_destination_keeps_its_messages_pending_uncounted_and_unreported(
         engine: AsyncEngine) -> None:
     clock = FakeClock()
-    outbox = Outbox(engine, clock, max_attempts=2)
+    outbox = Outbox(engine, clock, policy=RetryPolicy(dt.timedelta(seconds=90)))
     group = Recorder(*[Outcome.unavailable("the bot was removed from the group", after=60)] * 3)
     outbox.register(CONSULTANTS, group)
     ticket = await open_ticket(engine)
     await outbox.put(Relay(ticket, Direction.TO_CONSULTANTS, RelayKind.TEXT, "hello"))
 
-    for _ in range(3):  # more tries than max_attempts: none counted
+    for _ in range(3):  # waiting past the deadline: no try counted, the message not failed
         await outbox.drain()
         clock.advance(seconds=60)
     assert await statuses(engine) == [("hello", "pending", 0)]
     await outbox.drain()
     assert await statuses(engine) == [("hello", "sent", 1)]
+
+
+def shaped(engine: AsyncEngine, clock: FakeClock) -> Outbox:
+    """An outbox that merges a user's waiting texts for the consultants (as the service's does)."""
+    posts = ShapedPosts(Shaper(limit=4096))
+    return Outbox(engine, clock, shape=posts.shape, merge=posts.merge)
 
 
 def to_group(ticket_id: int, text: str, kind: RelayKind = RelayKind.TEXT) -> Relay:
@@ -237,9 +246,9 @@ def to_group(ticket_id: int, text: str, kind: RelayKind = RelayKind.TEXT) -> Rel
 
 async def test_a_users_texts_waiting_for_the_group_leave_as_one_post_files_in_their_place(
         engine: AsyncEngine) -> None:
-    outbox = Outbox(engine, FakeClock())
+    outbox = shaped(engine, FakeClock())
     group = Recorder()
-    outbox.register(CONSULTANTS, group, Shaper(limit=4096))
+    outbox.register(CONSULTANTS, group)
     ticket = await open_ticket(engine)
     for relay in (to_group(ticket, "бір"), to_group(ticket, "екі"), to_group(ticket, "📎 құжат", RelayKind.MEDIA),
                   to_group(ticket, "үш"), to_group(ticket, "төрт")):
@@ -253,9 +262,9 @@ async def test_a_users_texts_waiting_for_the_group_leave_as_one_post_files_in_th
 
 async def test_a_merged_post_that_must_wait_goes_again_with_what_came_meanwhile(engine: AsyncEngine) -> None:
     clock = FakeClock()
-    outbox = Outbox(engine, clock)
+    outbox = shaped(engine, clock)
     group = Recorder(Outcome.retry("flood limit", after=7))
-    outbox.register(CONSULTANTS, group, Shaper(limit=4096))
+    outbox.register(CONSULTANTS, group)
     ticket = await open_ticket(engine)
     await outbox.put(to_group(ticket, "бір"))
     await outbox.put(to_group(ticket, "екі"))
@@ -271,7 +280,7 @@ async def test_a_merged_post_that_must_wait_goes_again_with_what_came_meanwhile(
 
 
 async def test_a_post_is_claimed_whole_or_not_at_all(engine: AsyncEngine) -> None:
-    outbox = Outbox(engine, FakeClock())
+    outbox = shaped(engine, FakeClock())
     first, second = await open_ticket(engine, "1"), await open_ticket(engine, "2")
     group = Recorder()
 
@@ -282,7 +291,7 @@ async def test_a_post_is_claimed_whole_or_not_at_all(engine: AsyncEngine) -> Non
                     status="sending", claim="other", claimed_at=FakeClock()()))
         return await group(delivery)
 
-    outbox.register(CONSULTANTS, meanwhile_another_instance_claims, Shaper(limit=4096))
+    outbox.register(CONSULTANTS, meanwhile_another_instance_claims)
     for relay in (to_group(first, "бірінші"), to_group(second, "бір"), to_group(second, "екі")):
         await outbox.put(relay)
 

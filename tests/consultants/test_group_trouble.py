@@ -7,8 +7,10 @@ wrong, and users who escalate meanwhile get the centre's contacts.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
@@ -208,11 +210,14 @@ async def test_rights_taken_away_keep_the_group_broken_until_they_are_given_back
     api, group = desk.api, desk.services.consultants_group
     assert group is not None
     api.demoted.add(GROUP)  # an admin made the bot a plain member
-    max_attempts = desk.services.settings.outbox_max_attempts  # more looks than a message may fail
+    outbox = desk.services.outbox
+    assert outbox is not None
+    outbox.policy = replace(outbox.policy, deadline=dt.timedelta(seconds=3 * PROBE_EVERY))
+    looks = 5  # the group stays broken past the delivery deadline
 
     await desk.whatsapp.say("Кеңесшіге қосыңыз")
     assert await statuses(desk) == [("card", "pending")]
-    for _look in range(max_attempts + 2):  # getChat answers, but the bot may not create topics
+    for _look in range(looks + 2):  # getChat answers, but the bot may not create topics
         desk.clock.advance(seconds=PROBE_EVERY)
         assert not await group.probe(sender)
         await desk.settle()

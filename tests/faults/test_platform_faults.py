@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app.config import Settings
 from bot.app.web import SERVICES, create_app
-from bot.channels.telegram import sender
 from bot.channels.whatsapp import GraphClient
 from bot.db.models import utcnow
 from bot.ops.metrics import Metrics
@@ -73,14 +72,6 @@ class FaultyGraph(FakeGraph):
         response = await super().handle(request)
         self.faults.delivered += response.status == 200
         return response
-
-
-@pytest.fixture(autouse=True)
-def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def pause(seconds: float) -> None:
-        await asyncio.sleep(0)
-
-    monkeypatch.setattr(sender, "pause", pause)
 
 
 @pytest.fixture

@@ -37,10 +37,11 @@ from bot.channels.telegram.render import MAX_TEXT, split_text, to_html, utf16_le
 from bot.channels.telegram.sender import NO_PREVIEW, TelegramSender, send_messages
 from bot.channels.telegram.topics import Topic, TopicStore
 from bot.pipeline.outbox import Delivery, Outcome
-from bot.pipeline.shaping import preview
+from bot.pipeline.shaping import Shaper, preview
 from handlers.cards import TopicCard
 from handlers.ports import RelayKind
 from handlers.types import Channel, Reply
+from handlers.working_hours import WorkingHours
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -49,6 +50,11 @@ TranscriptSource = Callable[[int, int], Awaitable[str | None]]  # (ticket, befor
 AttachedNote = Callable[[int], str]  # a long text's length -> the line saying the whole is in the file
 MAX_CAPTION = 1024  # a document's caption, in UTF-16 units
 MIGRATIONS_FOLLOWED = 2  # per delivery: a group is upgraded once; more is a loop, not a migration
+
+
+def group_shaper(hours: WorkingHours) -> Shaper:
+    """A user's waiting texts merged into posts of one Telegram message, each part timed as the centre reads it."""
+    return Shaper(MAX_TEXT, utf16_len, lambda at: hours.local(at).strftime("%H:%M"))
 
 
 def topic_gone(exc: TelegramBadRequest) -> bool:

@@ -26,7 +26,6 @@ from bot.channels.telegram.delivery import TelegramUsers
 from bot.channels.telegram.errors import TelegramSetupError
 from bot.channels.telegram.group import GroupWatch
 from bot.channels.telegram.polling import Poller
-from bot.channels.telegram.render import MAX_TEXT, utf16_len
 from bot.channels.telegram.responses import pin_response_models
 from bot.channels.telegram.routers import consultant_router, customer_router, no_release
 from bot.channels.telegram.sender import TelegramLimits, TelegramSender
@@ -36,9 +35,7 @@ from bot.channels.telegram.webhook import CHANNEL, PATH, webhook_handler
 from bot.db.tickets import SqlTicketStore
 from bot.pipeline import jsonio
 from bot.pipeline.outbox import CONSULTANTS
-from bot.pipeline.shaping import Shaper
 from handlers import Reply, cards, relay, transcript
-from handlers.working_hours import WorkingHours
 
 log = logging.getLogger(__name__)
 # setWebhook's secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
@@ -102,7 +99,7 @@ def connect_outbox(services: Services, sender: TelegramSender) -> TopicStore | N
         relay.attached_note, team)
     groups = {chat_id: ConsultantsGroup(sender, chat, topics, card, history, note)
               for chat_id, chat in chats.chats.items()}
-    outbox.register(CONSULTANTS, CentreGroups(groups, chats.group_of), group_shaper(team.hours))
+    outbox.register(CONSULTANTS, CentreGroups(groups, chats.group_of))
     national = services.consultants_group
     if national is not None:
 
@@ -111,11 +108,6 @@ def connect_outbox(services: Services, sender: TelegramSender) -> TopicStore | N
 
         services.post_to_consultants = post
     return topics
-
-
-def group_shaper(hours: WorkingHours) -> Shaper:
-    """A user's waiting texts merged into posts of one Telegram message, parts timed as the centre reads them."""
-    return Shaper(MAX_TEXT, utf16_len, lambda at: hours.local(at).strftime("%H:%M"))
 
 
 def setup(app: web.Application, services: Services, *, polling: bool = False, force: bool = False) -> None:

@@ -61,11 +61,12 @@ class GraphClient:
             await self._session.close()
             self._session = None
 
-    async def send(self, to: str, message: dict[str, Any]) -> SendResult:
-        """Send one message object (text, interactive...) to a WhatsApp user, within the number's rate."""
+    async def send(self, to: str, message: dict[str, Any], attempts: int | None = None) -> SendResult:
+        """Send one message object (text, interactive...) to a WhatsApp user, within the number's rate
+        (`attempts`: 1 when a scheduler retries it)."""
         await self.pacer.wait(self.slot)
         return await self.post({"messaging_product": "whatsapp", "recipient_type": "individual",
-                                "to": f"+{to.lstrip('+')}", **message})
+                                "to": f"+{to.lstrip('+')}", **message}, attempts)
 
     async def mark_read(self, wamid: str) -> SendResult:
         """Blue ticks for the user: also marks every earlier message in the chat as read.

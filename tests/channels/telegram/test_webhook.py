@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -126,7 +127,7 @@ async def test_a_flood_limit_is_waited_out_however_long_and_the_answer_sent_once
 async def test_server_errors_are_retried_with_back_off_and_failed_at_the_deadline(
         user: TelegramUser, engine: AsyncEngine, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
     assert user.services.outbound is not None
-    user.services.outbound.deadline = dt.timedelta(seconds=10)
+    user.services.outbound.policy = replace(user.services.outbound.policy, deadline=dt.timedelta(seconds=10))
     for _ in range(5):
         user.api.fail("sendMessage", 500, "Internal Server Error")
 
