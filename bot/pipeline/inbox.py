@@ -71,7 +71,7 @@ class Inbox:
         self.processors: dict[str, Processor] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._inflight: set[int] = set()
-        self._chat_locks: dict[str, asyncio.Lock] = {}
+        self._chat_locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}  # the lock, and its users
         self._stores = GroupCommit(engine, inbox_table.store, lane=ACKNOWLEDGEMENTS, one_statement=True)
         self._claims = GroupCommit(engine, self.claims.claim)
         self.outbound = outbound
@@ -159,7 +159,8 @@ class Inbox:
 
     async def _in_order(self, event_id: int, channel: str, payload: dict[str, Any],
                         order_key: str) -> None:
-        lock = self._chat_locks.setdefault(order_key, asyncio.Lock()) if order_key else None
+        lock, users = self._chat_locks.setdefault(order_key, (asyncio.Lock(), [0])) if order_key else (None, [0])
+        users[0] += 1
         try:
             if lock is None:
                 await self._process(event_id, channel, payload)
@@ -170,7 +171,8 @@ class Inbox:
             log.warning("inbox: %s event %s left for later: %r", channel, event_id, exc)
             self._retry_soon()
         finally:
-            if lock is not None and not lock.locked() and self._chat_locks.get(order_key) is lock:
+            users[0] -= 1
+            if lock is not None and not users[0]:  # a lock just released looks free while waiters queue
                 del self._chat_locks[order_key]
 
     async def _process(self, event_id: int, channel: str, payload: dict[str, Any]) -> None:

@@ -69,6 +69,7 @@ class Outbox:
         self.policy = policy or RetryPolicy(first_delay=2.0)
         self.poll = poll
         self.shape, self.merge = shape, merge
+        self._next_requeue = dt.datetime.min.replace(tzinfo=dt.UTC)
         self.deliverers: dict[str, Deliverer] = {}
         self.reporter: Reporter | None = None
         self._wake = asyncio.Event()
@@ -118,8 +119,10 @@ class Outbox:
         (the group's 20 posts a minute) never holds up the messages to the others.
         """
         now = self.clock()
-        async with self.sessions.begin() as session:  # the claims of dead workers go back to the queue
-            await table.requeue_stale(session, now - self.lease)
+        if now >= self._next_requeue:  # the claims of dead workers go back to the queue (not on every put)
+            async with self.sessions.begin() as session:
+                await table.requeue_stale(session, now - self.lease)
+            self._next_requeue = now + self.lease / 4
         async with self.sessions() as session:  # read apart: no write lock held while reading (SQLite)
             rows = await table.open_rows(session, self._directions_to_look_at())
         lanes: dict[str, list[Row]] = {}
@@ -134,7 +137,7 @@ class Outbox:
                     due.add(destination)
         started = 0
         for destination in due - set(self._lanes):
-            task = asyncio.create_task(self._lane(now, lanes[destination]))
+            task = asyncio.create_task(self._lane(now, lanes[destination], destination == CONSULTANTS))
             self._lanes[destination] = task
             task.add_done_callback(lambda _task, key=destination: self._lane_done(key))
             started += 1
@@ -158,12 +161,14 @@ class Outbox:
         self._lanes.pop(destination, None)
         self._wake.set()  # rows put for this destination while its lane ran are due now
 
-    async def _lane(self, now: dt.datetime, items: list[Row]) -> None:
+    async def _lane(self, now: dt.datetime, items: list[Row], one_post: bool = False) -> None:
         """One destination's due rows in order, post by post; a conversation's later rows wait for one
-        held back."""
+        held back. `one_post`: the group's lane sends one post and looks again (its pace is slow: what
+        arrived while it waited joins the next post)."""
         blocked: set[tuple[int, str]] = set()
         try:
-            for post in self.shape(self._sendable(items, now)):
+            posts = self.shape(self._sendable(items, now))
+            for post in posts[:1] if one_post else posts:
                 row, ticket = post[0]
                 key = (row.ticket_id, row.direction)
                 if key in blocked:
@@ -174,8 +179,7 @@ class Outbox:
                     continue
                 delivery = self.merge(post)
                 outcome = await self._attempt(self._deliverer(row, ticket), delivery)
-                for (claimed, _ticket), token in zip(post, claims, strict=True):
-                    await self._settle(claimed, token, delivery, outcome)
+                await self._settle(post, claims, delivery, outcome)
                 if outcome.status in ("retry", "unavailable"):
                     blocked.add(key)
         except Exception as exc:  # the database is away: the next pass comes back to these rows
@@ -212,12 +216,15 @@ class Outbox:
             log.exception("relay message %s: delivery raised", delivery.id)
             return Outcome.retry(f"{exc.__class__.__name__}: {exc}")
 
-    async def _settle(self, row: TicketMessage, token: str, delivery: Delivery, outcome: Outcome) -> None:
-        values, report = self._after(row, delivery, outcome)
+    async def _settle(self, post: list[Row], tokens: list[str], delivery: Delivery, outcome: Outcome) -> None:
+        """The outcome of one post for each of its rows, in one transaction."""
+        settled = [(row, *self._after(row, delivery, outcome)) for row, _ticket in post]
         async with self.sessions.begin() as session:
-            await table.settle(session, row.id, token, values)
-        if report and row.direction == Direction.TO_USER.value and self.reporter is not None:
-            await self.reporter(row.ticket_id, *report)
+            for (row, values, _report), token in zip(settled, tokens, strict=True):
+                await table.settle(session, row.id, token, values)
+        for row, _values, report in settled:
+            if report and row.direction == Direction.TO_USER.value and self.reporter is not None:
+                await self.reporter(row.ticket_id, *report)
 
     def _after(self, row: TicketMessage, delivery: Delivery,
                outcome: Outcome) -> tuple[dict[str, Any], tuple[DeliveryReport, str] | None]:

@@ -14,10 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.app.config import Settings
 from bot.app.web import SERVICES, create_app
+from bot.channels.telegram.webhook import chat_key
 from bot.db.models import InboundEvent, OutboundMessage, utcnow
 from handlers import Translator
 from knowledge import Matcher
-from tests.channels.telegram.chat import TelegramUser, message
+from tests.channels.telegram.chat import Consultant, TelegramUser, message
 from tests.channels.telegram.fake_api import FakeBotAPI
 from tests.clock import FakeClock
 
@@ -172,3 +173,15 @@ async def test_health_check_still_answers(client: TestClient[Any, Any]) -> None:
     response = await client.get("/healthz")
     assert response.status == 200
     assert await response.json() == {"status": "ok"}
+
+
+def test_each_topic_of_a_forum_group_is_ordered_as_a_chat_of_its_own() -> None:
+    def consultant(thread_id: int) -> Consultant:
+        return Consultant(None, None, None, thread_id=thread_id)  # type: ignore[arg-type]
+
+    assert chat_key(consultant(101).text_update("/take")) == "-1001234567890:101"
+    assert chat_key(consultant(102).text_update("Сәлеметсіз бе")) == "-1001234567890:102"
+    assert chat_key(consultant(0).text_update("the general topic")) == "-1001234567890"
+    assert chat_key(TelegramUser(None, None, None).text_update("/help")) == str(CHAT)  # type: ignore[arg-type]
+    replying = TelegramUser(None, None, None).message_update(text="a reply", message_thread_id=7)  # type: ignore[arg-type]
+    assert chat_key(replying) == str(CHAT)  # a reply thread outside a forum is not a topic
