@@ -80,7 +80,6 @@ def desk_settings(settings: Settings, bot_api: FakeBotAPI, graph: FakeGraph, tmp
         "whatsapp_token": SecretStr(ACCESS_TOKEN), "whatsapp_api_url": graph.url,
         "whatsapp_api_version": API_VERSION, "whatsapp_phone_number_id": PHONE_NUMBER_ID,
         "whatsapp_app_secret": SecretStr(APP_SECRET), "whatsapp_verify_token": SecretStr(VERIFY_TOKEN),
-        "whatsapp_send_attempts": 3, "whatsapp_retry_delay": 0.001,
         "telegram_token": SecretStr(TOKEN), "telegram_api_url": bot_api.url,
         "telegram_webhook_secret": SecretStr(SECRET), "public_url": "",
         "consultant_chat_id": GROUP, "whatsapp_reply_template": TEMPLATE,

@@ -53,8 +53,6 @@ def wa_settings(settings: Settings, graph: FakeGraph) -> Settings:
         "whatsapp_phone_number_id": PHONE_NUMBER_ID,
         "whatsapp_app_secret": SecretStr(APP_SECRET),
         "whatsapp_verify_token": SecretStr(VERIFY_TOKEN),
-        "whatsapp_send_attempts": 3,
-        "whatsapp_retry_delay": 0.001,
     })
 
 
