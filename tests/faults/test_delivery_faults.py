@@ -27,10 +27,10 @@ from bot.app.config import Settings
 from bot.channels.whatsapp import signature
 from bot.db.models import OutboundMessage
 from tests.channels.telegram.chat import TOKEN
-from tests.channels.whatsapp.conftest import ACCESS_TOKEN, API_VERSION, APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN
-from tests.channels.whatsapp.conftest import message as wa_message
-from tests.channels.whatsapp.conftest import payload as wa_payload
 from tests.channels.whatsapp.fake_graph import FakeGraph, error_body
+from tests.channels.whatsapp.meta import ACCESS_TOKEN, API_VERSION, APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN
+from tests.channels.whatsapp.meta import message as wa_message
+from tests.channels.whatsapp.meta import payload as wa_payload
 from tests.faults.platform import Platform, text_update
 from tests.faults.serve import Served, SlowBotAPI, run_fake
 
@@ -236,10 +236,10 @@ class FailingGraph(FakeGraph):
 
 
 async def test_whatsapp_500s_then_every_answer_once_and_the_read_receipt_spends_none_of_its_tries(
-        engine: AsyncEngine, settings: Settings, api: SlowBotAPI, tmp_path: Path) -> None:
+        engine: AsyncEngine, settings: Settings, served_bot_api: SlowBotAPI, tmp_path: Path) -> None:
     graph = FailingGraph()
     runner, graph.url = await run_fake(graph.app)
-    server = Served(settings.database_url, api.url, tmp_path, whatsapp_token=ACCESS_TOKEN,
+    server = Served(settings.database_url, served_bot_api.url, tmp_path, whatsapp_token=ACCESS_TOKEN,
                     whatsapp_api_url=graph.url, whatsapp_api_version=API_VERSION,
                     whatsapp_phone_number_id=PHONE_NUMBER_ID, whatsapp_app_secret=APP_SECRET,
                     whatsapp_verify_token=VERIFY_TOKEN, delivery_max_backoff_seconds="1")
