@@ -91,8 +91,6 @@ class Settings(BaseSettings):
     whatsapp_phone_number_id: str = ""
     whatsapp_app_secret: SecretStr = SecretStr("")
     whatsapp_verify_token: SecretStr = SecretStr("")
-    whatsapp_send_attempts: int = Field(4, ge=1, le=10, description="tries per message on 429/5xx")
-    whatsapp_retry_delay: float = Field(1.0, ge=0, description="first backoff, s; doubles to 30")
     whatsapp_reply_template: str = Field("", description="approved template inviting the user to write "
                                          "back, sent when a consultant replies after the 24-hour window")
 

@@ -63,6 +63,10 @@ class Outbound:
         self._queues: dict[Destination, deque[Message]] = {}
         self._lanes: dict[Destination, asyncio.Task[None]] = {}
         self._waiting: set[Destination] = set()  # destinations with messages waiting in the table
+        # Claimed messages the next pass hands back to the table: queued behind older ones that wait,
+        # or dropped by a lane while the database was away.
+        self._orphans: set[int] = set()
+        self._unmarked: list[int] = []  # sent messages not yet recorded sent (the database was away)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -116,8 +120,7 @@ class Outbound:
                 self._queues.setdefault(message.destination, deque()).append(message)
                 self._start(message.destination)
         if behind:
-            async with self.engine.begin() as conn:
-                await table.hand_back(conn, behind)
+            self._orphans.update(behind)  # handed back to the table by the next pass
             self._wake.set()
 
     # -- sending ---------------------------------------------------------------
@@ -135,20 +138,34 @@ class Outbound:
     async def _lane(self, destination: Destination) -> None:
         """The destination's messages in order, until one must wait or none is due."""
         sent: list[int] = []
+        current: Message | None = None
         try:
-            while (message := await self._next(destination)) is not None:
-                outcome = await self._attempt(message)
+            while (current := await self._next(destination)) is not None:
+                outcome = await self._attempt(current)
                 if outcome.status == "sent":
-                    sent.append(message.id)
-                elif not await self._settle(message, outcome):
+                    sent.append(current.id)
+                elif not await self._settle(current, outcome):
                     await self._queue_behind(destination)
                     break
-        except Exception as exc:  # the database is away: the next pass comes back to this destination
+        except Exception as exc:  # the database is away: the next pass hands these back to the table
             log.warning("%s: sending to a chat stopped: %r", destination[0], exc)
-            self._queues.pop(destination, None)
+            dropped = list(self._queues.pop(destination, None) or ())
+            if current is not None and current.id not in sent:
+                dropped.append(current)  # hand_back touches it only while it is still claimed
+            self._orphans.update(message.id for message in dropped)
         finally:
-            if sent:
-                await self._marks.submit(sent)
+            await self._mark(sent)
+
+    async def _mark(self, sent: list[int]) -> None:
+        """Record messages sent (one statement for many lanes' worth); kept for the next pass if the
+        database is away, so a restart does not send them again."""
+        if not sent:
+            return
+        try:
+            await self._marks.submit(sent)
+        except Exception as exc:
+            log.warning("recording %d sent messages failed, retried on the next pass: %r", len(sent), exc)
+            self._unmarked.extend(sent)
 
     async def _next(self, destination: Destination) -> Message | None:
         queue = self._queues.get(destination)
@@ -211,9 +228,14 @@ class Outbound:
     async def _cycle(self) -> int:
         """Start a lane for every destination whose oldest message is due; returns how many started."""
         now = self.clock()
+        unmarked, self._unmarked = self._unmarked, []
+        await self._mark(unmarked)
+        orphans = list(self._orphans)
         async with self.engine.begin() as conn:
+            await table.hand_back(conn, orphans)
             await table.take_back(conn, None, now - self.lease)
             first = await table.heads(conn)
+        self._orphans.difference_update(orphans)
         self._waiting = {d for d, row in first.items() if row.status == PENDING} | (self._waiting & set(self._lanes))
         due = [d for d, row in first.items() if row.status == PENDING and aware(row.next_attempt_at) <= now]
         started = 0

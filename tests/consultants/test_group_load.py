@@ -34,7 +34,7 @@ from knowledge import Matcher
 from tests.channels.telegram.chat import TOKEN, Consultant, TelegramUser
 from tests.channels.telegram.fake_api import FakeBotAPI
 from tests.channels.whatsapp.fake_graph import FakeGraph
-from tests.consultants.conftest import GROUP, Desk, running, whatsapp_posts
+from tests.service import GROUP, DeskService, running, whatsapp_posts
 
 pytestmark = pytest.mark.slow
 SCALE = 10  # the group's minute lasts 6 s: 20 posts per 6 s, and the desk paces 200 a minute to match
@@ -126,10 +126,10 @@ def marker(chat: str) -> str:
 class Load:
     """The people around the desk, and what the fakes received when."""
 
-    def __init__(self, desk: Desk, api: PacedGroupAPI, graph: TimedGraph) -> None:
-        self.desk, self.api, self.graph = desk, api, graph
+    def __init__(self, service: DeskService, api: PacedGroupAPI, graph: TimedGraph) -> None:
+        self.desk, self.api, self.graph = service, api, graph
         self.update_ids = itertools.count(3_000_000)  # one sequence, as Telegram numbers a bot's updates
-        self.telegram = [TelegramUser(desk.client, api, desk.services, id=FLOODER + n, first_name=f"Қолданушы{n}",
+        self.telegram = [TelegramUser(service.client, api, service.services, id=FLOODER + n, first_name=f"Қолданушы{n}",
                                       update_ids=self.update_ids) for n in range(USERS // 2)]
         self.whatsapp = [f"7701000{n:04d}" for n in range(USERS // 2)]
         self.sent_at: dict[str, float] = {}  # a consultant's reply marker -> when its webhook was posted
@@ -148,7 +148,7 @@ class Load:
         assert statuses[1:] == [200] * (USERS - 1)
 
     async def tickets(self) -> dict[int, str]:
-        async with self.desk.services.engine.connect() as conn:
+        async with self.service.services.engine.connect() as conn:
             return dict((await conn.execute(select(Ticket.id, Ticket.chat_id))).all())  # type: ignore[arg-type]
 
     async def reply_to_all(self) -> None:
@@ -158,7 +158,7 @@ class Load:
                    for thread, title in self.api.topics.items()}
 
         async def reply(n: int, ticket_id: int) -> None:
-            consultant = Consultant(self.desk.client, self.api, self.desk.services, group=GROUP,
+            consultant = Consultant(self.service.client, self.api, self.service.services, group=GROUP,
                                     thread_id=threads[ticket_id], id=7000 + n, first_name=f"Кеңесші{n}",
                                     update_ids=self.update_ids)
             text = marker(chats[ticket_id])
@@ -203,8 +203,8 @@ async def test_forty_escalations_and_a_flood_never_keep_a_consultants_reply_from
     if engine.dialect.name != "postgresql":
         pytest.skip("a load figure of the production database: set DESK_TEST_DATABASE_URL to PostgreSQL")
     async with running(load_settings, engine, matcher, bot_api, graph, utcnow,  # type: ignore[arg-type]
-                       worker=True) as desk:
-        load = Load(desk, bot_api, graph)
+                       worker=True) as service:
+        load = Load(service, bot_api, graph)
         flooding = asyncio.create_task(load.escalate_and_flood())
 
         async def all_topics() -> bool:

@@ -18,7 +18,7 @@ from knowledge import Matcher
 from tests.channels.telegram.fake_api import FakeBotAPI
 from tests.channels.whatsapp.fake_graph import FakeGraph
 from tests.clock import FakeClock
-from tests.consultants.conftest import GROUP, Desk, arrives, running, whatsapp_arrives
+from tests.service import GROUP, DeskService, arrives, running, whatsapp_arrives
 
 THREAD = 101
 
@@ -28,33 +28,34 @@ def documents(api: FakeBotAPI) -> list[dict[str, Any]]:
 
 
 async def test_messages_waiting_for_the_group_reach_the_consultant_in_one_post_files_in_their_place(
-        desk: Desk) -> None:
-    user, api = desk.telegram, desk.api
+        service: DeskService) -> None:
+    user, api = service.telegram, service.api
     await user.says("Кеңесшіге қосыңыз")
     await arrives(user, "Сәлеметсіз бе")
-    desk.clock.advance(minutes=1)
+    service.clock.advance(minutes=1)
     await arrives(user, "Жарғыны өзгерткім келеді")
     assert await user.post(user.message_update(document={"file_id": "d1", "file_unique_id": "u1"})) == 200
     await arrives(user, "Құжат жоғарыда")
 
-    await desk.settle()
+    await service.settle()
 
     posts = api.in_topic(THREAD)[1:]  # after the card
     assert [post["method"] for post in posts] == ["sendMessage", "copyMessage", "sendMessage"]
     assert posts[0]["params"]["text"] == "🕑 10:00\nСәлеметсіз бе\n\n🕑 10:01\nЖарғыны өзгерткім келеді"
     assert posts[2]["params"]["text"] == "Құжат жоғарыда"
-    assert {status for _d, _k, status, _t in await desk.relayed()} == {"sent"}
+    assert {status for _d, _k, status, _t in await service.relayed()} == {"sent"}
 
 
-async def test_a_long_message_reaches_the_consultant_as_one_post_with_the_whole_text_attached(desk: Desk) -> None:
-    await desk.whatsapp.say("Кеңесшіге қосыңыз")
+async def test_a_long_message_reaches_the_consultant_as_one_post_with_the_whole_text_attached(
+        service: DeskService) -> None:
+    await service.whatsapp.say("Кеңесшіге қосыңыз")
     long = " ".join(f"{n}-сөйлем: жарғыға өзгеріс енгізу туралы." for n in range(1, 1500))  # WhatsApp allows it
     assert len(long) > 60_000
 
-    await desk.whatsapp.say(long)
+    await service.whatsapp.say(long)
 
-    assert desk.api.texts_in_topic(THREAD)[1:] == []  # no flood of parts
-    [post] = documents(desk.api)
+    assert service.api.texts_in_topic(THREAD)[1:] == []  # no flood of parts
+    [post] = documents(service.api)
     assert post["chat_id"] == GROUP and post["message_thread_id"] == THREAD
     attached = post[post["document"].removeprefix("attach://")]
     assert attached["filename"] == "ticket-1-message-2.txt" and attached["content"].decode() == long
@@ -68,13 +69,13 @@ async def test_a_user_writing_faster_than_the_pace_is_told_once_and_the_consulta
         desk_settings: Settings, engine: AsyncEngine, matcher: Matcher, bot_api: FakeBotAPI,
         graph: FakeGraph, clock: FakeClock) -> None:
     paced = desk_settings.model_copy(update={"ticket_messages_per_minute": 5})
-    async with running(paced, engine, matcher, bot_api, graph, clock) as desk:
-        await desk.whatsapp.say("Кеңесшіге қосыңыз")
+    async with running(paced, engine, matcher, bot_api, graph, clock) as service:
+        await service.whatsapp.say("Кеңесшіге қосыңыз")
         before = len(graph.sends())
         texts = [f"Қосымша мәлімет {n}" for n in range(1, 13)]
         for text in texts:
-            await whatsapp_arrives(desk, text)
-        await desk.settle()
+            await whatsapp_arrives(service, text)
+        await service.settle()
 
         assert [send["text"]["body"] for send in graph.sends()[before:]] == [
             "Сіз өте жиі жазып жатырсыз. Алаңдамаңыз: әр хабарламаңыз кеңесшіге жетеді, ол бәрін көреді. "
@@ -82,10 +83,10 @@ async def test_a_user_writing_faster_than_the_pace_is_told_once_and_the_consulta
         assert bot_api.texts_in_topic(THREAD)[1:] == ["\n\n".join(f"🕑 10:00\n{text}" for text in texts)]
 
 
-async def test_a_rating_pressed_again_and_again_tells_the_consultant_once(desk: Desk) -> None:
-    user, api = desk.telegram, desk.api
+async def test_a_rating_pressed_again_and_again_tells_the_consultant_once(service: DeskService) -> None:
+    user, api = service.telegram, service.api
     await user.says("Кеңесшіге қосыңыз")
-    await desk.consultant(THREAD).says("/close")
+    await service.consultant(THREAD).says("/close")
 
     def answer(calls: list[dict[str, Any]]) -> str:
         [reply] = [c["params"]["text"] for c in calls
@@ -98,20 +99,20 @@ async def test_a_rating_pressed_again_and_again_tells_the_consultant_once(desk: 
     assert first == "Бағаңызға рахмет!"
     assert set(again) == {"Сіз бұл чатты бағалап қойғансыз: 5-тен 4. Рахмет!"}
     assert [t for t in api.texts_in_topic(THREAD) if "оценил" in t] == ["Пользователь оценил консультацию: 4 из 5."]
-    assert (await desk.ticket()).rating == 4
+    assert (await service.ticket()).rating == 4
 
 
-async def test_a_reminder_still_waiting_is_replaced_by_the_newer_one(desk: Desk) -> None:
-    await desk.whatsapp.say("Кеңесшіге қосыңыз")
-    team = desk.services.desk.team
-    desk.clock.advance(minutes=30)
+async def test_a_reminder_still_waiting_is_replaced_by_the_newer_one(service: DeskService) -> None:
+    await service.whatsapp.say("Кеңесшіге қосыңыз")
+    team = service.services.desk.team
+    service.clock.advance(minutes=30)
     assert await remind(team) == 1
-    desk.clock.advance(minutes=30)  # the group had no room for it yet: still waiting
+    service.clock.advance(minutes=30)  # the group had no room for it yet: still waiting
     assert await remind(team) == 1
 
-    await desk.settle()
+    await service.settle()
 
-    reminders = [c["params"]["text"] for c in desk.api.calls
+    reminders = [c["params"]["text"] for c in service.api.calls
                  if c["method"] == "sendMessage" and "message_thread_id" not in c["params"]]
     assert reminders == ["⏰ Обращение №1 (WhatsApp, Айгерім) ждёт консультанта уже 1 ч 0 мин. "
                          "Возьмите его командой /take в его теме.\nhttps://t.me/c/1234567890/101"]

@@ -18,8 +18,8 @@ from handlers import Translator
 from knowledge import Matcher
 from tests.channels.telegram.chat import TelegramUser
 from tests.channels.telegram.fake_api import FakeBotAPI
-from tests.channels.whatsapp.conftest import USER, WhatsApp, message, payload
 from tests.channels.whatsapp.fake_graph import FakeGraph
+from tests.channels.whatsapp.meta import USER, WhatsApp, message, payload
 
 FLOOD = ("You are sending messages too quickly, so I will pause for a minute. "
          "Your messages are saved; please write again shortly.")
@@ -100,7 +100,7 @@ async def test_metrics_count_updates_decisions_match_time_and_outbound_errors(
     assert sample(text, 'desk_updates_processed_total{channel="telegram",status="done"}') == 3
     assert sample(text, 'desk_decisions_total{kind="answer"}') == 1
     assert sample(text, "desk_match_seconds_count") == 1
-    assert sample(text, 'desk_outbound_errors_total{channel="telegram",reason="TelegramForbiddenError"}') == 1
+    assert sample(text, 'desk_outbound_errors_total{channel="telegram",reason="refused"}') == 1
     assert sample(text, 'desk_inbox_depth{status="pending"}') == 0
 
 

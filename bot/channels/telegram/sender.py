@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.enums import ParseMode
 from aiogram.exceptions import AiogramError, TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.methods import AnswerCallbackQuery, SendMessage
@@ -16,8 +18,9 @@ from aiogram.types import LinkPreviewOptions
 
 from bot.app.config import Settings
 from bot.channels.telegram.render import render
-from bot.channels.telegram.session import JsonSession
+from bot.channels.telegram.session import post_json
 from bot.ops.metrics import Metrics
+from bot.pipeline import jsonio
 from bot.pipeline.outbound import Outbound
 from bot.pipeline.outcome import Outcome
 from bot.pipeline.pacing import UNLIMITED, Pacer, Rate
@@ -78,10 +81,25 @@ def outcome_of(exc: AiogramError) -> Outcome:
     return Outcome.failed(f"{type(exc).__name__}: {getattr(exc, 'message', exc)}")
 
 
-def retry_reason(exc: AiogramError) -> str:
-    """A short metrics label for a call worth another try."""
-    return ("flood" if isinstance(exc, TelegramRetryAfter) else "server" if isinstance(exc, TelegramServerError)
-            else "network")
+def outcome_of_answer(status: int, raw: bytes) -> tuple[Outcome, str]:
+    """The Bot API's answer to a ready body as an Outcome, with the metrics label of a retry: the one
+    mapping of its errors for the desk's messages (429 and 5xx are worth another try, the rest is final)."""
+    try:
+        answer = jsonio.loads(raw)
+    except ValueError:
+        answer = None
+    answer = answer if isinstance(answer, dict) else {}
+    result = answer.get("result")
+    if answer.get("ok") is True and isinstance(result, dict):
+        return Outcome.sent(result.get("message_id", "")), ""
+    code = answer.get("error_code") if isinstance(answer.get("error_code"), int) else status
+    description = str(answer.get("description") or f"HTTP {status}")
+    parameters = answer.get("parameters") if isinstance(answer.get("parameters"), dict) else {}
+    if code == 429:
+        return Outcome.retry(f"flood limit: {description}", after=float(parameters.get("retry_after") or 1)), "flood"
+    if code >= 500 or not answer:
+        return Outcome.retry(f"server: {code}: {description}"), "server"
+    return Outcome.failed(f"{code}: {description}"), ""
 
 
 def send_messages(chat_id: int | str, replies: Sequence[Reply],
@@ -96,8 +114,8 @@ class TelegramSender:
     def __init__(self, bot: Bot, pacer: Pacer | None = None, limits: TelegramLimits | None = None,
                  metrics: Metrics | None = None, outbound: Outbound | None = None) -> None:
         """`outbound`: where replies are written and sent from (the service always has one)."""
-        if not isinstance(bot.session, JsonSession):
-            raise TypeError("the desk's Bot sends through a JsonSession (see service.build_bot)")
+        if not isinstance(bot.session, AiohttpSession):
+            raise TypeError("the desk's Bot sends through aiogram's AiohttpSession (see service.build_bot)")
         self.bot = bot
         self.session = bot.session
         self.pacer = pacer or Pacer()
@@ -118,12 +136,14 @@ class TelegramSender:
         """One sendMessage from its ready body, within the flood limits; its outcome, never raised."""
         await self.pacer.wait(*self.limits.slots(chat_id))
         try:
-            return Outcome.sent(await self.session.send_message(self.bot, body))
-        except AiogramError as exc:
-            outcome = outcome_of(exc)
-            if outcome.status == "retry":
-                self.metrics.outbound_retries.labels(CHANNEL, retry_reason(exc)).inc()
-            return outcome
+            status, raw = await post_json(self.bot, self.session, "sendMessage", body)
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            outcome, reason = Outcome.retry(f"network: {type(exc).__name__}: {exc}"), "network"
+        else:
+            outcome, reason = outcome_of_answer(status, raw)
+        if outcome.status == "retry":
+            self.metrics.outbound_retries.labels(CHANNEL, reason).inc()
+        return outcome
 
     async def answer_callback(self, query_id: str) -> None:
         """Stop the button's spinner: one try, never retried (a courtesy must not hold the answer,

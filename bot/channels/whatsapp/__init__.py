@@ -38,15 +38,13 @@ def setup(app: web.Application, services: Services) -> WhatsAppProcessor:
     number = settings.whatsapp_phone_number_id
     client = GraphClient(settings.whatsapp_api_url, settings.whatsapp_api_version, number,
                          settings.whatsapp_token.get_secret_value(),
-                         attempts=settings.whatsapp_send_attempts,
-                         retry_delay=settings.whatsapp_retry_delay, pacer=services.pacer,
+                         pacer=services.pacer,
                          rate=Rate(settings.whatsapp_messages_per_second,
-                                   burst=max(1, int(settings.whatsapp_messages_per_second))),
-                         metrics=services.metrics)
+                                   burst=max(1, int(settings.whatsapp_messages_per_second))),)
     store = WhatsAppStore(services.engine)
     # Only tickets hold consultants' replies; without a team there is nothing to release.
     releases = services.outbox if services.desk.team is not None else None
-    processor = WhatsAppProcessor(services.desk, client, store, releases, services.outbound)
+    processor = WhatsAppProcessor(services.desk, client, store, releases, services.outbound, services.metrics)
     services.inbox.register(CHANNEL, processor)
     if services.outbox is not None:  # consultants' replies, within the 24-hour window
         services.outbox.register(CHANNEL, WhatsAppUsers(client, store, services.desk.translator,

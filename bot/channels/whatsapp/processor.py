@@ -8,10 +8,11 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from bot.channels.whatsapp.client import TRANSIENT_CODES, GraphClient, SendResult
+from bot.channels.whatsapp.client import TRANSIENT_CODES, GraphClient, SendResult, reason
 from bot.channels.whatsapp.render import Labels, Rendered, render_reply
 from bot.channels.whatsapp.store import WhatsAppStore, from_timestamp
 from bot.db.models import utcnow
+from bot.ops.metrics import Metrics
 from bot.pipeline.outbound import Outbound
 from bot.pipeline.outbox import Outbox
 from bot.pipeline.outcome import Outcome
@@ -82,9 +83,9 @@ async def render_messages(store: WhatsAppStore, wa_id: str, replies: list[Reply]
 
 
 async def send_one(client: GraphClient, store: WhatsAppStore, wa_id: str, message: dict[str, Any],
-                   at: dt.datetime | None = None, attempts: int | None = None) -> SendResult:
-    """One message object to a user, recorded in the send log whatever came of it."""
-    result = await client.send(wa_id, message, attempts)
+                   at: dt.datetime | None = None) -> SendResult:
+    """One message object to a user (one try), recorded in the send log whatever came of it."""
+    result = await client.send(wa_id, message)
     await store.record_outbound(wa_id, message, "sent" if result.ok else "failed", result, at=at)
     return result
 
@@ -92,13 +93,14 @@ async def send_one(client: GraphClient, store: WhatsAppStore, wa_id: str, messag
 class WhatsAppProcessor:
     """The inbox's processor for the "whatsapp" channel; never raises on a failed send."""
 
-    def __init__(self, desk: Desk, client: GraphClient, store: WhatsAppStore,
-                 outbox: Outbox | None = None, outbound: Outbound | None = None) -> None:
+    def __init__(self, desk: Desk, client: GraphClient, store: WhatsAppStore, outbox: Outbox | None = None,
+                 outbound: Outbound | None = None, metrics: Metrics | None = None) -> None:
         self.desk = desk
         self.client = client
         self.store = store
         self.outbox = outbox
         self.outbound = outbound
+        self.metrics = metrics or Metrics()
         if outbound is not None:
             outbound.register(CHANNEL, self.send)
         # The desk's replies repeat (answers, menus, its own words): each sample is read once.
@@ -126,7 +128,11 @@ class WhatsAppProcessor:
 
     async def send(self, wa_id: str, message: dict[str, Any]) -> Outcome:
         """The channel's one send of a desk message: one try (the scheduler retries), recorded."""
-        return outcome_of(await send_one(self.client, self.store, wa_id, message, attempts=1))
+        result = await send_one(self.client, self.store, wa_id, message)
+        outcome = outcome_of(result)
+        if outcome.status == "retry":
+            self.metrics.outbound_retries.labels(CHANNEL, reason(result)).inc()
+        return outcome
 
     async def _labels(self, wa_id: str, replies: list[Reply]) -> Labels:
         """The adapter's own words in the language of the replies (the desk may answer a

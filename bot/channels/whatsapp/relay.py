@@ -47,7 +47,7 @@ class WhatsAppUsers:
         words = labels(self.translator, delivery.ticket.lang)
         result = SendResult(ok=True)
         for message in await render_messages(self.store, wa_id, [delivery.reply], words):
-            result = await send_one(self.client, self.store, wa_id, message, at=now, attempts=1)
+            result = await send_one(self.client, self.store, wa_id, message, at=now)
             if not result.ok:
                 break
         if result.error_code == WINDOW_CLOSED:
@@ -63,7 +63,7 @@ class WhatsAppUsers:
         if await self.store.template_sent_since(wa_id, since):
             return Outcome.held(DeliveryReport.HELD_ALREADY_INVITED)
         message = template_message(self.template, delivery.ticket.lang)
-        result = await send_one(self.client, self.store, wa_id, message, at=now, attempts=1)
+        result = await send_one(self.client, self.store, wa_id, message, at=now)
         if result.ok:
             log.info("WhatsApp window of %s closed: reply held, template %s sent", wa_id, self.template)
             return Outcome.held(DeliveryReport.HELD_INVITED)

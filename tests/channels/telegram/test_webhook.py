@@ -145,6 +145,34 @@ async def test_server_errors_are_retried_with_back_off_and_failed_at_the_deadlin
     assert "failed for good" in caplog.text
 
 
+async def test_an_answer_reaches_telegram_only_once_it_is_stored_with_its_update_done(
+        user: TelegramUser, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[list[str], list[str]]] = []  # (updates, answers) as stored when Telegram got the answer
+    answer = user.api.result
+
+    async def looking(method: str, params: dict[str, Any]) -> Any:
+        seen.append(([e.status for e in await events(engine)], await kept_statuses(engine)))
+        return await answer(method, params)
+
+    monkeypatch.setattr(user.api, "result", looking)
+    assert await user.says("/help") == [message(CHAT, HELP)]
+
+    assert seen == [(["done"], ["sending"])]
+    assert await kept_statuses(engine) == ["sent"]  # and recorded sent after
+
+
+async def test_a_final_refusal_fails_the_answer_at_once_without_retries_and_counts_it(
+        user: TelegramUser, engine: AsyncEngine, clock: FakeClock) -> None:
+    user.api.fail("sendMessage", 400, "Bad Request: chat not found")
+
+    assert await user.says("/help") == [message(CHAT, HELP)]
+    clock.advance(hours=1)
+    assert await kept(user) == []  # never tried again
+    assert await kept_statuses(engine) == ["failed"]
+    metrics = await (await user.client.get("/metrics")).text()
+    assert 'desk_outbound_errors_total{channel="telegram",reason="refused"} 1.0' in metrics
+
+
 async def test_api_errors_are_logged_and_the_next_update_still_served(
         user: TelegramUser, engine: AsyncEngine, caplog: pytest.LogCaptureFixture) -> None:
     user.api.fail("sendMessage", 403, "Forbidden: bot was blocked by the user")

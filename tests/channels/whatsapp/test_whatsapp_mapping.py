@@ -21,8 +21,7 @@ from bot.db import schema
 from bot.pipeline.inbox import Inbox
 from handlers import Channel, Desk, Inbound, InboundKind
 from knowledge import Matcher
-
-from .conftest import USER, message
+from tests.channels.whatsapp.meta import USER, message
 
 WAMID = "wamid.HBgLNzcwMTEyMzQ1NjcVAgASGBQzAA=="
 MENU = ["topic:grants.types", "topic:grants.what-is", "menu"]
@@ -65,18 +64,17 @@ def test_webhook_messages_map_to_desk_events(kind: str, content: dict[str, Any],
     assert to_inbound(message(USER, WAMID, kind, content), "Айгерім", choices) == expected
 
 
-async def test_an_unreachable_graph_api_is_retried_then_reported_not_raised() -> None:
+async def test_an_unreachable_graph_api_is_reported_not_raised() -> None:
     with socket.socket() as probe:  # a local port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    client = GraphClient(f"http://127.0.0.1:{port}", "v21.0", "1", "token", attempts=2,
-                         retry_delay=0.001)
+    client = GraphClient(f"http://127.0.0.1:{port}", "v21.0", "1", "token")
     await client.start()
     try:
         result = await client.send(USER, {"type": "text", "text": {"body": "x"}})
     finally:
         await client.close()
-    assert (result.ok, result.http_status, result.attempts) == (False, 0, 2)
+    assert (result.ok, result.http_status, result.attempts) == (False, 0, 1)  # the scheduler tries again
     assert result.error
 
 
@@ -87,10 +85,10 @@ async def test_whatsapp_is_mounted_only_when_configured(
 
 
 async def test_setup_refuses_to_run_an_unsigned_webhook(
-        wa_settings: Settings, engine: AsyncEngine, desk: Desk) -> None:
+        wa_settings: Settings, engine: AsyncEngine, sql_desk: Desk) -> None:
     unsigned = wa_settings.model_copy(update={"whatsapp_app_secret": SecretStr("")})
     with pytest.raises(ValueError, match="APP_SECRET"):
-        setup(web.Application(), Services(unsigned, engine, desk, Inbox(engine)))
+        setup(web.Application(), Services(unsigned, engine, sql_desk, Inbox(engine)))
 
 
 async def test_the_whatsapp_migration_downgrades_and_upgrades_again(engine: AsyncEngine) -> None:
