@@ -280,11 +280,8 @@ class Inbox:
             self.metrics.inbox_depth.labels(status).set(counts.get(status, 0))
 
     async def drain(self, timeout: float | None = None) -> int:
-        """Wait for the deliveries being processed (graceful shutdown, tests).
-
-        After `timeout` seconds the rest are cancelled and handed back as pending;
-        returns how many were.
-        """
+        """Wait for the deliveries being processed (graceful shutdown, tests); after `timeout` seconds
+        the rest are cancelled and handed back as pending. Returns how many were."""
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
         while self._tasks:
