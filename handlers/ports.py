@@ -189,7 +189,8 @@ class TicketStore(Protocol):
         """Reopen a closed ticket; None when the user has another open one."""
 
     async def rate(self, ticket_id: int, user_id: int, rating: int, at: dt.datetime) -> bool:
-        """Store the user's rating of their own closed ticket."""
+        """Store the user's first rating of their own closed ticket; False for another's, an open
+        one, or one rated already (the consultants are told of one rating only)."""
 
     async def touch(self, ticket_id: int, at: dt.datetime) -> None:
         """The user wrote: the reply window of their channel starts again."""

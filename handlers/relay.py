@@ -13,7 +13,7 @@ from handlers import render
 from handlers.cards import channel_name
 from handlers.escalation import already_open
 from handlers.i18n import Gettext
-from handlers.ports import DeliveryReport, Direction, Relay, RelayKind, Ticket, UserRecord
+from handlers.ports import DeliveryReport, Direction, Flood, Relay, RelayKind, Ticket, UserRecord
 from handlers.team import Team
 from handlers.types import Inbound, InboundKind, Reply
 
@@ -52,7 +52,7 @@ async def intercept(team: Team, user: UserRecord, lang: str, inbound: Inbound) -
     if inbound.kind in (InboundKind.CHOICE, InboundKind.COMMAND):
         return [already_open(ticket, _)]
     await forward(team, ticket, inbound)
-    return []
+    return await _pace(team, ticket, _)
 
 
 async def forward(team: Team, ticket: Ticket, inbound: Inbound) -> None:
@@ -69,12 +69,26 @@ async def forward(team: Team, ticket: Ticket, inbound: Inbound) -> None:
                                 media_type=inbound.media_type, source_id=inbound.message_id))
 
 
+async def _pace(team: Team, ticket: Ticket, _: Gettext) -> list[Reply]:
+    """A user writing faster than the consultants can read is told once that nothing is lost."""
+    if team.pace is None or await team.pace.check(f"ticket:{ticket.id}") is not Flood.NOTIFY:
+        return []
+    return [Reply(_("You are writing very often. Don't worry: every message you send reaches the "
+                    "consultant, who sees them all. Please wait for their reply."))]
+
+
 def media_name(media_type: str, _: Gettext) -> str:
     """What kind of file the user sent, for a consultant who cannot see it."""
     names = {"photo": _("a photo"), "image": _("a photo"), "document": _("a document"),
              "voice": _("a voice message"), "audio": _("an audio file"), "video": _("a video"),
              "video_note": _("a video"), "sticker": _("a sticker"), "location": _("a location")}
     return names.get(media_type, _("a file"))
+
+
+def attached_note(team: Team, length: int) -> str:
+    """Under the start of a message too long for one post, whose whole text comes as a file."""
+    _ = team.staff()
+    return _("📄 The whole message ({length} characters) is in the attached file.").format(length=length)
 
 
 def _ended(_: Gettext) -> str:
@@ -104,6 +118,10 @@ async def _rate(team: Team, user: UserRecord, payload: str, _: Gettext) -> list[
     if not (ticket_id.isascii() and ticket_id.isdigit() and value in ("1", "2", "3", "4", "5")):
         return stale
     if not await team.tickets.rate(int(ticket_id), user.id, int(value), team.now()):
+        ticket = await team.tickets.get(int(ticket_id))
+        if ticket is not None and ticket.user_id == user.id and ticket.rating is not None:
+            return [Reply(_("You have already rated this chat: {rating} of 5. Thank you!").format(
+                rating=ticket.rating))]
         return stale
     await team.notice(int(ticket_id), _rated(value, team.staff()))
     return [Reply(_("Thank you for your rating!"))]

@@ -13,7 +13,17 @@ from dataclasses import dataclass, field
 from handlers.centres import CentreDirectory
 from handlers.curation import Curation
 from handlers.i18n import Gettext, Translator
-from handlers.ports import Clock, DeskStore, Direction, Relay, RelayKind, RelayOutbox, TicketStore, Workspace
+from handlers.ports import (
+    Clock,
+    DeskStore,
+    Direction,
+    InboundLimiter,
+    Relay,
+    RelayKind,
+    RelayOutbox,
+    TicketStore,
+    Workspace,
+)
 from handlers.types import Button, Channel
 from handlers.working_hours import WorkingHours
 
@@ -40,6 +50,7 @@ class Team:
     centres: CentreDirectory | None = None  # None: one group and `hours` for every ticket
 
     curation: Curation | None = None  # /faq drafts and /kb canned answers, when the shell offers them
+    pace: InboundLimiter | None = None  # a ticket's user writing faster than this is told once
 
     async def workspace_problem(self, centre: str) -> str | None:
         """Why the consultants of a ticket of `centre` cannot be reached now; None when they can."""

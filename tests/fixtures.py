@@ -184,8 +184,7 @@ def with_whatsapp(settings: Settings, graph: FakeGraph) -> Settings:
     return settings.model_copy(update={
         "whatsapp_token": SecretStr(ACCESS_TOKEN), "whatsapp_api_url": graph.url,
         "whatsapp_api_version": API_VERSION, "whatsapp_phone_number_id": PHONE_NUMBER_ID,
-        "whatsapp_app_secret": SecretStr(APP_SECRET), "whatsapp_verify_token": SecretStr(VERIFY_TOKEN),
-        "whatsapp_send_attempts": 3, "whatsapp_retry_delay": 0.001})
+        "whatsapp_app_secret": SecretStr(APP_SECRET), "whatsapp_verify_token": SecretStr(VERIFY_TOKEN)})
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ to see it resume on its own). The fixtures are in tests/fixtures.py.
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,13 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app.config import Settings
 from bot.app.web import SHELL, create_app
+from bot.channels.whatsapp import signature
 from bot.db.models import TicketMessage, TicketRow
 from knowledge import Matcher
 from knowledge.loader import DEFAULT_DIR
 from tests.channels.telegram.chat import Consultant, TelegramUser
 from tests.channels.telegram.fake_api import FakeBotAPI
 from tests.channels.whatsapp.fake_graph import FakeGraph
-from tests.channels.whatsapp.meta import WhatsApp
+from tests.channels.whatsapp.meta import APP_SECRET, USER, WhatsApp, message, payload
 from tests.clock import FakeClock
 
 GROUP = -1001234567890
@@ -84,6 +86,27 @@ class DeskService:
             rows = await conn.execute(select(TicketMessage.direction, TicketMessage.kind, TicketMessage.status,
                                              TicketMessage.text).order_by(TicketMessage.id))
             return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+async def arrives(person: Any, text: str) -> None:
+    """A Telegram user's message reaches the desk and waits for the consultants, not delivered yet."""
+    assert await person.post(person.text_update(text)) == 200
+    await person.shell.inbox.drain()
+
+
+async def whatsapp_posts(service: DeskService, text: str, user: str = USER) -> int:
+    """Meta delivers a WhatsApp user's text, signed; the webhook's status (nothing is waited for)."""
+    wa = service.whatsapp
+    raw = json.dumps(payload(message(user, wa.wamid(), "text", {"body": text}, wa.now()))).encode()
+    headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature(APP_SECRET.encode(), raw)}
+    async with service.client.post("/webhook/whatsapp", data=raw, headers=headers) as response:
+        return response.status
+
+
+async def whatsapp_arrives(service: DeskService, text: str) -> None:
+    """The same for the WhatsApp user."""
+    assert await whatsapp_posts(service, text) == 200
+    await service.shell.inbox.drain()
 
 
 @asynccontextmanager

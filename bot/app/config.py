@@ -71,6 +71,8 @@ class Settings(BaseSettings):
 
     # -- traffic limits (0 turns one off) -----------------------------------
     rate_limit_per_minute: int = Field(20, ge=0, description="inbound messages per user and minute")
+    ticket_messages_per_minute: int = Field(20, ge=0, description="a ticket's user writing faster is told "
+                                            "once that the consultant sees everything; nothing is held back")
     telegram_messages_per_second: float = Field(30.0, ge=0, description="all chats together")
     telegram_chat_messages_per_second: float = Field(1.0, ge=0, description="one private chat")
     telegram_group_messages_per_minute: float = Field(20.0, ge=0, description="one group")
@@ -89,8 +91,6 @@ class Settings(BaseSettings):
     whatsapp_phone_number_id: str = ""
     whatsapp_app_secret: SecretStr = SecretStr("")
     whatsapp_verify_token: SecretStr = SecretStr("")
-    whatsapp_send_attempts: int = Field(4, ge=1, le=10, description="tries per message on 429/5xx")
-    whatsapp_retry_delay: float = Field(1.0, ge=0, description="first backoff, s; doubles to 30")
     whatsapp_reply_template: str = Field("", description="approved template inviting the user to write "
                                          "back, sent when a consultant replies after the 24-hour window")
 
@@ -102,14 +102,13 @@ class Settings(BaseSettings):
     timezone: str = DEFAULT_TIMEZONE
     holidays: str = Field(KZ_HOLIDAYS, description="MM-DD every year, YYYY-MM-DD once; comma-separated")
     unassigned_remind_minutes: int = Field(30, ge=1, description="a ticket nobody took is posted again")
-    outbox_max_attempts: int = Field(8, ge=1, description="tries of a relayed message before it fails")
     centre_contacts: str = Field("", description="the civic centre's phone, address or site, given to users "
                                  "who escalate while the consultants' group cannot be reached")
     digest_day: str = Field("", pattern="^(|[Mm]on|[Tt]ue|[Ww]ed|[Tt]hu|[Ff]ri|[Ss]at|[Ss]un)$",
                             description="weekly digest in the consultants' group on this day; empty: off")
     digest_time: str = Field("09:00", pattern="^([01][0-9]|2[0-3]):[0-5][0-9]$", description="in DESK_TIMEZONE")
-    delivery_deadline_hours: float = Field(24.0, gt=0, description="how long a message the platform does "
-                                           "not take (5xx, timeouts) is tried again before it is failed")
+    delivery_deadline_hours: float = Field(24.0, gt=0, description="how long any outbound message the platform "
+                                           "does not take (5xx, timeouts) is tried again before it is failed")
     delivery_max_backoff_seconds: float = Field(300.0, gt=0, description="the longest pause between two tries "
                                                 "(a 429's retry_after is waited out whatever its length)")
 

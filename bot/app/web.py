@@ -78,11 +78,12 @@ async def lifecycle(shell: Shell) -> AsyncIterator[None]:
     inbox drained and the senders stopped (bounded by DESK_SHUTDOWN_TIMEOUT)."""
     settings, inbox = shell.settings, shell.inbox
     await ensure_schema(shell.engine)
+    await shell.outbound.recover()  # this instance's own unsent messages from before a restart: due at once
     recovered = await inbox.recover()
     if recovered:
         log.info("%d stored deliveries resumed", recovered)
     shell.outbox.start()  # relayed messages left pending by the last run go out now
-    shell.outbound.start()  # so do desk messages kept for a later try
+    shell.outbound.start()  # so do the desk's own messages
     await shell.reloader.start()
     loops: list[Coroutine[Any, Any, None]] = [inbox.sweep_forever(settings.inbox_sweep_seconds),
                                               shell.reloader.follow(settings.kb_reload_seconds)]

@@ -108,7 +108,7 @@ class SqlTicketStore:
 
     async def rate(self, ticket_id: int, user_id: int, rating: int, at: dt.datetime) -> bool:
         changed = await self._change(ticket_id, TicketRow.user_id == user_id, TicketRow.status == CLOSED,
-                                     rating=rating, rated_at=at)
+                                     TicketRow.rated_at.is_(None), rating=rating, rated_at=at)
         return changed is not None
 
     async def touch(self, ticket_id: int, at: dt.datetime) -> None:

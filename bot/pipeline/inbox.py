@@ -7,7 +7,9 @@ instances may share one database: each delivery is stored once, claimed once, an
 chat's deliveries are handled in arrival order. A claim older than the lease belongs
 to a dead instance and is taken over by the periodic sweep; a restarted instance takes
 its own back at once. A processing error caused by the database or the network hands
-the row back (retried a second later); any other fails it.
+the row back (retried a second later); any other fails it. The
+messages a processor puts are written with its outcome (`Outbound`): an update is done
+exactly when its answer is stored.
 
 This module keeps the tasks: per-chat locks, at most `max_in_flight` deliveries in
 memory (beyond it a delivery is stored and acknowledged but left pending, and picked up
@@ -26,6 +28,7 @@ from bot.ops.metrics import Metrics
 from bot.pipeline import edge, inbox_table, jsonio
 from bot.pipeline.faults import is_transient
 from bot.pipeline.inbox_table import MAX_ATTEMPTS, Arrival, Claim, InboxTable, Outcome
+from bot.pipeline.outbound import Outbound
 
 log = logging.getLogger(__name__)
 Processor = Callable[[dict[str, Any]], Awaitable[None]]
@@ -45,8 +48,10 @@ class Inbox:
     """Stores deliveries and runs each channel's processor on them, once."""
 
     def __init__(self, table: InboxTable, processors: Mapping[str, Processor], metrics: Metrics | None = None,
-                 *, max_in_flight: int = MAX_IN_FLIGHT) -> None:
-        """`processors`: each channel's, by the channel name its webhook stores deliveries under."""
+                 *, max_in_flight: int = MAX_IN_FLIGHT, outbound: Outbound | None = None) -> None:
+        """`processors`: each channel's, by the channel name its webhook stores deliveries under.
+        `outbound`: where the messages a processor puts are sent from; they are stored with the
+        update's outcome (the table's `keep`)."""
         self.table = table
         self.processors = processors
         self.metrics = metrics or Metrics()
@@ -56,7 +61,8 @@ class Inbox:
         self._retry: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._inflight: set[int] = set()
-        self._chat_locks: dict[str, asyncio.Lock] = {}
+        self._chat_locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}  # the lock, and its users
+        self.outbound = outbound
 
     async def accept(self, channel: str, event_key: str, payload: dict[str, Any],
                      order_key: str = "") -> bool:
@@ -136,7 +142,8 @@ class Inbox:
 
     async def _in_order(self, event_id: int, channel: str, payload: dict[str, Any],
                         order_key: str) -> None:
-        lock = self._chat_locks.setdefault(order_key, asyncio.Lock()) if order_key else None
+        lock, users = self._chat_locks.setdefault(order_key, (asyncio.Lock(), [0])) if order_key else (None, [0])
+        users[0] += 1
         try:
             if lock is None:
                 await self._process(event_id, channel, payload)
@@ -147,7 +154,8 @@ class Inbox:
             log.warning("inbox: %s event %s left for later: %r", channel, event_id, exc)
             self._retry_soon()
         finally:
-            if lock is not None and not lock.locked() and self._chat_locks.get(order_key) is lock:
+            users[0] -= 1
+            if lock is not None and not users[0]:  # a lock just released looks free while waiters queue
                 del self._chat_locks[order_key]
 
     async def _process(self, event_id: int, channel: str, payload: dict[str, Any]) -> None:
@@ -159,15 +167,19 @@ class Inbox:
             claim = await self.table.claim(event_id)
         if claim is not Claim.OWNED:
             return  # taken elsewhere, or still blocked: the sweep comes back to it
-        outcome = Outcome(event_id, inbox_table.DONE)
-        try:
-            await self.processors[channel](payload)
-        except asyncio.CancelledError:
-            await self._release(event_id)
-            raise
-        except Exception as exc:  # one bad update must not stop the others
-            outcome = self._failure(channel, event_id, exc)
+        # The messages the processor puts are written with its outcome, then sent.
+        with self.outbound.collecting() if self.outbound else contextlib.nullcontext([]) as made:
+            try:
+                await self.processors[channel](payload)
+                outcome = Outcome(event_id, inbox_table.DONE, messages=made)
+            except asyncio.CancelledError:
+                await self._release(event_id)
+                raise
+            except Exception as exc:  # one bad update must not stop the others
+                outcome = self._failure(channel, event_id, exc)
         await self._finish(outcome)
+        if outcome.messages and self.outbound is not None:
+            await self.outbound.hand_over(outcome.messages)
         self.metrics.processed.labels(channel, outcome.status).inc()
         if outcome.status == inbox_table.RETRY:
             self._retry_soon()
@@ -228,11 +240,8 @@ class Inbox:
             self.metrics.inbox_depth.labels(status).set(count)
 
     async def drain(self, timeout: float | None = None) -> int:
-        """Wait for the deliveries being processed (graceful shutdown, tests).
-
-        After `timeout` seconds the rest are cancelled and handed back as pending;
-        returns how many were.
-        """
+        """Wait for the deliveries being processed (graceful shutdown, tests); after `timeout` seconds
+        the rest are cancelled and handed back as pending. Returns how many were."""
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
         while self._tasks:
@@ -244,4 +253,6 @@ class Inbox:
         for task in unfinished:
             task.cancel()
         await asyncio.gather(*unfinished, return_exceptions=True)
+        if self.outbound is not None and timeout is None:  # tests: the answers made are sent too
+            await self.outbound.drain()
         return len(unfinished)

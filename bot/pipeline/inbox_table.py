@@ -14,7 +14,7 @@ import datetime as dt
 import enum
 import functools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -26,6 +26,7 @@ from bot.db.batch import GroupCommit
 from bot.db.dialect import insert_on_conflict
 from bot.db.models import InboundEvent, utcnow
 from bot.db.transactions import transactions_for
+from bot.pipeline.outbound_table import Message
 
 MAX_ATTEMPTS = 5
 OPEN = ("pending", "processing")
@@ -67,6 +68,7 @@ FINISH_ONE = update(events).where(events.c.id == bindparam("event_id")).values(
 RETRY_LATER = update(events).where(events.c.id == bindparam("event_id"), events.c.status == "processing").values(
     status="pending", attempts=events.c.attempts - 1, error=bindparam("reason"))
 DONE, FAILED, RETRY = "done", "failed", "retry"
+Keep = Callable[[Connection, Sequence[Message]], None]  # writes outbound messages in a transaction
 
 
 @functools.cache  # built once per database kind (see insert_on_conflict)
@@ -89,11 +91,13 @@ class Arrival:
 
 @dataclass(frozen=True)
 class Outcome:
-    """How the processing of a claimed row ended: done, failed (for good) or retry (uncounted)."""
+    """How the processing of a claimed row ended: done, failed (for good) or retry (uncounted);
+    when done, the messages it made (written with it)."""
 
     event_id: int
     status: str
     error: str = ""
+    messages: Sequence[Message] = ()
 
 
 def store(conn: Connection, arrivals: Sequence[Arrival]) -> list[int | None]:
@@ -113,10 +117,15 @@ def store(conn: Connection, arrivals: Sequence[Arrival]) -> list[int | None]:
             for a in arrivals]
 
 
-def record_outcomes(conn: Connection, outcomes: Sequence[Outcome]) -> list[None]:
-    """The successes in one UPDATE; each failure with its error; each retry handed back pending."""
+def record_outcomes(conn: Connection, outcomes: Sequence[Outcome], keep: Keep | None = None) -> list[None]:
+    """The successes in one UPDATE, with the messages they made (`keep` writes them in the same
+    transaction: an update is done exactly when its answer is stored); each failure with its
+    error; each retry handed back pending."""
     now = utcnow()
     done = [outcome.event_id for outcome in outcomes if outcome.status == DONE]
+    made = [message for outcome in outcomes if outcome.status == DONE for message in outcome.messages]
+    if made and keep is not None:
+        keep(conn, made)
     if done:
         conn.execute(FINISH_DONE, {"ids": done, "now": now})
     for outcome in outcomes:
@@ -166,14 +175,16 @@ class InboxTable:
     batching saved little and tied each update's start to the flusher's pace.
     """
 
-    def __init__(self, engine: AsyncEngine, *, owner: str = "", lease: float = 300.0) -> None:
+    def __init__(self, engine: AsyncEngine, *, owner: str = "", lease: float = 300.0,
+                 keep: Keep | None = None) -> None:
         """`owner`: this instance's identity (DESK_INSTANCE_ID), the same after a restart; by
         default one of its own, which no other instance shares. `lease`: seconds after which
-        another instance's claim is taken to be a dead one's."""
+        another instance's claim is taken to be a dead one's. `keep`: writes the messages a done
+        update made in its outcome's transaction (`Outbound.store`)."""
         self.engine = engine
         self.claims = Claims(owner or f"inbox-{uuid.uuid4().hex[:12]}", dt.timedelta(seconds=lease))
         self._stores = GroupCommit(engine, store, lane=ACKNOWLEDGEMENTS, one_statement=True)
-        self._outcomes = GroupCommit(engine, record_outcomes)
+        self._outcomes = GroupCommit(engine, partial(record_outcomes, keep=keep))
         self._transactions = transactions_for(engine)  # on a SQLite file: the writer thread, as the flushes
 
     async def store(self, arrival: Arrival) -> int | None:

@@ -1,13 +1,13 @@
-"""Desk messages a platform did not take at once, kept in the database and sent again until a deadline.
+"""The scheduler of the desk's outbound messages: one lane per destination, each sent once.
 
-A reply is first sent at once, inline (the usual case, no extra write). When the
-platform answers 429, 5xx or not in time, that message and the ones after it are
-written to `outbound_messages` before the update is recorded done, and go out
-from here: 429s waited out however long `retry_after` is, other transient errors
-with back-off, until the deadline (DESK_DELIVERY_DEADLINE_HOURS); then the message
-is recorded failed, logged and counted. Each chat is a lane of its own: one slow or
-rate-limited chat never delays another's messages, and a chat's messages keep
-their order (a new reply to a chat with messages waiting joins the queue).
+Every message (answers, menus, notices) is written before it is sent: a message made
+while an update is processed is stored in the transaction that records the update done
+(`Inbox`), any other when it is put. The instance that wrote it then sends it from
+memory, in its destination's lane: each chat is a lane of its own, so a slow or
+rate-limited chat never delays another's, and a chat's messages keep their order.
+Successes are marked sent in batches. A message that must wait (429, 5xx, a timeout:
+`RetryPolicy`) goes back to the table with the ones queued behind it, and the lane
+resumes from the table when it is due (`bot.pipeline.outbound_table`).
 """
 
 from __future__ import annotations
@@ -15,175 +15,247 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import itertools
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.models import OutboundMessage, aware, utcnow
+from bot.db.batch import GroupCommit
+from bot.db.models import aware, utcnow
 from bot.ops.metrics import Metrics
-from bot.pipeline import jsonio
+from bot.pipeline import outbound_table as table
+from bot.pipeline.outbound_table import FAILED, PENDING, Message
 from bot.pipeline.outcome import Outcome
+from bot.pipeline.retry import RetryPolicy
 from bot.pipeline.ticks import passes
 from handlers.ports import Clock
 
 log = logging.getLogger(__name__)
 Send = Callable[[str, dict[str, Any]], Awaitable[Outcome]]  # (chat id, platform body) -> outcome
-Lane = tuple[str, str]  # (channel, chat id)
-messages = OutboundMessage.__table__
-BATCH = 500
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
-
-
-@dataclass(frozen=True)
-class Kept:
-    """A kept message claimed for one try."""
-
-    id: int
-    channel: str
-    body: str  # JSON
-    attempt: int
-    deadline_at: dt.datetime
-    claim: str
+Destination = tuple[str, str]  # (channel, chat id)
+_collected: ContextVar[list[Message] | None] = ContextVar("outbound_collected", default=None)
 
 
 class Outbound:
-    """Stores what could not go out, and runs one lane per chat until it has."""
+    """Writes the desk's messages and sends them through each channel's `send`."""
 
-    def __init__(self, engine: AsyncEngine, *, deadline: float = 24 * 3600.0, first_delay: float = 1.0,
-                 max_delay: float = 300.0, poll: float = 1.0, lease: float = 120.0, clock: Clock = utcnow,
+    def __init__(self, engine: AsyncEngine, *, policy: RetryPolicy | None = None, owner: str = "",
+                 poll: float = 1.0, lease: float = 300.0, clock: Clock = utcnow,
                  metrics: Metrics | None = None) -> None:
+        """`owner`: this instance's identity, the same after a restart (its rows are taken back at once)."""
         self.engine = engine
-        self.deadline = dt.timedelta(seconds=deadline)
-        self.first_delay, self.max_delay = first_delay, max_delay
+        self.policy = policy or RetryPolicy()
+        self.owner = owner or f"outbound-{uuid.uuid4().hex[:12]}"
         self.poll = poll
         self.lease = dt.timedelta(seconds=lease)
         self.clock = clock
         self.metrics = metrics or Metrics()
         self.senders: dict[str, Send] = {}
-        self._waiting: set[Lane] = set()  # chats with messages in the table: new replies queue behind them
-        self._lanes: dict[Lane, asyncio.Task[None]] = {}
+        self._stores = GroupCommit(engine, self._store_batches)
+        self._marks = GroupCommit(engine, self._mark_batches)
+        self._batches = itertools.count(1)
+        self._queues: dict[Destination, deque[Message]] = {}
+        self._lanes: dict[Destination, asyncio.Task[None]] = {}
+        self._waiting: set[Destination] = set()  # destinations with messages waiting in the table
+        # Claimed messages the next pass hands back to the table: queued behind older ones that wait,
+        # or dropped by a lane while the database was away.
+        self._orphans: set[int] = set()
+        self._unmarked: list[int] = []  # sent messages not yet recorded sent (the database was away)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     def register(self, channel: str, send: Send) -> None:
         self.senders[channel] = send
 
-    def holds(self, channel: str, chat_id: str) -> bool:
-        """Messages to this chat are waiting: a new one must queue behind them."""
-        return (channel, chat_id) in self._waiting
+    # -- writing -------------------------------------------------------------
+    @contextlib.contextmanager
+    def collecting(self) -> Iterator[list[Message]]:
+        """Messages put inside are collected, not written: the inbox stores them with its outcome."""
+        made: list[Message] = []
+        token = _collected.set(made)
+        try:
+            yield made
+        finally:
+            _collected.reset(token)
 
-    async def put(self, channel: str, chat_id: str, bodies: Sequence[dict[str, Any]],
-                  after: float | None = None, error: str = "") -> None:
-        """Keep these messages to one chat, in order, for a first try in `after` seconds."""
-        if not bodies:
+    async def put(self, channel: str, chat_id: str, bodies: Sequence[dict[str, Any]]) -> None:
+        """Messages to one chat, in order: collected for the update being processed, else written
+        now and sent."""
+        batch, now = next(self._batches), self.clock()
+        made = [Message(channel, chat_id, body, now + self.policy.deadline, table.new_claim(), batch)
+                for body in bodies]
+        collected = _collected.get()
+        if collected is not None:
+            collected.extend(made)
+        elif made:
+            await self._stores.submit(made)
+            await self.hand_over(made)
+
+    def store(self, conn: Connection, made: Sequence[Message]) -> None:
+        """Write collected messages in the caller's transaction (the inbox's outcomes)."""
+        table.store(conn, made, self.owner, self.clock())
+
+    def _store_batches(self, conn: Connection, batches: Sequence[list[Message]]) -> list[None]:
+        self.store(conn, [message for batch in batches for message in batch])
+        return [None] * len(batches)
+
+    def _mark_batches(self, conn: Connection, batches: Sequence[list[int]]) -> list[None]:
+        table.mark_sent(conn, [row_id for batch in batches for row_id in batch], self.clock())
+        return [None] * len(batches)
+
+    async def hand_over(self, made: Sequence[Message]) -> None:
+        """Send stored messages from memory; those for a destination with older ones waiting
+        go back to the table, behind them."""
+        behind: list[int] = []
+        for message in made:
+            if message.destination in self._waiting:
+                behind.append(message.id)
+            else:
+                self._queues.setdefault(message.destination, deque()).append(message)
+                self._start(message.destination)
+        if behind:
+            self._orphans.update(behind)  # handed back to the table by the next pass
+            self._wake.set()
+
+    # -- sending ---------------------------------------------------------------
+    def _start(self, destination: Destination) -> None:
+        if destination not in self._lanes:
+            task = asyncio.create_task(self._lane(destination))
+            self._lanes[destination] = task
+            task.add_done_callback(lambda _task: self._lane_done(destination))
+
+    def _lane_done(self, destination: Destination) -> None:
+        self._lanes.pop(destination, None)
+        if self._queues.get(destination):  # handed over as the lane ended
+            self._start(destination)
+
+    async def _lane(self, destination: Destination) -> None:
+        """The destination's messages in order, until one must wait or none is due."""
+        sent: list[int] = []
+        current: Message | None = None
+        try:
+            while (current := await self._next(destination)) is not None:
+                outcome = await self._attempt(current)
+                if outcome.status == "sent":
+                    sent.append(current.id)
+                elif not await self._settle(current, outcome):
+                    await self._queue_behind(destination)
+                    break
+        except Exception as exc:  # the database is away: the next pass hands these back to the table
+            log.warning("%s: sending to a chat stopped: %r", destination[0], exc)
+            dropped = list(self._queues.pop(destination, None) or ())
+            if current is not None and current.id not in sent:
+                dropped.append(current)  # hand_back touches it only while it is still claimed
+            self._orphans.update(message.id for message in dropped)
+        finally:
+            await self._mark(sent)
+
+    async def _mark(self, sent: list[int]) -> None:
+        """Record messages sent (one statement for many lanes' worth); kept for the next pass if the
+        database is away, so a restart does not send them again."""
+        if not sent:
             return
-        now = self.clock()
-        first = now + dt.timedelta(seconds=self.first_delay if after is None else after)
-        async with self.engine.begin() as conn:
-            await conn.execute(insert(messages), [
-                {"channel": channel, "chat_id": chat_id, "body": jsonio.dumps(body), "status": PENDING,
-                 "attempts": 0, "next_attempt_at": first, "deadline_at": now + self.deadline, "claim": "",
-                 "error": error[:2000], "created_at": now} for body in bodies])
-        self._waiting.add((channel, chat_id))
-        log.warning("%s: %d message(s) to a chat kept for a later try: %s", channel, len(bodies), error)
-        self._wake.set()
+        try:
+            await self._marks.submit(sent)
+        except Exception as exc:
+            log.warning("recording %d sent messages failed, retried on the next pass: %r", len(sent), exc)
+            self._unmarked.extend(sent)
 
-    # -- delivering ---------------------------------------------------------
+    async def _next(self, destination: Destination) -> Message | None:
+        queue = self._queues.get(destination)
+        if queue:
+            return queue.popleft()
+        self._queues.pop(destination, None)
+        if destination not in self._waiting:
+            return None
+        async with self.engine.begin() as conn:
+            message, still_open = await table.claim_next(conn, destination, self.owner, self.clock())
+        if not still_open:
+            self._waiting.discard(destination)
+        return message
+
+    async def _attempt(self, message: Message) -> Outcome:
+        try:
+            return await self.senders[message.channel](message.chat_id, message.body)
+        except Exception as exc:  # a bug in one send must not stop the lane for ever
+            log.exception("%s: a send raised", message.channel)
+            return Outcome.retry(f"{exc.__class__.__name__}: {exc}")
+
+    async def _settle(self, message: Message, outcome: Outcome) -> bool:
+        """Record a try that did not send; True when the lane may go on with the next message."""
+        now = self.clock()
+        wait = self.policy.wait(outcome, message.attempt, message.deadline_at, now)
+        if wait is not None:
+            self._waiting.add(message.destination)
+            log.warning("%s: a message to a chat is tried again in %.0f s: %s", message.channel, wait, outcome.error)
+            async with self.engine.begin() as conn:
+                await table.settle(conn, message, {"status": PENDING, "error": outcome.error,
+                                                   "next_attempt_at": now + dt.timedelta(seconds=wait)})
+            return False
+        reason = "refused" if outcome.status == "failed" else "deadline"
+        self.metrics.outbound_errors.labels(message.channel, reason).inc()
+        log.error("%s: message %s to a chat failed for good (%s): %s", message.channel, message.id, reason,
+                  outcome.error)
+        dropped = self._drop_rest(message)
+        async with self.engine.begin() as conn:
+            await table.settle(conn, message, {"status": FAILED, "error": outcome.error or "gave up"})
+            for rest in dropped:
+                await table.settle(conn, rest, {"status": FAILED, "error": "an earlier part was refused"})
+        return True
+
+    def _drop_rest(self, message: Message) -> list[Message]:
+        """The rest of a refused answer: sent alone, the later parts would read out of context."""
+        queue = self._queues.get(message.destination)
+        if not queue or not message.batch:
+            return []
+        dropped = [m for m in queue if m.batch == message.batch]
+        self._queues[message.destination] = deque(m for m in queue if m.batch != message.batch)
+        return dropped
+
+    async def _queue_behind(self, destination: Destination) -> None:
+        """The messages queued in memory behind one that waits go back to the table, after it."""
+        queue = self._queues.pop(destination, None)
+        if queue:
+            async with self.engine.begin() as conn:
+                await table.hand_back(conn, [message.id for message in queue])
+
+    async def _cycle(self) -> int:
+        """Start a lane for every destination whose oldest message is due; returns how many started."""
+        now = self.clock()
+        unmarked, self._unmarked = self._unmarked, []
+        await self._mark(unmarked)
+        orphans = list(self._orphans)
+        async with self.engine.begin() as conn:
+            await table.hand_back(conn, orphans)
+            await table.take_back(conn, None, now - self.lease)
+            first = await table.heads(conn)
+        self._orphans.difference_update(orphans)
+        self._waiting = {d for d, row in first.items() if row.status == PENDING} | (self._waiting & set(self._lanes))
+        due = [d for d, row in first.items() if row.status == PENDING and aware(row.next_attempt_at) <= now]
+        started = 0
+        for destination in due:
+            if destination not in self._lanes and destination[0] in self.senders:
+                self._start(destination)
+                started += 1
+        return started
+
     async def drain(self) -> None:
         """Send everything due now and wait for the lanes (tests, shutdown)."""
         while await self._cycle() or self._lanes:
             await asyncio.gather(*self._lanes.values(), return_exceptions=True)
 
-    async def _cycle(self) -> int:
-        """Start a lane for every chat with messages due and none running; returns how many started."""
-        now = self.clock()
-        async with self.engine.begin() as conn:  # claims of dead workers go back to the queue
-            await conn.execute(update(messages).where(
-                messages.c.status == SENDING, messages.c.claimed_at < now - self.lease).values(status=PENDING))
-            rows = (await conn.execute(
-                select(messages.c.channel, messages.c.chat_id, messages.c.status, messages.c.next_attempt_at)
-                .where(messages.c.status.in_((PENDING, SENDING))).order_by(messages.c.id).limit(BATCH))).all()
-        first: dict[Lane, Any] = {}  # each chat's next message: the later ones wait for it
-        for row in rows:
-            first.setdefault((row.channel, row.chat_id), row)
-        self._waiting = set(first) | set(self._lanes)
-        due = [lane for lane, row in first.items() if row.status == PENDING and aware(row.next_attempt_at) <= now]
-        started = 0
-        for lane in due:
-            if lane not in self._lanes and lane[0] in self.senders:
-                task = asyncio.create_task(self._lane(lane))
-                self._lanes[lane] = task
-                task.add_done_callback(lambda _task, lane=lane: self._lanes.pop(lane, None))
-                started += 1
-        return started
-
-    async def _lane(self, lane: Lane) -> None:
-        """One chat's due messages in order; stops at the first that must wait."""
-        channel, chat_id = lane
-        try:
-            while (row := await self._claim_next(channel, chat_id)) is not None:
-                outcome = await self._attempt(self.senders[channel], chat_id, row)
-                if not await self._settle(row, outcome):
-                    return
-            self._waiting.discard(lane)
-        except Exception as exc:  # the database is away: the next cycle comes back to this chat
-            log.warning("%s: sending kept messages failed: %r", channel, exc)
-
-    async def _claim_next(self, channel: str, chat_id: str) -> Kept | None:
-        now = self.clock()
+    # -- the worker of `serve` ---------------------------------------------------
+    async def recover(self) -> None:
+        """At start-up: this instance's own claims from before a restart are due at once."""
         async with self.engine.begin() as conn:
-            row = (await conn.execute(select(messages).where(
-                messages.c.channel == channel, messages.c.chat_id == chat_id,
-                or_(messages.c.status == PENDING, messages.c.status == SENDING))
-                .order_by(messages.c.id).limit(1))).first()
-            if row is None or row.status != PENDING or aware(row.next_attempt_at) > now:
-                return None
-            claim = uuid.uuid4().hex
-            claimed = await conn.execute(update(messages).where(
-                messages.c.id == row.id, messages.c.status == PENDING).values(
-                status=SENDING, claim=claim, claimed_at=now, attempts=messages.c.attempts + 1))
-        if claimed.rowcount != 1:
-            return None
-        return Kept(row.id, channel, row.body, row.attempts + 1, aware(row.deadline_at), claim)
+            await table.take_back(conn, self.owner, self.clock() - self.lease)
 
-    @staticmethod
-    async def _attempt(send: Send, chat_id: str, row: Kept) -> Outcome:
-        try:
-            return await send(chat_id, jsonio.loads(row.body))
-        except Exception as exc:  # a bug in one send must not stop the lane for ever
-            log.exception("%s: sending a kept message raised", row.channel)
-            return Outcome.retry(f"{exc.__class__.__name__}: {exc}")
-
-    def backoff(self, tries: int) -> float:
-        """The pause after `tries` kept tries failed (the first pause, after the inline try, is first_delay)."""
-        return min(self.first_delay * 2 ** tries, self.max_delay)
-
-    async def _settle(self, row: Kept, outcome: Outcome) -> bool:
-        """Record the outcome; True when the lane may go on with the chat's next message."""
-        now = self.clock()
-        values: dict[str, Any]
-        if outcome.status == "sent":
-            values = {"status": SENT, "sent_at": now, "error": ""}
-        elif outcome.status == "unavailable" or (outcome.status == "retry" and now < row.deadline_at):
-            wait = outcome.retry_after if outcome.retry_after is not None else self.backoff(row.attempt)
-            values = {"status": PENDING, "next_attempt_at": now + dt.timedelta(seconds=wait), "error": outcome.error}
-            self.metrics.outbound_retries.labels(row.channel, "kept").inc()
-        else:
-            values = {"status": FAILED, "error": outcome.error or "gave up"}
-            reason = "refused" if outcome.status == "failed" else "deadline"
-            self.metrics.outbound_errors.labels(row.channel, reason).inc()
-            log.error("%s: message %s to a chat failed for good: %s", row.channel, row.id, outcome.error)
-        async with self.engine.begin() as conn:
-            await conn.execute(update(messages).where(messages.c.id == row.id, messages.c.claim == row.claim)
-                               .values(**values))
-        return values["status"] != PENDING
-
-    # -- the worker of `serve` ------------------------------------------------
     def start(self) -> None:
         self._task = asyncio.create_task(passes(self._cycle, self._wake, self.poll, "outbound"), name="outbound")
 
@@ -199,4 +271,3 @@ class Outbound:
             _done, late = await asyncio.wait(lanes, timeout=timeout)
             for task in late:
                 task.cancel()
-

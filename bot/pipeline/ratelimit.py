@@ -117,9 +117,19 @@ class MeteredLimiter:
         return flood
 
 
-def build_limiter(per_minute: int, redis: Redis | None, metrics: Metrics) -> InboundLimiter | None:
+def counter(per_minute: int, redis: Redis | None, prefix: str) -> InboundLimiter | None:
     """Redis when configured (shared by the instances), else memory; None when turned off."""
     if per_minute <= 0:
         return None
-    inner: InboundLimiter = RedisLimiter(redis, per_minute) if redis is not None else MemoryLimiter(per_minute)
-    return MeteredLimiter(inner, metrics)
+    return RedisLimiter(redis, per_minute, prefix) if redis is not None else MemoryLimiter(per_minute)
+
+
+def build_limiter(per_minute: int, redis: Redis | None, metrics: Metrics) -> InboundLimiter | None:
+    """The desk's inbound limit, counted in /metrics by channel."""
+    inner = counter(per_minute, redis, "desk:flood:")
+    return None if inner is None else MeteredLimiter(inner, metrics)
+
+
+def ticket_limiter(per_minute: int, redis: Redis | None) -> InboundLimiter | None:
+    """The pace of a user talking to a consultant: over it they are told once, nothing is held back."""
+    return counter(per_minute, redis, "desk:ticket:")

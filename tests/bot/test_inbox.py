@@ -6,10 +6,12 @@ import asyncio
 import datetime as dt
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.models import InboundEvent, utcnow
+from bot.pipeline import inbox as inbox_module
 from bot.pipeline.inbox import MAX_ATTEMPTS, Inbox
 from bot.pipeline.inbox_table import InboxTable
 
@@ -42,6 +44,25 @@ async def test_the_same_chat_is_processed_in_order(engine: AsyncEngine) -> None:
         await inbox.accept("whatsapp", f"wamid.{n}", {"n": n}, order_key="7701")
     await inbox.drain()
     assert order == [1, 2, 3]
+
+
+async def test_a_chat_writing_on_while_its_messages_are_handled_keeps_its_order_without_waits(
+        engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A message that comes as the previous one ends queues behind the ones already waiting;
+    it never finds its row blocked by theirs (which would leave it for the next sweep)."""
+    monkeypatch.setattr(inbox_module, "BLOCKED_RETRIES", ())  # a blocked row is left at once
+    order: list[int] = []
+
+    async def processor(payload: dict[str, Any]) -> None:
+        await asyncio.sleep(0.01)
+        order.append(payload["n"])
+
+    inbox = Inbox(InboxTable(engine), {"telegram": processor})
+    for n in range(30):
+        await inbox.accept("telegram", str(n), {"n": n}, order_key="4242")
+        await asyncio.sleep(0.004)
+    await inbox.drain()
+    assert order == list(range(30))
 
 
 async def test_a_failing_delivery_is_recorded_and_does_not_stop_the_others(engine: AsyncEngine) -> None:

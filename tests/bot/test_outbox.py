@@ -13,6 +13,10 @@ from bot.db.models import TicketMessage
 from bot.db.store import SqlDeskStore
 from bot.db.tickets import SqlTicketStore
 from bot.pipeline.outbox import CONSULTANTS, Delivery, Outbox, Outcome
+from bot.pipeline.relay_posts import ShapedPosts
+from bot.pipeline.relay_table import BATCH
+from bot.pipeline.retry import RetryPolicy
+from bot.pipeline.shaping import Shaper
 from handlers import Channel
 from handlers.ports import DeliveryReport, Direction, NewTicket, Relay, RelayKind
 from tests.clock import FakeClock
@@ -89,9 +93,9 @@ async def test_a_retry_waits_its_turn_and_holds_back_only_its_own_conversation(e
     assert await statuses(engine) == [("first", "sent", 2), ("second", "sent", 1), ("elsewhere", "sent", 1)]
 
 
-async def test_retries_are_bounded_and_the_consultant_is_told(engine: AsyncEngine) -> None:
+async def test_retries_last_until_the_deadline_then_the_consultant_is_told(engine: AsyncEngine) -> None:
     clock = FakeClock()
-    outbox = Outbox(engine, clock, max_attempts=3)
+    outbox = Outbox(engine, clock, policy=RetryPolicy(dt.timedelta(seconds=6), first_delay=2.0))
     outbox.register("whatsapp", Recorder(*[Outcome.retry("Graph API 500")] * 3))
     reports: list[tuple[int, DeliveryReport, str]] = []
 
@@ -101,7 +105,7 @@ async def test_retries_are_bounded_and_the_consultant_is_told(engine: AsyncEngin
     outbox.reporter = reporter
     ticket_id = await open_ticket(engine)
     await outbox.put(to_user(ticket_id, "жауап"))
-    for seconds in (0, 2, 4):  # backoff doubles: 2 s, then 4 s
+    for seconds in (0, 2, 4):  # backoff doubles: 2 s, then 4 s; the third try is at the deadline
         clock.advance(seconds=seconds)
         await outbox.drain()
 
@@ -216,15 +220,123 @@ async def test_a_slow_consultants_group_never_delays_a_reply_to_a_user(engine: A
 async def test_an_unavailable_destination_keeps_its_messages_pending_uncounted_and_unreported(
         engine: AsyncEngine) -> None:
     clock = FakeClock()
-    outbox = Outbox(engine, clock, max_attempts=2)
+    outbox = Outbox(engine, clock, policy=RetryPolicy(dt.timedelta(seconds=90)))
     group = Recorder(*[Outcome.unavailable("the bot was removed from the group", after=60)] * 3)
     outbox.register(CONSULTANTS, group)
     ticket = await open_ticket(engine)
     await outbox.put(Relay(ticket, Direction.TO_CONSULTANTS, RelayKind.TEXT, "hello"))
 
-    for _ in range(3):  # more tries than max_attempts: none counted
+    for _ in range(3):  # waiting past the deadline: no try counted, the message not failed
         await outbox.drain()
         clock.advance(seconds=60)
     assert await statuses(engine) == [("hello", "pending", 0)]
     await outbox.drain()
     assert await statuses(engine) == [("hello", "sent", 1)]
+
+
+def shaped(engine: AsyncEngine, clock: FakeClock) -> Outbox:
+    """An outbox that merges a user's waiting texts for the consultants (as the service's does)."""
+    posts = ShapedPosts(Shaper(limit=4096))
+    return Outbox(engine, clock, shape=posts.shape, merge=posts.merge)
+
+
+def to_group(ticket_id: int, text: str, kind: RelayKind = RelayKind.TEXT) -> Relay:
+    return Relay(ticket_id, Direction.TO_CONSULTANTS, kind, text)
+
+
+async def test_a_users_texts_waiting_for_the_group_leave_as_one_post_files_in_their_place(
+        engine: AsyncEngine) -> None:
+    outbox = shaped(engine, FakeClock())
+    group = Recorder()
+    outbox.register(CONSULTANTS, group)
+    ticket = await open_ticket(engine)
+    for relay in (to_group(ticket, "бір"), to_group(ticket, "екі"), to_group(ticket, "📎 құжат", RelayKind.MEDIA),
+                  to_group(ticket, "үш"), to_group(ticket, "төрт")):
+        await outbox.put(relay)
+
+    await outbox.drain()
+
+    assert group.delivered == ["🕑 05:00\nбір\n\n🕑 05:00\nекі", "📎 құжат", "🕑 05:00\nүш\n\n🕑 05:00\nтөрт"]
+    assert await statuses(engine) == [(t, "sent", 1) for t in ("бір", "екі", "📎 құжат", "үш", "төрт")]
+
+
+async def test_a_merged_post_that_must_wait_goes_again_with_what_came_meanwhile(engine: AsyncEngine) -> None:
+    clock = FakeClock()
+    outbox = shaped(engine, clock)
+    group = Recorder(Outcome.retry("flood limit", after=7))
+    outbox.register(CONSULTANTS, group)
+    ticket = await open_ticket(engine)
+    await outbox.put(to_group(ticket, "бір"))
+    await outbox.put(to_group(ticket, "екі"))
+    await outbox.drain()
+    assert await statuses(engine) == [("бір", "pending", 1), ("екі", "pending", 1)]
+
+    clock.advance(seconds=7)
+    await outbox.put(to_group(ticket, "үш"))
+    await outbox.drain()
+
+    assert group.delivered == ["🕑 05:00\nбір\n\n🕑 05:00\nекі", "🕑 05:00\nбір\n\n🕑 05:00\nекі\n\n🕑 05:00\nүш"]
+    assert await statuses(engine) == [("бір", "sent", 2), ("екі", "sent", 2), ("үш", "sent", 1)]
+
+
+async def test_a_post_is_claimed_whole_or_not_at_all(engine: AsyncEngine) -> None:
+    outbox = shaped(engine, FakeClock())
+    first, second = await open_ticket(engine, "1"), await open_ticket(engine, "2")
+    group = Recorder()
+
+    async def meanwhile_another_instance_claims(delivery: Delivery) -> Outcome:
+        if delivery.ticket.id == first:  # after this lane read the rows, before it reaches the second ticket
+            async with outbox.sessions.begin() as session:
+                await session.execute(update(TicketMessage).where(TicketMessage.text == "екі").values(
+                    status="sending", claim="other", claimed_at=FakeClock()()))
+        return await group(delivery)
+
+    outbox.register(CONSULTANTS, meanwhile_another_instance_claims)
+    for relay in (to_group(first, "бірінші"), to_group(second, "бір"), to_group(second, "екі")):
+        await outbox.put(relay)
+
+    await outbox.drain()
+
+    assert group.delivered == ["бірінші", "бір"]  # "бір" alone: the post of both was given back, then reshaped
+    assert await statuses(engine) == [("бірінші", "sent", 1), ("бір", "sent", 1), ("екі", "sending", 0)]
+
+
+async def test_a_newer_reminder_replaces_the_one_still_waiting(engine: AsyncEngine) -> None:
+    outbox = Outbox(engine, FakeClock())
+    group = Recorder()
+    first, second = await open_ticket(engine, "1"), await open_ticket(engine, "2")
+    for ticket, text in ((first, "⏰ №1: 30 мин"), (second, "⏰ №2: 30 мин"), (first, "⏰ №1: 1 ч 0 мин")):
+        await outbox.put(to_group(ticket, text, RelayKind.REMINDER))
+    assert await statuses(engine) == [("⏰ №1: 1 ч 0 мин", "pending", 0), ("⏰ №2: 30 мин", "pending", 0)]
+
+    outbox.register(CONSULTANTS, group)
+    await outbox.drain()
+    await outbox.put(to_group(first, "⏰ №1: 1 ч 30 мин", RelayKind.REMINDER))  # the last one went: a new one
+    await outbox.drain()
+
+    assert group.delivered == ["⏰ №1: 1 ч 0 мин", "⏰ №2: 30 мин", "⏰ №1: 1 ч 30 мин"]
+
+
+async def test_a_group_backlog_longer_than_one_look_never_hides_a_reply_to_a_user(engine: AsyncEngine) -> None:
+    outbox = Outbox(engine, FakeClock())
+    group_may_go = asyncio.Event()
+    user = Recorder()
+
+    async def stuck_group(delivery: Delivery) -> Outcome:
+        await group_may_go.wait()
+        return Outcome.sent("g1")
+
+    outbox.register(CONSULTANTS, stuck_group)
+    outbox.register("whatsapp", user)
+    flooder, other = await open_ticket(engine, "1"), await open_ticket(engine, "2")
+    for n in range(BATCH + 20):  # more than the outbox reads at one look
+        await outbox.put(to_group(flooder, f"flood {n}"))
+    await outbox.put(to_user(other, "the consultant's reply"))
+
+    draining = asyncio.create_task(outbox.drain())
+    async with asyncio.timeout(5):
+        while not user.delivered:
+            await asyncio.sleep(0.01)
+    group_may_go.set()
+    await draining
+    assert user.delivered == ["the consultant's reply"]

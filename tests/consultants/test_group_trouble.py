@@ -7,10 +7,10 @@ wrong, and users who escalate meanwhile get the centre's contacts.
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
@@ -20,16 +20,14 @@ from bot.app.config import Settings
 from bot.channels.telegram.group import PROBE_EVERY, doctor_lines
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.service import build_bot
-from bot.channels.whatsapp import signature
 from bot.db.models import ConsultantGroup
 from bot.ops.logs import TextFormatter
 from knowledge import Matcher
 from tests.channels.telegram.chat import Consultant
 from tests.channels.telegram.fake_api import FakeBotAPI
 from tests.channels.whatsapp.fake_graph import FakeGraph
-from tests.channels.whatsapp.meta import APP_SECRET, USER, message, payload
 from tests.clock import FakeClock
-from tests.service import GROUP, DeskService, running
+from tests.service import GROUP, DeskService, arrives, running, whatsapp_arrives
 
 SUPERGROUP = -1009876543210
 CONTACTS = "+7 7212 41-00-00, Караганда, ул. Ержанова, 3"
@@ -47,21 +45,6 @@ async def sender(desk_settings: Settings) -> AsyncIterator[TelegramSender]:
     sender = TelegramSender(build_bot(desk_settings))
     yield sender
     await sender.bot.session.close()
-
-
-async def arrives(person: Any, text: str) -> None:
-    """A Telegram user's message reaches the desk and waits for the consultants, not delivered yet."""
-    assert await person.post(person.text_update(text)) == 200
-    await person.shell.inbox.drain()
-
-
-async def whatsapp_arrives(service: DeskService, text: str) -> None:
-    """The same for the WhatsApp user."""
-    wa = service.whatsapp
-    raw = json.dumps(payload(message(USER, wa.wamid(), "text", {"body": text}, wa.now()))).encode()
-    headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature(APP_SECRET.encode(), raw)}
-    assert (await service.client.post("/webhook/whatsapp", data=raw, headers=headers)).status == 200
-    await service.shell.inbox.drain()
 
 
 async def statuses(service: DeskService) -> list[tuple[str, str]]:
@@ -89,8 +72,9 @@ async def test_a_group_upgraded_mid_ticket_is_followed_at_once_and_nothing_is_lo
                           103: "№1 · kk · WhatsApp · Айгерім"}
     card, question = api.texts_in_topic(102)
     assert card.startswith(CARD + "2") and question == "Жарғы туралы сұрағым бар"
-    card, first, second = api.texts_in_topic(103)  # ticket 1's topic stayed in the old chat: made anew
-    assert card.startswith(CARD + "1") and (first, second) == ("Бірінші хабарлама", "Екінші хабарлама")
+    card, waited = api.texts_in_topic(103)  # ticket 1's topic stayed in the old chat: made anew
+    assert card.startswith(CARD + "1")  # the two that waited, in one post, in order
+    assert waited == "🕑 10:00\nБірінші хабарлама\n\n🕑 10:00\nЕкінші хабарлама"
     assert {status for _kind, status in await statuses(service)} == {"sent"}
     async with engine.connect() as conn:
         stored = (await conn.execute(select(ConsultantGroup.configured_id, ConsultantGroup.chat_id))).all()
@@ -157,8 +141,8 @@ async def test_the_bot_removed_from_the_group_holds_everything_until_it_is_back(
     service.clock.advance(seconds=PROBE_EVERY)
     await service.settle()
 
-    # The refused attempt that found the bot removed, then the backlog in order.
-    assert api.texts_in_topic(101)[1:] == ["Сіз мұндасыз ба?", "Сіз мұндасыз ба?", "Жауап күтемін"]
+    # The refused attempt that found the bot removed, then the backlog in order (in one post).
+    assert api.texts_in_topic(101)[1:] == ["Сіз мұндасыз ба?", "🕑 10:00\nСіз мұндасыз ба?\n\n🕑 10:00\nЖауап күтемін"]
     assert api.texts_in_topic(102)[0].startswith(CARD + "2")
     assert {status for _kind, status in await statuses(service)} == {"sent"}
     metrics = await (await service.client.get("/metrics")).text()
@@ -226,11 +210,14 @@ async def test_rights_taken_away_keep_the_group_broken_until_they_are_given_back
     api, group = service.api, service.shell.consultants_group
     assert group is not None
     api.demoted.add(GROUP)  # an admin made the bot a plain member
-    max_attempts = service.shell.settings.outbox_max_attempts  # more looks than a message may fail
+    outbox = service.shell.outbox
+    assert outbox is not None
+    outbox.policy = replace(outbox.policy, deadline=dt.timedelta(seconds=3 * PROBE_EVERY))
+    looks = 5  # the group stays broken past the delivery deadline
 
     await service.whatsapp.say("Кеңесшіге қосыңыз")
     assert await statuses(service) == [("card", "pending")]
-    for _look in range(max_attempts + 2):  # getChat answers, but the bot may not create topics
+    for _look in range(looks + 2):  # getChat answers, but the bot may not create topics
         service.clock.advance(seconds=PROBE_EVERY)
         assert not await group.probe(sender)
         await service.settle()

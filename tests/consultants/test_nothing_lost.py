@@ -89,14 +89,14 @@ async def test_a_restart_between_the_reply_and_its_delivery_delivers_it_once(
         await service.whatsapp.say("Кеңесшіге қосыңыз")
         graph.fail_forever(500, 1, "An unknown error occurred")
         await service.consultant(THREAD).says("Жауабым дайын.")
-        assert texts_to_user(graph) == [SIGNED + "Жауабым дайын."] * 3  # three refused attempts
+        assert texts_to_user(graph) == [SIGNED + "Жауабым дайын."]  # refused; the outbox tries again later
     # The service stopped with the reply still owed; Meta is back; the service starts again.
     graph.failing_forever = None
     clock.advance(minutes=1)
     async with running(desk_settings, engine, matcher, bot_api, graph, clock, worker=True) as service:
-        await graph.wait_for_sends(5)  # the worker resumes by itself at start-up
+        await graph.wait_for_sends(3)  # the worker resumes by itself at start-up
         await service.settle()
-        assert texts_to_user(graph) == [SIGNED + "Жауабым дайын."] * 4  # delivered, once
+        assert texts_to_user(graph) == [SIGNED + "Жауабым дайын."] * 2  # delivered, once
         reply = [r for r in await service.relayed() if r[0] == "to_user"]
         assert reply == [("to_user", "text", "sent", SIGNED + "Жауабым дайын.")]
 

@@ -30,7 +30,7 @@ KEPT = {
     "consultant_groups": {"problem"},  # the platform's refusal of the group ("chat not found")
     "kb_drafts": {"lang", "status", "entry_id"},
     "digest_runs": {"week"},
-    "outbound_messages": {"channel", "chat_id", "status", "claim"},  # chat ids are kept as tickets' are
+    "outbound_messages": {"channel", "chat_id", "status", "claim", "owner"},  # chat ids are kept as tickets' are
 }
 SETTLED = {"inbound_events": {"status": "done"}, "tickets": {"status": "closed"},
            "ticket_messages": {"status": "sent"}, "outbound_messages": {"status": "sent"}}

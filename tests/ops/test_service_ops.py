@@ -100,7 +100,7 @@ async def test_metrics_count_updates_decisions_match_time_and_outbound_errors(
     assert sample(text, 'desk_updates_processed_total{channel="telegram",status="done"}') == 3
     assert sample(text, 'desk_decisions_total{kind="answer"}') == 1
     assert sample(text, "desk_match_seconds_count") == 1
-    assert sample(text, 'desk_outbound_errors_total{channel="telegram",reason="TelegramForbiddenError"}') == 1
+    assert sample(text, 'desk_outbound_errors_total{channel="telegram",reason="refused"}') == 1
     assert sample(text, 'desk_inbox_depth{status="pending"}') == 0
 
 

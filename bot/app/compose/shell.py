@@ -9,6 +9,7 @@ assembles routes and the lifecycle from what this returns.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.analytics.digest import Digest
 from bot.app.compose import build_directory
-from bot.app.compose.team import build_team, consultants_groups
+from bot.app.compose.team import build_team, consultants_groups, relay_outbox
 from bot.app.config import Settings
 from bot.channels import telegram, whatsapp
 from bot.channels.telegram import TelegramChannel
@@ -44,7 +45,8 @@ from bot.pipeline.instance import instance_name
 from bot.pipeline.outbound import Outbound
 from bot.pipeline.outbox import CONSULTANTS, Outbox
 from bot.pipeline.pacing import Pacer
-from bot.pipeline.ratelimit import build_limiter
+from bot.pipeline.ratelimit import build_limiter, ticket_limiter
+from bot.pipeline.retry import RetryPolicy
 from handlers import Desk, Team, Translator, cards, relay, transcript
 from handlers.curation import Curation
 from handlers.ports import Clock, DeliveryReport
@@ -94,8 +96,11 @@ def build_shell(settings: Settings, engine: AsyncEngine, matcher: Matcher, *, po
     """Everything `serve` runs (`polling`: Telegram is polled, so it runs without a public webhook)."""
     metrics, translator, pacer = Metrics(), Translator(), Pacer()  # one pacer: every sender books from it
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
-    outbound = Outbound(engine, deadline=settings.delivery_deadline_hours * 3600,
-                        max_delay=settings.delivery_max_backoff_seconds, clock=clock, metrics=metrics)
+    policy = RetryPolicy(dt.timedelta(hours=settings.delivery_deadline_hours),
+                         max_delay=settings.delivery_max_backoff_seconds)  # one retry policy for every send
+    owner = instance_name(settings.instance_id, settings.port)
+    outbound = Outbound(engine, policy=policy, owner=owner, lease=settings.inbox_lease_seconds, clock=clock,
+                        metrics=metrics)
     centres = build_directory(settings)
     groups = consultants_groups(settings, engine, metrics, clock, centres)
     workspace = CentreChats(groups, centres.group) if groups else None
@@ -105,9 +110,10 @@ def build_shell(settings: Settings, engine: AsyncEngine, matcher: Matcher, *, po
         if team is not None:
             await relay.report(team, ticket_id, outcome, detail)
 
-    outbox = Outbox(engine, clock, max_attempts=settings.outbox_max_attempts, reporter=report)
+    outbox = relay_outbox(settings, engine, clock, policy, report)
     curation = Curation(SqlDraftStore(engine), SqlTranscript(engine), lambda: desk.matcher, mask)
-    team = build_team(settings, engine, outbox, translator, clock, centres, workspace, curation)
+    team = build_team(settings, engine, outbox, translator, clock, centres, workspace, curation,
+                      ticket_limiter(settings.ticket_messages_per_minute, redis))
     desk = Desk(TimedMatcher(matcher, metrics), SqlDeskStore(engine), translator, default_lang=settings.default_lang,
                 limiter=build_limiter(settings.rate_limit_per_minute, redis, metrics), team=team, clock=clock,
                 centres=centres)
@@ -117,10 +123,9 @@ def build_shell(settings: Settings, engine: AsyncEngine, matcher: Matcher, *, po
                         pacer, metrics, clock) \
         if settings.whatsapp_token.get_secret_value() and settings.whatsapp_phone_number_id else None
     national = workspace.of_centre(centres.centres.national.id) if workspace is not None else None
-    inbox = Inbox(InboxTable(engine, owner=instance_name(settings.instance_id, settings.port),
-                             lease=settings.inbox_lease_seconds),
+    inbox = Inbox(InboxTable(engine, owner=owner, lease=settings.inbox_lease_seconds, keep=outbound.store),
                   {channel.name: channel.process for channel in (tg, wa) if channel is not None}, metrics,
-                  max_in_flight=settings.inbox_max_in_flight)
+                  max_in_flight=settings.inbox_max_in_flight, outbound=outbound)
     post = partial(tg.post, national.chat_id) if tg is not None and national is not None else None
     digest = Digest(settings, engine, lambda: desk.matcher, post, translator) \
         if settings.digest_day and post is not None else None
@@ -137,7 +142,7 @@ def build_telegram(settings: Settings, engine: AsyncEngine, desk: Desk, team: Te
     groups = None
     if team is not None and workspace is not None:
         groups = telegram.Workspace(workspace, TopicStore(engine), partial(cards.card, team),
-                                    partial(transcript.transcript, team))
+                                    partial(transcript.transcript, team), partial(relay.attached_note, team))
     channel = telegram.build(bot, sender, desk, partial(outbox.release_held, TelegramChannel.name),
                              SqlTicketStore(engine).has_held_replies, groups)
     outbox.register(channel.name, channel.users)
@@ -151,13 +156,13 @@ def build_whatsapp(settings: Settings, engine: AsyncEngine, desk: Desk, translat
                    metrics: Metrics, clock: Clock) -> WhatsAppChannel:
     """The WhatsApp adapter, and the outbox's deliverer for WhatsApp users (`language_of`: the
     language a reply is in, for the adapter's own words beside it)."""
-    client = whatsapp.build_client(settings, pacer, metrics)
+    client = whatsapp.build_client(settings, pacer)
     store = WhatsAppStore(engine)
     # Only tickets hold consultants' replies; without a team there is nothing to release.
     processor = WhatsAppProcessor(desk.handle, client, store, translator, language_of,
                                   default_lang=settings.default_lang, outbox=outbox if team is not None else None,
-                                  outbound=outbound)
-    outbound.register(WhatsAppChannel.name, processor.send_kept)
+                                  outbound=outbound, metrics=metrics)
+    outbound.register(WhatsAppChannel.name, processor.send)
     users = WhatsAppUsers(client, store, translator, settings.whatsapp_reply_template, clock)
     outbox.register(WhatsAppChannel.name, users)
     return WhatsAppChannel(settings, client, store, processor, users)

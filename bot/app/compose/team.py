@@ -17,17 +17,29 @@ from bot.app.config import Settings
 from bot.channels.telegram import TelegramSetupError
 from bot.channels.telegram.centre_groups import CentreChats
 from bot.channels.telegram.group import ConsultantsChat, GroupMetrics
+from bot.channels.telegram.group_delivery import group_shaper
 from bot.channels.whatsapp.store import SERVICE_WINDOW
 from bot.db.store import SqlDeskStore
 from bot.db.tickets import SqlTicketStore
 from bot.ops.metrics import Metrics
+from bot.pipeline.outbox import Outbox, Reporter
+from bot.pipeline.relay_posts import ShapedPosts
+from bot.pipeline.retry import RetryPolicy
 from handlers import Channel, Team, Translator, reminders
 from handlers.centres import CentreDirectory
 from handlers.curation import Curation
-from handlers.ports import Clock, RelayOutbox
+from handlers.ports import Clock, InboundLimiter, RelayOutbox
 
 log = logging.getLogger(__name__)
 REMIND_EVERY = 60.0  # seconds between checks for tickets nobody took
+
+
+def relay_outbox(settings: Settings, engine: AsyncEngine, clock: Clock, policy: RetryPolicy,
+                 reporter: Reporter) -> Outbox:
+    """The relay outbox, shaping what goes into the consultants' group (Telegram's message limit, the
+    centre's time zone for the parts' times)."""
+    posts = ShapedPosts(group_shaper(settings.hours()))
+    return Outbox(engine, clock, policy=policy, shape=posts.shape, merge=posts.merge, reporter=reporter)
 
 
 def consultants_groups(settings: Settings, engine: AsyncEngine, metrics: Metrics, clock: Clock,
@@ -43,15 +55,16 @@ def consultants_groups(settings: Settings, engine: AsyncEngine, metrics: Metrics
 
 def build_team(settings: Settings, engine: AsyncEngine, outbox: RelayOutbox, translator: Translator,
                clock: Clock, centres: CentreDirectory, workspace: CentreChats | None,
-               curation: Curation) -> Team | None:
-    """The team of consultants, when a consultants' group is configured."""
+               curation: Curation, pace: InboundLimiter | None = None) -> Team | None:
+    """The team of consultants, when a consultants' group is configured (`pace`: a ticket's
+    user writing faster than it is told so once)."""
     if workspace is None:
         return None
     return Team(SqlTicketStore(engine), outbox, SqlDeskStore(engine), translator, settings.hours(), clock,
                 consultant_lang=settings.consultant_lang, history_size=settings.history_size,
                 remind_after=dt.timedelta(minutes=settings.unassigned_remind_minutes),
                 reply_windows={Channel.WHATSAPP: SERVICE_WINDOW}, workspace=workspace,
-                contacts=settings.centre_contacts.strip(), centres=centres, curation=curation)
+                contacts=settings.centre_contacts.strip(), centres=centres, curation=curation, pace=pace)
 
 
 async def remind_forever(team: Team, interval: float = REMIND_EVERY) -> None:

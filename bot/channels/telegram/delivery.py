@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from aiogram.exceptions import AiogramError, TelegramForbiddenError
 from aiogram.methods import TelegramMethod
 
-from bot.channels.telegram.sender import TelegramSender, outcome_of, send_messages
+from bot.channels.telegram.sender import TelegramSender, message_bodies, outcome_of
 from bot.pipeline.outbox import Delivery, Outcome
 from handlers.ports import DeliveryReport
 
@@ -23,11 +22,7 @@ __all__ = ["TelegramUsers", "outcome_of", "paced"]
 
 T = TypeVar("T")
 HeldBefore = Callable[[int], Awaitable[bool]]  # does the ticket have replies held already?
-
-
-def blocked_by_user(exc: AiogramError) -> bool:
-    """403 "Forbidden: bot was blocked by the user"."""
-    return isinstance(exc, TelegramForbiddenError) and "blocked by the user" in exc.message.lower()
+BLOCKED = "blocked by the user"  # 403 "Forbidden: bot was blocked by the user"
 
 
 async def paced(sender: TelegramSender, chat_id: int | str, method: TelegramMethod[T]) -> T:
@@ -37,7 +32,8 @@ async def paced(sender: TelegramSender, chat_id: int | str, method: TelegramMeth
 
 
 class TelegramUsers:
-    """Delivers consultants' messages to Telegram users (the outbox's "telegram" destination)."""
+    """Delivers consultants' messages to Telegram users (the outbox's "telegram" destination), through
+    the channel's one send (`TelegramSender.send_body`)."""
 
     def __init__(self, sender: TelegramSender, held_before: HeldBefore) -> None:
         self.sender = sender
@@ -45,14 +41,14 @@ class TelegramUsers:
 
     async def __call__(self, delivery: Delivery) -> Outcome:
         chat_id = int(delivery.ticket.chat_id)
-        sent = None
-        try:
-            for method in send_messages(chat_id, [delivery.reply]):
-                sent = await paced(self.sender, chat_id, method)
-        except AiogramError as exc:
-            if blocked_by_user(exc):  # kept for when they unblock the bot; the consultant told once
-                again = await self.held_before(delivery.ticket.id)
-                return Outcome.held(DeliveryReport.HELD_STILL_BLOCKED if again else DeliveryReport.HELD_USER_BLOCKED,
-                                    exc.message)
-            return outcome_of(exc)
-        return Outcome.sent(sent.message_id if sent else "")
+        outcome = Outcome.sent()
+        for body in message_bodies(chat_id, [delivery.reply]):
+            outcome = await self.sender.send_body(str(chat_id), body)
+            if outcome.status != "sent":
+                break
+        if outcome.status == "failed" and BLOCKED in outcome.error.lower():
+            # kept for when they unblock the bot; the consultant told once
+            again = await self.held_before(delivery.ticket.id)
+            return Outcome.held(DeliveryReport.HELD_STILL_BLOCKED if again else DeliveryReport.HELD_USER_BLOCKED,
+                                outcome.error)
+        return outcome

@@ -6,7 +6,9 @@ someone deleted is created again on the next message ("message thread not
 found"), a closed one is reopened, or created again when the bot may not reopen
 it. A topic made anew starts with the card and the conversation so far.
 Telegram users' files are copied into the topic; other channels' files arrive
-announced by the desk. The group itself moving or refusing the bot is the
+announced by the desk. A text longer than one message is posted once, as its start
+with the whole text attached in a .txt file: one post of the group's 20 a minute,
+where splitting a 60,000-character message would take 15. The group itself moving or refusing the bot is the
 business of `group.ConsultantsChat`: messages then wait, they are never failed.
 """
 
@@ -18,24 +20,41 @@ from typing import TypeVar
 
 from aiogram.enums import ParseMode
 from aiogram.exceptions import AiogramError, TelegramBadRequest, TelegramMigrateToChat
-from aiogram.methods import CopyMessage, CreateForumTopic, EditMessageText, ReopenForumTopic, SendMessage
+from aiogram.methods import (
+    CopyMessage,
+    CreateForumTopic,
+    EditMessageText,
+    ReopenForumTopic,
+    SendDocument,
+    SendMessage,
+)
 from aiogram.methods.base import TelegramMethod
+from aiogram.types import BufferedInputFile
 
 from bot.channels.telegram.delivery import outcome_of, paced
 from bot.channels.telegram.group import PROBE_EVERY, ConsultantsChat, group_problem
-from bot.channels.telegram.render import MAX_TEXT, split_text, to_html
+from bot.channels.telegram.render import MAX_TEXT, split_text, to_html, utf16_len
 from bot.channels.telegram.sender import NO_PREVIEW, TelegramSender, send_messages
 from bot.channels.telegram.topics import Topic, TopicStore
 from bot.pipeline.outbox import Delivery, Outcome
+from bot.pipeline.shaping import Shaper, preview
 from handlers.cards import TopicCard
 from handlers.ports import RelayKind
 from handlers.types import Channel, Reply
+from handlers.working_hours import WorkingHours
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 CardSource = Callable[[int], Awaitable[TopicCard | None]]
 TranscriptSource = Callable[[int, int], Awaitable[str | None]]  # (ticket, before message) -> text
+AttachedNote = Callable[[int], str]  # a long text's length -> the line saying the whole is in the file
+MAX_CAPTION = 1024  # a document's caption, in UTF-16 units
 MIGRATIONS_FOLLOWED = 2  # per delivery: a group is upgraded once; more is a loop, not a migration
+
+
+def group_shaper(hours: WorkingHours) -> Shaper:
+    """A user's waiting texts merged into posts of one Telegram message, each part timed as the centre reads it."""
+    return Shaper(MAX_TEXT, utf16_len, lambda at: hours.local(at).strftime("%H:%M"))
 
 
 def topic_gone(exc: TelegramBadRequest) -> bool:
@@ -61,12 +80,13 @@ class ConsultantsGroup:
     """Delivers everything meant for the consultants: cards, the users' messages, notices, reminders."""
 
     def __init__(self, sender: TelegramSender, group: ConsultantsChat, topics: TopicStore, cards: CardSource,
-                 transcripts: TranscriptSource) -> None:
+                 transcripts: TranscriptSource, attached_note: AttachedNote) -> None:
         self.sender = sender
         self.group = group
         self.topics = topics
         self.cards = cards
         self.transcripts = transcripts
+        self.attached_note = attached_note
 
     @property
     def chat_id(self) -> int:
@@ -99,12 +119,23 @@ class ConsultantsGroup:
             copied = await self._copy(delivery)
             if copied is not None:
                 return copied
+        if utf16_len(delivery.text) > MAX_TEXT:
+            return (await self._in_topic(delivery, lambda thread: self._attached(delivery, thread))).message_id
         message_id = 0
         for method in send_messages(self.chat_id, [delivery.reply]):
             sent = await self._in_topic(delivery, lambda thread, m=method: m.model_copy(
                 update={"message_thread_id": thread}))
             message_id = sent.message_id
         return message_id
+
+    def _attached(self, delivery: Delivery, thread_id: int) -> SendDocument:
+        """A long text as one post: its start as the caption, the whole text in a .txt file."""
+        note = self.attached_note(len(delivery.text))
+        start = preview(delivery.text, MAX_CAPTION - utf16_len(note) - 2, utf16_len)
+        document = BufferedInputFile(delivery.text.encode("utf-8"),
+                                     filename=f"ticket-{delivery.ticket.id}-message-{delivery.id}.txt")
+        return SendDocument(chat_id=self.chat_id, message_thread_id=thread_id, document=document,
+                            caption=to_html(f"{start}\n\n{note}"), parse_mode=ParseMode.HTML)
 
     async def _call(self, method: TelegramMethod[T]) -> T:
         return await paced(self.sender, self.chat_id, method)

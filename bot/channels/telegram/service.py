@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import AiogramError
 from aiogram.utils.token import TokenValidationError, validate_token
@@ -25,12 +26,11 @@ from bot.channels.telegram.centre_groups import CentreChats, CentreGroups
 from bot.channels.telegram.delivery import HeldBefore, TelegramUsers
 from bot.channels.telegram.errors import TelegramSetupError
 from bot.channels.telegram.group import GroupWatch
-from bot.channels.telegram.group_delivery import CardSource, ConsultantsGroup, TranscriptSource
+from bot.channels.telegram.group_delivery import AttachedNote, CardSource, ConsultantsGroup, TranscriptSource
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.responses import pin_response_models
 from bot.channels.telegram.routers import Release, consultant_router, customer_router
 from bot.channels.telegram.sender import TelegramSender
-from bot.channels.telegram.session import JsonSession
 from bot.channels.telegram.topics import TopicStore
 from bot.channels.telegram.webhook import CHANNEL, PATH, webhook_handler
 from bot.pipeline import jsonio
@@ -46,7 +46,7 @@ StartupHook = Callable[[web.Application], Awaitable[None]]
 def build_bot(settings: Settings) -> Bot:
     """The Bot on DESK_TELEGRAM_API_URL; a missing or malformed token stops the start.
 
-    Its calls go as JSON bodies (JsonSession): less CPU per call than aiogram's forms.
+    The desk's messages go as ready JSON bodies on its session (`session.post_json`).
     """
     pin_response_models()
     token = settings.telegram_token.get_secret_value().strip()
@@ -58,9 +58,9 @@ def build_bot(settings: Settings) -> Bot:
     except TokenValidationError:
         raise TelegramSetupError("DESK_TELEGRAM_TOKEN is malformed: a bot token looks like "
                                  "123456789:AAE..., digits, a colon, then the secret") from None
-    session = JsonSession(api=TelegramAPIServer.from_base(settings.telegram_api_url),
-                           timeout=settings.telegram_request_timeout,
-                           json_loads=jsonio.loads, json_dumps=jsonio.dumps)
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url),
+                             timeout=settings.telegram_request_timeout,
+                             json_loads=jsonio.loads, json_dumps=jsonio.dumps)
     return Bot(token, session=session)
 
 
@@ -81,6 +81,7 @@ class Workspace:
     topics: TopicStore
     card: CardSource
     transcript: TranscriptSource
+    note: AttachedNote
 
 
 def build_dispatcher(desk: Desk, sender: TelegramSender, release: Release,
@@ -164,7 +165,8 @@ def build(bot: Bot, sender: TelegramSender, desk: Desk, release: Release, held_b
     if workspace is not None:
         chats = workspace.chats.chats
         by_id: Mapping[int, ConsultantsGroup] = {
-            chat_id: ConsultantsGroup(sender, chat, workspace.topics, workspace.card, workspace.transcript)
+            chat_id: ConsultantsGroup(sender, chat, workspace.topics, workspace.card, workspace.transcript,
+                             workspace.note)
             for chat_id, chat in chats.items()}
         groups = CentreGroups(by_id, workspace.chats.group_of)
         watches = [GroupWatch(chat, sender) for chat in chats.values()]

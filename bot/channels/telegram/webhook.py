@@ -22,7 +22,11 @@ ACKNOWLEDGED = b"{}"  # the body of every 200, encoded once
 
 
 def chat_key(update: dict[str, Any]) -> str:
-    """The chat an update is about, so one chat's updates are processed in order ("" if none)."""
+    """The chat an update is about, so one chat's updates are processed in order ("" if none).
+
+    Each topic of a forum group is a chat of its own: the consultants answering forty tickets
+    never wait for each other's messages, while each ticket's stay in order.
+    """
     for value in update.values():
         if not isinstance(value, dict):
             continue
@@ -30,8 +34,13 @@ def chat_key(update: dict[str, Any]) -> str:
         for holder, key in ((value, "chat"), (message, "chat"), (value, "from")):
             chat = holder.get(key) if isinstance(holder, dict) else None
             if isinstance(chat, dict) and isinstance(chat.get("id"), int):
-                return str(chat["id"])
+                return str(chat["id"]) + _topic(holder)
     return ""
+
+
+def _topic(message: dict[str, Any]) -> str:
+    thread = message.get("message_thread_id")
+    return f":{thread}" if message.get("is_topic_message") is True and isinstance(thread, int) else ""
 
 
 def update_id(payload: object) -> int | None:

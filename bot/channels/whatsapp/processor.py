@@ -8,11 +8,12 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from bot.channels.whatsapp.client import TRANSIENT_CODES, GraphClient, SendResult
+from bot.channels.whatsapp.client import TRANSIENT_CODES, GraphClient, SendResult, reason
 from bot.channels.whatsapp.mapper import to_inbound
 from bot.channels.whatsapp.render import Labels, Rendered, render_reply
 from bot.channels.whatsapp.store import WhatsAppStore, from_timestamp
 from bot.db.models import utcnow
+from bot.ops.metrics import Metrics
 from bot.pipeline.outbound import Outbound
 from bot.pipeline.outbox import Outbox
 from bot.pipeline.outcome import Outcome
@@ -37,38 +38,32 @@ def transient(result: SendResult) -> bool:
     return result.http_status in (0, 429) or result.http_status >= 500 or result.error_code in TRANSIENT_CODES
 
 
-async def send_replies(client: GraphClient, store: WhatsAppStore, wa_id: str, replies: list[Reply],
-                       words: Labels, at: dt.datetime | None = None,
-                       offered: Sequence[str] | None = None, keep: Outbound | None = None) -> SendResult | None:
-    """Send the replies in order; after a failure the rest are recorded as skipped.
+def outcome_of(result: SendResult) -> Outcome:
+    """The Graph API's answer as the scheduler reads it: sent, worth another try, or refused."""
+    if result.ok:
+        return Outcome.sent(result.wamid)
+    error = f"Graph API {result.http_status}/{result.error_code}: {result.error}"
+    return Outcome.retry(error) if transient(result) else Outcome.failed(error)
 
-    `offered`: the numbered menu the contact holds now, when known (the menu is then
-    written only when it changes). `keep`: where a message the Graph API did not take for a
-    transient reason is kept, with the ones after it, to go out later in order (also every
-    message while earlier ones to the chat wait there). Returns the failed send's result,
-    or None when everything went out or was kept.
-    """
+
+async def render_messages(store: WhatsAppStore, wa_id: str, replies: list[Reply], words: Labels,
+                          offered: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """The Graph API message objects of some replies, in order; the numbered menu they offer is
+    remembered (`offered`: the menu the contact holds now, when known: written only when it changes)."""
     rendered: list[Rendered] = [render_reply(reply, words) for reply in replies]
     if any(reply.buttons for reply in replies):  # new choices replace any numbered menu
         numbered = next((r.choices for r in reversed(rendered) if r.choices), ())
         if offered is None or list(numbered) != list(offered):
             await store.set_choices(wa_id, numbered)
-    messages = [m for r in rendered for m in r.messages]
-    if keep is not None and keep.holds(CHANNEL, wa_id):
-        await keep.put(CHANNEL, wa_id, messages, after=0, error="queued behind earlier messages")
-        return None
-    for n, message in enumerate(messages):
-        result = await client.send(wa_id, message)
-        await store.record_outbound(wa_id, message, "sent" if result.ok else "failed", result, at=at)
-        if result.ok:
-            continue
-        if keep is not None and transient(result):
-            await keep.put(CHANNEL, wa_id, messages[n:], error=f"Graph API {result.http_status}: {result.error}")
-            return None
-        for skipped in messages[n + 1:]:
-            await store.record_outbound(wa_id, skipped, "skipped", at=at)
-        return result
-    return None
+    return [m for r in rendered for m in r.messages]
+
+
+async def send_one(client: GraphClient, store: WhatsAppStore, wa_id: str, message: dict[str, Any],
+                   at: dt.datetime | None = None) -> SendResult:
+    """One message object to a user (one try), recorded in the send log whatever came of it."""
+    result = await client.send(wa_id, message)
+    await store.record_outbound(wa_id, message, "sent" if result.ok else "failed", result, at=at)
+    return result
 
 
 class WhatsAppProcessor:
@@ -76,9 +71,10 @@ class WhatsAppProcessor:
 
     def __init__(self, answer: Answer, client: GraphClient, store: WhatsAppStore, translator: Translator,
                  language_of: LanguageOf, *, default_lang: str = "kk", outbox: Outbox | None = None,
-                 outbound: Outbound | None = None) -> None:
+                 outbound: Outbound | None = None, metrics: Metrics | None = None) -> None:
         """`outbox`: where consultants' replies are held while the user's window is closed (None
-        without a team); `outbound`: where a message the Graph API did not take at once is kept."""
+        without a team); `outbound`: the chat's lane the desk's replies are put in (`send` is its
+        deliverer for this channel, registered by the composition root)."""
         self.answer = answer
         self.client = client
         self.store = store
@@ -86,6 +82,7 @@ class WhatsAppProcessor:
         self.default_lang = default_lang
         self.outbox = outbox
         self.outbound = outbound
+        self.metrics = metrics or Metrics()
         # The desk's replies repeat (answers, menus, its own words): each sample is read once.
         self._language_of = functools.lru_cache(maxsize=REPLY_LANGUAGES)(language_of)
 
@@ -103,21 +100,19 @@ class WhatsAppProcessor:
         await self.deliver(wa_id, await self.answer(inbound), offered=choices)
 
     async def deliver(self, wa_id: str, replies: list[Reply], offered: Sequence[str] | None = None) -> None:
-        """Send the replies in order; after a failure the rest are recorded as skipped.
+        """Render the replies and put them in the chat's lane (`offered`: see `render_messages`)."""
+        if self.outbound is None:
+            raise RuntimeError("a WhatsAppProcessor without an Outbound cannot send replies")
+        words = await self._labels(wa_id, replies)
+        await self.outbound.put(CHANNEL, wa_id, await render_messages(self.store, wa_id, replies, words, offered))
 
-        `offered`: the numbered menu the contact holds now, if known (see `send_replies`).
-        """
-        await send_replies(self.client, self.store, wa_id, replies, await self._labels(wa_id, replies),
-                           offered=offered, keep=self.outbound)
-
-    async def send_kept(self, wa_id: str, message: dict[str, Any]) -> Outcome:
-        """A kept message's next try (`bot.pipeline.outbound`), recorded like any send."""
-        result = await self.client.send(wa_id, message)
-        await self.store.record_outbound(wa_id, message, "sent" if result.ok else "failed", result)
-        if result.ok:
-            return Outcome.sent(result.wamid)
-        error = f"Graph API {result.http_status}/{result.error_code}: {result.error}"
-        return Outcome.retry(error) if transient(result) else Outcome.failed(error)
+    async def send(self, wa_id: str, message: dict[str, Any]) -> Outcome:
+        """The channel's one send of a desk message: one try (the scheduler retries), recorded."""
+        result = await send_one(self.client, self.store, wa_id, message)
+        outcome = outcome_of(result)
+        if outcome.status == "retry":
+            self.metrics.outbound_retries.labels(CHANNEL, reason(result)).inc()
+        return outcome
 
     async def _labels(self, wa_id: str, replies: list[Reply]) -> Labels:
         """The adapter's own words in the language of the replies (the desk may answer a

@@ -13,8 +13,8 @@ import datetime as dt
 import logging
 from typing import Any
 
-from bot.channels.whatsapp.client import GraphClient
-from bot.channels.whatsapp.processor import labels, send_replies, transient
+from bot.channels.whatsapp.client import GraphClient, SendResult
+from bot.channels.whatsapp.processor import labels, outcome_of, render_messages, send_one, transient
 from bot.channels.whatsapp.store import SERVICE_WINDOW, WhatsAppStore
 from bot.pipeline.outbox import Delivery, Outcome
 from handlers import Translator
@@ -44,15 +44,15 @@ class WhatsAppUsers:
         last = await self.store.last_inbound(wa_id)
         if last is None or now - last >= SERVICE_WINDOW:
             return await self._hold(delivery, last)
-        failure = await send_replies(self.client, self.store, wa_id, [delivery.reply],
-                                     labels(self.translator, delivery.ticket.lang), at=now)
-        if failure is None:
-            return Outcome.sent()
-        if failure.error_code == WINDOW_CLOSED:
+        words = labels(self.translator, delivery.ticket.lang)
+        result = SendResult(ok=True)
+        for message in await render_messages(self.store, wa_id, [delivery.reply], words):
+            result = await send_one(self.client, self.store, wa_id, message, at=now)
+            if not result.ok:
+                break
+        if result.error_code == WINDOW_CLOSED:
             return await self._hold(delivery, last)
-        if transient(failure):
-            return Outcome.retry(f"Graph API {failure.http_status}/{failure.error_code}: {failure.error}")
-        return Outcome.failed(f"Graph API {failure.http_status}/{failure.error_code}: {failure.error}")
+        return outcome_of(result)
 
     async def _hold(self, delivery: Delivery, last: dt.datetime | None) -> Outcome:
         """Keep the message for when the user writes; invite them once per closed window."""
@@ -63,8 +63,7 @@ class WhatsAppUsers:
         if await self.store.template_sent_since(wa_id, since):
             return Outcome.held(DeliveryReport.HELD_ALREADY_INVITED)
         message = template_message(self.template, delivery.ticket.lang)
-        result = await self.client.send(wa_id, message)
-        await self.store.record_outbound(wa_id, message, "sent" if result.ok else "failed", result, at=now)
+        result = await send_one(self.client, self.store, wa_id, message, at=now)
         if result.ok:
             log.info("WhatsApp window of %s closed: reply held, template %s sent", wa_id, self.template)
             return Outcome.held(DeliveryReport.HELD_INVITED)

@@ -17,7 +17,6 @@ from bot.channels.whatsapp.processor import WhatsAppProcessor
 from bot.channels.whatsapp.relay import WhatsAppUsers
 from bot.channels.whatsapp.store import WhatsAppStore
 from bot.channels.whatsapp.webhook import CHANNEL, PATH, Webhook
-from bot.ops.metrics import Metrics
 from bot.pipeline.inbox import Inbox
 from bot.pipeline.pacing import Pacer, Rate
 
@@ -34,13 +33,12 @@ def signing_secrets(settings: Settings) -> tuple[str, str]:
     return app_secret, verify_token
 
 
-def build_client(settings: Settings, pacer: Pacer, metrics: Metrics) -> GraphClient:
+def build_client(settings: Settings, pacer: Pacer) -> GraphClient:
     """The Graph API client of the configured number, paced within its messages per second."""
     rate = settings.whatsapp_messages_per_second
     return GraphClient(settings.whatsapp_api_url, settings.whatsapp_api_version, settings.whatsapp_phone_number_id,
-                       settings.whatsapp_token.get_secret_value(), attempts=settings.whatsapp_send_attempts,
-                       retry_delay=settings.whatsapp_retry_delay, pacer=pacer, rate=Rate(rate, burst=max(1, int(rate))),
-                       metrics=metrics)
+                       settings.whatsapp_token.get_secret_value(), pacer=pacer,
+                       rate=Rate(rate, burst=max(1, int(rate))))
 
 
 class WhatsAppChannel:

@@ -47,11 +47,12 @@ class InboundEvent(Base):
 
 
 class OutboundMessage(Base):
-    """A message of the desk to one chat that could not go out at once, kept until it does.
+    """A message of the desk to one chat, written before it is sent.
 
     `body` is the platform's own JSON (a Bot API sendMessage body, a Graph API message
-    object). `status`: pending -> sending (claimed with `claim`) -> sent, or failed once
-    `deadline_at` passed. A chat's messages go out in `id` order.
+    object). `status`: sending (claimed with `claim` by the instance `owner`) -> sent, or
+    pending while it waits for a retry, or failed once refused or past `deadline_at`.
+    A chat's messages go out in `id` order.
     """
 
     __tablename__ = "outbound_messages"
@@ -67,6 +68,7 @@ class OutboundMessage(Base):
     deadline_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     claim: Mapped[str] = mapped_column(String(32), default="")
     claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    owner: Mapped[str] = mapped_column(String(64), default="", server_default="")
     error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -13,10 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.app.config import Settings
 from bot.app.web import SHELL, create_app
+from bot.channels.telegram.webhook import chat_key
 from bot.db.models import InboundEvent, OutboundMessage, utcnow
 from handlers import Translator
 from knowledge import Matcher
-from tests.channels.telegram.chat import TelegramUser, message
+from tests.channels.telegram.chat import Consultant, TelegramUser, message
 from tests.channels.telegram.fake_api import FakeBotAPI
 from tests.clock import FakeClock
 
@@ -126,7 +128,7 @@ async def test_a_flood_limit_is_waited_out_however_long_and_the_answer_sent_once
 async def test_server_errors_are_retried_with_back_off_and_failed_at_the_deadline(
         user: TelegramUser, engine: AsyncEngine, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
     assert user.shell.outbound is not None
-    user.shell.outbound.deadline = dt.timedelta(seconds=10)
+    user.shell.outbound.policy = replace(user.shell.outbound.policy, deadline=dt.timedelta(seconds=10))
     for _ in range(5):
         user.api.fail("sendMessage", 500, "Internal Server Error")
 
@@ -141,6 +143,34 @@ async def test_server_errors_are_retried_with_back_off_and_failed_at_the_deadlin
     assert await kept(user) == [message(CHAT, HELP)]
     assert await kept_statuses(engine) == ["failed"]
     assert "failed for good" in caplog.text
+
+
+async def test_an_answer_reaches_telegram_only_once_it_is_stored_with_its_update_done(
+        user: TelegramUser, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[list[str], list[str]]] = []  # (updates, answers) as stored when Telegram got the answer
+    answer = user.api.result
+
+    async def looking(method: str, params: dict[str, Any]) -> Any:
+        seen.append(([e.status for e in await events(engine)], await kept_statuses(engine)))
+        return await answer(method, params)
+
+    monkeypatch.setattr(user.api, "result", looking)
+    assert await user.says("/help") == [message(CHAT, HELP)]
+
+    assert seen == [(["done"], ["sending"])]
+    assert await kept_statuses(engine) == ["sent"]  # and recorded sent after
+
+
+async def test_a_final_refusal_fails_the_answer_at_once_without_retries_and_counts_it(
+        user: TelegramUser, engine: AsyncEngine, clock: FakeClock) -> None:
+    user.api.fail("sendMessage", 400, "Bad Request: chat not found")
+
+    assert await user.says("/help") == [message(CHAT, HELP)]
+    clock.advance(hours=1)
+    assert await kept(user) == []  # never tried again
+    assert await kept_statuses(engine) == ["failed"]
+    metrics = await (await user.client.get("/metrics")).text()
+    assert 'desk_outbound_errors_total{channel="telegram",reason="refused"} 1.0' in metrics
 
 
 async def test_api_errors_are_logged_and_the_next_update_still_served(
@@ -171,3 +201,15 @@ async def test_health_check_still_answers(client: TestClient[Any, Any]) -> None:
     response = await client.get("/healthz")
     assert response.status == 200
     assert await response.json() == {"status": "ok"}
+
+
+def test_each_topic_of_a_forum_group_is_ordered_as_a_chat_of_its_own() -> None:
+    def consultant(thread_id: int) -> Consultant:
+        return Consultant(None, None, None, thread_id=thread_id)  # type: ignore[arg-type]
+
+    assert chat_key(consultant(101).text_update("/take")) == "-1001234567890:101"
+    assert chat_key(consultant(102).text_update("Сәлеметсіз бе")) == "-1001234567890:102"
+    assert chat_key(consultant(0).text_update("the general topic")) == "-1001234567890"
+    assert chat_key(TelegramUser(None, None, None).text_update("/help")) == str(CHAT)  # type: ignore[arg-type]
+    replying = TelegramUser(None, None, None).message_update(text="a reply", message_thread_id=7)  # type: ignore[arg-type]
+    assert chat_key(replying) == str(CHAT)  # a reply thread outside a forum is not a topic

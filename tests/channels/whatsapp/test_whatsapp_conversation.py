@@ -202,6 +202,7 @@ async def test_a_bare_digit_answers_a_numbered_menu_of_more_than_ten_choices(
     topics = [e for e in matcher.base.entries if e.action.value == "answer"][:12]
     menu = Reply("*Темы*", tuple((Button(f"topic:{e.id}", e.title["ru"]),) for e in topics))
     await whatsapp.client.server.app[WHATSAPP].deliver(USER, [menu])
+    await whatsapp.shell.inbox.drain()  # and what it put in the chat's lane is sent
 
     numbered = "\n".join(f"{i}. {e.title['ru']}" for i, e in enumerate(topics, 1))
     hint = "Отправьте номер выбранного варианта."

@@ -1,0 +1,106 @@
+"""The relay outbox's table (`ticket_messages`): its statements and its claims.
+
+A worker claims a row with one conditional UPDATE (`... SET status = 'sending' WHERE id = :id
+AND status = 'pending'`), so two workers, in one process or in several instances on one
+PostgreSQL, can never both send it. A claim whose worker died is taken again after the lease.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import TicketMessage, TicketRow
+from bot.db.tickets import to_ticket
+from bot.pipeline.relay_rows import payload_of
+from handlers.ports import Direction, Relay, RelayKind, Ticket
+
+PENDING, SENDING, SENT, HELD, FAILED, INTERNAL = "pending", "sending", "sent", "held", "failed", "internal"
+BATCH = 200  # open rows read per pass
+messages, tickets_table = TicketMessage.__table__, TicketRow.__table__
+Row = tuple[TicketMessage, Ticket]  # an open row with its ticket
+
+
+async def put(session: AsyncSession, relay: Relay, now: dt.datetime) -> tuple[int, str]:
+    """Store a relayed message; its id and status (pending, or internal for a note). A reminder
+    replaces the ticket's reminder still waiting, so reminders never pile up."""
+    status = INTERNAL if relay.direction is Direction.NOTE else PENDING
+    if relay.kind is RelayKind.REMINDER:  # the newer reminder replaces one still waiting
+        waiting = (await session.execute(update(messages).where(
+            messages.c.ticket_id == relay.ticket_id, messages.c.kind == RelayKind.REMINDER.value,
+            messages.c.status == PENDING).values(text=relay.text, created_at=now)
+            .returning(messages.c.id))).scalars().first()
+        if waiting is not None:
+            return int(waiting), PENDING
+    row_id = (await session.execute(insert(messages).values(
+        ticket_id=relay.ticket_id, direction=relay.direction.value, kind=relay.kind.value,
+        author=relay.author[:256], text=relay.text, payload=payload_of(relay), status=status,
+        attempts=0, next_attempt_at=now, claim="", external_id="", error="",
+        created_at=now).returning(messages.c.id))).scalar_one()
+    return int(row_id), status
+
+
+def release_batch(conn: Connection, chats: Sequence[tuple[str, str]], now: dt.datetime) -> list[int]:
+    """One UPDATE per channel in the batch; how many replies each (channel, chat) got back."""
+    released: Counter[tuple[str, str]] = Counter()
+    for channel in {channel for channel, _chat in chats}:
+        chat_ids = [chat for kind, chat in chats if kind == channel]
+        released.update((channel, chat) for chat in _release_held_of(conn, channel, chat_ids, now))
+    return [released[chat] for chat in chats]
+
+
+def _release_held_of(conn: Connection, channel: str, chat_ids: list[str], now: dt.datetime) -> list[str]:
+    """Held replies to these chats go back to pending; the chat of each one released.
+
+    The chats are looked up only when something was held (rarely): SQLite's RETURNING
+    cannot read the tickets of an UPDATE ... FROM.
+    """
+    tickets = select(tickets_table.c.id).where(tickets_table.c.channel == channel,
+                                               tickets_table.c.chat_id.in_(chat_ids))
+    ticket_ids = list(conn.execute(update(messages).where(
+        messages.c.status == HELD, messages.c.direction == Direction.TO_USER.value,
+        messages.c.ticket_id.in_(tickets)).values(status=PENDING, next_attempt_at=now)
+        .returning(messages.c.ticket_id)).scalars())
+    if not ticket_ids:
+        return []
+    owners = dict(conn.execute(select(tickets_table.c.id, tickets_table.c.chat_id).where(
+        tickets_table.c.id.in_(set(ticket_ids)))).all())
+    return [owners[ticket_id] for ticket_id in ticket_ids]
+
+
+async def requeue_stale(session: AsyncSession, stale: dt.datetime) -> None:
+    """The claims of dead workers (older than `stale`) go back to the queue."""
+    await session.execute(update(messages).where(
+        messages.c.status == SENDING, messages.c.claimed_at < stale).values(status=PENDING))
+
+
+async def open_rows(session: AsyncSession, directions: Sequence[str]) -> list[Row]:
+    """The open rows of each direction in order, up to BATCH of each."""
+    rows = []
+    for direction in directions:
+        rows += (await session.execute(
+            select(TicketMessage, TicketRow).join(TicketRow, TicketRow.id == TicketMessage.ticket_id)
+            .where(TicketMessage.status.in_((PENDING, SENDING)), TicketMessage.direction == direction)
+            .order_by(TicketMessage.id).limit(BATCH))).all()
+    return [(row, to_ticket(ticket_row)) for row, ticket_row in rows]
+
+
+async def claim(session: AsyncSession, row_id: int, now: dt.datetime) -> str | None:
+    """pending and due -> sending, counting the attempt; the claim's token, None when taken."""
+    token = uuid.uuid4().hex
+    result = await session.execute(update(messages).where(
+        messages.c.id == row_id, messages.c.status == PENDING, messages.c.next_attempt_at <= now)
+        .values(status=SENDING, claim=token, claimed_at=now, attempts=messages.c.attempts + 1))
+    return token if result.rowcount == 1 else None
+
+
+async def settle(session: AsyncSession, row_id: int, token: str, values: dict[str, Any]) -> None:
+    """Record how a try ended, unless the claim passed to another worker meanwhile."""
+    await session.execute(update(messages).where(
+        messages.c.id == row_id, messages.c.status == SENDING, messages.c.claim == token).values(**values))
