@@ -102,6 +102,12 @@ class Settings(BaseSettings):
     timezone: str = DEFAULT_TIMEZONE
     holidays: str = Field(KZ_HOLIDAYS, description="MM-DD every year, YYYY-MM-DD once; comma-separated")
     unassigned_remind_minutes: int = Field(30, ge=1, description="a ticket nobody took is posted again")
+    consultant_max_open: int = Field(5, ge=1, description="open tickets offered in turn to one present "
+                                     "consultant at most (a centre's `max_open` in centres.yaml overrides it)")
+    sla_minutes: int = Field(120, ge=1, description="working minutes to a consultant's first reply before a "
+                             "ticket is flagged late (a centre's `reply_within` overrides it)")
+    sla_head: int | None = Field(None, gt=0, description="Telegram user id told of late tickets of centres "
+                                 "without their own `head`; unset: the group's general topic")
     outbox_max_attempts: int = Field(8, ge=1, description="tries of a relayed message before it fails")
     centre_contacts: str = Field("", description="the civic centre's phone, address or site, given to users "
                                  "who escalate while the consultants' group cannot be reached")
@@ -113,7 +119,7 @@ class Settings(BaseSettings):
     delivery_max_backoff_seconds: float = Field(300.0, gt=0, description="the longest pause between two tries "
                                                 "(a 429's retry_after is waited out whatever its length)")
 
-    @field_validator("consultant_chat_id", mode="before")
+    @field_validator("consultant_chat_id", "sla_head", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

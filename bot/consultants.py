@@ -20,16 +20,17 @@ from bot.channels.telegram.centre_groups import CentreChats
 from bot.channels.telegram.group import ConsultantsChat, GroupMetrics
 from bot.channels.whatsapp.store import SERVICE_WINDOW
 from bot.config import Settings
+from bot.db.presence import SqlPresenceStore
 from bot.db.store import SqlDeskStore
 from bot.db.tickets import SqlTicketStore
 from bot.metrics import Metrics
 from bot.outbox import Outbox
-from handlers import Channel, Team, Translator, relay, reminders
+from handlers import Channel, Team, Translator, relay, reminders, sla
 from handlers.centres import CentreDirectory
 from handlers.ports import Clock
 
 log = logging.getLogger(__name__)
-REMIND_EVERY = 60.0  # seconds between checks for tickets nobody took
+REMIND_EVERY = 60.0  # seconds between checks for tickets nobody took or late
 
 
 def consultants_groups(settings: Settings, engine: AsyncEngine, metrics: Metrics, clock: Clock,
@@ -52,16 +53,18 @@ def build_team(settings: Settings, engine: AsyncEngine, outbox: Outbox, translat
                 consultant_lang=settings.consultant_lang, history_size=settings.history_size,
                 remind_after=dt.timedelta(minutes=settings.unassigned_remind_minutes),
                 reply_windows={Channel.WHATSAPP: SERVICE_WINDOW}, workspace=CentreChats(groups, centres.group),
-                contacts=settings.centre_contacts.strip(), centres=centres)
+                contacts=settings.centre_contacts.strip(), centres=centres, presence=SqlPresenceStore(engine),
+                max_open=settings.consultant_max_open, sla_minutes=settings.sla_minutes, sla_head=settings.sla_head)
     outbox.reporter = partial(relay.report, team)
     return team
 
 
 async def remind_forever(team: Team, interval: float = REMIND_EVERY) -> None:
-    """The periodic task of `serve`: post tickets nobody took again; an outage only delays it."""
+    """The periodic task of `serve`: post tickets nobody took again, flag late ones; an outage only delays it."""
     while True:
         await asyncio.sleep(interval)
         try:
             await reminders.remind(team)
+            await sla.check(team)
         except Exception as exc:
             log.warning("ticket reminders failed: %r", exc)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from handlers import consultant, escalation, region, regional, relay, render
+from handlers import consultant, escalation, region, regional, relay, render, turns
 from handlers.centres import CentreDirectory
 from handlers.i18n import LANGUAGES, Gettext, Translator
 from handlers.ports import Clock, DeskStore, Flood, InboundLimiter, LoggedQuestion, UserRecord
 from handlers.team import Team, utcnow
-from handlers.types import ConsultantMessage, Inbound, InboundKind, Reply
+from handlers.types import ConsultantMessage, GroupMessage, Inbound, InboundKind, Reply
 from knowledge import Decision, DecisionKind, Entry, Matcher
 from knowledge.matcher import content_stems
 
@@ -62,6 +62,10 @@ class Desk:
     async def from_consultant(self, message: ConsultantMessage) -> list[Reply]:
         """A consultant's message in a ticket's workspace; the replies go back there."""
         return [] if self.team is None else await consultant.handle(self.team, message)
+
+    async def in_group(self, message: GroupMessage) -> list[Reply]:
+        """A consultant's command in the workspace outside a ticket (/present, /away)."""
+        return [] if self.team is None else await turns.in_group(self.team, message)
 
     async def _over_limit(self, user: UserRecord, lang: str, inbound: Inbound, flood: Flood) -> list[Reply]:
         """A flooding user's text is kept in the log, unanswered; they are told once."""

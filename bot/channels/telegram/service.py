@@ -79,7 +79,8 @@ def build_dispatcher(services: Services, sender: TelegramSender, topics: TopicSt
     the FSM middleware (a storage look-up and a context per update) would only cost CPU.
     """
     release = partial(services.outbox.release_held, CHANNEL) if services.outbox is not None else no_release
-    dispatcher = Dispatcher(desk=services.desk, sender=sender, topics=topics, release=release, disable_fsm=True)
+    dispatcher = Dispatcher(desk=services.desk, sender=sender, topics=topics, release=release, groups=groups,
+                            disable_fsm=True)
     if topics is not None and groups is not None:
         dispatcher.include_router(consultant_router(groups))
     dispatcher.include_router(customer_router())
@@ -97,7 +98,7 @@ def connect_outbox(services: Services, sender: TelegramSender) -> TopicStore | N
     topics = TopicStore(services.engine)
     card, history = partial(cards.card, team), partial(transcript.transcript, team)
     groups = {chat_id: ConsultantsGroup(sender, chat, topics, card, history) for chat_id, chat in chats.chats.items()}
-    outbox.register(CONSULTANTS, CentreGroups(groups, chats.group_of))
+    outbox.register(CONSULTANTS, CentreGroups(groups, chats.group_of, topics))
     national = services.consultants_group
     if national is not None:
 
