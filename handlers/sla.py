@@ -26,7 +26,7 @@ def _text(team: Team, ticket: Ticket) -> str:
     _ = team.staff()
     centre = team.centres.answering(ticket.centre).name[team.consultant_lang] if team.centres else ""
     return _("⚠️ Ticket №{number} ({channel}, {name}) has waited over {minutes} working minutes for a "
-             "consultant's first reply, the target of {centre}.").format(
+             "consultant's first reply, the centre's limit. Centre: {centre}.").format(
         number=ticket.id, channel=channel_name(ticket.channel), name=plain(ticket.name) or ticket.chat_id,
         minutes=team.target_of(ticket.centre), centre=centre or "—")
 

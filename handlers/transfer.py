@@ -76,7 +76,10 @@ async def _announce(team: Team, before: Ticket, moved: Ticket, target: Centre, a
     await team.outbox.put(Relay(moved.id, Direction.TO_CONSULTANTS, RelayKind.CARD))
     await team.notice(moved.id, _("Transferred here from {centre} by {author}.").format(
         centre=old.name[staff], author=author))
-    user = team.translator(moved.lang)
-    await team.to_user(moved.id, user(
-        "Your request №{number} has been passed to the consultants of {centre}. They will reply here, in "
-        "this chat.").format(number=moved.id, centre=target.name[moved.lang]))
+    await team.to_user(moved.id, told(moved.id, target.name[moved.lang], team.translator(moved.lang)))
+
+
+def told(number: int, centre: str, _: Gettext) -> str:
+    """What the user reads, in their language, when their request goes to another centre."""
+    return _("Your request №{number} has been passed to the consultants of {centre}. They will reply here, "
+             "in this chat.").format(number=number, centre=centre)

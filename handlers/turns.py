@@ -26,8 +26,8 @@ async def offer(team: Team, ticket: Ticket) -> Person | None:
                                        team.now())
     if person is not None:
         _ = team.staff()
-        text = _("ticket №{number} is offered to you in turn: reply here, or send /take. If you cannot "
-                 "take it, say so here and another consultant can.").format(number=ticket.id)
+        text = _("ticket №{number} is offered to you in turn: reply here, or send /take. If you cannot, "
+                 "another consultant can take it with /take.").format(number=ticket.id)
         await team.outbox.put(Relay(ticket.id, Direction.TO_CONSULTANTS, RelayKind.OFFER, text, person=person))
     return person
 
