@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot import pseudonyms
 from bot.db.models import (
+    ConsultantPresence,
     InboundEvent,
     KbDraft,
     OutboundMessage,
@@ -80,6 +81,10 @@ BLANKINGS: list[Blanking] = [
              _c(TicketMessage).status.in_(("sent", "failed", "internal"))),
     # Consultants' names, and error texts that may quote what was sent (a platform's refusal often does).
     Blanking("ticket assignees", _c(Ticket).closed_at, _c(Ticket).assignee),
+    Blanking("ticket consultants", _c(Ticket).closed_at, _c(Ticket).consultant_id),  # their platform id
+    # A consultant's name and @username, once they have not said /present or /away for the period.
+    Blanking("consultant names", _c(ConsultantPresence).changed_at, _c(ConsultantPresence).name),
+    Blanking("consultant usernames", _c(ConsultantPresence).changed_at, _c(ConsultantPresence).handle),
     Blanking("relayed authors", _c(TicketMessage).created_at, _c(TicketMessage).author, "",
              _c(TicketMessage).status.in_(("sent", "failed", "internal"))),
     Blanking("relayed errors", _c(TicketMessage).created_at, _c(TicketMessage).error, "",
