@@ -109,7 +109,7 @@ def chat_until_stopped(settings: Settings, lang: str | None) -> int:
         return 0
 
 
-async def tickets(settings: Settings) -> int:
+async def tickets(settings: Settings, centre: str | None = None) -> int:
     """The open tickets, once the database has the tables."""
     engine = make_engine(settings)
     try:
@@ -119,7 +119,7 @@ async def tickets(settings: Settings) -> int:
     if problem:
         print(f"civic-desk tickets: {problem}", file=sys.stderr)
         return 1
-    return await print_open_tickets(settings)
+    return await print_open_tickets(settings, centre)
 
 
 def positive_days(text: str) -> int:
@@ -205,7 +205,8 @@ def parser() -> argparse.ArgumentParser:
     purge_p.add_argument("--dry-run", action="store_true", help="only count what would be blanked")
     purge_p.add_argument("--include-identifiers", action="store_true",
                          help="also replace the ids and phone numbers of users gone that long by pseudonyms")
-    sub.add_parser("tickets", help="open tickets with their age and assignee")
+    sub.add_parser("tickets", help="open tickets with their centre, age and assignee").add_argument(
+        "--centre", metavar="ID", help="only the tickets of this centre (an id of centres.yaml)")
     report_command.add_parser(sub)
     doctor_p = sub.add_parser("doctor", help="what is configured, what is missing, what the desk will do")
     doctor_p.add_argument("--online", action="store_true", help="also ask Telegram and Meta (read only)")
@@ -243,7 +244,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "doctor":
         return doctor(settings, online=args.online)
     if args.command == "tickets":
-        return asyncio.run(tickets(settings))
+        return asyncio.run(tickets(settings, args.centre))
     if args.command == "chat":
         return chat_until_stopped(settings, args.lang)
     matcher = build_matcher(settings)

@@ -79,9 +79,11 @@ class SqlTicketStore:
             return int(await session.scalar(select(func.count()).select_from(TicketRow).where(
                 TicketRow.status == OPEN, TicketRow.assignee == "", TicketRow.id <= ticket_id)) or 0)
 
-    async def list_open(self) -> list[Ticket]:
+    async def list_open(self, centre: str | None = None) -> list[Ticket]:
+        """The open tickets, of one centre when asked."""
+        of_centre = (TicketRow.centre == centre,) if centre is not None else ()
         async with self.sessions() as session:
-            rows = await session.scalars(select(TicketRow).where(TicketRow.status == OPEN)
+            rows = await session.scalars(select(TicketRow).where(TicketRow.status == OPEN, *of_centre)
                                          .order_by(TicketRow.id))
             return [to_ticket(row) for row in rows]
 
