@@ -64,6 +64,9 @@ async def test_the_flag_fires_after_the_working_minutes_across_a_night_and_a_hol
                       "рабочих минут, а это предельный срок центра. Центр: Карагандинский центр.\n"
                       "https://t.me/c/2000000001/101")
     assert await check_at(desk, at(THURSDAY, 12)) == (0, [])  # once
+    metrics = await (await desk.client.get("/metrics")).text()
+    assert 'desk_tickets_late{centre="karaganda"} 1.0' in metrics
+    assert 'desk_tickets_open{centre="karaganda"} 1.0' in metrics
 
 
 async def test_an_answered_ticket_is_never_flagged_and_other_centres_use_the_desks_default(desk: Desk) -> None:

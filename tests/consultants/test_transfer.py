@@ -53,6 +53,7 @@ async def test_a_telegram_users_live_ticket_moves_with_its_history_and_the_next_
     await user.says("Вопрос про грант для Павлодара")
     asel = consultant(desk, KARAGANDA_GROUP, 101)
     await asel.says("Это вопрос павлодарских коллег, передаю.")
+    await consultant(desk, PAVLODAR_GROUP, id=7101, first_name="Ерлан", username="erlan", counter=2).says("/present")
 
     calls = await asel.says("/transfer Pavlodar")
 
@@ -63,10 +64,11 @@ async def test_a_telegram_users_live_ticket_moves_with_its_history_and_the_next_
     assert {"method": "closeForumTopic", "params": {"chat_id": KARAGANDA_GROUP, "message_thread_id": 101}} in calls
     # The new topic in Pavlodar's group: card, the conversation so far, where it came from.
     assert topics_opened(desk.api)[-1] == (PAVLODAR_GROUP, "№1 · ru · Telegram · Айгүл Серікова")
-    card, history, notice = sent(calls, PAVLODAR_GROUP, 102)
+    card, history, notice, offer = sent(calls, PAVLODAR_GROUP, 102)
     assert card.startswith("<b>Обращение №1</b>")
     assert "Вопрос про грант для Павлодара" in history and "Это вопрос павлодарских коллег" in history
     assert notice == "Передано сюда из другого центра (Карагандинский центр), передал(а) Асель."
+    assert offer.startswith("@erlan: обращение №1 предлагается вам по очереди")  # in turn, as a new ticket
     # The user is told in their language.
     assert [c["params"]["text"] for c in calls if c["params"].get("chat_id") == user.id] == [
         "Ваше обращение №1 передано консультантам другого центра: Павлодарский центр. Они ответят здесь, "

@@ -103,3 +103,18 @@ async def test_a_consultant_who_takes_a_ticket_offered_to_another_counts_it_as_t
     said = sent(await consultant(desk, KARAGANDA_GROUP, counter=3).says("/whatever"), KARAGANDA_GROUP)
     assert said == ["Здесь, вне темы обращения: /present: предлагать мне новые обращения по очереди; /away: "
                     "перестать их предлагать. В теме обращения отправьте /help, чтобы увидеть её команды."]
+
+
+async def test_presence_is_kept_across_a_restart_and_can_be_said_in_a_tickets_topic(
+        desk_settings: Settings, engine: AsyncEngine, matcher: Matcher, bot_api: FakeBotAPI, graph: FakeGraph,
+        clock: FakeClock, tmp_path: Path) -> None:
+    settings = desk_settings.model_copy(update={"knowledge_dir": knowledge_with_centres(tmp_path / "c", CENTRES)})
+    async with running(settings, engine, matcher, bot_api, graph, clock) as first:
+        await user(first, 1).says("Соедините с консультантом, я из Караганды")  # nobody present: it waits
+        said = sent(await consultant(first, KARAGANDA_GROUP, 101, username="asel_n").says("/present"),
+                    KARAGANDA_GROUP, 101)
+        assert said[0].startswith("Асель, вы на месте")
+
+    async with running(settings, engine, matcher, bot_api, graph, clock) as second:
+        await user(second, 2).says("Соедините с консультантом, я из Караганды")
+        assert offers(second) == [(102, ASEL + OFFER.format(n=2))]
