@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.config import Settings
+from bot.app.config import Settings
 from bot.db import schema
 from bot.db.presence import SqlPresenceStore
 from bot.db.tickets import SqlTicketStore

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from bot.channels.telegram.consultants import ConsultantsGroup
 from bot.channels.telegram.group import ConsultantsChat
 from bot.channels.telegram.topics import TopicStore
-from bot.outbox import Delivery, Outcome
+from bot.pipeline.outbox import Delivery, Outcome
 from handlers.ports import RelayKind
 
 GroupOf = Callable[[str], int | None]  # a centre's id -> the configured id of the group taking its tickets

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 
-from bot.config import Settings
+from bot.app.config import Settings
 from bot.db.models import utcnow
 from bot.db.tickets import SqlTicketStore
 from handlers.ports import Ticket
@@ -32,7 +32,7 @@ def table(tickets: list[Ticket], now: dt.datetime) -> list[str]:
 
 
 async def print_open_tickets(settings: Settings, centre: str | None = None) -> int:
-    from bot.compose import build_directory, make_engine  # the CLI imports the database only when asked
+    from bot.app.compose import build_directory, make_engine  # the CLI imports the database only when asked
 
     if centre is not None:
         known = [c.id for c in build_directory(settings).centres.centres]
