@@ -55,12 +55,13 @@ async def transfer(team: Team, ticket: Ticket, message: ConsultantMessage, _: Ge
     if not wanted:
         return [listing(directory, team.consultant_lang, _)]
     refused = _refusal(team, directory, ticket, wanted, _)
-    if refused is not None:
-        return [refused]
-    moved = await team.tickets.transfer(ticket.id, wanted)
+    target = directory.centres.get(wanted)
+    if refused is not None or target is None:
+        return [refused] if refused is not None else []
+    moved = await team.tickets.transfer(ticket.id, target.id)
     if moved is None:  # closed meanwhile
         return [Reply(_("The ticket is closed. Send /reopen first."))]
-    await _announce(team, ticket, moved, directory.centres.get(wanted), message.author, _)  # type: ignore[arg-type]
+    await _announce(team, ticket, moved, target, message.author, _)
     await turns.offer(team, moved)
     return []  # the old topic's last word is the outbox's, so it comes before the topic closes
 
