@@ -184,6 +184,9 @@ class TicketStore(Protocol):
 
     async def open_of_user(self, user_id: int) -> Ticket | None: ...
 
+    async def list_open(self) -> list[Ticket]:
+        """Every open ticket, oldest first."""
+
     async def queue_position(self, ticket_id: int) -> int:
         """1 for the oldest open ticket nobody has taken yet."""
 

@@ -5,7 +5,8 @@ The turn goes round the present consultants of the group that takes the ticket
 the centre's cap of open tickets. The offer mentions the consultant in the
 ticket's topic, so a handoff is not missed in a busy group. With nobody present,
 or everyone at the cap, the ticket simply waits: the reminder in the general
-topic still comes, as for any ticket nobody took.
+topic still comes, as for any ticket nobody took, and the tickets left waiting are offered as soon
+as someone says /present.
 """
 
 from __future__ import annotations
@@ -32,6 +33,14 @@ async def offer(team: Team, ticket: Ticket) -> Person | None:
     return person
 
 
+async def offer_waiting(team: Team, centre: str) -> None:
+    """Someone became present: the centre's tickets nobody holds are offered, oldest first, while anyone has room."""
+    for ticket in await team.tickets.list_open():
+        waiting = not ticket.assignee and not ticket.consultant_id
+        if waiting and team.answering(ticket.centre) == centre and await offer(team, ticket) is None:
+            return
+
+
 def _names(people: list[Person]) -> str:
     return ", ".join(p.handle or p.name or p.id for p in people)
 
@@ -45,6 +54,8 @@ async def command(team: Team, centre: str, person: Person, name: str) -> list[Re
         return [Reply(_("I cannot tell who you are: send this command from your own account, not as the group."))]
     present = name == "present"
     await team.presence.set_present(centre, person, present, team.now())
+    if present:
+        await offer_waiting(team, centre)
     here = [p.person for p in await team.presence.roster(centre) if p.present]
     if present:
         said = _("{name}, you are present: new tickets of this group are offered to you in turn, at most "

@@ -89,6 +89,10 @@ async def test_with_nobody_present_a_ticket_waits_and_turns_are_per_centre(desk:
 
     assert offers(desk) == [(102, "@erlan" + OFFER.format(n=2))]
 
+    # Someone comes to Karaganda's group: the ticket left waiting there is offered to them at once.
+    await consultant(desk, KARAGANDA_GROUP, id=7002, first_name="Бекзат", counter=2).says("/present")
+    assert offers(desk)[-1] == (101, BEKZAT + OFFER.format(n=1))
+
 
 async def test_a_consultant_who_takes_a_ticket_offered_to_another_counts_it_as_theirs(desk: Desk) -> None:
     await consultant(desk, KARAGANDA_GROUP, username="asel_n").says("/present")
@@ -114,7 +118,8 @@ async def test_presence_is_kept_across_a_restart_and_can_be_said_in_a_tickets_to
         said = sent(await consultant(first, KARAGANDA_GROUP, 101, username="asel_n").says("/present"),
                     KARAGANDA_GROUP, 101)
         assert said[0].startswith("Асель, вы на месте")
+        assert offers(first) == [(101, ASEL + OFFER.format(n=1))]  # the waiting ticket, at once
 
     async with running(settings, engine, matcher, bot_api, graph, clock) as second:
         await user(second, 2).says("Соедините с консультантом, я из Караганды")
-        assert offers(second) == [(102, ASEL + OFFER.format(n=2))]
+        assert offers(second)[1:] == [(102, ASEL + OFFER.format(n=2))]
