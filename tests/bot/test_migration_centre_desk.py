@@ -11,7 +11,7 @@ from bot.db import schema
 from bot.db.presence import SqlPresenceStore
 from bot.db.tickets import SqlTicketStore
 from tests.bot.test_migration_regions import NOW, upgrade_to
-from tests.conftest import reset_database
+from tests.fixtures import reset_database
 
 TICKET = ("INSERT INTO tickets (id, user_id, channel, chat_id, name, handle, lang, status, assignee, history, "
           "created_at, last_user_message_at, closed_by, centre) VALUES "

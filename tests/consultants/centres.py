@@ -8,7 +8,7 @@ from typing import Any
 
 from tests.channels.telegram.chat import Consultant, TelegramUser
 from tests.channels.telegram.fake_api import FakeBotAPI
-from tests.consultants.conftest import Desk
+from tests.service import DeskService
 
 KARAGANDA_GROUP, PAVLODAR_GROUP = -1002000000001, -1002000000002
 HEAD = 5550001  # the Karaganda centre's head, told of late tickets in private
@@ -44,13 +44,13 @@ centres:
 """
 
 
-def user(desk: Desk, number: int, lang: str = "ru") -> TelegramUser:
+def user(desk: DeskService, number: int, lang: str = "ru") -> TelegramUser:
     """Another Telegram user, with ids of their own."""
     return TelegramUser(desk.client, desk.api, desk.services, id=4400 + number, first_name=f"Пайдаланушы {number}",
                         last_name="", language_code=lang, update_ids=itertools.count(600_000 + 1000 * number))
 
 
-def consultant(desk: Desk, group: int, thread_id: int = 0, *, id: int = 7001, first_name: str = "Асель",
+def consultant(desk: DeskService, group: int, thread_id: int = 0, *, id: int = 7001, first_name: str = "Асель",
                username: str = "", counter: int = 0) -> Consultant:
     """A member of a centre's group, in a ticket's topic (or the general topic with thread_id 0)."""
     return Consultant(desk.client, desk.api, desk.services, id=id, first_name=first_name, last_name="",

@@ -18,7 +18,7 @@ from tests.channels.telegram.fake_api import FakeBotAPI
 from tests.channels.whatsapp.fake_graph import FakeGraph
 from tests.clock import ALMATY, FakeClock
 from tests.consultants.centres import CENTRES, HEAD, KARAGANDA_GROUP, PAVLODAR_GROUP, consultant, sent, user
-from tests.consultants.conftest import Desk, knowledge_with_centres, running
+from tests.service import DeskService, knowledge_with_centres, running
 
 TUESDAY_4PM = dt.datetime(2026, 1, 6, 16, 0, tzinfo=ALMATY)  # Wednesday 7 January is a public holiday
 THURSDAY = dt.date(2026, 1, 8)
@@ -26,7 +26,7 @@ THURSDAY = dt.date(2026, 1, 8)
 
 @pytest.fixture
 async def desk(desk_settings: Settings, engine: AsyncEngine, matcher: Matcher, bot_api: FakeBotAPI,
-               graph: FakeGraph, clock: FakeClock, tmp_path: Path) -> AsyncIterator[Desk]:
+               graph: FakeGraph, clock: FakeClock, tmp_path: Path) -> AsyncIterator[DeskService]:
     clock.set(TUESDAY_4PM)
     settings = desk_settings.model_copy(update={"knowledge_dir": knowledge_with_centres(tmp_path / "c", CENTRES),
                                                 "sla_minutes": 60})
@@ -34,7 +34,7 @@ async def desk(desk_settings: Settings, engine: AsyncEngine, matcher: Matcher, b
         yield service
 
 
-async def check_at(desk: Desk, moment: dt.datetime) -> tuple[int, list[dict[str, Any]]]:
+async def check_at(desk: DeskService, moment: dt.datetime) -> tuple[int, list[dict[str, Any]]]:
     """Run the periodic check at `moment`; how many tickets it flagged and the calls that made."""
     desk.clock.set(moment)
     mark = len(desk.api.calls)
@@ -47,7 +47,8 @@ def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), ALMATY)
 
 
-async def test_the_flag_fires_after_the_working_minutes_across_a_night_and_a_holiday_not_before(desk: Desk) -> None:
+async def test_the_flag_fires_after_the_working_minutes_across_a_night_and_a_holiday_not_before(
+        desk: DeskService) -> None:
     await desk.telegram.says("Соедините с консультантом, я из Караганды")  # Tuesday 16:00, a 180-minute target
 
     # Tuesday 16:00-18:00 counts 120 minutes; the night and Wednesday's holiday count nothing.
@@ -69,7 +70,7 @@ async def test_the_flag_fires_after_the_working_minutes_across_a_night_and_a_hol
     assert 'desk_tickets_open{centre="karaganda"} 1.0' in metrics
 
 
-async def test_an_answered_ticket_is_never_flagged_and_other_centres_use_the_desks_default(desk: Desk) -> None:
+async def test_an_answered_ticket_is_never_flagged_and_other_centres_use_the_desks_default(desk: DeskService) -> None:
     await desk.telegram.says("Соедините с консультантом, я из Караганды")
     await consultant(desk, KARAGANDA_GROUP, 101).says("Здравствуйте, смотрю ваш вопрос.")
     await user(desk, 2).says("Соедините с консультантом, я из Павлодара")  # DESK_SLA_MINUTES=60, no head
@@ -84,7 +85,7 @@ async def test_an_answered_ticket_is_never_flagged_and_other_centres_use_the_des
     assert await check_at(desk, at(THURSDAY, 17)) == (0, [])
 
 
-async def test_a_head_who_never_started_the_bot_is_replaced_by_the_general_topic(desk: Desk) -> None:
+async def test_a_head_who_never_started_the_bot_is_replaced_by_the_general_topic(desk: DeskService) -> None:
     desk.api.blocked.add(HEAD)
     await desk.telegram.says("Соедините с консультантом, я из Караганды")
 

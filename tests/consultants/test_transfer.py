@@ -15,18 +15,18 @@ from tests.channels.telegram.fake_api import FakeBotAPI
 from tests.channels.whatsapp.fake_graph import FakeGraph
 from tests.clock import FakeClock
 from tests.consultants.centres import CENTRES, KARAGANDA_GROUP, PAVLODAR_GROUP, consultant, sent, topics_opened
-from tests.consultants.conftest import Desk, knowledge_with_centres, running
+from tests.service import DeskService, knowledge_with_centres, running
 
 
 @pytest.fixture
 async def desk(desk_settings: Settings, engine: AsyncEngine, matcher: Matcher, bot_api: FakeBotAPI,
-               graph: FakeGraph, clock: FakeClock, tmp_path: Path) -> AsyncIterator[Desk]:
+               graph: FakeGraph, clock: FakeClock, tmp_path: Path) -> AsyncIterator[DeskService]:
     settings = desk_settings.model_copy(update={"knowledge_dir": knowledge_with_centres(tmp_path / "c", CENTRES)})
     async with running(settings, engine, matcher, bot_api, graph, clock) as service:
         yield service
 
 
-async def test_transfer_alone_lists_the_centres_and_bad_targets_get_one_line(desk: Desk) -> None:
+async def test_transfer_alone_lists_the_centres_and_bad_targets_get_one_line(desk: DeskService) -> None:
     await desk.telegram.says("Соедините с консультантом, я из Караганды")
     asel = consultant(desk, KARAGANDA_GROUP, 101)
 
@@ -47,7 +47,8 @@ async def test_transfer_alone_lists_the_centres_and_bad_targets_get_one_line(des
     assert (await desk.ticket(1)).centre == "karaganda"
 
 
-async def test_a_telegram_users_live_ticket_moves_with_its_history_and_the_next_message_follows(desk: Desk) -> None:
+async def test_a_telegram_users_live_ticket_moves_with_its_history_and_the_next_message_follows(
+        desk: DeskService) -> None:
     user = desk.telegram
     await user.says("Соедините с консультантом, я из Караганды")
     await user.says("Вопрос про грант для Павлодара")
@@ -83,7 +84,7 @@ async def test_a_telegram_users_live_ticket_moves_with_its_history_and_the_next_
     assert not [c for c in await asel.says("Ещё что-то") if c["params"].get("chat_id") == user.id]
 
 
-async def test_a_whatsapp_users_ticket_moves_and_their_next_message_arrives_in_the_new_topic(desk: Desk) -> None:
+async def test_a_whatsapp_users_ticket_moves_and_their_next_message_arrives_in_the_new_topic(desk: DeskService) -> None:
     wa = desk.whatsapp
     await wa.say("Кеңесшіге қосыңыз, мен Павлодардамын")
     assert topics_opened(desk.api) == [(PAVLODAR_GROUP, "№1 · kk · WhatsApp · Айгерім")]

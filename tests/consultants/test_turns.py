@@ -16,7 +16,7 @@ from tests.channels.telegram.fake_api import FakeBotAPI
 from tests.channels.whatsapp.fake_graph import FakeGraph
 from tests.clock import FakeClock
 from tests.consultants.centres import CENTRES, KARAGANDA_GROUP, PAVLODAR_GROUP, consultant, sent, user
-from tests.consultants.conftest import Desk, knowledge_with_centres, running
+from tests.service import DeskService, knowledge_with_centres, running
 
 OFFER = ": обращение №{n} предлагается вам по очереди: ответьте здесь или отправьте /take. Если вы не можете, " \
         "его возьмёт другой консультант командой /take."
@@ -26,20 +26,20 @@ BEKZAT = '<a href="tg://user?id=7002">Бекзат</a>'  # has none: a mention b
 
 @pytest.fixture
 async def desk(desk_settings: Settings, engine: AsyncEngine, matcher: Matcher, bot_api: FakeBotAPI,
-               graph: FakeGraph, clock: FakeClock, tmp_path: Path) -> AsyncIterator[Desk]:
+               graph: FakeGraph, clock: FakeClock, tmp_path: Path) -> AsyncIterator[DeskService]:
     settings = desk_settings.model_copy(update={"knowledge_dir": knowledge_with_centres(tmp_path / "c", CENTRES),
                                                 "consultant_max_open": 3})
     async with running(settings, engine, matcher, bot_api, graph, clock) as service:
         yield service
 
 
-def offers(desk: Desk) -> list[tuple[int, str]]:
+def offers(desk: DeskService) -> list[tuple[int, str]]:
     """(topic, text) of every offer posted: the mention, then the sentence."""
     return [(c["params"]["message_thread_id"], c["params"]["text"]) for c in desk.api.calls
             if c["method"] == "sendMessage" and "предлагается вам по очереди" in c["params"]["text"]]
 
 
-async def test_present_consultants_get_new_tickets_in_turn_and_one_away_gets_none(desk: Desk) -> None:
+async def test_present_consultants_get_new_tickets_in_turn_and_one_away_gets_none(desk: DeskService) -> None:
     general = {name: consultant(desk, KARAGANDA_GROUP, id=n, first_name=name, username=handle, counter=n - 7000)
                for n, name, handle in ((7001, "Асель", "asel_n"), (7002, "Бекзат", ""), (7003, "Сауле", "saule"))}
     said = sent(await general["Асель"].says("/present"), KARAGANDA_GROUP)
@@ -60,7 +60,7 @@ async def test_present_consultants_get_new_tickets_in_turn_and_one_away_gets_non
     assert desk.api.texts_in_topic(101)[1] == ASEL + OFFER.format(n=1)
 
 
-async def test_at_the_cap_a_ticket_waits_for_the_reminder_and_a_freed_place_takes_the_next(desk: Desk) -> None:
+async def test_at_the_cap_a_ticket_waits_for_the_reminder_and_a_freed_place_takes_the_next(desk: DeskService) -> None:
     asel = consultant(desk, KARAGANDA_GROUP, username="asel_n")
     await asel.says("/present")
     for n in range(1, 4):  # Karaganda's max_open is 2 (the desk's default here is 3)
@@ -78,7 +78,7 @@ async def test_at_the_cap_a_ticket_waits_for_the_reminder_and_a_freed_place_take
     assert offers(desk)[-1] == (104, ASEL + OFFER.format(n=4))
 
 
-async def test_with_nobody_present_a_ticket_waits_and_turns_are_per_centre(desk: Desk) -> None:
+async def test_with_nobody_present_a_ticket_waits_and_turns_are_per_centre(desk: DeskService) -> None:
     await consultant(desk, PAVLODAR_GROUP, username="erlan").says("/present")  # present in Pavlodar only
     said = sent(await consultant(desk, KARAGANDA_GROUP, counter=1).says("/away"), KARAGANDA_GROUP)
     assert said[0].endswith("Сейчас на месте никого нет: новые обращения ждут, напоминания о них приходят "
@@ -94,7 +94,7 @@ async def test_with_nobody_present_a_ticket_waits_and_turns_are_per_centre(desk:
     assert offers(desk)[-1] == (101, BEKZAT + OFFER.format(n=1))
 
 
-async def test_a_consultant_who_takes_a_ticket_offered_to_another_counts_it_as_theirs(desk: Desk) -> None:
+async def test_a_consultant_who_takes_a_ticket_offered_to_another_counts_it_as_theirs(desk: DeskService) -> None:
     await consultant(desk, KARAGANDA_GROUP, username="asel_n").says("/present")
     await consultant(desk, KARAGANDA_GROUP, id=7002, first_name="Бекзат", counter=1).says("/present")
     await user(desk, 1).says("Соедините с консультантом, я из Караганды")  # offered to Asel
