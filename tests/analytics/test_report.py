@@ -98,16 +98,16 @@ async def test_the_period_leaves_older_questions_out(sql_desk: Desk, engine: Asy
 
 
 async def test_each_centre_gets_its_tickets_answers_first_reply_in_its_own_hours_and_late_ones(
-        desk: Desk, team: Team, engine: AsyncEngine, matcher: Matcher, clock: FakeClock) -> None:
+        sql_desk: Desk, sql_team: Team, engine: AsyncEngine, matcher: Matcher, clock: FakeClock) -> None:
     clock.set(dt.datetime(2026, 1, 9, 17, 30, tzinfo=dt.timezone(dt.timedelta(hours=5))))  # Friday evening
-    users = [await desk.store.touch_user(Channel.TELEGRAM, chat, "Айгүл") for chat in ("u1", "u2", "u3")]
+    users = [await sql_desk.store.touch_user(Channel.TELEGRAM, chat, "Айгүл") for chat in ("u1", "u2", "u3")]
     for user, centre in zip(users, ("national", "karaganda", "karaganda"), strict=True):
-        await escalation.escalate(team, user, "ru", said(user.external_id, "human"), centre)
+        await escalation.escalate(sql_team, user, "ru", said(user.external_id, "human"), centre)
     clock.advance(days=2, hours=17, minutes=15)  # Monday 10:45
     for ticket_id in (1, 2):
-        ticket = await team.tickets.get(ticket_id)
-        await relay.from_consultant(team, ticket, "Асель", "Добрый день!")
-    await team.tickets.flag_late(3, clock())
+        ticket = await sql_team.tickets.get(ticket_id)
+        await relay.from_consultant(sql_team, ticket, "Асель", "Добрый день!")
+    await sql_team.tickets.flag_late(3, clock())
     hours = {"national": WorkingHours.parse("Mon-Fri 09:00-18:00"),
              "karaganda": WorkingHours.parse("Mon-Fri 10:00-18:00")}
 
