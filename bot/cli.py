@@ -17,7 +17,7 @@ from bot import logs, purge_command, startup
 from bot.analytics import command as report_command
 from bot.channel_plan import plan
 from bot.channels.terminal import forgiving_stdin, render, run_chat
-from bot.compose import build_matcher, check_directory, maintenance_engine, make_engine, open_desk
+from bot.compose import build_matcher, check_calendar, check_directory, maintenance_engine, make_engine, open_desk
 from bot.config import ENV_FILE_VARIABLE, EnvFileMissing, Settings, load_settings
 from bot.curation import command as curation_command
 from bot.db import schema
@@ -71,8 +71,9 @@ async def ask_one(matcher: Matcher, settings: Settings, text: str) -> int:
 
 
 def kb_check(settings: Settings, max_age_days: int | None) -> int:
-    _, problems = check_base(settings.knowledge_dir, max_age_days=max_age_days or settings.kb_max_age_days)
+    checked, problems = check_base(settings.knowledge_dir, max_age_days=max_age_days or settings.kb_max_age_days)
     problems += check_directory(settings)[1]
+    problems += check_calendar(settings, [entry.id for entry in checked.entries])
     for problem in problems:
         prefix = "warning: " if problem.severity == "warning" else ""
         print(f"{prefix}{problem}")
