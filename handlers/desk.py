@@ -179,12 +179,9 @@ class Desk:
             return [Reply(_("Your message is empty. Please type your question in words."))]
         if text.lower().strip(" .!?") in LANGUAGE_WORDS:
             return [render.language_choice(_)]
-        if self.reminders is not None:  # "стоп" from a subscriber, or the word for reminders
-            said = await self.reminders.stop_word(user, lang, text, _)
-            if text.lower().strip(" .!?") in subscriptions.WORDS:
-                said = [await self.reminders.overview(user, lang, _)]
-            if said is not None:
-                return said
+        said = await self.reminders.said(user, lang, text, self.translator) if self.reminders else None
+        if said is not None:  # the word for reminders, or "стоп" from a subscriber
+            return said
         if self.centres is not None and region.is_region_word(text):
             return [region.ask(self.centres.regions, lang, region.Then.NOTHING, _)]
         typed = self.centres.regions.answer(text) if self.centres is not None else None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from handlers import region, render
-from handlers.i18n import Gettext
+from handlers.i18n import Gettext, Translator
 from handlers.ports import Clock, Subscription, SubscriptionStore, UserRecord
 from handlers.types import Button, Channel, Reply
 from knowledge.calendar import Calendar, Event, Stream
@@ -29,6 +29,8 @@ ALL = "*"
 COMMANDS = frozenset({"remind", "reminders", "eskertu"})
 WORDS = frozenset({"ескерту", "ескертулер", "напоминания", "напоминание", "eskertu", "reminders", "remind"})
 STOP_WORDS = frozenset({"стоп", "тоқта", "токта", "toqta", "stop"})
+WORD_LANGUAGE = {"ескерту": "kk", "ескертулер": "kk", "тоқта": "kk", "токта": "kk", "напоминания": "ru",
+                 "напоминание": "ru", "стоп": "ru"}
 
 
 @dataclass(frozen=True)
@@ -109,9 +111,18 @@ class Reminders:
             return [await self._stop(user, lang, data[len(STOP):], _)]
         return [await self.overview(user, lang, _)]
 
-    async def stop_word(self, user: UserRecord, lang: str, text: str, _: Gettext) -> list[Reply] | None:
-        """"стоп" from a subscriber stops every reminder; None when it is not that."""
-        if text.lower().strip(" .!?«»\"") not in STOP_WORDS or not await self.store.subscriptions(user.id):
+    async def said(self, user: UserRecord, lang: str, text: str, translator: Translator) -> list[Reply] | None:
+        """The word for reminders opens them; "стоп" from a subscriber stops them all; None for anything else.
+
+        A user who chose no language yet is answered in the word's own."""
+        word = text.lower().strip(" .!?«»\"")
+        if word not in WORDS and word not in STOP_WORDS:
+            return None
+        lang = WORD_LANGUAGE.get(word, lang) if user.lang is None else lang
+        _ = translator(lang)
+        if word in WORDS:
+            return [await self.overview(user, lang, _)]
+        if not await self.store.subscriptions(user.id):
             return None
         return [await self._stop(user, lang, ALL, _)]
 
