@@ -24,6 +24,7 @@ from bot.db import schema
 from bot.db.memory import MemoryStore
 from bot.doctor import doctor
 from bot.failures import FAILURES, database_failure
+from bot.reminders import plan as remind_plan
 from bot.settings_errors import describe
 from bot.ticket_list import print_open_tickets
 from handlers import Channel, Desk, Inbound, InboundKind, Translator
@@ -208,6 +209,7 @@ def parser() -> argparse.ArgumentParser:
                          help="also replace the ids and phone numbers of users gone that long by pseudonyms")
     sub.add_parser("tickets", help="open tickets with their age and assignee")
     report_command.add_parser(sub)
+    remind_plan.add_parser(sub)
     doctor_p = sub.add_parser("doctor", help="what is configured, what is missing, what the desk will do")
     doctor_p.add_argument("--online", action="store_true", help="also ask Telegram and Meta (read only)")
     return ap
@@ -241,6 +243,8 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(purge_command.run(settings, args.older_than, args.dry_run, args.include_identifiers))
     if args.command == "report":
         return asyncio.run(report_command.run(settings, args))
+    if args.command == "remind":
+        return asyncio.run(remind_plan.run(settings, args))
     if args.command == "doctor":
         return doctor(settings, online=args.online)
     if args.command == "tickets":

@@ -30,6 +30,7 @@ def as_dict(report: Report) -> dict[str, Any]:
                   "nearest": [{"entry": e, "score": s} for e, s in g.nearest]} for g in report.gaps],
         "consultants": [_staff(f) for f in report.consultants],
         "topics": [_staff(f) for f in report.topics],
+        "reminders": [{"event": event, **counts} for event, counts in sorted(report.reminders.items())],
     }
 
 
@@ -65,6 +66,9 @@ def as_text(report: Report) -> str:
         lines += ["", f"{title}: tickets, replied, median first reply (working time), CSAT, reopened"]
         lines += [f"  {f.name}: {f.tickets}, {f.replied}, {_minutes(f.median_first_reply)}, {_csat(f)}, "
                   f"{f.reopened}" for f in table]
+    lines += ["", "Reminders per event: sent, delivered, failed"]
+    lines += [f"  {event}: {c['sent']}, {c['delivered']}, {c['failed']}"
+              for event, c in sorted(report.reminders.items())]
     return "\n".join(lines)
 
 
@@ -92,6 +96,8 @@ def as_csv(report: Report) -> str:
             writer.writerows([section, f["name"], k, v] for k, v in f.items()
                              if k not in ("name", "ratings"))
             writer.writerows([section, f["name"], f"rating:{n}", v] for n, v in f["ratings"].items())
+    for r in data["reminders"]:
+        writer.writerows(["reminders", r["event"], k, v] for k, v in r.items() if k != "event")
     return out.getvalue()
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.analytics.gaps import Gap, find_gaps
 from bot.analytics.questions import ClarifyOutcomes, EntryVerdicts, Usage, question_figures
 from bot.analytics.staff import StaffFigures, staff_figures
+from bot.reminders.metrics import figures as reminder_figures
 from handlers.working_hours import WorkingHours
 from knowledge import Matcher
 
@@ -26,6 +27,7 @@ class Report:
     gaps: list[Gap]
     consultants: list[StaffFigures]
     topics: list[StaffFigures]
+    reminders: dict[str, dict[str, int]] = field(default_factory=dict)  # event -> sent, delivered, failed
 
 
 async def build_report(engine: AsyncEngine, matcher: Matcher, hours: WorkingHours, since: dt.datetime,
@@ -35,4 +37,6 @@ async def build_report(engine: AsyncEngine, matcher: Matcher, hours: WorkingHour
         questions = await question_figures(conn, since)
         consultants, topics = await staff_figures(conn, since, hours)
     gaps = find_gaps(questions.gaps, matcher, gap_limit)
-    return Report(since, until, questions.usage, questions.entries, questions.clarify, gaps, consultants, topics)
+    reminders = await reminder_figures(engine, since)
+    return Report(since, until, questions.usage, questions.entries, questions.clarify, gaps, consultants, topics,
+                  reminders)
