@@ -23,8 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.channels.whatsapp.store import WhatsAppStore
 from bot.db.models import User, aware
-from bot.pacing import Pacer, Rate
 from bot.pipeline.outcome import Outcome
+from bot.pipeline.pacing import Pacer, Rate
 from bot.reminders import bodies
 from bot.reminders.store import SqlSubscriptionStore
 from bot.reminders.tables import ReminderSubscription, SentReminder

@@ -11,7 +11,7 @@ from prometheus_client import Gauge
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.metrics import Metrics
+from bot.ops.metrics import Metrics
 from bot.reminders.tables import ReminderSubscription, SentReminder
 
 sent, subscriptions = SentReminder.__table__, ReminderSubscription.__table__

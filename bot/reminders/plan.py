@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.compose import build_directory, build_matcher, make_engine
-from bot.config import Settings
+from bot.app.compose import build_directory, build_matcher, make_engine
+from bot.app.config import Settings
 from bot.db import schema
 from bot.db.models import User, utcnow
 from bot.reminders.scheduler import subscribers

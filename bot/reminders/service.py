@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Settings
-from bot.inbox import instance_name
-from bot.metrics import Metrics
-from bot.pacing import Pacer, Rate
+from bot.app.config import Settings
+from bot.ops.metrics import Metrics
+from bot.pipeline.inbox import instance_name
 from bot.pipeline.outbound import Outbound
+from bot.pipeline.pacing import Pacer, Rate
 from bot.reminders.deliver import Channels, Deliverer
 from bot.reminders.lease import Lease
 from bot.reminders.metrics import ReminderMetrics

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from bot.cli import run
+from bot.app.cli import run
 from knowledge import load_base
 from knowledge.calendar_file import load_calendar, parse_calendar
 from knowledge.loader import DEFAULT_DIR

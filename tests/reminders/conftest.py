@@ -21,10 +21,10 @@ from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Settings
+from bot.app.config import Settings
+from bot.app.services import Services
+from bot.app.web import SERVICES, create_app
 from bot.reminders.tables import ReminderSubscription, SentReminder
-from bot.services import Services
-from bot.web import SERVICES, create_app
 from knowledge import Matcher
 from knowledge.loader import DEFAULT_DIR
 from tests.channels.telegram.chat import SECRET, TOKEN, TelegramUser

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from bot.cli import run
-from bot.config import Settings
+from bot.app.cli import run
+from bot.app.config import Settings
 from tests.channels.telegram.fake_api import FakeBotAPI
 from tests.clock import FakeClock
 from tests.reminders.conftest import Instance, almaty

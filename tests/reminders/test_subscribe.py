@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Settings
+from bot.app.config import Settings
 from handlers import Translator
 from knowledge import Matcher
 from tests.channels.telegram.fake_api import FakeBotAPI
