@@ -1,9 +1,8 @@
-"""One reminder's try: claim its row, check the user still wants it, render it for the channel, send.
+"""One reminder's try: read its row, check the user still wants it, render it for the channel, send.
 
-The outbox calls this for each kept reminder (`bot.reminders.queue`). The row of
-`sent_reminders` is claimed with a conditional UPDATE, so a reminder put twice
-(an enqueue repeated after a crash) still goes out once; a user who stopped since
-it was queued gets nothing (the row is cancelled). A blocked bot (Telegram 403)
+The outbox calls this for each kept reminder (`bot.reminders.queue`), whose own
+claim lets one worker try it at a time. A reminder already settled is not sent
+again; a user who stopped since it was queued gets nothing (the row is cancelled). A blocked bot (Telegram 403)
 or an undeliverable number (Graph 131026) ends all of that user's subscriptions.
 A reminder not taken before its deadline (the delivery deadline, or the event's
 day itself, whichever comes first) is failed: a late reminder is no reminder.
@@ -11,6 +10,7 @@ day itself, whichever comes first) is failed: a late reminder is no reminder.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.channels.whatsapp.store import WhatsAppStore
@@ -35,8 +36,8 @@ from knowledge.calendar import Calendar
 
 log = logging.getLogger(__name__)
 Send = Callable[[str, dict[str, Any]], Awaitable[Outcome]]
-NEW, QUEUED, SENDING, DELIVERED, FAILED, CANCELLED = "new", "queued", "sending", "delivered", "failed", "cancelled"
-CLAIM_LEASE = dt.timedelta(seconds=120)  # a claim older than this is a dead sender's
+NEW, QUEUED, DELIVERED, FAILED, CANCELLED = "new", "queued", "delivered", "failed", "cancelled"
+SETTLE_ATTEMPTS = 3
 WINDOW_CLOSED = "/131047:"  # Graph: more than 24 hours since the user's last message
 UNDELIVERABLE = "/131026:"  # Graph: the number cannot receive WhatsApp messages
 sent, users, subscriptions = SentReminder.__table__, User.__table__, ReminderSubscription.__table__
@@ -91,7 +92,6 @@ class Deliverer:
             await self._settle(claimed.id, CANCELLED, "stopped" if not claimed.active else "not in the calendar")
             return Outcome.sent()
         if send is None:
-            await self._settle(claimed.id, QUEUED, "channel not running here")
             return Outcome.unavailable(f"{claimed.channel} is not running on this instance")
         today = self.clock().astimezone(self.zone).date()
         reply = reminder(event, stream, claimed.occurrence, today, claimed.lang, self.translator(claimed.lang))
@@ -117,14 +117,9 @@ class Deliverer:
         return await send(claimed.chat_id, bodies.whatsapp_template(template, claimed.lang, line))
 
     async def _claim(self, reminder_id: int) -> Claimed | None:
-        now = self.clock()
-        async with self.engine.begin() as conn:
-            taken = await conn.execute(update(sent).where(sent.c.id == reminder_id, or_(
-                sent.c.status.in_((NEW, QUEUED)),
-                and_(sent.c.status == SENDING, sent.c.claimed_at < now - CLAIM_LEASE)))
-                .values(status=SENDING, claimed_at=now))
-            if taken.rowcount != 1:
-                return None
+        """The queued reminder with its user and whether the subscription still stands; None once settled
+        (the outbox tries a message again when its outcome could not be recorded)."""
+        async with self.engine.connect() as conn:
             row = (await conn.execute(
                 select(sent.c.id, sent.c.event_id, sent.c.occurrence, sent.c.user_id, sent.c.stream,
                        sent.c.created_at, users.c.lang, users.c.channel, users.c.external_id,
@@ -132,7 +127,9 @@ class Deliverer:
                 .join(users, users.c.id == sent.c.user_id)
                 .outerjoin(subscriptions, and_(subscriptions.c.user_id == sent.c.user_id,
                                                subscriptions.c.stream == sent.c.stream))
-                .where(sent.c.id == reminder_id))).one()
+                .where(sent.c.id == reminder_id, sent.c.status == QUEUED))).first()
+        if row is None:
+            return None
         return Claimed(row.id, row.event_id, dt.date.fromisoformat(row.occurrence), row.user_id, row.stream,
                        row.lang or "kk", row.channel, row.external_id, aware(row.created_at),
                        row.subscription is not None and row.stopped_at is None)
@@ -151,19 +148,28 @@ class Deliverer:
         if self.clock() >= self._deadline(claimed):
             await self._settle(claimed.id, FAILED, f"deadline: {outcome.error}")
             return Outcome.failed(f"reminder past its deadline: {outcome.error}")
-        await self._settle(claimed.id, QUEUED, outcome.error)
-        return outcome
+        return outcome  # still queued: the outbox tries again
 
     def _deadline(self, claimed: Claimed) -> dt.datetime:
         day_after = dt.datetime.combine(claimed.occurrence + dt.timedelta(days=1), dt.time(), tzinfo=self.zone)
         return min(claimed.created_at + self.deadline, day_after.astimezone(dt.UTC))
 
     async def _settle(self, reminder_id: int, status: str, error: str, external_id: str = "") -> None:
+        """Record the outcome; a write the database refuses for a moment is tried again, since a
+        reminder the platform took but left `sending` would be sent again after the claim's lease."""
         values: dict[str, Any] = {"status": status, "error": error[:2000], "external_id": external_id[:128]}
         if status in (DELIVERED, FAILED, CANCELLED):
             values["settled_at"] = self.clock()
-        async with self.engine.begin() as conn:
-            await conn.execute(update(sent).where(sent.c.id == reminder_id, sent.c.status == SENDING).values(**values))
+        for attempt in range(1, SETTLE_ATTEMPTS + 1):
+            try:
+                async with self.engine.begin() as conn:
+                    await conn.execute(update(sent).where(sent.c.id == reminder_id, sent.c.status == QUEUED)
+                                       .values(**values))
+                return
+            except DBAPIError:
+                if attempt == SETTLE_ATTEMPTS:
+                    raise
+                await asyncio.sleep(attempt)
 
 
 async def _in_order(send: Send, chat_id: str, messages: list[dict[str, Any]]) -> Outcome:

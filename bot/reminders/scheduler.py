@@ -3,11 +3,11 @@
 A due reminder (`knowledge.calendar`) becomes one `sent_reminders` row per
 subscriber of its stream (and region), inserted with ON CONFLICT DO NOTHING on
 the unique (event, occurrence, offset, user): however many instances or ticks
-see it due, each user gets one row. Rows are stored `new`, handed to the outbox,
-then marked `queued`; a sender that died between the two leaves them `new`, and
-the next holder of the lease hands them over again (the delivery's claim keeps a
-repeated hand-over from sending twice). Reminders reach only the users who
-subscribed before the reminder's send time.
+see it due, each user gets one row. Rows are stored `new`, then handed to the
+outbox and marked `queued` in one transaction per batch (`bot.reminders.queue`);
+a sender that died in between leaves them `new`, and the next holder of the lease
+hands them over. Reminders reach only the users who subscribed before the
+reminder's send time.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.dialect import insert_on_conflict
 from bot.db.models import User, WhatsAppDeliveryFailure
-from bot.reminders.deliver import DELIVERED, FAILED, NEW, QUEUED
+from bot.reminders.deliver import DELIVERED, FAILED, NEW
 from bot.reminders.lease import Lease
 from bot.reminders.queue import ReminderQueue
 from bot.reminders.source import CalendarSource
@@ -33,7 +33,6 @@ from handlers.ports import Clock
 from knowledge.calendar import Due, Event
 
 log = logging.getLogger(__name__)
-HANDOVER = 1000  # reminders handed to the outbox between two marks
 UNDELIVERABLE = 131026
 sent, users, subscriptions = SentReminder.__table__, User.__table__, ReminderSubscription.__table__
 failures = WhatsAppDeliveryFailure.__table__
@@ -73,7 +72,7 @@ class Scheduler:
         await self._undeliverable()
         for due in self.calendar().due(self.clock(), self.zone, self.at):
             await self._store(due)
-        return await self._hand_over()
+        return await self.queue.hand_over(self.clock())
 
     async def _store(self, due: Due) -> None:
         picked = (select(literal(due.event.id, String), literal(due.occurrence.isoformat(), String),
@@ -89,24 +88,6 @@ class Scheduler:
         if stored.rowcount:
             log.info("reminders: %s of %s, %d days before: %d stored", due.event.id, due.occurrence,
                      due.offset, stored.rowcount)
-
-    async def _hand_over(self) -> int:
-        """Every `new` row to the outbox, a batch at a time, each batch then marked queued."""
-        handed = 0
-        while True:
-            async with self.engine.connect() as conn:
-                rows = (await conn.execute(
-                    select(sent.c.id, users.c.channel, users.c.external_id)
-                    .join(users, users.c.id == sent.c.user_id).where(sent.c.status == NEW)
-                    .order_by(sent.c.id).limit(HANDOVER))).all()
-            if not rows:
-                return handed
-            for row in rows:
-                await self.queue.put(row.channel, row.external_id, row.id)
-            async with self.engine.begin() as conn:
-                await conn.execute(update(sent).where(sent.c.id.in_([r.id for r in rows]), sent.c.status == NEW)
-                                   .values(status=QUEUED))
-            handed += len(rows)
 
     async def _undeliverable(self) -> None:
         """WhatsApp reports some failures later, by a status callback: those reminders failed after all,

@@ -72,7 +72,7 @@ def build_reminders(settings: Settings, engine: AsyncEngine, outbound: Outbound,
     conversation = Reminders(SqlSubscriptionStore(engine, clock), source, reach(settings), regions, clock, zone)
     channels = Channels(outbound.senders.get, pacer, shares(settings), settings.whatsapp_reminder_template)
     deliver = Deliverer(engine, source, translator, channels, clock, zone, settings.delivery_deadline_hours * 3600)
-    queue = ReminderQueue(outbound, deliver)
+    queue = ReminderQueue(engine, outbound, deliver)
     lease = Lease(engine, instance_name(settings.instance_id, settings.port),
                   LEASE_TICKS * settings.reminder_tick_seconds, clock)
     at = dt.time.fromisoformat(settings.reminder_time)

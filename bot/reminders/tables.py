@@ -31,7 +31,7 @@ class ReminderSubscription(Base):
 
 
 class SentReminder(Base):
-    """status: new (stored, not yet handed to the outbox) -> queued -> sending -> delivered or failed;
+    """status: new (stored, not yet handed to the outbox) -> queued -> delivered or failed;
     cancelled when the user stopped before it went out."""
 
     __tablename__ = "sent_reminders"
@@ -49,7 +49,6 @@ class SentReminder(Base):
     external_id: Mapped[str] = mapped_column(String(128), default="")  # the platform's message id
     error: Mapped[str] = mapped_column(Text, default="")  # the platform's refusal, never a user's words
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     settled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app.config import Settings
-from bot.reminders.queue import ReminderQueue
+from bot.pipeline import jsonio
 from handlers import Translator
 from knowledge import Matcher
 from tests.channels.telegram.fake_api import FakeBotAPI
@@ -55,26 +55,26 @@ async def test_the_31_march_deadline_fires_30_7_and_1_days_before_once_across_tw
         assert len(reminders_to(bot_api, DATABASE)) == len(reminders_to(bot_api, TAX)) == 1
         assert len(templates(graph)) == 1
 
-        # Instance one dies in the middle of handing the 7-day reminders over: one put, then nothing.
+        # Instance one dies in the middle of handing the 7-day reminders over: one batch, then nothing.
         clock.set(almaty(3, 24, 10))
-        put = ReminderQueue.put
-        calls = 0
+        monkeypatch.setattr("bot.reminders.queue.BATCH", 1)
+        dumps, batches = jsonio.dumps, 0
 
-        async def dying(self: ReminderQueue, channel: str, chat_id: str, reminder_id: int) -> None:
-            nonlocal calls
-            calls += 1
-            if calls > 1:
+        def dying(value: object) -> str:
+            nonlocal batches
+            batches += 1
+            if batches > 1:
                 raise ConnectionError("the process died")
-            await put(self, channel, chat_id, reminder_id)
+            return dumps(value)
 
-        monkeypatch.setattr(ReminderQueue, "put", dying)
+        monkeypatch.setattr("bot.reminders.queue.jsonio.dumps", dying)
         with pytest.raises(ConnectionError):
             await one.services.reminders.tick()  # type: ignore[union-attr]
-        monkeypatch.setattr(ReminderQueue, "put", put)
+        monkeypatch.undo()
         one.services.outbound.senders.clear()  # type: ignore[union-attr]  # dead: sends nothing more
         assert await two.tick() == 0  # its lease has not run out yet
         clock.advance(minutes=4)  # it has now (three missed ticks)
-        assert await two.tick() == 3  # the rows one stored, handed over again: the one it had put too
+        assert await two.tick() == 2  # the rest of what one stored; what it handed over goes out too
         await one.services.outbound.drain()  # type: ignore[union-attr]
 
     async with instance(*run, name="one") as one, instance(*run, name="two") as two:  # both restarted

@@ -46,7 +46,6 @@ def upgrade() -> None:
         sa.Column("external_id", sa.String(128), nullable=False),
         sa.Column("error", sa.Text(), nullable=False),
         sa.Column("created_at", WHEN, nullable=False),
-        sa.Column("claimed_at", WHEN, nullable=True),
         sa.Column("settled_at", WHEN, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_sent_reminders"),
         sa.UniqueConstraint("event_id", "occurrence", "offset_days", "user_id", name="uq_sent_reminders_once"),
