@@ -104,9 +104,9 @@ async def seed(engine: AsyncEngine, count: int) -> None:
                           "stopped_at": None, "stop_reason": ""} for i, _c, _e in ids]
         contacts = [{"wa_id": e, "name": "", "last_inbound_at": january, "choices": "[]"}
                     for _i, c, e in ids if c == "whatsapp"]
-        for start in range(0, count, 5000):
-            await conn.execute(insert(ReminderSubscription.__table__), subscriptions[start:start + 5000])
-            await conn.execute(insert(WhatsAppContact.__table__), contacts[start:start + 5000])
+        for table, rows in ((ReminderSubscription.__table__, subscriptions), (WhatsAppContact.__table__, contacts)):
+            for start in range(0, len(rows), 5000):
+                await conn.execute(insert(table), rows[start:start + 5000])
 
 
 async def counts(engine: AsyncEngine) -> dict[str, int]:
