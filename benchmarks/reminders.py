@@ -167,7 +167,7 @@ async def fresh(database: str | None, workdir: Path, name: str) -> str:
     if not database:
         return f"sqlite+aiosqlite:///{workdir / name}.db"
     engine = create_async_engine(database)
-    from tests.conftest import reset_database  # the suite's own way to empty a PostgreSQL database
+    from tests.fixtures import reset_database  # the suite's own way to empty a PostgreSQL database
 
     await reset_database(engine)
     await engine.dispose()

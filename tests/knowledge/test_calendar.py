@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-import yaml
 
-from bot.app.cli import run
 from knowledge import load_base
 from knowledge.calendar_file import load_calendar, parse_calendar
 from knowledge.loader import DEFAULT_DIR
@@ -87,15 +83,3 @@ def test_mistakes_in_streams_and_duplicates_are_named() -> None:
         "streams.grants.topics: 'grants.nope' is not an entry id",
         "streams.grants.name.ru: 22 characters, a WhatsApp row shows 20",
         "events.grants.call: the id appears twice"]
-
-
-def test_kb_check_reports_the_calendar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
-    root = tmp_path / "kb"
-    shutil.copytree(DEFAULT_DIR, root, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-    data = yaml.safe_load((root / "calendar.yaml").read_text(encoding="utf-8"))
-    data["events"][0]["stream"] = "weather"
-    (root / "calendar.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    monkeypatch.setenv("DESK_KNOWLEDGE_DIR", str(root))
-    assert run(["kb", "check"]) == 1
-    assert f"{root / 'calendar.yaml'}: events.database.annual.stream: must be one of " in capsys.readouterr().out

@@ -29,7 +29,8 @@ from knowledge import Matcher
 from knowledge.loader import DEFAULT_DIR
 from tests.channels.telegram.chat import SECRET, TOKEN, TelegramUser
 from tests.channels.telegram.fake_api import FakeBotAPI
-from tests.channels.whatsapp.conftest import (
+from tests.channels.whatsapp.fake_graph import FakeGraph
+from tests.channels.whatsapp.meta import (
     ACCESS_TOKEN,
     API_VERSION,
     APP_SECRET,
@@ -37,7 +38,6 @@ from tests.channels.whatsapp.conftest import (
     VERIFY_TOKEN,
     WhatsApp,
 )
-from tests.channels.whatsapp.fake_graph import FakeGraph
 from tests.clock import ALMATY, FakeClock
 
 CALENDAR = Path(__file__).with_name("calendar.yaml")

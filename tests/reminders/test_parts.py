@@ -7,8 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.app.cli import run
 from bot.app.config import Settings
 from bot.pipeline.pacing import Rate
 from bot.reminders.lease import Lease
@@ -61,3 +63,15 @@ def test_reminders_take_a_share_of_each_platforms_rate_and_leave_the_rest_to_ans
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert shares(settings) == {"telegram": Rate(24.0), "whatsapp": Rate(64.0)}
     assert shares(settings.model_copy(update={"telegram_messages_per_second": 0})) == {"whatsapp": Rate(64.0)}
+
+
+def test_kb_check_reports_the_calendar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "kb"
+    shutil.copytree(DEFAULT_DIR, root, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    data = yaml.safe_load((root / "calendar.yaml").read_text(encoding="utf-8"))
+    data["events"][0]["stream"] = "weather"
+    (root / "calendar.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("DESK_KNOWLEDGE_DIR", str(root))
+    assert run(["kb", "check"]) == 1
+    assert f"{root / 'calendar.yaml'}: events.database.annual.stream: must be one of " in capsys.readouterr().out

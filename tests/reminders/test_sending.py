@@ -12,8 +12,8 @@ from bot.pipeline import jsonio
 from handlers import Translator
 from knowledge import Matcher
 from tests.channels.telegram.fake_api import FakeBotAPI
-from tests.channels.whatsapp.conftest import USER
 from tests.channels.whatsapp.fake_graph import FakeGraph
+from tests.channels.whatsapp.meta import USER
 from tests.clock import FakeClock
 from tests.reminders.conftest import TEMPLATE, Instance, almaty, instance, sent_rows, subscriptions, texts_to
 

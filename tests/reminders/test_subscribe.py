@@ -9,8 +9,8 @@ from bot.app.config import Settings
 from handlers import Translator
 from knowledge import Matcher
 from tests.channels.telegram.fake_api import FakeBotAPI
-from tests.channels.whatsapp.conftest import USER
 from tests.channels.whatsapp.fake_graph import FakeGraph
+from tests.channels.whatsapp.meta import USER
 from tests.clock import FakeClock
 from tests.reminders.conftest import Instance, instance, subscriptions
 
