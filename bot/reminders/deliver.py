@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 Send = Callable[[str, dict[str, Any]], Awaitable[Outcome]]
 NEW, QUEUED, DELIVERED, FAILED, CANCELLED = "new", "queued", "delivered", "failed", "cancelled"
 SETTLE_ATTEMPTS = 3
+AT_ONCE = 8  # reminders in the hands of the database and the platforms at once (a pool holds 15 connections)
 WINDOW_CLOSED = "/131047:"  # Graph: more than 24 hours since the user's last message
 UNDELIVERABLE = "/131026:"  # Graph: the number cannot receive WhatsApp messages
 sent, users, subscriptions = SentReminder.__table__, User.__table__, ReminderSubscription.__table__
@@ -79,8 +80,15 @@ class Deliverer:
         self.deadline = dt.timedelta(seconds=deadline)
         self.whatsapp = WhatsAppStore(engine)
         self.subscriptions = SqlSubscriptionStore(engine, clock)
+        self._turns = asyncio.Semaphore(AT_ONCE)
 
     async def __call__(self, reminder_id: int) -> Outcome:
+        """Each of the outbox's lanes is one chat, and an event has thousands: a few at a time here,
+        so a large event never takes the connections the desk's answers need."""
+        async with self._turns:
+            return await self._deliver(reminder_id)
+
+    async def _deliver(self, reminder_id: int) -> Outcome:
         claimed = await self._claim(reminder_id)
         if claimed is None:  # already sent, cancelled, or being sent by another
             return Outcome.sent()
