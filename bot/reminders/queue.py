@@ -1,7 +1,7 @@
 """The adapter between the reminders and the outbox (main's `bot.pipeline.outbound`), and nothing else.
 
 A reminder is kept as one row of the outbox (`outbound_messages`) on a channel of
-its own ("reminder:telegram", "reminder:whatsapp"), so it rides the outbox's
+its own ("rem:telegram", "rem:whatsapp"), so it rides the outbox's
 durable lanes, retries and deadline without queueing behind (or ahead of) a chat's
 answers; its body is only the reminder's id: the text is written when it goes
 out, in the user's language and for the channel's window. Only the instance
@@ -26,7 +26,7 @@ from bot.pipeline.outbound import Outbound
 from bot.pipeline.outcome import Outcome
 from bot.reminders.tables import SentReminder
 
-PREFIX = "reminder:"
+PREFIX = "rem:"  # outbound_messages.channel holds 16 characters
 CHANNELS = ("telegram", "whatsapp")
 NEW, QUEUED = "new", "queued"
 BATCH = 1000
