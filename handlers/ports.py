@@ -257,3 +257,26 @@ class RelayOutbox(Protocol):
     """Where relayed messages wait until a worker delivers them."""
 
     async def put(self, relay: Relay) -> int: ...
+
+
+# -- deadline reminders ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A user's consent to reminders of one stream (`own_region`: only the user's region's events)."""
+
+    stream: str
+    own_region: bool = False
+
+
+class SubscriptionStore(Protocol):
+    """Who wants reminders of what; a stop is kept, and nobody stopped is reminded again."""
+
+    async def subscriptions(self, user_id: int) -> list[Subscription]: ...
+
+    async def subscribe(self, user_id: int, subscription: Subscription) -> None:
+        """Start (or change) the user's reminders of the stream from now on."""
+
+    async def stop(self, user_id: int, stream: str | None = None, reason: str = "user") -> int:
+        """Stop one stream's reminders, or all (None); returns how many were active."""

@@ -39,6 +39,7 @@ def as_dict(report: Report) -> dict[str, Any]:
         "consultants": [_staff(f) for f in report.consultants],
         "topics": [_staff(f) for f in report.topics],
         "centres": [_centre(f) for f in report.centres],
+        "reminders": [{"event": event, **counts} for event, counts in sorted(report.reminders.items())],
     }
 
 
@@ -77,6 +78,9 @@ def as_text(report: Report) -> str:
     lines += ["", "Centres: tickets opened, answered, median first reply (the centre's working time), late"]
     lines += [f"  {f.centre}: {f.opened}, {f.answered}, {_minutes(f.median_first_reply)}, {f.late}"
               for f in report.centres]
+    lines += ["", "Reminders per event: sent, delivered, failed"]
+    lines += [f"  {event}: {c['sent']}, {c['delivered']}, {c['failed']}"
+              for event, c in sorted(report.reminders.items())]
     return "\n".join(lines)
 
 
@@ -106,6 +110,8 @@ def as_csv(report: Report) -> str:
             writer.writerows([section, f["name"], f"rating:{n}", v] for n, v in f["ratings"].items())
     for f in data["centres"]:
         writer.writerows(["centres", f["centre"], k, v] for k, v in f.items() if k != "centre")
+    for r in data["reminders"]:
+        writer.writerows(["reminders", r["event"], k, v] for k, v in r.items() if k != "event")
     return out.getvalue()
 
 

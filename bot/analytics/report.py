@@ -11,6 +11,7 @@ from bot.analytics.centres import CentreFigures, HoursOf, centre_figures
 from bot.analytics.gaps import Gap, find_gaps
 from bot.analytics.questions import ClarifyOutcomes, EntryVerdicts, Usage, question_figures
 from bot.analytics.staff import StaffFigures, staff_figures
+from bot.reminders.metrics import figures as reminder_figures
 from handlers.working_hours import WorkingHours
 from knowledge import Matcher
 
@@ -28,6 +29,7 @@ class Report:
     consultants: list[StaffFigures]
     topics: list[StaffFigures]
     centres: list[CentreFigures] = field(default_factory=list)
+    reminders: dict[str, dict[str, int]] = field(default_factory=dict)  # event -> sent, delivered, failed
 
 
 async def build_report(engine: AsyncEngine, matcher: Matcher, hours: WorkingHours, since: dt.datetime,
@@ -41,5 +43,6 @@ async def build_report(engine: AsyncEngine, matcher: Matcher, hours: WorkingHour
         consultants, topics = await staff_figures(conn, since, hours)
         centres = await centre_figures(conn, since, hours_of or (lambda _centre: hours))
     gaps = find_gaps(questions.gaps, matcher, gap_limit)
+    reminders = await reminder_figures(engine, since)
     return Report(since, until, questions.usage, questions.entries, questions.clarify, gaps, consultants, topics,
-                  centres)
+                  centres, reminders)

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from bot.analytics import command as report_command
 from bot.app import startup
 from bot.app.channel_plan import plan
-from bot.app.compose import build_matcher, check_directory, maintenance_engine, make_engine, open_desk
+from bot.app.compose import build_matcher, check_calendar, check_directory, maintenance_engine, make_engine, open_desk
 from bot.app.config import ENV_FILE_VARIABLE, EnvFileMissing, Settings, load_settings
 from bot.app.settings_errors import describe
 from bot.channels.terminal import forgiving_stdin, render, run_chat
@@ -26,6 +26,7 @@ from bot.ops import logs, purge_command
 from bot.ops.doctor import doctor
 from bot.ops.failures import FAILURES, database_failure
 from bot.ops.ticket_list import print_open_tickets
+from bot.reminders import plan as remind_plan
 from handlers import Channel, Desk, Inbound, InboundKind, Translator
 from handlers.memory import MemoryDeskStore
 from knowledge import Decision, KnowledgeError, Matcher, check_base
@@ -72,8 +73,9 @@ async def ask_one(matcher: Matcher, settings: Settings, text: str) -> int:
 
 
 def kb_check(settings: Settings, max_age_days: int | None) -> int:
-    _, problems = check_base(settings.knowledge_dir, max_age_days=max_age_days or settings.kb_max_age_days)
+    checked, problems = check_base(settings.knowledge_dir, max_age_days=max_age_days or settings.kb_max_age_days)
     problems += check_directory(settings)[1]
+    problems += check_calendar(settings, [entry.id for entry in checked.entries])
     for problem in problems:
         prefix = "warning: " if problem.severity == "warning" else ""
         print(f"{prefix}{problem}")
@@ -209,6 +211,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("tickets", help="open tickets with their centre, age and assignee").add_argument(
         "--centre", metavar="ID", help="only the tickets of this centre (an id of centres.yaml)")
     report_command.add_parser(sub)
+    remind_plan.add_parser(sub)
     doctor_p = sub.add_parser("doctor", help="what is configured, what is missing, what the desk will do")
     doctor_p.add_argument("--online", action="store_true", help="also ask Telegram and Meta (read only)")
     return ap
@@ -242,6 +245,8 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(purge_command.run(settings, args.older_than, args.dry_run, args.include_identifiers))
     if args.command == "report":
         return asyncio.run(report_command.run(settings, args))
+    if args.command == "remind":
+        return asyncio.run(remind_plan.run(settings, args))
     if args.command == "doctor":
         return doctor(settings, online=args.online)
     if args.command == "tickets":

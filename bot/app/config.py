@@ -119,6 +119,19 @@ class Settings(BaseSettings):
     delivery_max_backoff_seconds: float = Field(300.0, gt=0, description="the longest pause between two tries "
                                                 "(a 429's retry_after is waited out whatever its length)")
 
+    # -- deadline reminders (knowledge/calendar.yaml) ---------------------------
+    reminders: bool = Field(True, description="offer and send deadline reminders (false: neither)")
+    reminder_time: str = Field("10:00", pattern="^([01][0-9]|2[0-3]):[0-5][0-9]$",
+                               description="when a day's reminders go out, in DESK_TIMEZONE")
+    reminder_tick_seconds: float = Field(60.0, gt=0, description="how often the sender looks for due reminders")
+    reminder_rate_share: float = Field(0.8, gt=0, le=1, description="share of each platform's send rate "
+                                       "reminders may use; the rest stays free for answers")
+    whatsapp_reminder_template: str = Field("", description="approved template with one body parameter (the "
+                                            "event), for reminders outside the 24-hour window; unset: WhatsApp "
+                                            "users cannot subscribe")
+    telegram_bot_url: str = Field("", description="e.g. https://t.me/civic_desk_bot: offered to WhatsApp users "
+                                  "when reminders cannot reach them there")
+
     @field_validator("consultant_chat_id", "sla_head", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:

@@ -21,6 +21,7 @@ from handlers import Desk
 if TYPE_CHECKING:  # the channels import this module
     from bot.channels.telegram.centre_groups import CentreChats
     from bot.channels.telegram.group import ConsultantsChat
+    from bot.reminders.service import ReminderService
 
 
 @dataclass
@@ -45,3 +46,4 @@ class Services:
     # A text into the consultants' group (its general topic), when a channel runs the group.
     post_to_consultants: Callable[[str], Awaitable[None]] | None = None
     outbound: Outbound | None = None  # desk messages the platform did not take at once
+    reminders: ReminderService | None = None  # deadline reminders (DESK_REMINDERS)

@@ -44,7 +44,9 @@ from bot.pipeline.inbox import Inbox, instance_name
 from bot.pipeline.outage import database_outage
 from bot.pipeline.outbound import Outbound
 from bot.pipeline.outbox import Outbox
+from bot.pipeline.pacing import Pacer
 from bot.pipeline.ratelimit import build_limiter
+from bot.reminders.service import build_reminders
 from handlers import Desk, Translator
 from handlers.curation import Curation
 from handlers.ports import Clock
@@ -81,18 +83,22 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
     centres = build_directory(settings)
     groups = consultants_groups(settings, engine, metrics, clock, centres)
     team = build_team(settings, engine, outbox, translator, clock, centres, groups)
-    desk = Desk(TimedMatcher(matcher, metrics), SqlDeskStore(engine), translator,
-                default_lang=settings.default_lang, limiter=limiter, team=team, clock=clock, centres=centres)
-    inbox = Inbox(engine, metrics, lease=settings.inbox_lease_seconds, max_in_flight=settings.inbox_max_in_flight,
-                  owner=instance_name(settings.instance_id, settings.port))
     outbound = Outbound(engine, deadline=settings.delivery_deadline_hours * 3600,
                         max_delay=settings.delivery_max_backoff_seconds, clock=clock, metrics=metrics)
+    desk = Desk(TimedMatcher(matcher, metrics), SqlDeskStore(engine), translator,
+                default_lang=settings.default_lang, limiter=limiter, team=team, clock=clock, centres=centres)
+    pacer = Pacer()
+    reminders = build_reminders(settings, engine, outbound, pacer, metrics, translator, clock, centres.regions,
+                                lambda: [entry.id for entry in desk.matcher.base.entries])
+    desk.reminders = reminders.conversation if reminders else None
+    inbox = Inbox(engine, metrics, lease=settings.inbox_lease_seconds, max_in_flight=settings.inbox_max_in_flight,
+                  owner=instance_name(settings.instance_id, settings.port))
     reloader = BaseReloader(settings, engine, desk, metrics)
     if team is not None:
         team.curation = Curation(SqlDraftStore(engine), SqlTranscript(engine), lambda: desk.matcher, mask)
     services = Services(settings, engine, desk, inbox, metrics=metrics, redis=redis, outbox=outbox,
                         consultants=CentreChats(groups, centres.group) if groups else None, reloader=reloader,
-                        outbound=outbound)
+                        outbound=outbound, pacer=pacer, reminders=reminders)
     metrics.on_scrape(inbox.refresh_depth)
     TicketMetrics(metrics, engine)
     app = web.Application(client_max_size=4 * 1024 * 1024, middlewares=[database_outage])
@@ -116,6 +122,8 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
         sweeper = asyncio.create_task(inbox.sweep_forever(settings.inbox_sweep_seconds))
         outbox.start()  # relayed messages left pending by the last run go out now
         outbound.start()  # so do desk messages kept for a later try
+        if reminders is not None:  # and reminders, by the instance holding their lease
+            reminders.start()
         reminder = asyncio.create_task(remind_forever(team)) if team is not None else None
         await reloader.start()
         following = asyncio.create_task(reloader.follow(settings.kb_reload_seconds))
@@ -127,6 +135,8 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        if reminders is not None:
+            await reminders.stop()
         handed_back = await services.inbox.drain(settings.shutdown_timeout)
         if handed_back:
             log.warning("stopped with %d deliveries unfinished: they stay pending for the next start",

@@ -32,6 +32,10 @@ KEPT = {
     "kb_drafts": {"lang", "status", "entry_id"},
     "digest_runs": {"week"},
     "outbound_messages": {"channel", "chat_id", "status", "claim"},  # chat ids are kept as tickets' are
+    # Reminders: calendar ids, states, the platform's message id and refusal; users are rows, not text.
+    "reminder_subscriptions": {"stream", "stop_reason"},
+    "sent_reminders": {"event_id", "occurrence", "stream", "status", "external_id", "error"},
+    "reminder_leases": {"name", "holder"},  # the instance's name (DESK_INSTANCE_ID, host:port)
 }
 SETTLED = {"inbound_events": {"status": "done"}, "tickets": {"status": "closed"},
            "ticket_messages": {"status": "sent"}, "outbound_messages": {"status": "sent"}}
