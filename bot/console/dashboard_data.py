@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import statistics
+import zoneinfo
 from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from bot.analytics.daily import DayGroup, day_groups, decision_mix
+from bot.analytics.daily import HourGroup, decision_mix
 from bot.analytics.gaps import Gap
 from bot.analytics.questions import DECISIONS
 from bot.analytics.staff import staff_figures
@@ -53,11 +54,12 @@ class Dashboard:
     gaps: list[Gap] | None  # None: still being counted
 
 
-def traffic(groups: list[DayGroup], period: Period) -> Traffic:
+def traffic(groups: list[HourGroup], period: Period, zone: zoneinfo.ZoneInfo) -> Traffic:
     per_day: dict[str, Counter[str]] = {day.isoformat(): Counter() for day in period.dates}
     for g in groups:
-        if g.day.isoformat() in per_day:
-            per_day[g.day.isoformat()][f"{g.lang} · {g.channel}"] += g.messages
+        day = g.hour.astimezone(zone).date().isoformat()
+        if day in per_day:
+            per_day[day][f"{g.lang} · {g.channel}"] += g.messages
     series = sorted({name for counts in per_day.values() for name in counts})
     rows = [(f"{day[8:10]}.{day[5:7]}", dict(counts), sum(counts.values())) for day, counts in per_day.items()]
     chart = stacked_columns([(label, counts) for label, counts, _ in rows], series)
@@ -80,11 +82,11 @@ async def ticket_figures(console: Console, period: Period) -> TicketFigures:
 
 
 async def dashboard(console: Console, period: Period) -> Dashboard:
-    async with console.engine.connect() as conn:
-        groups = await day_groups(conn, period.since, console.settings.timezone)
+    groups = await console.hourly.groups(period)
     mix_counts = decision_mix(groups)
     total = sum(mix_counts.values())
     mix = [(d, mix_counts.get(d, 0), mix_counts.get(d, 0) / total if total else 0.0) for d in DECISIONS]
     counted = await console.gaps.get(period.since, GAPS_WAIT)
-    return Dashboard(traffic(groups, period), mix, horizontal_bars([(d, n) for d, n, _ in mix], DECISION_COLORS),
+    zone = zoneinfo.ZoneInfo(console.settings.timezone)
+    return Dashboard(traffic(groups, period, zone), mix, horizontal_bars([(d, n) for d, n, _ in mix], DECISION_COLORS),
                      await ticket_figures(console, period), counted.gaps[:TOP_GAPS] if counted else None)

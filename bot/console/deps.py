@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.config import Settings
 from bot.console.accounts import StaffStore
 from bot.console.gaps_cache import GapsCache
+from bot.console.hourly import HourlyCounts
 from bot.console.sessions import SessionStore
 from bot.console.throttle import LoginThrottle
 from bot.curation.reload import BaseReloader
@@ -34,6 +35,7 @@ class Console:
     sessions: SessionStore = field(init=False)
     throttle: LoginThrottle = field(init=False)
     gaps: GapsCache = field(init=False)  # the clustered gaps of a period, counted off the event loop
+    hourly: HourlyCounts = field(init=False)  # questions per hour, the hours that are over kept
 
     def __post_init__(self) -> None:
         s = self.settings
@@ -42,6 +44,7 @@ class Console:
         self.throttle = LoginThrottle(self.engine, s.console_login_failures, s.console_address_failures,
                                       dt.timedelta(minutes=s.console_login_window_minutes))
         self.gaps = GapsCache(s, self.matcher, self.clock)
+        self.hourly = HourlyCounts(self.engine, s.timezone, self.clock)
 
 
 CONSOLE = web.AppKey("console", Console)
