@@ -15,6 +15,7 @@ from bot.console.gaps_cache import GapsCache
 from bot.console.hourly import HourlyCounts
 from bot.console.sessions import SessionStore
 from bot.console.throttle import LoginThrottle
+from bot.console.ticket_figures import TicketSummary
 from bot.curation.reload import BaseReloader
 from handlers import Translator
 from handlers.ports import Clock
@@ -36,6 +37,7 @@ class Console:
     throttle: LoginThrottle = field(init=False)
     gaps: GapsCache = field(init=False)  # the clustered gaps of a period, counted off the event loop
     hourly: HourlyCounts = field(init=False)  # questions per hour, the hours that are over kept
+    tickets: TicketSummary = field(init=False)  # the dashboard's ticket figures
 
     def __post_init__(self) -> None:
         s = self.settings
@@ -45,6 +47,7 @@ class Console:
                                       dt.timedelta(minutes=s.console_login_window_minutes))
         self.gaps = GapsCache(s, self.matcher, self.clock)
         self.hourly = HourlyCounts(self.engine, s.timezone, self.clock)
+        self.tickets = TicketSummary(self.engine, s.hours())
 
 
 CONSOLE = web.AppKey("console", Console)
