@@ -89,3 +89,12 @@ async def test_after_login_only_a_page_of_the_console_is_a_destination(client: A
         response = await client.post("/console/login", allow_redirects=False, data={
             "csrf": token, "name": "aigerim", "password": PASSWORD, "next": elsewhere})
         assert response.headers["Location"] == "/console/"
+
+
+async def test_even_a_session_in_use_ends_after_twelve_hours(client: Any) -> None:
+    await log_in(client, "aigerim", PASSWORD)
+    for _ in range(12 * 3 - 1):  # a request every 20 minutes: never idle
+        client.clock.advance(minutes=20)
+        assert (await client.get("/console/", allow_redirects=False)).status == 200
+    client.clock.advance(minutes=21)
+    assert (await client.get("/console/", allow_redirects=False)).status == 302

@@ -8,12 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot import cli
 from bot.config import Settings
 from bot.console.accounts import StaffStore
 from bot.console.audit import history
+from bot.db.staff import Staff
 from tests.conftest import reset_database
 
 PASSWORD = "correct horse battery"
@@ -50,6 +52,15 @@ async def verified(url: str, name: str, password: str) -> bool:
         await engine.dispose()
 
 
+async def password_hash(url: str, name: str) -> str:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return str(await conn.scalar(select(Staff.password_hash).where(Staff.name == name)))
+    finally:
+        await engine.dispose()
+
+
 async def audit_of(url: str, target: str) -> list[str]:
     engine = create_async_engine(url)
     try:
@@ -67,6 +78,8 @@ def test_the_first_head_is_added_with_the_password_from_stdin(database: str, cap
     assert staff(capsys, monkeypatch, "list")[1] == "aigerim  head  active\n"
     assert asyncio.run(verified(database, "aigerim", PASSWORD))
     assert asyncio.run(audit_of(database, "staff:aigerim")) == ["cli staff.add"]
+    stored = asyncio.run(password_hash(database, "aigerim"))
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
 
 
 def test_refusals_are_one_line_each(database: str, capsys: pytest.CaptureFixture[str],

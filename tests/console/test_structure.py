@@ -74,3 +74,10 @@ def test_every_text_of_the_console_is_in_both_catalogs() -> None:
         assert wanted - translated == set(), lang
     with (DEFAULT_LOCALES / "messages.pot").open("rb") as pot:
         assert wanted - {m.id for m in read_po(pot)} == set()
+
+
+def test_the_pages_work_without_javascript() -> None:
+    """Server-rendered forms and links only: no script, no inline handler, in any template."""
+    for template in TEMPLATES.glob("*.html"):
+        html = template.read_text(encoding="utf-8").lower()
+        assert "<script" not in html and not re.search(r"\son[a-z]+=", html), template.name
