@@ -41,9 +41,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from report import seed
 
 from bot.analytics.questions import question_figures
-from bot.config import Settings
+from bot.app.config import Settings
 from bot.console.accounts import StaffStore
-from bot.console.app import mount
+from bot.console.app import mount_console
 from bot.console.deps import Console
 from bot.console.hourly import HourlyCounts
 from bot.console.period import period_of
@@ -96,7 +96,7 @@ async def main(url: str, count: int, repeat: int) -> None:
     settings = Settings(database_url=url, _env_file=None)  # type: ignore[call-arg]
     console = Console(settings, engine, Translator(), lambda: matcher, utcnow)
     app = web.Application()
-    mount(app, console)
+    mount_console(app, console)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     result: dict[str, object] = {"database": engine.dialect.name, "questions": count,

@@ -66,7 +66,7 @@ async def _to_console(request: web.Request) -> web.StreamResponse:
     raise web.HTTPFound(PREFIX + "/")
 
 
-def mount(app: web.Application, console: Console) -> None:
+def mount_console(app: web.Application, console: Console) -> None:
     """The console at /console/ of `app` (and /console without the slash leads there)."""
     app.router.add_get(PREFIX, _to_console)
     app.add_subapp(PREFIX, console_app(console))

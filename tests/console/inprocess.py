@@ -11,8 +11,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Settings
-from bot.console.app import mount
+from bot.app.config import Settings
+from bot.console.app import mount_console
 from bot.console.deps import Console
 from handlers import Translator
 from knowledge import Matcher
@@ -35,7 +35,7 @@ async def console_client(aiohttp_client: Callable[..., Awaitable[TestClient[Any,
                          engine: AsyncEngine, matcher: Matcher, translator: Translator,
                          clock: Clock) -> TestClient[Any, Any]:
     app = web.Application()
-    mount(app, Console(settings, engine, translator, lambda: matcher, clock))
+    mount_console(app, Console(settings, engine, translator, lambda: matcher, clock))
     return await aiohttp_client(app)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from bot.config import Settings
+from bot.app.config import Settings
 from bot.console import render
 from bot.console.app import console_app
 from bot.console.deps import Console

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from bot.config import Settings
+from bot.app.config import Settings
 from tests.console.harness import ConsoleServer, log_in, start_seeded
 from tests.console.seed import ACCOUNTS, PASSWORD
 
