@@ -1,4 +1,4 @@
-"""The `civic-desk` command: ask, chat, kb check/export, db upgrade, serve, purge, tickets."""
+"""The `civic-desk` command: ask, chat, kb check/export, db upgrade, serve, console, staff, purge, tickets."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from bot.app.compose import build_matcher, check_calendar, check_directory, main
 from bot.app.config import ENV_FILE_VARIABLE, EnvFileMissing, Settings, load_settings
 from bot.app.settings_errors import describe
 from bot.channels.terminal import forgiving_stdin, render, run_chat
+from bot.console import command as staff_command
 from bot.curation import command as curation_command
 from bot.db import schema
 from bot.ops import logs, purge_command
@@ -212,6 +213,7 @@ def parser() -> argparse.ArgumentParser:
         "--centre", metavar="ID", help="only the tickets of this centre (an id of centres.yaml)")
     report_command.add_parser(sub)
     remind_plan.add_parser(sub)
+    staff_command.add_parsers(sub)
     doctor_p = sub.add_parser("doctor", help="what is configured, what is missing, what the desk will do")
     doctor_p.add_argument("--online", action="store_true", help="also ask Telegram and Meta (read only)")
     return ap
@@ -247,6 +249,12 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(report_command.run(settings, args))
     if args.command == "remind":
         return asyncio.run(remind_plan.run(settings, args))
+    if args.command == "staff":
+        return asyncio.run(staff_command.run(settings, args))
+    if args.command == "console":
+        from bot.console.standalone import run_console  # aiohttp and the pages only when serving
+
+        return run_console(settings)
     if args.command == "doctor":
         return doctor(settings, online=args.online)
     if args.command == "tickets":
