@@ -273,6 +273,9 @@ class KbDraft(Base):
     entry_id: Mapped[str] = mapped_column(String(128), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # A revision of a published entry (migration 0014): its id, and a digest of its file when the draft began.
+    revises: Mapped[str] = mapped_column(String(128), default="", server_default="")
+    revises_digest: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class KbState(Base):

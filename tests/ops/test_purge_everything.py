@@ -28,7 +28,7 @@ KEPT = {
     "tickets": {"channel", "chat_id", "lang", "status", "closed_by", "centre"},
     "ticket_messages": {"direction", "kind", "status", "claim", "external_id"},
     "consultant_groups": {"problem"},  # the platform's refusal of the group ("chat not found")
-    "kb_drafts": {"lang", "status", "entry_id"},
+    "kb_drafts": {"lang", "status", "entry_id", "revises", "revises_digest"},  # entry ids, a file's digest
     "digest_runs": {"week"},
     "outbound_messages": {"channel", "chat_id", "status", "claim"},  # chat ids are kept as tickets' are
 }
