@@ -1,4 +1,4 @@
-"""The `civic-desk` command: ask, chat, kb check/export, db upgrade, serve, purge, tickets."""
+"""The `civic-desk` command: ask, chat, kb check/export, db upgrade, serve, console, staff, purge, tickets."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from bot.channel_plan import plan
 from bot.channels.terminal import forgiving_stdin, render, run_chat
 from bot.compose import build_matcher, check_directory, maintenance_engine, make_engine, open_desk
 from bot.config import ENV_FILE_VARIABLE, EnvFileMissing, Settings, load_settings
+from bot.console import command as staff_command
 from bot.curation import command as curation_command
 from bot.db import schema
 from bot.db.memory import MemoryStore
@@ -207,6 +208,7 @@ def parser() -> argparse.ArgumentParser:
                          help="also replace the ids and phone numbers of users gone that long by pseudonyms")
     sub.add_parser("tickets", help="open tickets with their age and assignee")
     report_command.add_parser(sub)
+    staff_command.add_parsers(sub)
     doctor_p = sub.add_parser("doctor", help="what is configured, what is missing, what the desk will do")
     doctor_p.add_argument("--online", action="store_true", help="also ask Telegram and Meta (read only)")
     return ap
@@ -240,6 +242,12 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(purge_command.run(settings, args.older_than, args.dry_run, args.include_identifiers))
     if args.command == "report":
         return asyncio.run(report_command.run(settings, args))
+    if args.command == "staff":
+        return asyncio.run(staff_command.run(settings, args))
+    if args.command == "console":
+        from bot.console.standalone import run_console  # aiohttp and the pages only when serving
+
+        return run_console(settings)
     if args.command == "doctor":
         return doctor(settings, online=args.online)
     if args.command == "tickets":

@@ -113,6 +113,21 @@ class Settings(BaseSettings):
     delivery_max_backoff_seconds: float = Field(300.0, gt=0, description="the longest pause between two tries "
                                                 "(a 429's retry_after is waited out whatever its length)")
 
+    # -- staff console (/console) ---------------------------------------------
+    console_host: str = Field("127.0.0.1", description="address of `civic-desk console` run alone")
+    console_port: int = Field(8090, ge=1, le=65535, description="port of `civic-desk console` run alone")
+    console_lang: str = Field("ru", pattern="^(kk|ru)$", description="the console's language until one is chosen")
+    console_idle_minutes: int = Field(30, ge=1, description="a session unused this long is logged out")
+    console_login_failures: int = Field(5, ge=1, description="failed logins of one account within the window "
+                                        "that lock it for the rest of the window")
+    console_address_failures: int = Field(20, ge=1, description="failed logins from one address within the "
+                                          "window that lock that address")
+    console_login_window_minutes: int = Field(15, ge=1, description="the window of the two limits above")
+    console_secure_cookie: str = Field("auto", pattern="^(auto|on|off)$", description="Secure cookies; auto: "
+                                       "when DESK_PUBLIC_URL is https (the console is behind TLS)")
+    console_trusted_proxies: str = Field("127.0.0.1,::1", description="proxies whose X-Forwarded-For names "
+                                         "the client's address (login throttling per address)")
+
     @field_validator("consultant_chat_id", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:

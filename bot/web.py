@@ -28,6 +28,8 @@ from bot.channels import telegram, whatsapp
 from bot.channels.telegram.centre_groups import CentreChats
 from bot.compose import build_directory
 from bot.config import Settings, load_settings
+from bot.console.app import mount as mount_console
+from bot.console.deps import Console
 from bot.consultants import build_team, consultants_groups, remind_forever
 from bot.curation.reload import BaseReloader
 from bot.curation.store import SqlDraftStore, SqlTranscript
@@ -100,6 +102,7 @@ def create_app(settings: Settings, engine: AsyncEngine, matcher: Matcher, *,
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz_handler(engine, redis, [g.readiness_problem for g in groups.values()]))
     metrics_access.mount(app, settings, metrics.render)
+    mount_console(app, Console(settings, engine, translator, lambda: desk.matcher, clock, reloader))
     app[RECEIVING] = []
     if polling or settings.telegram_token.get_secret_value():
         telegram.setup(app, services, polling=polling, force=force)

@@ -69,7 +69,7 @@ class Question(Base):
     topic: Mapped[str | None] = mapped_column(String(128), nullable=True)
     score: Mapped[float] = mapped_column(Float, default=0.0)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
-                                                    server_default=func.now())
+                                                    server_default=func.now(), index=True)
 
 
 class Feedback(Base):
@@ -187,7 +187,7 @@ class Ticket(Base):
     status: Mapped[str] = mapped_column(String(8), default="open", index=True)
     assignee: Mapped[str] = mapped_column(String(256), default="")
     history: Mapped[str] = mapped_column(Text, default="[]")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     last_user_message_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     assigned_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
