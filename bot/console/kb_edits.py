@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from bot.console.deps import Console
 
 from bot.console import audit
+from bot.console.deps import Console
 from bot.curation import service
 from bot.curation.changes import summarise
 from bot.curation.entry_form import EntryForm, by_field, from_mapping, to_mapping

@@ -33,6 +33,7 @@ class ThreadedBotAPI:
         self._ready.set()
         self.loop.run_forever()
         self.loop.run_until_complete(runner.cleanup())
+        self.loop.close()
 
     def start(self) -> ThreadedBotAPI:
         self._thread.start()

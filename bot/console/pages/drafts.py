@@ -10,7 +10,7 @@ from bot.console.deps import PREFIX, console_of
 from bot.console.guard import member, require_role
 from bot.console.kb_edits import KbEdits, Review, target
 from bot.console.nav import NavItem
-from bot.console.pages.knowledge import EDITORS
+from bot.console.pages.knowledge import CHANGES, EDITORS
 from bot.console.render import page, refused
 from bot.curation.entry_form import SOURCE_PARTS, from_fields
 from bot.curation.store import DRAFT, Draft
@@ -45,7 +45,7 @@ async def editor(request: web.Request, edits: KbEdits, draft: Draft, review: Rev
         "categories": console.matcher().base.categories, "actions": [a.value for a in Action],
         "editable": draft.status == DRAFT and member(request).may(*EDITORS), "saved": "saved" in request.query,
         "soft": ANSWER_SOFT_LIMIT, "hard": ANSWER_HARD_LIMIT, "mci": {lang: mci_sample(lang) for lang in LANGS},
-        "dearest_mci": DEAREST_MCI, "reason_error": reason_error}, status=status)
+        "dearest_mci": DEAREST_MCI, "reason_error": reason_error, "change_labels": CHANGES}, status=status)
 
 
 @routes.get("/drafts/{number}")
@@ -71,7 +71,7 @@ async def change(request: web.Request) -> web.StreamResponse:
     saved = await edits.save(member(request).name, draft, form)
     if saved is None:  # published or rejected meanwhile
         return await editor(request, edits, draft, edits.review(draft), 409)
-    if fields.get("action") != "publish":
+    if fields.get("do") != "publish":
         raise web.HTTPSeeOther(f"{PREFIX}/drafts/{saved.id}?saved=1")
     outcome = await edits.publish(member(request).name, saved)
     if isinstance(outcome, list):

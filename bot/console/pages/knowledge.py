@@ -29,7 +29,7 @@ DECISIONS = {  # msgids: what the desk would do with the searched question
     "smalltalk": "Small talk: the desk replies politely",
     "escalate": "The desk passes the chat to a consultant",
 }
-ACTIONS = {  # msgids of the audit trail's actions on an entry
+CHANGES = {  # msgids of the audit trail's actions on an entry
     "draft.create": "draft started",
     "draft.save": "draft saved",
     "draft.reject": "draft rejected",
@@ -74,7 +74,7 @@ async def entry(request: web.Request) -> web.StreamResponse:
     revision = await KbEdits(console).drafts.open_revision(entry_id)
     categories = {c.id: c.title for c in console.matcher().base.categories}
     return page(request, "entry.html", {"entry": found, "uses": uses, "changes": changes, "revision": revision,
-                                        "categories": categories, "actions": ACTIONS,
+                                        "categories": categories, "change_labels": CHANGES,
                                         "overdue": found.review_by < console.clock().date(),
                                         "published": "published" in request.query})
 
