@@ -19,7 +19,7 @@ import yaml
 from bot.console import audit
 from bot.console.deps import Console
 from bot.curation import service
-from bot.curation.changes import summarise
+from bot.curation.changes import NOTHING, summarise
 from bot.curation.entry_form import EntryForm, by_field, from_mapping, to_mapping
 from bot.curation.gap_board import gap_entry
 from bot.curation.publish import entry_path, file_digest, read_entry, review_draft
@@ -111,8 +111,9 @@ class KbEdits:
             return draft
         if not await self.drafts.update_body(draft.id, body, entry_id):
             return None
-        await self._record(who, "draft.save", entry_id,
-                           f"draft {draft.id}: {summarise(_mapping(draft.body), _mapping(body))}")
+        changed = summarise(_mapping(draft.body), _mapping(body))
+        if changed != NOTHING:  # else only the file's layout moved (a consultant's draft written anew)
+            await self._record(who, "draft.save", entry_id, f"draft {draft.id}: {changed}")
         return await self.drafts.get(draft.id)
 
     async def publish(self, who: str, draft: Draft) -> service.Published | list[Problem]:

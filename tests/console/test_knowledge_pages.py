@@ -141,7 +141,7 @@ def test_a_gap_becomes_an_entry_the_desk_then_answers_on_telegram(
     curator.fill("input[name=source_url_0]", "https://adilet.zan.kz/rus/docs/K940001000_")
     curator.get_by_role("button", name="Опубликовать").click()
     refused = curator.locator("label:has(#f-questions_ru) .error")
-    expect(refused).to_have_text("questions.ru: 3 given, at least 6 needed")  # kb check's own words
+    expect(refused).to_have_text("questions.ru: дано 3, нужно не меньше 6")  # kb check's rule, in Russian
     expect(curator.locator("#f-answer_kk")).to_have_value(ANSWER_KK)  # nothing typed is lost
     curator.fill("#f-questions_ru", "\n".join((*GAP, *QUESTIONS_RU)))
     curator.get_by_role("button", name="Опубликовать").click()
@@ -227,3 +227,18 @@ def test_each_knowledge_page_is_shot_and_fits_a_phone(chromium: Browser, server:
         assert horizontal_overflow(page) == 0, "draft"
     finally:
         page.context.close()
+
+
+def test_a_draft_is_rejected_only_with_a_reason_which_its_history_keeps(curator: Page, server: ConsoleServer) -> None:
+    draft = write_entry_for(curator, server, KK_GAP[0])
+    curator.get_by_role("button", name="Отклонить черновик").click()
+    expect(curator.locator("label:has(input[name=reason]) .error")).to_have_text("Напишите, почему черновик отклонён.")
+    curator.fill("input[name=reason]", "Это вопрос банка, не НПО")
+    curator.get_by_role("button", name="Отклонить черновик").click()
+    number = draft.rsplit("/", 1)[-1]
+    expect(curator.locator("[role=status]")).to_have_text(f"Черновик №{number} отклонён.")
+    expect(curator.locator(f"a[href='/console/drafts/{number}']")).to_have_count(0)  # no longer waiting
+    curator.goto(draft)
+    expect(curator.get_by_role("button", name="Опубликовать")).to_have_count(0)
+    expect(curator.locator("#history li").first).to_contain_text("черновик отклонён")
+    expect(curator.locator("#history li").first).to_contain_text("Это вопрос банка, не НПО")

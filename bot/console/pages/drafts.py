@@ -7,6 +7,7 @@ from aiohttp import web
 
 from bot.console import audit
 from bot.console.deps import PREFIX, console_of
+from bot.console.findings import finding
 from bot.console.guard import member, require_role
 from bot.console.kb_edits import KbEdits, Review, target
 from bot.console.nav import NavItem
@@ -38,6 +39,7 @@ async def _draft(request: web.Request, edits: KbEdits) -> Draft | None:
 async def editor(request: web.Request, edits: KbEdits, draft: Draft, review: Review, status: int = 200,
                  reason_error: str = "") -> web.Response:
     console = edits.console
+    _ = console.translator(request["lang"])
     async with console.engine.connect() as conn:
         changes = await audit.history(conn, target(draft.entry_id))
     return page(request, "draft.html", {
@@ -45,7 +47,8 @@ async def editor(request: web.Request, edits: KbEdits, draft: Draft, review: Rev
         "categories": console.matcher().base.categories, "actions": [a.value for a in Action],
         "editable": draft.status == DRAFT and member(request).may(*EDITORS), "saved": "saved" in request.query,
         "soft": ANSWER_SOFT_LIMIT, "hard": ANSWER_HARD_LIMIT, "mci": {lang: mci_sample(lang) for lang in LANGS},
-        "dearest_mci": DEAREST_MCI, "reason_error": reason_error, "change_labels": CHANGES}, status=status)
+        "dearest_mci": DEAREST_MCI, "reason_error": reason_error, "change_labels": CHANGES,
+        "said": lambda problem: finding(problem, _)}, status=status)
 
 
 @routes.get("/drafts/{number}")
