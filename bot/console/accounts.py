@@ -28,7 +28,11 @@ _DUMMY = HASHER.hash("not a password anyone has")
 
 
 class AccountError(ValueError):
-    """A refused change, said in one line for the person who asked."""
+    """A refused change, said in one line for the person who asked; `reason` names it for the console."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason  # name, password, role, taken, missing, mismatch
 
 
 @dataclass(frozen=True)
@@ -45,19 +49,19 @@ class Member:
 def check_name(name: str) -> str:
     name = name.strip().lower()
     if not name or len(name) > 64 or not set(name) <= NAME_CHARS:
-        raise AccountError("a name is 1-64 of a-z, 0-9, dot, dash and underscore, e.g. aigerim.k")
+        raise AccountError("a name is 1-64 of a-z, 0-9, dot, dash and underscore, e.g. aigerim.k", "name")
     return name
 
 
 def check_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
+        raise AccountError(f"a password needs at least {MIN_PASSWORD} characters", "password")
     return password
 
 
 def check_role(role: str) -> str:
     if role not in ROLES:
-        raise AccountError(f"a role is one of {', '.join(ROLES)}")
+        raise AccountError(f"a role is one of {', '.join(ROLES)}", "role")
     return role
 
 
@@ -79,7 +83,7 @@ class StaffStore:
         now = utcnow()
         async with self.engine.begin() as conn:
             if (await conn.execute(select(Staff.id).where(Staff.name == name))).first():
-                raise AccountError(f"there is already an account named {name}")
+                raise AccountError(f"there is already an account named {name}", "taken")
             result = await conn.execute(insert(Staff).values(
                 name=name, role=role, password_hash=hashed, active=True, created_at=now, password_changed_at=now))
             await audit.record(conn, by, "staff.add", f"staff:{name}", f"role {role}", now)
@@ -128,5 +132,5 @@ class StaffStore:
             row = (await conn.execute(select(Staff.id, Staff.name, Staff.role, Staff.active)
                                       .where(Staff.name == name))).first()
         if row is None:
-            raise AccountError(f"there is no account named {name}")
+            raise AccountError(f"there is no account named {name}", "missing")
         return Member(*row)

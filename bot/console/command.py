@@ -38,7 +38,7 @@ def read_password() -> str:
         return sys.stdin.readline().rstrip("\r\n")
     first = getpass.getpass("password: ")
     if getpass.getpass("again: ") != first:
-        raise AccountError("the two passwords differ")
+        raise AccountError("the two passwords differ", "mismatch")
     return first
 
 

@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
 from bot.console.accounts import StaffStore
+from bot.console.gaps_cache import GapsCache
 from bot.console.sessions import SessionStore
 from bot.console.throttle import LoginThrottle
-from bot.curation.gap_board import GapBoard
 from bot.curation.reload import BaseReloader
 from handlers import Translator
 from handlers.ports import Clock
@@ -33,7 +33,7 @@ class Console:
     staff: StaffStore = field(init=False)
     sessions: SessionStore = field(init=False)
     throttle: LoginThrottle = field(init=False)
-    gaps: GapBoard = field(init=False)  # the gaps page's clusters, kept between visits
+    gaps: GapsCache = field(init=False)  # the clustered gaps of a period, counted off the event loop
 
     def __post_init__(self) -> None:
         s = self.settings
@@ -41,7 +41,7 @@ class Console:
         self.sessions = SessionStore(self.engine, dt.timedelta(minutes=s.console_idle_minutes))
         self.throttle = LoginThrottle(self.engine, s.console_login_failures, s.console_address_failures,
                                       dt.timedelta(minutes=s.console_login_window_minutes))
-        self.gaps = GapBoard(self.engine, self.matcher, clock=self.clock)
+        self.gaps = GapsCache(s, self.matcher, self.clock)
 
 
 CONSOLE = web.AppKey("console", Console)

@@ -21,11 +21,11 @@ from bot.console.deps import Console
 from bot.curation import service
 from bot.curation.changes import NOTHING, summarise
 from bot.curation.entry_form import EntryForm, by_field, from_mapping, to_mapping
-from bot.curation.gap_board import gap_entry
 from bot.curation.publish import entry_path, file_digest, read_entry, review_draft
 from bot.curation.store import DRAFT, REJECTED, Draft, SqlDraftStore, to_yaml
 from bot.masking import mask
 from handlers.curation import NewDraft
+from handlers.faq import new_entry
 from knowledge import Problem
 from knowledge.loader import answer_length
 from knowledge.model import LANGS
@@ -85,7 +85,7 @@ class KbEdits:
     async def from_gap(self, who: str, lang: str, examples: list[str]) -> tuple[int, str]:
         """A new draft whose phrasings are a gap's examples, personal data masked again here."""
         texts = list(dict.fromkeys(mask(t).strip() for t in examples if t.strip()))[:GAP_EXAMPLES]
-        entry = gap_entry(self.console.matcher(), lang, texts, self._today())
+        entry = new_entry(self.console.matcher(), lang, texts, "", self._today())  # no answer yet
         number, entry_id = await self.drafts.create(NewDraft(None, lang, who, entry))
         await self._record(who, "draft.create", entry_id, f"draft {number}: from a gap of {len(texts)} questions")
         return number, entry_id

@@ -1,4 +1,4 @@
-"""Fixtures of the browser tests: a seeded `civic-desk serve` per test module, Chromium, pages."""
+"""Fixtures of the browser tests: a seeded `civic-desk serve`, Chromium, pages."""
 
 from __future__ import annotations
 
@@ -25,15 +25,11 @@ def chromium() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture(scope="module")
-def server_settings() -> dict[str, str]:
-    """DESK_* settings of the module's server (a module overrides this fixture to change them)."""
-    return {}
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, server_settings: dict[str, str]) -> Iterator[ConsoleServer]:
-    served = start_seeded(Path(tmp_path_factory.mktemp("console")), **server_settings)
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
+    """One seeded server for the browser tests (a start costs seconds); tests that would disturb
+    the others (throttling locks the browser's address) start their own with `start_seeded`."""
+    served = start_seeded(Path(tmp_path_factory.mktemp("console")))
     try:
         yield served
     finally:

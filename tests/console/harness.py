@@ -103,6 +103,13 @@ def open_page(browser: Browser, width: int) -> Page:
     return context.new_page()
 
 
+def another_browser(page: Page) -> Page:
+    """A second person: a page of a new browser context (no cookies shared) at the same width."""
+    browser = page.context.browser
+    assert browser is not None
+    return open_page(browser, page.viewport_size["width"] if page.viewport_size else DESKTOP)
+
+
 def log_in(page: Page, server: ConsoleServer, role: str, password: str = PASSWORD) -> Page:
     """Through the login form, as a person would."""
     page.goto(server.url + "/console/login")

@@ -61,11 +61,11 @@ class Opened:
     rating: int | None = None
 
 
-TICKETS = (
-    Opened("Айгерім", "telegram", "kk", 3, "", "open", "national", None),
-    Opened("Мария", "whatsapp", "ru", 5, "consultant.aliya", "open", "national", 10),
-    Opened("Бауыржан", "telegram", "kk", 30, "consultant.aliya", "closed", "karaganda", 20, 5),
+TICKETS = (  # oldest first, as the desk opens them (the list's order is the tickets' numbers)
     Opened("Ольга", "whatsapp", "ru", 50, "consultant.timur", "closed", "karaganda", 40, 3),
+    Opened("Бауыржан", "telegram", "kk", 30, "consultant.aliya", "closed", "karaganda", 20, 5),
+    Opened("Мария", "whatsapp", "ru", 5, "consultant.aliya", "open", "national", 10),
+    Opened("Айгерім", "telegram", "kk", 3, "", "open", "national", None),
 )
 USER_SAYS = "Сәлеметсіз бе, бізге кеңес керек"
 CONSULTANT_SAYS = "Сәлеметсіз бе! Жарғыны жіберіңізші."

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -112,9 +113,18 @@ def ask_on_telegram(server: ConsoleServer, telegram: ThreadedBotAPI, update_id: 
     return telegram.wait_for_message(CHAT, seen)
 
 
+def open_gaps(page: Page, server: ConsoleServer) -> None:
+    """The gaps page once its first count is done (it says so while counting; bounded wait)."""
+    page.goto(server.url + "/console/gaps")
+    deadline = time.monotonic() + 30
+    while page.locator("#counting").count() and time.monotonic() < deadline:
+        time.sleep(0.3)
+        page.reload()
+
+
 def write_entry_for(page: Page, server: ConsoleServer, example: str) -> str:
     """On the gaps page, "write an entry" for the gap showing `example`; the draft's editor opens."""
-    page.goto(server.url + "/console/gaps")
+    open_gaps(page, server)
     gap = page.locator("section.gap", has_text=example)
     expect(gap).to_have_count(1)
     gap.get_by_role("button", name="Написать запись").click()
@@ -193,7 +203,7 @@ def test_a_viewer_reads_the_pages_but_is_refused_any_change(chromium: Browser, c
     try:
         viewer.goto(server.url + "/console/knowledge/grants.reporting")
         expect(viewer.get_by_role("button", name="Править запись")).to_have_count(0)
-        viewer.goto(server.url + "/console/gaps")
+        open_gaps(viewer, server)
         expect(viewer.locator("section.gap").first).to_be_visible()
         expect(viewer.get_by_role("button", name="Написать запись")).to_have_count(0)
         csrf = viewer.locator("input[name=csrf]").first.input_value()
@@ -217,7 +227,7 @@ def test_each_knowledge_page_is_shot_and_fits_a_phone(chromium: Browser, server:
         pages = {"knowledge": "/console/knowledge?q=" + urllib.request.quote("Грант есебі қалай тапсырылады?"),
                  "entry": "/console/knowledge/grants.reporting", "gaps": "/console/gaps", "drafts": "/console/drafts"}
         for name, path in pages.items():
-            page.goto(server.url + path)
+            open_gaps(page, server) if name == "gaps" else page.goto(server.url + path)
             screenshot(page, f"kb-{name}")
             assert horizontal_overflow(page) == 0, name
         write_entry_for(page, server, KK_GAP[0])

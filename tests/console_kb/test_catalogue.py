@@ -9,9 +9,9 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.curation.catalogue import Uses, entry_rows, uses_by_entry
-from bot.curation.gap_board import GapBoard, gap_entry
 from bot.curation.probe import probe
 from bot.db.models import Feedback, Question, User, utcnow
+from handlers.faq import new_entry
 from knowledge import Matcher, load_base
 
 KB = Path(__file__).parents[1] / "curation" / "kb"
@@ -63,28 +63,10 @@ def test_the_probe_says_what_the_desk_would_do_with_the_scores_it_weighed() -> N
     assert unknown.decision == "fallback"
 
 
-async def test_the_gap_board_keeps_its_clusters_and_refreshes_them_when_old(engine: AsyncEngine) -> None:
-    matcher = Matcher(load_base(KB))
-    now = [utcnow()]
-    board = GapBoard(engine, lambda: matcher, dt.timedelta(minutes=5), clock=lambda: now[0])
-    async with engine.begin() as conn:
-        user = (await conn.execute(insert(User.__table__).values(channel="telegram", external_id="1")
-                                   .returning(User.__table__.c.id))).scalar_one()
-        await conn.execute(insert(Question.__table__), [
-            {"user_id": user, "text": t, "lang": "ru", "decision": "fallback", "score": 0.1, "created_at": now[0]}
-            for t in ["Как провести субботник во дворе?", "Как провести субботник во дворе", "Звоните 87011234567"]])
-    first = await board.gaps(7)
-    assert first.gaps[0].size == 2 and first.gaps[0].examples[0].startswith("Как провести субботник")
-    assert await board.gaps(7) is first  # kept
-    now[0] += dt.timedelta(minutes=6)
-    assert await board.gaps(7) is first  # shown while the refresh runs
-    await board._running[7]
-    assert (await board.gaps(7)).computed_at == now[0]
-
-
 def test_a_gap_becomes_a_new_entry_in_its_language_with_its_examples_as_phrasings() -> None:
     matcher = Matcher(load_base(KB))
-    entry = gap_entry(matcher, "ru", ["Где сдать отчёт по гранту ЦПГИ?", "отчет по гранту куда"], dt.date(2026, 12, 6))
+    entry = new_entry(matcher, "ru", ["Где сдать отчёт по гранту ЦПГИ?", "отчет по гранту куда"], "",
+                      dt.date(2026, 12, 6))
     assert entry["questions"] == {"ru": ["Где сдать отчёт по гранту ЦПГИ?", "отчет по гранту куда"], "kk": []}
     assert entry["category"] == "grants" and entry["answer"] == {"ru": "", "kk": ""}
     assert entry["checked"] == "2026-12-06" and entry["review_by"] == "2027-12-06"

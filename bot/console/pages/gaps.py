@@ -4,28 +4,31 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.console.dashboard_data import GAPS_WAIT
 from bot.console.deps import PREFIX, console_of
 from bot.console.guard import member, require_role
 from bot.console.kb_edits import KbEdits
 from bot.console.nav import NavItem
-from bot.console.pages.knowledge import EDITORS, period
+from bot.console.pages.knowledge import EDITORS
+from bot.console.period import CHOICES, period_of
 from bot.console.render import page
 from bot.db.staff import ROLES
 from knowledge.model import LANGS
 
 routes = web.RouteTableDef()
 NAV = NavItem(25, "Gaps", "/gaps")
-PERIODS = (7, 30, 90)
 KINDS = {"fallback": "not answered", "clarify": "topics offered, none chosen", "not_helpful": "marked not helpful"}
 
 
 @routes.get("/gaps")
 @require_role(*ROLES)
 async def gaps(request: web.Request) -> web.StreamResponse:
+    """The period's clusters as last counted (the dashboard's count, shared); while a first count
+    runs, the page says so rather than keeping the curator waiting."""
     console = console_of(request)
-    days = period(request, PERIODS[0], PERIODS)
-    found = await console.gaps.gaps(days)
-    return page(request, "gaps.html", {"found": found, "days": days, "periods": PERIODS, "gap_kinds": KINDS})
+    period = period_of(request, console.settings.timezone, console.clock())
+    counted = await console.gaps.get(period.since, GAPS_WAIT)
+    return page(request, "gaps.html", {"counted": counted, "period": period, "choices": CHOICES, "gap_kinds": KINDS})
 
 
 @routes.post("/gaps/draft")
