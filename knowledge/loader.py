@@ -266,6 +266,18 @@ def check_base(root: Path = DEFAULT_DIR, *, max_age_days: int = 365,
     return KnowledgeBase(tuple(entries), categories, _synonyms(root, problems), table), problems
 
 
+def check_entry(path: Path, data: Any, base: KnowledgeBase, *, max_age_days: int = 365,
+                today: dt.date | None = None) -> list[Problem]:
+    """One entry file's problems, as `check_base` finds them with the file in `base`'s folder
+    (replacing the entry at the same path): the editor's view of a draft without reading the
+    whole folder again. `base` must be valid (it is the one serving)."""
+    problems: list[Problem] = []
+    entry = _entry(path, data, problems, today or dt.date.today(), max_age_days)
+    entries = [e for e in base.entries if e.path != str(path)] + ([entry] if entry is not None else [])
+    _cross_checks(sorted(entries, key=lambda e: e.path), base.categories, problems)
+    return problems
+
+
 def load_base(root: Path = DEFAULT_DIR, *, max_age_days: int = 365) -> KnowledgeBase:
     """Load a base the desk can run on, or raise KnowledgeError naming each file and field."""
     base, problems = check_base(root, max_age_days=max_age_days)

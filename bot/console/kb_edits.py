@@ -21,7 +21,7 @@ from bot.console.deps import Console
 from bot.curation import service
 from bot.curation.changes import NOTHING, summarise
 from bot.curation.entry_form import EntryForm, by_field, from_mapping, to_mapping
-from bot.curation.publish import entry_path, file_digest, read_entry, review_draft
+from bot.curation.publish import entry_path, file_digest, read_entry, review_in_base
 from bot.curation.store import DRAFT, REJECTED, Draft, SqlDraftStore, to_yaml
 from bot.masking import mask
 from handlers.curation import NewDraft
@@ -44,6 +44,12 @@ def _mapping(body: str) -> dict[str, Any]:
     except yaml.YAMLError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def _as_edited(body: str) -> dict[str, Any]:
+    """An entry as the editor writes it (answers without a final newline, sources without empty
+    parts), so a diff names what the curator changed, not how the file was laid out."""
+    return to_mapping(from_mapping(_mapping(body)))
 
 
 @dataclass(frozen=True)
@@ -76,8 +82,8 @@ class KbEdits:
         settings = self.console.settings
         form = form or from_mapping(_mapping(draft.body))
         body = to_yaml(to_mapping(form))
-        _, problems = review_draft(settings.knowledge_dir, body, settings.kb_max_age_days, draft.revises,
-                                   draft.revises_digest)
+        _, problems = review_in_base(settings.knowledge_dir, body, self.console.matcher().base,
+                                     settings.kb_max_age_days, draft.revises, draft.revises_digest)
         own = str(entry_path(settings.knowledge_dir, form.get("id").strip() or "-"))
         lengths = {lang: answer_length(form.get(f"answer_{lang}"), lang) for lang in LANGS}
         return Review(form, by_field(problems, own), lengths)
@@ -111,7 +117,7 @@ class KbEdits:
             return draft
         if not await self.drafts.update_body(draft.id, body, entry_id):
             return None
-        changed = summarise(_mapping(draft.body), _mapping(body))
+        changed = summarise(_as_edited(draft.body), _as_edited(body))
         if changed != NOTHING:  # else only the file's layout moved (a consultant's draft written anew)
             await self._record(who, "draft.save", entry_id, f"draft {draft.id}: {changed}")
         return await self.drafts.get(draft.id)
@@ -120,12 +126,12 @@ class KbEdits:
         """Validate and write the entry, make every instance load it; this one at once."""
         settings = self.console.settings
         before = entry_path(settings.knowledge_dir, draft.entry_id)
-        old = _mapping(before.read_text(encoding="utf-8")) if draft.revises and before.exists() else {}
+        old = _as_edited(before.read_text(encoding="utf-8")) if draft.revises and before.exists() else {}
         outcome = await service.publish(settings, self.console.engine, draft)
         if isinstance(outcome, list):
             return outcome
         await self._record(who, "entry.publish", draft.entry_id, f"draft {draft.id}, base version "
-                           f"{outcome.version}: {summarise(old, _mapping(draft.body))}")
+                           f"{outcome.version}: {summarise(old, _as_edited(draft.body))}")
         if self.console.reloader is not None:
             await self.console.reloader.check()
         return outcome

@@ -30,16 +30,28 @@ class EntryRow:
     uses: Uses
     overdue: bool  # its review date has passed
 
+    @property
+    def checked(self) -> str:
+        return f"{self.entry.checked:%d.%m.%Y}"
 
-async def uses_by_entry(conn: AsyncConnection, since: dt.datetime | None = None) -> dict[str, Uses]:
-    """Answers given per entry and the verdicts on them (all time, or from `since`)."""
+    @property
+    def review_by(self) -> str:
+        return f"{self.entry.review_by:%d.%m.%Y}"
+
+
+async def uses_by_entry(conn: AsyncConnection, since: dt.datetime | None = None,
+                        entry_id: str | None = None) -> dict[str, Uses]:
+    """Answers given per entry and the verdicts on them (all time, or from `since`; every entry, or one)."""
     q, f = Question.__table__, Feedback.__table__
     answered = select(q.c.topic, func.count()).where(q.c.decision == "answer", q.c.topic.is_not(None))
     verdicts = (select(q.c.topic, func.sum(case((f.c.helpful, 1), else_=0)),
                        func.sum(case((f.c.helpful, 0), else_=1)))
                 .join(f, f.c.question_id == q.c.id).where(q.c.topic.is_not(None)))
     if since is not None:
-        answered, verdicts = answered.where(q.c.created_at >= since), verdicts.where(q.c.created_at >= since)
+        # Verdicts by their own time: read from the (small) feedback table, never by a scan of the log's dates.
+        answered, verdicts = answered.where(q.c.created_at >= since), verdicts.where(f.c.created_at >= since)
+    if entry_id is not None:
+        answered, verdicts = answered.where(q.c.topic == entry_id), verdicts.where(q.c.topic == entry_id)
     answers = dict((await conn.execute(answered.group_by(q.c.topic))).tuples().all())
     judged = {topic: (int(yes or 0), int(no or 0))
               for topic, yes, no in await conn.execute(verdicts.group_by(q.c.topic))}

@@ -17,7 +17,8 @@ from typing import Any
 
 import yaml
 
-from knowledge import Problem, check_base
+from knowledge import KnowledgeBase, Problem, check_base
+from knowledge.loader import check_entry
 
 ENTRY_ID = re.compile(r"[a-z0-9][a-z0-9.-]{0,100}")
 ENTRY_DIRS = ("entries", "out_of_scope")
@@ -86,6 +87,18 @@ def review_draft(knowledge_dir: Path, body: str, max_age_days: int, revises: str
     own = str(scratch_target)
     return entry_id, [Problem(p.file.replace(str(copy), str(knowledge_dir)), p.field, p.message, p.severity)
                       for p in found if p.severity == "error" or p.file == own]
+
+
+def review_in_base(knowledge_dir: Path, body: str, base: KnowledgeBase, max_age_days: int, revises: str = "",
+                   digest: str = "") -> tuple[str, list[Problem]]:
+    """`review_draft` against the base already loaded from `knowledge_dir` (the serving one) rather than
+    a fresh read of the folder: the same rules, for the editor's every view; publishing reads the folder."""
+    data, problems = read_entry(body, "draft")
+    if data is None:
+        return "", problems
+    entry_id = str(data["id"])
+    target, refused = _place(knowledge_dir, entry_id, revises, digest)
+    return entry_id, refused or check_entry(target, data, base, max_age_days=max_age_days)
 
 
 def check_draft(knowledge_dir: Path, body: str, max_age_days: int, revises: str = "",

@@ -60,6 +60,8 @@ class Question(Base):
     """The question log: what was asked and what the desk decided."""
 
     __tablename__ = "questions"
+    # Answers per entry, for all time or a period, from the index alone (migration 0014).
+    __table_args__ = (Index("ix_questions_decision_topic", "decision", "topic", "created_at"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -28,7 +28,7 @@ async def log(engine: AsyncEngine, rows: list[tuple[str, str | None, bool | None
                 user_id=user, text=f"q{i}", lang="ru", decision=decision, topic=topic, score=0.5, created_at=when)
                 .returning(Question.__table__.c.id))).scalar_one()
             if verdict is not None:
-                await conn.execute(insert(Feedback.__table__).values(question_id=qid, helpful=verdict))
+                await conn.execute(insert(Feedback.__table__).values(question_id=qid, helpful=verdict, created_at=when))
 
 
 async def test_answers_and_verdicts_are_counted_per_entry_all_time_or_for_a_period(engine: AsyncEngine) -> None:
@@ -40,6 +40,7 @@ async def test_answers_and_verdicts_are_counted_per_entry_all_time_or_for_a_peri
     async with engine.connect() as conn:
         assert await uses_by_entry(conn) == {"grants.reporting": Uses(3, 2, 1), "ngo.register": Uses(1, 0, 1)}
         assert await uses_by_entry(conn, now - dt.timedelta(days=30)) == {"grants.reporting": Uses(2, 2, 1)}
+        assert await uses_by_entry(conn, entry_id="ngo.register") == {"ngo.register": Uses(1, 0, 1)}
 
 
 def test_every_entry_is_listed_by_category_and_a_passed_review_date_is_overdue() -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 import yaml
 
 from bot.curation.entry_form import by_field, field_of, from_fields, from_mapping, to_mapping
-from bot.curation.publish import review_draft
+from bot.curation.publish import file_digest, review_draft, review_in_base
 from bot.curation.store import to_yaml
-from knowledge import Problem
+from knowledge import Problem, load_base
 
 KB = Path(__file__).parents[1] / "curation" / "kb"
 
@@ -79,3 +79,21 @@ def test_the_form_is_judged_by_the_loaders_own_rules(tmp_path: Path) -> None:
     shared = by_field(problems, str(KB / "entries" / "grants.new-one.yaml"))[""]  # told on the other file
     assert shared and all("is also a phrasing of grants.new-one" in p.message for p in shared)
     assert {p.file for p in shared} == {str(KB / "entries" / "grants.reporting.yaml")}
+
+
+def test_the_editors_quick_review_finds_what_the_folders_full_check_finds() -> None:
+    base = load_base(KB)
+    entry = shipped("grants.reporting")
+    drafts = [  # broken in its own fields, then whole but sharing phrasings, then a clean revision
+        entry | {"id": "grants.new-one", "questions": {"kk": ["Жаңа сұрақ"], "ru": entry["questions"]["ru"]},
+                 "answer": {"kk": "қысқа", "ru": "x" * 1100}, "related": ["nothing.here"]},
+        entry | {"id": "grants.new-one"},
+        entry | {"owner": "Айгүл", "review_by": dt.date(2020, 1, 1)},
+    ]
+    for n, data in enumerate(drafts):
+        revises = "grants.reporting" if data["id"] == "grants.reporting" else ""
+        digest = file_digest(KB / "entries" / "grants.reporting.yaml") if revises else ""
+        body = to_yaml(data)
+        full = review_draft(KB, body, 365, revises, digest)[1]
+        quick = review_in_base(KB, body, base, 365, revises, digest)[1]
+        assert sorted(map(str, quick)) == sorted(map(str, full)), n

@@ -53,7 +53,9 @@ async def knowledge(request: web.Request) -> web.StreamResponse:
     now = console.clock()
     async with console.engine.connect() as conn:
         uses = await uses_by_entry(conn, now - dt.timedelta(days=days) if days else None)
-    categories = {c.id: c.title for c in matcher.base.categories}
+    lang = request["lang"]
+    categories = {c.id: c.title.get(lang, c.id) for c in matcher.base.categories}
+    categories.update({e.category: e.category for e in matcher.base.entries if e.category not in categories})
     return page(request, "knowledge.html", {
         "rows": entry_rows(matcher.base, uses, now.date()), "categories": categories, "days": days,
         "periods": PERIODS, "asked": asked, "decision_labels": DECISIONS,
@@ -69,7 +71,7 @@ async def entry(request: web.Request) -> web.StreamResponse:
     if found is None:
         return refused(request, 404, "missing")
     async with console.engine.connect() as conn:
-        uses = (await uses_by_entry(conn)).get(entry_id)
+        uses = (await uses_by_entry(conn, entry_id=entry_id)).get(entry_id)
         changes = await audit.history(conn, target(entry_id))
     revision = await KbEdits(console).drafts.open_revision(entry_id)
     categories = {c.id: c.title for c in console.matcher().base.categories}
