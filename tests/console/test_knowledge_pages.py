@@ -161,6 +161,9 @@ def test_a_gap_becomes_an_entry_the_desk_then_answers_on_telegram(
     expect(history).to_contain_text("dana")
     expect(history).to_contain_text("опубликовано")
     expect(history).to_contain_text("questions.ru +7 -0")
+    curator.goto(server.url + "/console/knowledge?q=" + urllib.request.quote(GAP[1]))  # the swapped base, at once
+    expect(curator.locator("#probe .decision")).to_have_text("Бот ответит этой записью")
+    expect(curator.locator("#probe p a")).to_have_text(entry_id)
     assert ANSWER_RU[:40] in ask_on_telegram(server, telegram, 2, GAP[0])
     assert ANSWER_KK[:40] in ask_on_telegram(server, telegram, 3, KK_GAP[1])
 

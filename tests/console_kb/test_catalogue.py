@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.curation.catalogue import Uses, entry_rows, uses_by_entry
 from bot.curation.probe import probe
 from bot.db.models import Feedback, Question, User, utcnow
+from bot.metrics import Metrics, TimedMatcher
 from handlers.faq import new_entry
 from knowledge import Matcher, load_base
 
@@ -62,6 +63,16 @@ def test_the_probe_says_what_the_desk_would_do_with_the_scores_it_weighed() -> N
     assert asked.score == asked.candidates[0].score > asked.candidates[1].score
     unknown = probe(matcher, "Какая погода завтра в Астане?")
     assert unknown.decision == "fallback"
+
+
+def test_a_probe_neither_counts_in_the_desks_metrics_nor_fills_its_decision_cache() -> None:
+    metrics = Metrics()
+    live = TimedMatcher(Matcher(load_base(KB)), metrics)
+    probe(live, "Как отчитываться по гранту?")
+    assert metrics.registry.get_sample_value("desk_decisions_total", {"kind": "answer"}) in (None, 0.0)
+    assert live._read.cache_info().currsize == 0  # type: ignore[attr-defined]
+    live.decide("Как отчитываться по гранту?")
+    assert metrics.registry.get_sample_value("desk_decisions_total", {"kind": "answer"}) == 1.0
 
 
 def test_a_gap_becomes_a_new_entry_in_its_language_with_its_examples_as_phrasings() -> None:
