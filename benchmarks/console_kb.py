@@ -30,7 +30,7 @@ from report import seed  # benchmarks/report.py: the same busy week
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.config import Settings
+from bot.app.config import Settings
 from bot.console.app import mount
 from bot.console.deps import Console
 from bot.console.kb_edits import KbEdits

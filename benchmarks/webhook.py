@@ -249,7 +249,7 @@ def desk_env(database_url: str, port: int, api_url: str) -> dict[str, str]:
 
 def civic_desk() -> list[str]:
     script = Path(sys.executable).with_name("civic-desk")
-    return [str(script)] if script.exists() else [sys.executable, "-c", "from bot.cli import main; main()"]
+    return [str(script)] if script.exists() else [sys.executable, "-c", "from bot.app.cli import main; main()"]
 
 
 async def start(argv: list[str], env: dict[str, str], port: int, workdir: Path) -> asyncio.subprocess.Process:

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.config import Settings
+from bot.app.config import Settings
 from bot.db import schema
 from bot.db.store import SqlDeskStore
 from handlers import Desk, Translator

@@ -1,4 +1,4 @@
-"""Layering: bot -> handlers -> knowledge, never the other way, and channels apart."""
+"""Layering: bot -> handlers -> knowledge, never the other way, channels apart, and bot/ made of folders."""
 
 import ast
 from pathlib import Path
@@ -37,3 +37,10 @@ def test_channel_adapters_do_not_import_each_other() -> None:
         for other in ("telegram", "whatsapp"):
             if other != own.removesuffix(".py"):
                 assert f"bot.channels.{other}" not in text, path
+
+
+def test_the_shell_is_folders_that_say_what_they_are_for() -> None:
+    shell = ROOT / "bot"
+    assert sorted(p.name for p in shell.glob("*.py")) == ["__init__.py"]  # no loose module: the folders are the map
+    for init in shell.glob("*/__init__.py"):
+        assert ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))), init

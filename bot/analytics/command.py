@@ -8,10 +8,10 @@ import sys
 
 from bot.analytics.output import FORMATS, as_dict
 from bot.analytics.report import build_report
-from bot.compose import build_matcher, make_engine
-from bot.config import Settings
+from bot.app.compose import build_matcher, make_engine
+from bot.app.config import Settings
 from bot.db.models import utcnow
-from bot.retention import parse_age
+from bot.ops.retention import parse_age
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.analytics.report import Report, build_report
-from bot.config import Settings
+from bot.app.config import Settings
 from bot.db.models import DigestRun, utcnow
 from handlers import Translator
 from handlers.i18n import Gettext

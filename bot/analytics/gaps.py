@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from bot.analytics.questions import GapText
-from bot.masking import mask
+from bot.ops.masking import mask
 from knowledge import Matcher
 from knowledge.clusters import cluster
 

@@ -11,8 +11,8 @@ import argparse
 import getpass
 import sys
 
-from bot.compose import make_engine
-from bot.config import Settings
+from bot.app.compose import make_engine
+from bot.app.config import Settings
 from bot.console.accounts import AccountError, StaffStore
 from bot.db import schema
 from bot.db.staff import ROLES

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Settings
+from bot.app.config import Settings
 from bot.console.accounts import StaffStore
 from bot.console.gaps_cache import GapsCache
 from bot.console.sessions import SessionStore

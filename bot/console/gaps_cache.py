@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.analytics.gaps import Gap, find_gaps
 from bot.analytics.questions import question_figures
-from bot.config import Settings
+from bot.app.config import Settings
 from bot.console.offloop import on_own_engine
 from handlers.ports import Clock
 from knowledge import Matcher

@@ -23,7 +23,7 @@ from bot.curation.changes import NOTHING, summarise
 from bot.curation.entry_form import EntryForm, by_field, from_mapping, to_mapping
 from bot.curation.publish import entry_path, file_digest, read_entry, review_in_base
 from bot.curation.store import DRAFT, REJECTED, Draft, SqlDraftStore, to_yaml
-from bot.masking import mask
+from bot.ops.masking import mask
 from handlers.curation import NewDraft
 from handlers.faq import new_entry
 from knowledge import Problem

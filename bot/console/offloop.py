@@ -14,13 +14,13 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Settings
+from bot.app.config import Settings
 
 T = TypeVar("T")
 
 
 async def on_own_engine(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-    from bot.compose import make_engine
+    from bot.app.compose import make_engine
 
     async def run() -> T:
         engine = make_engine(settings)

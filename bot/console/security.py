@@ -16,7 +16,7 @@ import secrets
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from bot.config import Settings
+from bot.app.config import Settings
 from bot.console.deps import PREFIX, console_of
 from bot.console.sessions import Expired, Session
 from handlers.i18n import LANGUAGES

@@ -11,16 +11,16 @@ import sys
 
 from aiohttp import web
 
-from bot import logs
-from bot.compose import build_matcher, make_engine
-from bot.config import Settings
+from bot.app.compose import build_matcher, make_engine
+from bot.app.config import Settings
+from bot.app.web import SchemaOutOfDate, ensure_schema, new_event_loop, preflight
 from bot.console.app import mount
 from bot.console.deps import PREFIX, Console
 from bot.curation.reload import BaseReloader
 from bot.db.memory import MemoryStore
 from bot.db.models import utcnow
-from bot.metrics import Metrics
-from bot.web import SchemaOutOfDate, ensure_schema, new_event_loop, preflight
+from bot.ops import logs
+from bot.ops.metrics import Metrics
 from handlers import Desk, Translator
 
 log = logging.getLogger(__name__)

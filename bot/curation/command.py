@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.compose import make_engine
-from bot.config import Settings
+from bot.app.compose import make_engine
+from bot.app.config import Settings
 from bot.curation import service
 from bot.curation.publish import read_entry
 from bot.curation.store import REJECTED, Draft, SqlDraftStore

@@ -22,10 +22,10 @@ import logging
 from prometheus_client import Gauge
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.compose import build_matcher
-from bot.config import Settings
+from bot.app.compose import build_matcher
+from bot.app.config import Settings
 from bot.curation.store import base_version
-from bot.metrics import Metrics, TimedMatcher
+from bot.ops.metrics import Metrics, TimedMatcher
 from handlers import Desk
 from knowledge import KnowledgeError, Matcher
 

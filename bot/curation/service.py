@@ -7,10 +7,10 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Settings
+from bot.app.config import Settings
 from bot.curation.publish import check_draft, write_entry
 from bot.curation.store import PUBLISHED, Draft, SqlDraftStore, bump_version
-from bot.outbox import Outbox
+from bot.pipeline.outbox import Outbox
 from handlers import Translator
 from handlers.ports import Direction, Relay, RelayKind
 from knowledge import Problem, check_base

@@ -1,2 +1,1 @@
-"""The durable pipeline's parts: what reaches the tables (edge), which errors are worth a retry
-(faults), the inbox's table, and the outbound lanes."""
+"""The durable pipeline: updates stored in the inbox, messages sent through the outbox and lanes, pacing and limits."""

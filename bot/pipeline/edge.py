@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot import jsonio
+from bot.pipeline import jsonio
 
 NUL_ESCAPED = "\\u0000"  # how JSON writes U+0000: a cheap test before walking the payload
 MAX_EVENT_KEY = 128  # inbound_events.event_key

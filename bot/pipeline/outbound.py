@@ -24,9 +24,9 @@ from typing import Any
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import jsonio
 from bot.db.models import OutboundMessage, aware, utcnow
-from bot.metrics import Metrics
+from bot.ops.metrics import Metrics
+from bot.pipeline import jsonio
 from bot.pipeline.outcome import Outcome
 from bot.pipeline.ticks import passes
 from handlers.ports import Clock

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.analytics.digest import Digest
-from bot.config import Settings
+from bot.app.config import Settings
 from handlers import Channel, Desk, Inbound, InboundKind, Translator
 from knowledge import Matcher
 

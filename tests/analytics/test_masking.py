@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.masking import mask
+from bot.ops.masking import mask
 
 
 @pytest.mark.parametrize(("text", "masked"), [

@@ -8,8 +8,8 @@ import json
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.cli import run
-from bot.config import Settings
+from bot.app.cli import run
+from bot.app.config import Settings
 from handlers import Channel, Desk, Inbound, InboundKind
 from tests.curation.conftest import TEST_KB
 

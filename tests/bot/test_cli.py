@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import cli
+from bot.app import cli
+from bot.app.compose import open_desk
+from bot.app.config import Settings
 from bot.channels.terminal import run_chat
-from bot.compose import open_desk
-from bot.config import Settings
 from knowledge.loader import DEFAULT_DIR
 
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli
-from bot.config import Settings
+from bot.app import cli
+from bot.app.config import Settings
 
 ENV_EXAMPLE = Path(__file__).resolve().parents[2] / ".env.example"
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from bot.web import new_event_loop
+from bot.app.web import new_event_loop
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="uvloop is not installed on Windows")

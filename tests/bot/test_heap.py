@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.web import YOUNG_OBJECTS, settle_heap
+from bot.app.web import YOUNG_OBJECTS, settle_heap
 
 
 @pytest.fixture

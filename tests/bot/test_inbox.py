@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.models import InboundEvent, utcnow
-from bot.inbox import MAX_ATTEMPTS, Inbox
+from bot.pipeline.inbox import MAX_ATTEMPTS, Inbox
 
 
 async def test_a_delivery_is_processed_once_and_duplicates_are_refused(engine: AsyncEngine) -> None:

@@ -12,9 +12,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.models import InboundEvent, utcnow
-from bot.inbox import Inbox
-from bot.metrics import Metrics
+from bot.ops.metrics import Metrics
 from bot.pipeline.faults import is_transient
+from bot.pipeline.inbox import Inbox
 
 
 async def rows(engine: AsyncEngine) -> list[tuple[str, str, int]]:

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.config import Settings
+from bot.app.config import Settings
 from bot.db import schema
 from bot.db.store import SqlDeskStore
 from bot.db.tickets import SqlTicketStore

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.db.models import TicketMessage
 from bot.db.store import SqlDeskStore
 from bot.db.tickets import SqlTicketStore
-from bot.outbox import CONSULTANTS, Delivery, Outbox, Outcome
+from bot.pipeline.outbox import CONSULTANTS, Delivery, Outbox, Outcome
 from handlers import Channel
 from handlers.ports import DeliveryReport, Direction, NewTicket, Relay, RelayKind
 from tests.clock import FakeClock

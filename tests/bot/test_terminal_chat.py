@@ -8,9 +8,9 @@ import os
 import signal
 from pathlib import Path
 
+from bot.app.compose import open_desk
+from bot.app.config import Settings
 from bot.channels.terminal import run_chat
-from bot.compose import open_desk
-from bot.config import Settings
 from tests.faults.serve import command
 
 LONG_PASTE = "Работа " * 350  # 2,450 Cyrillic characters, well over a terminal's 4,095-byte line

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.curation.catalogue import Uses, entry_rows, uses_by_entry
 from bot.curation.probe import probe
 from bot.db.models import Feedback, Question, User, utcnow
-from bot.metrics import Metrics, TimedMatcher
+from bot.ops.metrics import Metrics, TimedMatcher
 from handlers.faq import new_entry
 from knowledge import Matcher, load_base
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Settings
+from bot.app.config import Settings
 from bot.console import audit
 from bot.console.deps import Console
 from bot.console.kb_edits import KbEdits, target

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Settings
+from bot.app.config import Settings
 from bot.curation import service
 from bot.curation.publish import entry_path, file_digest
 from bot.curation.store import PUBLISHED, SqlDraftStore, base_version, to_yaml

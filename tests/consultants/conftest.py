@@ -21,9 +21,9 @@ from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Settings
+from bot.app.config import Settings
+from bot.app.web import SERVICES, create_app
 from bot.db.models import Ticket, TicketMessage
-from bot.web import SERVICES, create_app
 from knowledge import Matcher
 from knowledge.loader import DEFAULT_DIR
 from tests.channels.telegram.chat import SECRET, TOKEN, Consultant, TelegramUser

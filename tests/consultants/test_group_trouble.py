@@ -16,13 +16,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.app.config import Settings
 from bot.channels.telegram.group import PROBE_EVERY, doctor_lines
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.service import build_bot
 from bot.channels.whatsapp import signature
-from bot.config import Settings
 from bot.db.models import ConsultantGroup
-from bot.logs import TextFormatter
+from bot.ops.logs import TextFormatter
 from knowledge import Matcher
 from tests.channels.telegram.chat import Consultant
 from tests.channels.telegram.fake_api import FakeBotAPI

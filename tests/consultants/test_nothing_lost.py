@@ -8,9 +8,9 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.app.config import Settings
+from bot.app.web import create_app
 from bot.channels.telegram import TelegramSetupError
-from bot.config import Settings
-from bot.web import create_app
 from handlers.reminders import remind
 from knowledge import Matcher
 from tests.channels.telegram.chat import Consultant, TelegramUser

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Settings
+from bot.app.config import Settings
 from knowledge import Matcher
 from tests.channels.telegram.chat import Consultant, TelegramUser
 from tests.channels.telegram.fake_api import FakeBotAPI

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.db.models import Ticket, TicketMessage, utcnow
 from bot.db.store import SqlDeskStore
 from bot.db.tickets import SqlTicketStore
-from bot.outbox import Outbox
-from bot.retention import purge
+from bot.ops.retention import purge
+from bot.pipeline.outbox import Outbox
 from handlers import Channel
 from handlers.ports import Direction, LoggedQuestion, NewTicket, Relay, RelayKind
 

@@ -8,12 +8,12 @@ import datetime as dt
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import cli
-from bot.config import Settings
+from bot.app import cli
+from bot.app.config import Settings
 from bot.db.models import utcnow
 from bot.db.store import SqlDeskStore
 from bot.db.tickets import SqlTicketStore
-from bot.ticket_list import age
+from bot.ops.ticket_list import age
 from handlers import Channel
 from handlers.ports import NewTicket
 

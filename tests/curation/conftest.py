@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.compose import build_matcher
-from bot.config import Settings
+from bot.app.compose import build_matcher
+from bot.app.config import Settings
 from knowledge import Matcher
 from knowledge.loader import DEFAULT_DIR
 from tests.channels.telegram.fake_api import FakeBotAPI

@@ -6,8 +6,8 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Settings
-from bot.web import weekly_digest
+from bot.app.config import Settings
+from bot.app.web import weekly_digest
 from knowledge import Matcher
 from tests.channels.telegram.fake_api import FakeBotAPI
 from tests.channels.whatsapp.fake_graph import FakeGraph

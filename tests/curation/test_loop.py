@@ -14,8 +14,8 @@ import yaml
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.analytics.report import build_report
-from bot.cli import run
-from bot.config import Settings
+from bot.app.cli import run
+from bot.app.config import Settings
 from bot.curation.store import bump_version
 from handlers.working_hours import WorkingHours
 from knowledge import Matcher

@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.config import Settings
+from bot.app.config import Settings
 from tests.channels.telegram.conftest import (  # noqa: F401
     _fast_close,
     client,

@@ -33,7 +33,7 @@ def free_port() -> int:
 def command() -> list[str]:
     """The installed `civic-desk` script next to this interpreter, else the same entry point."""
     script = Path(sys.executable).with_name("civic-desk")
-    return [str(script)] if script.exists() else [sys.executable, "-c", "from bot.cli import main; main()"]
+    return [str(script)] if script.exists() else [sys.executable, "-c", "from bot.app.cli import main; main()"]
 
 
 class SlowBotAPI(FakeBotAPI):

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Settings
+from bot.app.config import Settings
 from bot.db.models import InboundEvent, User
 from tests.faults.platform import Platform, text_update
 from tests.faults.proxy import Proxy

@@ -11,10 +11,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.compose import make_engine
-from bot.config import Settings
+from bot.app.compose import make_engine
+from bot.app.config import Settings
+from bot.app.web import SERVICES, create_app
 from bot.db.liveness import IDLE_BEFORE_PING
-from bot.web import SERVICES, create_app
 from knowledge import Matcher
 from tests.channels.telegram.chat import TelegramUser
 from tests.channels.telegram.fake_api import FakeBotAPI

@@ -11,12 +11,12 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.app.config import Settings
+from bot.app.web import SERVICES, create_app
 from bot.channels.telegram import sender
 from bot.channels.whatsapp import GraphClient
-from bot.config import Settings
 from bot.db.models import utcnow
-from bot.metrics import Metrics
-from bot.web import SERVICES, create_app
+from bot.ops.metrics import Metrics
 from knowledge import Matcher
 from tests.channels.telegram.chat import TelegramUser
 from tests.channels.telegram.fake_api import FakeBotAPI

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Settings
+from bot.app.config import Settings
 from bot.db.models import InboundEvent
 from tests.channels.telegram.chat import TelegramUser
 from tests.faults.serve import Served, SlowBotAPI, free_port

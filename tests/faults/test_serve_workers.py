@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import cli
-from bot.config import Settings
+from bot.app import cli
+from bot.app.config import Settings
 from bot.db.models import InboundEvent
 from tests.faults.serve import Served, SlowBotAPI
 from tests.faults.test_serve_process import help_update

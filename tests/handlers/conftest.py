@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.store import SqlDeskStore
 from bot.db.tickets import SqlTicketStore
-from bot.outbox import Outbox
+from bot.pipeline.outbox import Outbox
 from handlers import Channel, Desk, Team, Translator
 from handlers.working_hours import WorkingHours
 from knowledge import Matcher

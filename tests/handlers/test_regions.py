@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.compose import build_directory
-from bot.config import Settings
+from bot.app.compose import build_directory
+from bot.app.config import Settings
 from bot.db.store import SqlDeskStore
 from handlers import Channel, Desk, Inbound, InboundKind, Translator
 from knowledge import Matcher

@@ -10,9 +10,9 @@ from aiogram import Bot, Dispatcher
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from bot import logs
-from bot.compose import make_engine
-from bot.config import Settings
+from bot.app.compose import make_engine
+from bot.app.config import Settings
+from bot.ops import logs
 
 
 def record(msg: str, *args: object, exc: bool = False, **extra: object) -> logging.LogRecord:
@@ -23,7 +23,7 @@ def record(msg: str, *args: object, exc: bool = False, **extra: object) -> loggi
         except ValueError:
             import sys
             exc_info = sys.exc_info()
-    rec = logging.LogRecord("bot.inbox", logging.WARNING, __file__, 1, msg, args, exc_info)
+    rec = logging.LogRecord("bot.pipeline.inbox", logging.WARNING, __file__, 1, msg, args, exc_info)
     rec.__dict__.update(extra)
     return rec
 
@@ -33,7 +33,7 @@ def test_json_is_one_object_per_line_with_extra_fields_and_redaction() -> None:
                                               channel="whatsapp", event_id=7))
     assert "\n" not in line
     event = json.loads(line)
-    assert event["level"] == "warning" and event["logger"] == "bot.inbox"
+    assert event["level"] == "warning" and event["logger"] == "bot.pipeline.inbox"
     assert event["msg"] == "reply to [phone] failed"
     assert (event["channel"], event["event_id"]) == ("whatsapp", 7)
     assert "ValueError" in event["exc"] and "[card]" in event["exc"] and "4111" not in event["exc"]

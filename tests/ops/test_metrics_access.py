@@ -7,8 +7,8 @@ from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Settings
-from bot.web import SERVICES, create_app
+from bot.app.config import Settings
+from bot.app.web import SERVICES, create_app
 from knowledge import Matcher
 from tests.faults.serve import free_port
 

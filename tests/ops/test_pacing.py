@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import time
 
+from bot.app.config import Settings
 from bot.channels.telegram.sender import TelegramLimits
-from bot.config import Settings
-from bot.pacing import PRUNE_AT, UNLIMITED, Pacer, Rate
+from bot.pipeline.pacing import PRUNE_AT, UNLIMITED, Pacer, Rate
 
 
 class FakeTime:

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import cli
-from bot.config import Settings
+from bot.app import cli
+from bot.app.config import Settings
 from bot.db.models import InboundEvent, Question, User, utcnow
 from bot.db.store import SqlDeskStore
-from bot.retention import parse_age, purge
+from bot.ops.retention import parse_age, purge
 from handlers import Channel
 from handlers.ports import LoggedQuestion
 

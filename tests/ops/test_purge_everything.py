@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, DateTime, Integer, String, Text, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.models import Base, utcnow
-from bot.retention import purge
+from bot.ops.retention import purge
 
 MARKER = "ZQXmarker"
 OLD = utcnow() - dt.timedelta(days=800)
@@ -67,7 +67,7 @@ async def test_no_personal_text_is_left_anywhere_after_a_purge(engine: AsyncEngi
 
 def test_every_text_column_is_either_blanked_or_kept_on_purpose() -> None:
     """A new text column fails here until it is added to the purge or to KEPT with its reason."""
-    from bot.retention import BLANKINGS
+    from bot.ops.retention import BLANKINGS
 
     blanked = {(b.column.table.name, b.column.name) for b in BLANKINGS}
     texts = {(t.name, c.name) for t in Base.metadata.sorted_tables for c in t.columns

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import cli
-from bot.config import Settings
+from bot.app import cli
+from bot.app.config import Settings
 from bot.db.models import (
     Base,
     InboundEvent,
@@ -24,8 +24,8 @@ from bot.db.models import (
     WhatsAppOutbound,
     utcnow,
 )
-from bot.pseudonyms import pseudonym
-from bot.retention import purge
+from bot.ops.pseudonyms import pseudonym
+from bot.ops.retention import purge
 
 KEY = b"test-installation-secret"
 YEAR = dt.timedelta(days=365)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from redis.asyncio import Redis
 
-from bot.metrics import Metrics
-from bot.ratelimit import MemoryLimiter, RedisLimiter, build_limiter
+from bot.ops.metrics import Metrics
+from bot.pipeline.ratelimit import MemoryLimiter, RedisLimiter, build_limiter
 from handlers.ports import Flood
 
 ALLOW, NOTIFY, SILENT = Flood.ALLOW, Flood.NOTIFY, Flood.SILENT

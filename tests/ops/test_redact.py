@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.redact import redact
+from bot.ops.redact import redact
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -97,7 +97,7 @@ WRITTEN_FORMS = [
     ("счёт KZ12 3456 7890 1234 5678", "счёт KZ[number]"),
 ]
 UNTOUCHED = [
-    "2026-12-06 18:23:47,769 INFO bot.web: civic-desk serving on 127.0.0.1:8080",
+    "2026-12-06 18:23:47,769 INFO bot.app.web: civic-desk serving on 127.0.0.1:8080",
     "ts 2026-12-06T18:23:47.113+00:00",
     "at 2026-12-06T18:23:47Z",
     "date 06.12.2026 18:23",

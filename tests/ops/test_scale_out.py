@@ -13,10 +13,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.compose import make_engine
-from bot.config import Settings
+from bot.app.compose import make_engine
+from bot.app.config import Settings
+from bot.app.web import SERVICES, create_app
 from bot.db.models import InboundEvent
-from bot.web import SERVICES, create_app
 from handlers import Translator
 from knowledge import Matcher
 from tests.channels.telegram.chat import TelegramUser

@@ -10,10 +10,10 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.config import Settings
+from bot.app.config import Settings
+from bot.app.web import SERVICES, create_app
 from bot.db.models import InboundEvent, Question
-from bot.health import problems
-from bot.web import SERVICES, create_app
+from bot.ops.health import problems
 from handlers import Translator
 from knowledge import Matcher
 from tests.channels.telegram.chat import TelegramUser

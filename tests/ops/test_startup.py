@@ -16,10 +16,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import cli
-from bot.config import Settings
-from bot.startup import NO_CHANNEL
-from bot.web import create_app
+from bot.app import cli
+from bot.app.config import Settings
+from bot.app.startup import NO_CHANNEL
+from bot.app.web import create_app
 from knowledge import Matcher
 from tests.faults.serve import Served, SlowBotAPI, command
 

@@ -11,9 +11,9 @@ import pytest
 from aiohttp.test_utils import TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.app.config import Settings
+from bot.app.web import create_app
 from bot.channels.whatsapp import body
-from bot.config import Settings
-from bot.web import create_app
 from knowledge import Matcher
 
 UPLOADS = 50

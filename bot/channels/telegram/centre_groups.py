@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 
 from bot.channels.telegram.consultants import ConsultantsGroup
 from bot.channels.telegram.group import ConsultantsChat
-from bot.outbox import Delivery, Outcome
+from bot.pipeline.outbox import Delivery, Outcome
 
 GroupOf = Callable[[str], int | None]  # a centre's id -> the configured id of the group taking its tickets
 

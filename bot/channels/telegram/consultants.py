@@ -26,7 +26,7 @@ from bot.channels.telegram.group import PROBE_EVERY, ConsultantsChat, group_prob
 from bot.channels.telegram.render import MAX_TEXT, split_text, to_html
 from bot.channels.telegram.sender import NO_PREVIEW, TelegramSender, send_messages
 from bot.channels.telegram.topics import Topic, TopicStore
-from bot.outbox import Delivery, Outcome
+from bot.pipeline.outbox import Delivery, Outcome
 from handlers.cards import TopicCard
 from handlers.ports import RelayKind
 from handlers.types import Channel, Reply

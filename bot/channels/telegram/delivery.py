@@ -16,7 +16,7 @@ from aiogram.exceptions import AiogramError, TelegramForbiddenError
 from aiogram.methods import TelegramMethod
 
 from bot.channels.telegram.sender import TelegramSender, outcome_of, send_messages
-from bot.outbox import Delivery, Outcome
+from bot.pipeline.outbox import Delivery, Outcome
 from handlers.ports import DeliveryReport
 
 __all__ = ["TelegramUsers", "outcome_of", "paced"]

@@ -40,7 +40,7 @@ from bot.channels.telegram.delivery import paced
 from bot.channels.telegram.sender import TelegramSender
 from bot.db.dialect import insert_on_conflict
 from bot.db.models import ConsultantGroup, aware, utcnow
-from bot.metrics import Metrics
+from bot.ops.metrics import Metrics
 from handlers.ports import Clock
 
 log = logging.getLogger(__name__)

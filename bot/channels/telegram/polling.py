@@ -20,7 +20,7 @@ from aiohttp import web
 
 from bot.channels.telegram.errors import TelegramSetupError
 from bot.channels.telegram.webhook import CHANNEL, chat_key
-from bot.inbox import Inbox
+from bot.pipeline.inbox import Inbox
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 60.0

@@ -15,13 +15,13 @@ from aiogram.exceptions import AiogramError, TelegramNetworkError, TelegramRetry
 from aiogram.methods import AnswerCallbackQuery, SendMessage, TelegramMethod
 from aiogram.types import LinkPreviewOptions
 
+from bot.app.config import Settings
 from bot.channels.telegram.render import render
 from bot.channels.telegram.session import JsonSession
-from bot.config import Settings
-from bot.metrics import Metrics
-from bot.pacing import UNLIMITED, Pacer, Rate
+from bot.ops.metrics import Metrics
 from bot.pipeline.outbound import Outbound
 from bot.pipeline.outcome import Outcome
+from bot.pipeline.pacing import UNLIMITED, Pacer, Rate
 from handlers import Reply
 
 log = logging.getLogger(__name__)

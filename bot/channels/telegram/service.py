@@ -18,7 +18,8 @@ from aiogram.exceptions import AiogramError
 from aiogram.utils.token import TokenValidationError, validate_token
 from aiohttp import web
 
-from bot import jsonio
+from bot.app.config import Settings
+from bot.app.services import Services
 from bot.channels.telegram.centre_groups import CentreChats, CentreGroups
 from bot.channels.telegram.consultants import ConsultantsGroup
 from bot.channels.telegram.delivery import TelegramUsers
@@ -31,10 +32,9 @@ from bot.channels.telegram.sender import TelegramLimits, TelegramSender
 from bot.channels.telegram.session import JsonSession
 from bot.channels.telegram.topics import TopicStore
 from bot.channels.telegram.webhook import CHANNEL, PATH, webhook_handler
-from bot.config import Settings
 from bot.db.tickets import SqlTicketStore
-from bot.outbox import CONSULTANTS
-from bot.services import Services
+from bot.pipeline import jsonio
+from bot.pipeline.outbox import CONSULTANTS
 from handlers import Reply, cards, transcript
 
 log = logging.getLogger(__name__)

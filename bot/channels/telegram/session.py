@@ -4,7 +4,7 @@ aiogram posts every call as a form, JSON-encoding the nested values (reply_marku
 link_preview_options) into it one by one; building and url-encoding that form is
 much of the CPU an outbound message costs. The Bot API takes an application/json
 body for every method, so a call without files goes as one `json_dumps` of the
-same prepared values (orjson, `bot.jsonio`): about 30% less CPU per call (figures in JsonSession).
+same prepared values (orjson, `bot.pipeline.jsonio`): about 30% less CPU per call (figures in JsonSession).
 Calls that upload files (an InputFile) still go as multipart, by aiogram itself.
 The desk's own replies skip the method models altogether (`send_message`).
 """
@@ -24,7 +24,7 @@ from aiogram.types import Message
 from aiohttp import ClientError
 from aiohttp.hdrs import CONTENT_TYPE
 
-from bot import jsonio
+from bot.pipeline import jsonio
 
 if TYPE_CHECKING:
     from aiogram import Bot

@@ -12,8 +12,8 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from bot import jsonio
-from bot.inbox import Inbox
+from bot.pipeline import jsonio
+from bot.pipeline.inbox import Inbox
 
 CHANNEL = "telegram"
 PATH = "/webhook/telegram"

@@ -10,13 +10,13 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from bot.app.services import Services
 from bot.channels.whatsapp.client import GraphClient, SendResult
 from bot.channels.whatsapp.processor import WhatsAppProcessor, to_inbound
 from bot.channels.whatsapp.relay import WhatsAppUsers
 from bot.channels.whatsapp.store import WhatsAppStore
 from bot.channels.whatsapp.webhook import CHANNEL, PATH, Webhook, signature
-from bot.pacing import Rate
-from bot.services import Services
+from bot.pipeline.pacing import Rate
 
 WHATSAPP = web.AppKey("whatsapp", WhatsAppProcessor)
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import aiohttp
 
-from bot import jsonio
-from bot.metrics import Metrics
-from bot.pacing import UNLIMITED, Pacer, Rate
+from bot.ops.metrics import Metrics
+from bot.pipeline import jsonio
+from bot.pipeline.pacing import UNLIMITED, Pacer, Rate
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from bot.channels.whatsapp.client import TRANSIENT_CODES, GraphClient, SendResul
 from bot.channels.whatsapp.render import Labels, Rendered, render_reply
 from bot.channels.whatsapp.store import WhatsAppStore, from_timestamp
 from bot.db.models import utcnow
-from bot.outbox import Outbox
 from bot.pipeline.outbound import Outbound
+from bot.pipeline.outbox import Outbox
 from bot.pipeline.outcome import Outcome
 from handlers import Channel, Desk, Inbound, InboundKind, Reply, Translator
 

@@ -16,7 +16,7 @@ from typing import Any
 from bot.channels.whatsapp.client import GraphClient
 from bot.channels.whatsapp.processor import labels, send_replies, transient
 from bot.channels.whatsapp.store import SERVICE_WINDOW, WhatsAppStore
-from bot.outbox import Delivery, Outcome
+from bot.pipeline.outbox import Delivery, Outcome
 from handlers import Translator
 from handlers.ports import Clock, DeliveryReport
 

@@ -12,11 +12,11 @@ from sqlalchemy import Connection, bindparam, case, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from bot import jsonio
 from bot.channels.whatsapp.client import SendResult
 from bot.db.batch import GroupCommit
 from bot.db.dialect import insert_on_conflict
 from bot.db.models import User, WhatsAppContact, WhatsAppDeliveryFailure, WhatsAppOutbound, aware, utcnow
+from bot.pipeline import jsonio
 from handlers import Channel
 
 # Free-form messages are allowed for 24 hours after the user's last message; then only templates.

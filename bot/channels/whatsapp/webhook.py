@@ -14,10 +14,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot import jsonio
 from bot.channels.whatsapp.body import Refused, read_signed
 from bot.channels.whatsapp.store import WhatsAppStore
-from bot.inbox import Inbox
+from bot.pipeline import jsonio
+from bot.pipeline.inbox import Inbox
 
 log = logging.getLogger(__name__)
 PATH = "/webhook/whatsapp"

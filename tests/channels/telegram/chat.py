@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from bot.services import Services
+from bot.app.services import Services
 from tests.channels.telegram.fake_api import DATE, FakeBotAPI
 
 TOKEN = "123456789:AAHfake-token_for-tests"

@@ -10,8 +10,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Settings
-from bot.web import SERVICES, create_app
+from bot.app.config import Settings
+from bot.app.web import SERVICES, create_app
 from knowledge import Matcher
 from tests.channels.telegram.chat import SECRET, TOKEN, TelegramUser
 from tests.channels.telegram.fake_api import FakeBotAPI

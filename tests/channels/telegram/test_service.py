@@ -11,12 +11,12 @@ from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import cli
+from bot.app import cli
+from bot.app.config import Settings
+from bot.app.web import SERVICES, create_app
 from bot.channels.telegram import TelegramSetupError
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.service import build_bot, build_dispatcher
-from bot.config import Settings
-from bot.web import SERVICES, create_app
 from handlers import Translator
 from knowledge import Matcher
 from tests.channels.telegram.chat import SECRET, TelegramUser, message

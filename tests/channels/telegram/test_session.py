@@ -38,10 +38,10 @@ from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboar
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from bot.app.config import Settings
 from bot.channels.telegram.sender import NO_PREVIEW, message_bodies, send_messages
 from bot.channels.telegram.service import build_bot
 from bot.channels.telegram.session import JsonSession
-from bot.config import Settings
 from handlers import Button, Reply
 from tests.channels.telegram.chat import TOKEN, message
 from tests.channels.telegram.fake_api import FakeBotAPI

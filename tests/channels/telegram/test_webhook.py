@@ -11,9 +11,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from bot.config import Settings
+from bot.app.config import Settings
+from bot.app.web import SERVICES, create_app
 from bot.db.models import InboundEvent, OutboundMessage, utcnow
-from bot.web import SERVICES, create_app
 from handlers import Translator
 from knowledge import Matcher
 from tests.channels.telegram.chat import TelegramUser, message

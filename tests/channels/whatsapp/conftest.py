@@ -12,9 +12,9 @@ from aiohttp.test_utils import TestClient
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.app.config import Settings
+from bot.app.web import SERVICES, create_app
 from bot.channels.whatsapp import signature
-from bot.config import Settings
-from bot.web import SERVICES, create_app
 from handlers import Translator, render
 from handlers.regional import CENTRE_TOPIC
 from knowledge import Action, Entry, Matcher

@@ -13,12 +13,12 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.app.config import Settings
+from bot.app.services import Services
+from bot.app.web import create_app
 from bot.channels.whatsapp import GraphClient, setup, to_inbound
-from bot.config import Settings
 from bot.db import schema
-from bot.inbox import Inbox
-from bot.services import Services
-from bot.web import create_app
+from bot.pipeline.inbox import Inbox
 from handlers import Channel, Desk, Inbound, InboundKind
 from knowledge import Matcher
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.channel_plan import Part, receiving
+from bot.app.channel_plan import Part, receiving
 
 log = logging.getLogger("bot.serve")
 NO_CHANNEL = ("no channel is configured: set DESK_TELEGRAM_TOKEN (with DESK_PUBLIC_URL and "

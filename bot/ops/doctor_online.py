@@ -10,8 +10,8 @@ from typing import Any
 
 import aiohttp
 
-from bot.channel_plan import TELEGRAM_PATH, Part, telegram, whatsapp
-from bot.config import Settings
+from bot.app.channel_plan import TELEGRAM_PATH, Part, telegram, whatsapp
+from bot.app.config import Settings
 
 TIMEOUT = aiohttp.ClientTimeout(total=15)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from bot import pseudonyms, retention
-from bot.compose import maintenance_engine
-from bot.config import Settings
+from bot.app.compose import maintenance_engine
+from bot.app.config import Settings
 from bot.db import schema
+from bot.ops import pseudonyms, retention
 
 PURGE_VERBS = {retention.STALE: ("closed", "would close")} | {
     spot.label: ("pseudonymised", "would pseudonymise") for spot in pseudonyms.ID_COLUMNS}

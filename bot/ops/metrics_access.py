@@ -15,8 +15,8 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from bot.config import Settings
-from bot.metrics import CONTENT_TYPE
+from bot.app.config import Settings
+from bot.ops.metrics import CONTENT_TYPE
 
 Render = Callable[[], Awaitable[bytes]]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from asyncpg import PostgresError
 from sqlalchemy.engine import make_url
 
-from bot.outage import OUTAGE, unreachable
+from bot.pipeline.outage import OUTAGE, unreachable
 
 FAILURES = (*OUTAGE, PostgresError)
 # SQLSTATE of a refused connection -> the advice ({user}, {db}, {host} from DESK_DATABASE_URL).

@@ -30,11 +30,10 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import jsonio
 from bot.db.batch import GroupCommit
 from bot.db.models import utcnow
-from bot.metrics import Metrics
-from bot.pipeline import edge, inbox_table
+from bot.ops.metrics import Metrics
+from bot.pipeline import edge, inbox_table, jsonio
 from bot.pipeline.faults import is_transient
 from bot.pipeline.inbox_table import MAX_ATTEMPTS, OPEN, Arrival, Claim, Claims, Outcome, events, is_open
 

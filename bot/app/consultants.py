@@ -15,15 +15,15 @@ from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.app.config import Settings
 from bot.channels.telegram import TelegramSetupError
 from bot.channels.telegram.centre_groups import CentreChats
 from bot.channels.telegram.group import ConsultantsChat, GroupMetrics
 from bot.channels.whatsapp.store import SERVICE_WINDOW
-from bot.config import Settings
 from bot.db.store import SqlDeskStore
 from bot.db.tickets import SqlTicketStore
-from bot.metrics import Metrics
-from bot.outbox import Outbox
+from bot.ops.metrics import Metrics
+from bot.pipeline.outbox import Outbox
 from handlers import Channel, Team, Translator, relay, reminders
 from handlers.centres import CentreDirectory
 from handlers.ports import Clock

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Settings
+from bot.app.config import Settings
 from bot.curation.reload import BaseReloader
-from bot.inbox import Inbox
-from bot.metrics import Metrics
-from bot.outbox import Outbox
-from bot.pacing import Pacer
+from bot.ops.metrics import Metrics
+from bot.pipeline.inbox import Inbox
 from bot.pipeline.outbound import Outbound
+from bot.pipeline.outbox import Outbox
+from bot.pipeline.pacing import Pacer
 from handlers import Desk
 
 if TYPE_CHECKING:  # the channels import this module

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.config import Settings
+from bot.app.config import Settings
 from bot.db.models import utcnow
 from bot.db.tickets import SqlTicketStore
 from handlers.ports import Ticket
@@ -31,7 +31,7 @@ def table(tickets: list[Ticket], now: dt.datetime) -> list[str]:
 
 
 async def print_open_tickets(settings: Settings) -> int:
-    from bot.compose import make_engine  # the CLI imports the database only when asked
+    from bot.app.compose import make_engine  # the CLI imports the database only when asked
 
     engine = make_engine(settings)
     try:

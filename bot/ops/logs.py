@@ -14,7 +14,7 @@ import logging
 import sys
 from typing import Any
 
-from bot.redact import redact
+from bot.ops.redact import redact
 
 # Attributes every LogRecord has; anything else came in through `extra=` and is kept as a field.
 STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}

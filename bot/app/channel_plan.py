@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.config import Settings
+from bot.app.config import Settings
 
 TOKEN_FORMAT = re.compile(r"\d+:\S+")  # what aiogram's validate_token accepts
 SECRET_FORMAT = re.compile(r"[A-Za-z0-9_-]{1,256}")  # setWebhook's secret_token

@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.config import Settings
+from bot.app.config import Settings
 from bot.db import schema
 from bot.db.dialect import sqlite_pragmas
 from bot.db.liveness import ping_when_idle

@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import Column, ColumnElement, exists, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot import pseudonyms
 from bot.db.models import (
     InboundEvent,
     KbDraft,
@@ -31,6 +30,7 @@ from bot.db.models import (
     WhatsAppOutbound,
     utcnow,
 )
+from bot.ops import pseudonyms
 
 STALE = "stale open tickets"  # closed by the purge, then blanked like closed ones
 AGE = re.compile(r"\s*(\d+)\s*([dhwy])\s*")
@@ -134,7 +134,7 @@ async def purge(engine: AsyncEngine, older_than: dt.timedelta, *, dry_run: bool 
     """Blank every text older than `older_than`, in one transaction; returns counts by label.
 
     Stale open tickets are closed first and blanked in the same run; with `identifiers_key`, the
-    ids of users gone for the whole period become pseudonyms (`bot.pseudonyms`).
+    ids of users gone for the whole period become pseudonyms (`bot.ops.pseudonyms`).
     """
     now = now or utcnow()
     cutoff = now - older_than

@@ -17,7 +17,7 @@ from typing import TypeVar
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bot.metrics import Metrics
+from bot.ops.metrics import Metrics
 from handlers.ports import Flood, InboundLimiter
 
 log = logging.getLogger(__name__)

@@ -15,18 +15,18 @@ from typing import TextIO
 from redis.asyncio import Redis
 from sqlalchemy.engine import make_url
 
-from bot.channel_plan import Part, plan, receiving
-from bot.config import Settings
+from bot.app.channel_plan import Part, plan, receiving
+from bot.app.config import Settings
 from bot.db import schema
-from bot.doctor_online import online_parts
-from bot.outage import OUTAGE
+from bot.ops.doctor_online import online_parts
+from bot.pipeline.outage import OUTAGE
 from knowledge import check_base
 
 CHECK_TIMEOUT = 10.0  # seconds per service: a doctor that hangs tells nothing
 
 
 async def database(settings: Settings) -> Part:
-    from bot.compose import make_engine  # the engine factory imports the matcher too: only when needed
+    from bot.app.compose import make_engine  # the engine factory imports the matcher too: only when needed
 
     where = make_url(settings.database_url).render_as_string(hide_password=True)
     engine = make_engine(settings)
@@ -73,7 +73,7 @@ def knowledge(settings: Settings) -> Part:
 
 def centres(settings: Settings) -> Part:
     """The regions whose users get no centre's contacts, and the centres without a consultants' group."""
-    from bot.compose import check_directory  # imports the matcher too: only when needed
+    from bot.app.compose import check_directory  # imports the matcher too: only when needed
 
     directory, problems = check_directory(settings)
     if directory is None:

@@ -13,20 +13,21 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot import logs, purge_command, startup
 from bot.analytics import command as report_command
-from bot.channel_plan import plan
+from bot.app import startup
+from bot.app.channel_plan import plan
+from bot.app.compose import build_matcher, check_directory, maintenance_engine, make_engine, open_desk
+from bot.app.config import ENV_FILE_VARIABLE, EnvFileMissing, Settings, load_settings
+from bot.app.settings_errors import describe
 from bot.channels.terminal import forgiving_stdin, render, run_chat
-from bot.compose import build_matcher, check_directory, maintenance_engine, make_engine, open_desk
-from bot.config import ENV_FILE_VARIABLE, EnvFileMissing, Settings, load_settings
 from bot.console import command as staff_command
 from bot.curation import command as curation_command
 from bot.db import schema
 from bot.db.memory import MemoryStore
-from bot.doctor import doctor
-from bot.failures import FAILURES, database_failure
-from bot.settings_errors import describe
-from bot.ticket_list import print_open_tickets
+from bot.ops import logs, purge_command
+from bot.ops.doctor import doctor
+from bot.ops.failures import FAILURES, database_failure
+from bot.ops.ticket_list import print_open_tickets
 from handlers import Channel, Desk, Inbound, InboundKind, Translator
 from knowledge import Decision, KnowledgeError, Matcher, check_base
 
@@ -143,8 +144,8 @@ async def db_upgrade(settings: Settings) -> int:
 def serve(settings: Settings, *, polling: bool, workers: int = 1, force: bool = False,
           no_channels: bool = False) -> int:
     """Run the aiohttp application until stopped (in `workers` processes sharing the port)."""
+    from bot.app.web import run_service, run_workers  # imports aiohttp and the channels only when serving
     from bot.channels.telegram import TelegramSetupError
-    from bot.web import run_service, run_workers  # imports aiohttp and the channels only when serving
 
     if workers < 1:
         print("civic-desk serve: --workers must be at least 1", file=sys.stderr)

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import aliased
 
 from bot.db.models import Ticket, TicketMessage
-from bot.metrics import Metrics
+from bot.ops.metrics import Metrics
 from handlers.ports import Direction
 
 # Seconds: a minute, five, a quarter hour ... up to a working day and beyond.

@@ -1,6 +1,6 @@
 """Personal data out of texts shown to people who need no identity: report examples and draft entries.
 
-`bot.redact` hides what a pattern can recognise (e-mails, cards, IINs, phones,
+`bot.ops.redact` hides what a pattern can recognise (e-mails, cards, IINs, phones,
 long numbers); a text for a curator must also lose the names it mentions and
 street addresses. Names come from what the desk knows (the ticket's user, the
 consultant) and from self-introductions ("меня зовут ...", "менің атым ...").
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bot.redact import redact
+from bot.ops.redact import redact
 
 NAME = "[name]"
 ADDRESS = "[address]"

@@ -22,31 +22,31 @@ from aiohttp import web
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import logs, metrics_access
 from bot.analytics.digest import Digest
+from bot.app.compose import build_directory
+from bot.app.config import Settings, load_settings
+from bot.app.consultants import build_team, consultants_groups, remind_forever
+from bot.app.services import Services
 from bot.channels import telegram, whatsapp
 from bot.channels.telegram.centre_groups import CentreChats
-from bot.compose import build_directory
-from bot.config import Settings, load_settings
 from bot.console.app import mount as mount_console
 from bot.console.deps import Console
-from bot.consultants import build_team, consultants_groups, remind_forever
 from bot.curation.reload import BaseReloader
 from bot.curation.store import SqlDraftStore, SqlTranscript
 from bot.db import schema
 from bot.db.models import utcnow
 from bot.db.store import SqlDeskStore
-from bot.failures import FAILURES, database_failure
-from bot.health import RECEIVING, readyz_handler
-from bot.inbox import Inbox, instance_name
-from bot.masking import mask
-from bot.metrics import Metrics, TimedMatcher
-from bot.outage import database_outage
-from bot.outbox import Outbox
+from bot.ops import logs, metrics_access
+from bot.ops.failures import FAILURES, database_failure
+from bot.ops.health import RECEIVING, readyz_handler
+from bot.ops.masking import mask
+from bot.ops.metrics import Metrics, TimedMatcher
+from bot.ops.ticket_metrics import TicketMetrics
+from bot.pipeline.inbox import Inbox, instance_name
+from bot.pipeline.outage import database_outage
 from bot.pipeline.outbound import Outbound
-from bot.ratelimit import build_limiter
-from bot.services import Services
-from bot.ticket_metrics import TicketMetrics
+from bot.pipeline.outbox import Outbox
+from bot.pipeline.ratelimit import build_limiter
 from handlers import Desk, Translator
 from handlers.curation import Curation
 from handlers.ports import Clock
@@ -162,7 +162,7 @@ def run_workers(settings: Settings, workers: int) -> int:
     exits on its own stops the others, and the exit status is the first non-zero one
     (a supervisor such as systemd restarts the service).
     """
-    from bot.compose import make_engine
+    from bot.app.compose import make_engine
 
     code = _preflight_or_exit(settings, make_engine(settings))
     if code:
@@ -253,7 +253,7 @@ def run_service(settings: Settings, *, polling: bool = False, force: bool = Fals
     the inbox then drains its work (bounded by DESK_SHUTDOWN_TIMEOUT). `reuse_port`:
     one of several workers sharing the port (SO_REUSEPORT).
     """
-    from bot.compose import build_matcher, make_engine
+    from bot.app.compose import build_matcher, make_engine
 
     if not reuse_port and _port_taken(settings.host, settings.port):
         return _port_in_use(settings)

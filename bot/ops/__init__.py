@@ -1,0 +1,1 @@
+"""Running the desk in production: health, metrics, logs and redaction, retention and purge, doctor, ticket lists."""
