@@ -67,17 +67,24 @@ def _place(knowledge_dir: Path, entry_id: str, revises: str, digest: str) -> tup
     return target, []
 
 
+def _read_and_place(knowledge_dir: Path, body: str, revises: str,
+                    digest: str) -> tuple[str, dict[str, Any] | None, Path, list[Problem]]:
+    """The draft's id, mapping and file, or the problems that stop it before any rule is run."""
+    data, problems = read_entry(body, "draft")
+    if data is None:
+        return "", None, knowledge_dir, problems
+    entry_id = str(data["id"])
+    target, refused = _place(knowledge_dir, entry_id, revises, digest)
+    return entry_id, data, target, refused
+
+
 def review_draft(knowledge_dir: Path, body: str, max_age_days: int, revises: str = "",
                  digest: str = "") -> tuple[str, list[Problem]]:
     """The entry id of the draft, every error the base would have with it in place, and the
     warnings of its own file (an answer past the soft length limit, a review date passed)."""
-    data, problems = read_entry(body, "draft")
-    if data is None:
-        return "", problems
-    entry_id = str(data["id"])
-    target, refused = _place(knowledge_dir, entry_id, revises, digest)
-    if refused:
-        return entry_id, refused
+    entry_id, data, target, problems = _read_and_place(knowledge_dir, body, revises, digest)
+    if data is None or problems:
+        return entry_id, problems
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(scratch) / "kb"
         shutil.copytree(knowledge_dir, copy, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
@@ -93,12 +100,10 @@ def review_in_base(knowledge_dir: Path, body: str, base: KnowledgeBase, max_age_
                    digest: str = "") -> tuple[str, list[Problem]]:
     """`review_draft` against the base already loaded from `knowledge_dir` (the serving one) rather than
     a fresh read of the folder: the same rules, for the editor's every view; publishing reads the folder."""
-    data, problems = read_entry(body, "draft")
-    if data is None:
-        return "", problems
-    entry_id = str(data["id"])
-    target, refused = _place(knowledge_dir, entry_id, revises, digest)
-    return entry_id, refused or check_entry(target, data, base, max_age_days=max_age_days)
+    entry_id, data, target, problems = _read_and_place(knowledge_dir, body, revises, digest)
+    if data is None or problems:
+        return entry_id, problems
+    return entry_id, check_entry(target, data, base, max_age_days=max_age_days)
 
 
 def check_draft(knowledge_dir: Path, body: str, max_age_days: int, revises: str = "",
