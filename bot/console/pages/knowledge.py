@@ -13,7 +13,7 @@ from bot.console.guard import member, require_role
 from bot.console.kb_edits import KbEdits, target
 from bot.console.nav import NavItem
 from bot.console.render import page, refused
-from bot.curation.catalogue import entry_rows, uses_by_entry
+from bot.curation.catalogue import Uses, entry_rows, uses_by_entry
 from bot.curation.probe import probe
 from bot.db.staff import ROLES
 
@@ -71,7 +71,7 @@ async def entry(request: web.Request) -> web.StreamResponse:
     if found is None:
         return refused(request, 404, "missing")
     async with console.engine.connect() as conn:
-        uses = (await uses_by_entry(conn, entry_id=entry_id)).get(entry_id)
+        uses = (await uses_by_entry(conn, entry_id=entry_id)).get(entry_id, Uses())
         changes = await audit.history(conn, target(entry_id))
     revision = await KbEdits(console).drafts.open_revision(entry_id)
     categories = {c.id: c.title for c in console.matcher().base.categories}
