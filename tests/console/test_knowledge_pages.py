@@ -181,6 +181,10 @@ def test_the_search_box_shows_the_live_decision_score_and_candidates(curator: Pa
     curator.fill("input[name=q]", "Какая завтра погода?")
     curator.get_by_role("button", name="Спросить бота").click()
     expect(probe.locator(".decision")).to_have_text("Бот не может ответить и предложит консультанта")
+    curator.click("form.lang button[value=kk]")  # the same page in Kazakh
+    expect(curator.locator("h1")).to_have_text("Білім қоры")
+    expect(probe.locator(".decision")).to_have_text("Бот жауап бере алмайды, кеңесшіні ұсынады")
+    expect(curator.locator("table.entries th").first).to_have_text("Жазба")
 
 
 def test_an_edit_of_a_published_entry_is_listed_in_its_history(curator: Page, server: ConsoleServer) -> None:
