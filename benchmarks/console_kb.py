@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app.config import Settings
 from bot.app.web import settle_heap
-from bot.console.app import mount
+from bot.console.app import mount_console
 from bot.console.deps import Console
 from bot.console.kb_edits import KbEdits
 from bot.curation.entry_form import from_mapping
@@ -96,7 +96,7 @@ async def main(url: str, count: int, repeat: int) -> None:
     form = from_mapping({**matcher.base.by_id[ENTRY].to_record(), "owner": "Дана"})
     await edits.save("bench", await edits.drafts.get(draft), form)  # type: ignore[arg-type]
     app = web.Application()
-    mount(app, console)
+    mount_console(app, console)
     times: dict[str, list[float]] = {}
     cpu: dict[str, float] = {}  # this process's CPU per request: the server, the client and SQLite alike
     async with TestServer(app, host="127.0.0.1") as server, \

@@ -29,8 +29,7 @@ from bot.app.consultants import build_team, consultants_groups, remind_forever
 from bot.app.services import Services
 from bot.channels import telegram, whatsapp
 from bot.channels.telegram.centre_groups import CentreChats
-from bot.console.app import mount as mount_console
-from bot.console.deps import Console
+from bot.console.app import Console, mount_console
 from bot.curation.reload import BaseReloader
 from bot.curation.store import SqlDraftStore, SqlTranscript
 from bot.db import schema

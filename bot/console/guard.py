@@ -19,7 +19,7 @@ from aiohttp import web
 
 from bot.console.accounts import Member
 from bot.console.deps import PREFIX
-from bot.console.security import SESSION
+from bot.console.security import EXPIRED, SESSION
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 ROLES_ATTRIBUTE = "console_roles"
@@ -33,7 +33,9 @@ def member(request: web.Request) -> Member:
 
 
 def login_redirect(request: web.Request) -> web.HTTPFound:
-    return web.HTTPFound(f"{PREFIX}/login?" + urlencode({"next": request.path_qs}))
+    """To the login page and back here after it; it says so when the session ran out of idle time."""
+    query = {"next": request.path_qs, **({"expired": "1"} if request.get(EXPIRED) else {})}
+    return web.HTTPFound(f"{PREFIX}/login?" + urlencode(query))
 
 
 def require_role(*roles: str) -> Callable[[Handler], Handler]:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Mapping
 from dataclasses import dataclass
-
-from aiohttp import web
 
 CHOICES = (1, 7, 30, 90)
 DEFAULT = 7
@@ -19,9 +18,9 @@ class Period:
     dates: tuple[dt.date, ...]  # every local day of the period, oldest first
 
 
-def period_of(request: web.Request, zone: str, now: dt.datetime) -> Period:
+def period_of(query: Mapping[str, str], zone: str, now: dt.datetime) -> Period:
     """From `?days=`; anything but a choice shows the default (a picker offers nothing else)."""
-    text = request.query.get("days", "")
+    text = query.get("days", "")
     days = int(text) if text.isdigit() and int(text) in CHOICES else DEFAULT
     local = zoneinfo.ZoneInfo(zone)
     today = now.astimezone(local).date()

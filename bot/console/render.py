@@ -13,7 +13,7 @@ from aiohttp import web
 
 from bot.console.deps import PREFIX, console_of
 from bot.console.nav import NAV
-from bot.console.security import SESSION, csrf_token
+from bot.console.security import LANG, SESSION, csrf_token
 
 ROLE_LABELS = {"head": "Head of the centre", "curator": "Curator", "viewer": "Viewer"}
 # Why a request was refused: a title and one line, both msgids.
@@ -29,7 +29,7 @@ REASONS = {
 
 def context(request: web.Request, values: dict[str, Any]) -> dict[str, Any]:
     console = console_of(request)
-    lang = request["lang"]
+    lang = request[LANG]
     session = request.get(SESSION)
     me = session.member if session is not None else None
     nav = [item for item in request.app[NAV] if me is not None and me.may(*item.roles)]
@@ -46,7 +46,7 @@ def page(request: web.Request, template: str, values: dict[str, Any] | None = No
 
 
 def refused(request: web.Request, status: int, reason: str, roles: Iterable[str] = ()) -> web.Response:
-    _ = console_of(request).translator(request["lang"])
+    _ = console_of(request).translator(request[LANG])
     title, line = REASONS[reason]
     session = request.get(SESSION)
     role = _(ROLE_LABELS[session.member.role]) if session is not None else ""

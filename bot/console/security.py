@@ -24,7 +24,10 @@ from handlers.i18n import LANGUAGES
 SESSION_COOKIE = "console_session"
 CSRF_COOKIE = "console_csrf"
 LANG_COOKIE = "console_lang"
-SESSION = "console.session"  # the request's Session, or None
+SESSION: web.RequestKey[Session | None] = web.RequestKey("console_session")  # None: logged out
+EXPIRED = web.RequestKey("console_expired", bool)  # the cookie's session ended for lack of use
+LANG = web.RequestKey("console_lang", str)
+NEW_CSRF = web.RequestKey("console_new_csrf", str)  # a login-page token to set as a cookie
 YEAR = 365 * 24 * 3600
 
 
@@ -65,9 +68,9 @@ def csrf_token(request: web.Request) -> str:
     session = request.get(SESSION)
     if session is not None:
         return session.csrf
-    if "console.new_csrf" not in request:
-        request["console.new_csrf"] = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
-    return str(request["console.new_csrf"])
+    if NEW_CSRF not in request:
+        request[NEW_CSRF] = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+    return request[NEW_CSRF]
 
 
 async def _form_is_ours(request: web.Request) -> bool:
@@ -82,7 +85,7 @@ def _finish(request: web.Request, response: web.StreamResponse, token: str, sess
     settings = console_of(request).settings
     if token and not session_found and SESSION_COOKIE not in response.cookies:  # ended, or unknown
         response.del_cookie(SESSION_COOKIE, path=PREFIX)
-    new_csrf = request.get("console.new_csrf")
+    new_csrf = request.get(NEW_CSRF)
     if new_csrf and new_csrf != request.cookies.get(CSRF_COOKIE):
         set_cookie(response, settings, CSRF_COOKIE, new_csrf, same_site="Strict")
     response.headers.setdefault("Cache-Control", "no-store")  # pages with people's data stay out of caches
@@ -98,8 +101,8 @@ async def security(request: web.Request, handler: Handler) -> web.StreamResponse
     token = request.cookies.get(SESSION_COOKIE, "")
     found = await console.sessions.find(token, console.clock()) if token else None
     request[SESSION] = found if isinstance(found, Session) else None
-    request["console.expired"] = isinstance(found, Expired)
-    request["lang"] = language(request)
+    request[EXPIRED] = isinstance(found, Expired)
+    request[LANG] = language(request)
     try:
         if request.method == "POST" and not await _form_is_ours(request):
             response: web.StreamResponse = refused(request, 403, "csrf")

@@ -14,7 +14,7 @@ from aiohttp import web
 from bot.app.compose import build_matcher, make_engine
 from bot.app.config import Settings
 from bot.app.web import SchemaOutOfDate, ensure_schema, new_event_loop, preflight
-from bot.console.app import mount
+from bot.console.app import mount_console
 from bot.console.deps import PREFIX, Console
 from bot.curation.reload import BaseReloader
 from bot.db.memory import MemoryStore
@@ -32,7 +32,7 @@ def console_only_app(settings: Settings) -> web.Application:
     desk = Desk(build_matcher(settings), MemoryStore(), translator, default_lang=settings.default_lang)
     reloader = BaseReloader(settings, engine, desk, Metrics())
     app = web.Application()
-    mount(app, Console(settings, engine, translator, lambda: desk.matcher, utcnow, reloader))
+    mount_console(app, Console(settings, engine, translator, lambda: desk.matcher, utcnow, reloader))
 
     async def home(request: web.Request) -> web.StreamResponse:
         raise web.HTTPFound(PREFIX + "/")

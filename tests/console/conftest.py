@@ -1,15 +1,15 @@
-"""Fixtures of the browser tests: a seeded `civic-desk serve`, Chromium, pages."""
+"""Fixtures of the browser tests: Chromium and its pages. The seeded `civic-desk serve` they talk to
+is `server`: shared by tests/console/browser (its conftest), or a module's own."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.console.harness import CHROMIUM, CHROMIUM_ARGS, DESKTOP, ConsoleServer, log_in, open_page, start_seeded
+from tests.console.harness import CHROMIUM, CHROMIUM_ARGS, DESKTOP, ConsoleServer, log_in, open_page
 
 
 @pytest.fixture(scope="module")
@@ -23,17 +23,6 @@ def chromium() -> Iterator[Browser]:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
-
-
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
-    """One seeded server for the browser tests (a start costs seconds); tests that would disturb
-    the others (throttling locks the browser's address) start their own with `start_seeded`."""
-    served = start_seeded(Path(tmp_path_factory.mktemp("console")))
-    try:
-        yield served
-    finally:
-        served.stop()
 
 
 @pytest.fixture

@@ -48,23 +48,26 @@ async def prepare(database_url: str, now: dt.datetime) -> None:
 
 
 class ConsoleServer:
-    """`civic-desk serve --no-channels` (the console under /console) in a process group of its own."""
+    """`civic-desk serve --no-channels` (the console under /console), or `civic-desk console`, in a
+    process group of its own."""
 
-    def __init__(self, database_url: str, workdir: Path, **settings: str) -> None:
+    def __init__(self, database_url: str, workdir: Path, command: str = "serve", **settings: str) -> None:
         self.port = free_port()
+        self.argv = ["serve", "--no-channels"] if command == "serve" else [command]
         self.url = f"http://127.0.0.1:{self.port}"
         self.workdir = workdir
         env = {k: v for k, v in os.environ.items() if not k.startswith("DESK_")}
         env.update({"DESK_DATABASE_URL": database_url, "DESK_HOST": "127.0.0.1", "DESK_PORT": str(self.port),
+                    "DESK_CONSOLE_PORT": str(self.port),
                     "DESK_LOG_FORMAT": "json", "DESK_TIMEZONE": "UTC", "DESK_WORKING_HOURS": "Mon-Sun 00:00-24:00",
                     "DESK_HOLIDAYS": ""})
         env.update({f"DESK_{key.upper()}": value for key, value in settings.items()})
         self.env = env
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, *argv: str) -> None:
+    def start(self) -> None:
         with (self.workdir / "serve.log").open("ab") as log:
-            self.process = subprocess.Popen([*command(), *(argv or ("serve", "--no-channels"))], env=self.env,
+            self.process = subprocess.Popen([*command(), *self.argv], env=self.env,
                                             cwd=self.workdir, stdout=subprocess.DEVNULL, stderr=log,
                                             start_new_session=True)
         deadline = time.monotonic() + START_TIMEOUT
@@ -88,11 +91,12 @@ class ConsoleServer:
             self.process.wait(timeout=20)
 
 
-def start_seeded(workdir: Path, **settings: str) -> ConsoleServer:
+def start_seeded(workdir: Path, command: str = "serve", **settings: str) -> ConsoleServer:
+    """`civic-desk serve` (or `command`, e.g. "console") over a freshly seeded database, answering."""
     url = os.environ.get("DESK_TEST_DATABASE_URL") or f"sqlite+aiosqlite:///{workdir / 'desk.db'}"
     with concurrent.futures.ThreadPoolExecutor(1) as pool:  # Playwright's loop may run in this thread
         pool.submit(asyncio.run, prepare(url, utcnow())).result()
-    server = ConsoleServer(url, workdir, **settings)
+    server = ConsoleServer(url, workdir, command, **settings)
     server.start()
     return server
 

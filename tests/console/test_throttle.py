@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from bot.app.config import Settings
 from tests.console.harness import ConsoleServer, log_in, start_seeded
 from tests.console.seed import ACCOUNTS, PASSWORD
 
@@ -49,3 +50,10 @@ def test_enough_failures_from_one_address_lock_every_account_there(page: Page, s
     assert LOCKED in answers  # within the address's limit, whatever this address failed before
     assert set(answers[:answers.index(LOCKED)]) <= {"Неверное имя или пароль."}
     assert try_password(page, server, ACCOUNTS["viewer"], PASSWORD) == LOCKED
+
+
+def test_the_defaults_are_the_documented_ones() -> None:
+    """README and docs/deploy.md promise 5 failures per account, 20 per address, within 15 minutes."""
+    defaults = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert (defaults.console_login_failures, defaults.console_address_failures,
+            defaults.console_login_window_minutes, defaults.console_idle_minutes) == (5, 20, 15, 30)

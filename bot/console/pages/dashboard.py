@@ -22,7 +22,7 @@ DECISION_LABELS = {"answer": "Answered", "clarify": "Clarify offered", "fallback
 @require_role(*ROLES)
 async def show_dashboard(request: web.Request) -> web.StreamResponse:
     console = console_of(request)
-    period = period_of(request, console.settings.timezone, console.clock())
+    period = period_of(request.query, console.settings.timezone, console.clock())
     data = await dashboard(console, period)
     return page(request, "dashboard.html", {"period": period, "choices": CHOICES, "d": data,
                                             "decision_labels": DECISION_LABELS, "decision_colors": DECISION_COLORS})

@@ -9,7 +9,16 @@ from aiohttp import web
 from bot.console.deps import PREFIX, console_of
 from bot.console.guard import public, require_role
 from bot.console.render import page
-from bot.console.security import LANG_COOKIE, SESSION, SESSION_COOKIE, YEAR, client_address, set_cookie
+from bot.console.security import (
+    EXPIRED,
+    LANG,
+    LANG_COOKIE,
+    SESSION,
+    SESSION_COOKIE,
+    YEAR,
+    client_address,
+    set_cookie,
+)
 from bot.db.staff import ROLES
 from handlers.i18n import LANGUAGES
 
@@ -25,7 +34,8 @@ def next_path(value: str) -> str:
 
 
 def login_form(request: web.Request, status: int = 200, error: str = "", name: str = "") -> web.Response:
-    return page(request, "login.html", {"error": error, "name": name, "expired": request["console.expired"],
+    expired = request[EXPIRED] or "expired" in request.query
+    return page(request, "login.html", {"error": error, "name": name, "expired": expired,
                                         "next": next_path(request.query.get("next", ""))}, status=status)
 
 
@@ -41,7 +51,7 @@ async def show_login(request: web.Request) -> web.StreamResponse:
 @public
 async def log_in(request: web.Request) -> web.StreamResponse:
     console = console_of(request)
-    _ = console.translator(request["lang"])
+    _ = console.translator(request[LANG])
     form = await request.post()
     name, password = str(form.get("name", "")).strip().lower(), str(form.get("password", ""))
     address, now = client_address(request, console.settings), console.clock()

@@ -20,7 +20,7 @@ routes = web.RouteTableDef()
 async def report_csv(request: web.Request) -> web.StreamResponse:
     console = console_of(request)
     now = console.clock()
-    period = period_of(request, console.settings.timezone, now)
+    period = period_of(request.query, console.settings.timezone, now)
     matcher, hours = console.matcher(), console.settings.hours()
     report = await on_own_engine(console.settings,
                                  lambda engine: build_report(engine, matcher, hours, period.since, now))
