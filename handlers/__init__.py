@@ -1,8 +1,10 @@
-"""The channel-neutral desk: a plain inbound message in, replies out.
+"""The channel-neutral core of the desk: a plain inbound message in, replies out.
 
 Every feature (menu, answer, clarify, feedback, escalation, relay, language) is
-written here once; the Telegram, WhatsApp and terminal adapters only map
-events in and render the replies.
+written here once, against the ports in `handlers.ports` (`handlers.memory` holds
+them in memory). Nothing here knows a messenger: the aiogram routers and the
+WhatsApp webhook live in the channels (`bot/channels/telegram`,
+`bot/channels/whatsapp`), which only map events in and render the replies.
 """
 
 from handlers.desk import Desk

@@ -23,12 +23,12 @@ from bot.channels.terminal import forgiving_stdin, render, run_chat
 from bot.console import command as staff_command
 from bot.curation import command as curation_command
 from bot.db import schema
-from bot.db.memory import MemoryStore
 from bot.ops import logs, purge_command
 from bot.ops.doctor import doctor
 from bot.ops.failures import FAILURES, database_failure
 from bot.ops.ticket_list import print_open_tickets
 from handlers import Channel, Desk, Inbound, InboundKind, Translator
+from handlers.memory import MemoryDeskStore
 from knowledge import Decision, KnowledgeError, Matcher, check_base
 
 
@@ -66,7 +66,7 @@ async def ask_one(matcher: Matcher, settings: Settings, text: str) -> int:
           f"score: {record['score']}  lang: {record['lang']}")
     if record["candidates"]:
         print("candidates: " + ", ".join(record["candidates"]))  # type: ignore[arg-type]
-    desk = Desk(matcher, MemoryStore(), Translator(), settings.default_lang)
+    desk = Desk(matcher, MemoryDeskStore(), Translator(), settings.default_lang)
     replies = await desk.handle(Inbound(Channel.TERMINAL, "ask", InboundKind.TEXT, text))
     print("\n" + render(replies)[0])
     return 0

@@ -285,8 +285,8 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
     """uvloop's event loop where it is installed (Linux and macOS), else asyncio's own.
 
     The desk's work per update is mostly socket I/O on loopback or the LAN (the
-    webhook, the platform APIs, the database); uvloop does that part in C. On the
-    webhook benchmark it cut the desk's CPU per update by about 8% (1.73 -> 1.59 ms).
+    webhook, the platform APIs, the database); uvloop does that part in C, for less CPU
+    per update (benchmarks/README.md).
     """
     try:
         import uvloop
@@ -302,9 +302,8 @@ def settle_heap() -> None:
     Every update allocates hundreds of objects (aiogram and pydantic models, rows,
     requests), so the default threshold (700) ran a collection every few updates and
     promoted the objects of the updates then in flight; full collections walked the
-    whole knowledge index again. On the webhook benchmark (5,000 updates) collections
-    took 2.3 s of the desk's CPU; 1.3 s with the start-up heap frozen; 0.3 s with a
-    young generation of 20,000 objects too. Garbage is still collected, in fewer passes.
+    whole knowledge index again (the figures are in benchmarks/README.md). Garbage is
+    still collected, in fewer passes.
     """
     gc.collect()
     gc.freeze()

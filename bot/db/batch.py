@@ -22,8 +22,7 @@ Writes that an HTTP acknowledgement waits on go in a lane of their own (`lane=`)
 each lane has its own flusher, connection and transactions. The inbox's stores
 use one, so a webhook's 200 waits for one short INSERT, not behind a flush of the
 processing writes of a hundred other updates. With one lane the platform's
-deliveries in flight, divided by that wait, capped the rate (measured: 343 -> 479
-updates/s on the webhook benchmark, PostgreSQL).
+deliveries in flight, divided by that wait, capped the rate (benchmarks/README.md).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ def insert_on_conflict(bind: AsyncEngine | AsyncConnection | Connection | str, t
     Both databases spell it the same way (SQLite since 3.24, RETURNING since 3.35);
     only the SQLAlchemy construct differs. `bind`: a connection, an engine, or the
     dialect's name. Hot statements are built once per database kind: building one
-    costs about 210 us. SQLAlchemy cannot cache these constructs, so it still
+    is dear (benchmarks/README.md). SQLAlchemy cannot cache these constructs, so it still
     compiles the statement each time it runs.
     """
     if (bind if isinstance(bind, str) else bind.dialect.name) == "postgresql":

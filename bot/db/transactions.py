@@ -6,9 +6,8 @@ the same code for both databases). On PostgreSQL it runs through the async engin
 (`run_sync`: asyncpg underneath, one round trip per statement). aiosqlite, the
 async SQLite driver, runs every DBAPI call (cursor, execute, fetch, close) as a hop
 to its thread and back to the event loop, each a few syscalls and a wake-up: a flush
-of six 8-row statements, the webhook benchmark's usual shape, cost 5.2-5.7 ms of CPU
-that way against 2.1 ms run whole in a thread. So for a SQLite file the whole
-transaction runs in one writer thread, one hop per flush.
+cost much more CPU that way than run whole in a thread (benchmarks/README.md).
+So for a SQLite file the whole transaction runs in one writer thread, one hop per flush.
 SQLite allows one writer at a time anyway: one thread for every flush also keeps
 the flushes from waiting on each other's locks.
 """
@@ -52,8 +51,8 @@ class OnEngine:
         self._engine = weakref.ref(engine)
 
     async def run(self, work: Work[X], *, one_statement: bool = False) -> X:
-        """A single statement runs in autocommit: BEGIN and COMMIT are a round trip each, about a
-        sixth of the CPU of a flush of the inbox's stores (one INSERT of 15 rows: 917 -> 764 us)."""
+        """A single statement runs in autocommit: BEGIN and COMMIT are a round trip each, a
+        noticeable share of a flush of the inbox's stores (benchmarks/README.md)."""
         engine = self._engine()
         if engine is None:
             raise RuntimeError("the engine of this group commit is gone")

@@ -1,9 +1,9 @@
 """JSON on the hot path (webhook bodies, the inbox's payloads, platform API calls), by orjson.
 
 Every update is decoded from its webhook, encoded into the inbox, and turned into
-one or two API calls whose bodies and answers are JSON too; the standard `json`
-module spent about 6% of the desk's CPU on it (webhook benchmark, py-spy).
-orjson does the same work several times faster. Text stays UTF-8, unescaped,
+one or two API calls whose bodies and answers are JSON too: with the standard
+`json` module that was a visible share of the desk's CPU, which orjson cuts
+(benchmarks/README.md). Text stays UTF-8, unescaped,
 as `json.dumps(..., ensure_ascii=False)` writes it. It is stricter: NaN, Infinity
 and integers beyond 64 bits are malformed JSON here (a webhook answers 400), as
 no platform sends them.

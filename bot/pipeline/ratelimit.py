@@ -38,8 +38,8 @@ class MemoryLimiter:
     Both maps are kept in the order their entries expire (the clock only moves on,
     so a new or renewed entry goes last), and forgetting the expired ones looks at
     those alone: a check costs the same with ten users in the minute as with a
-    hundred thousand. (It used to sweep every entry on each check past 10,000 users:
-    about 40% of the CPU of a 20,000-user webhook benchmark.)
+    hundred thousand (a sweep of every entry on each check was the dearest part of a
+    check with many users: benchmarks/README.md).
     """
 
     def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:

@@ -1,4 +1,4 @@
-"""The desk with a team on a real database, as in tests/handlers: the analytics read what it wrote.
+"""The desk with a team on a real database (`sql_desk`): the analytics read what it wrote.
 
 The desk reads the small fixed knowledge folder of tests/curation, so what falls back, what is
 clarified and which entry answers stays what these tests say whatever the curators add to the base.
@@ -7,10 +7,7 @@ clarified and which entry answers stays what these tests say whatever the curato
 import pytest
 
 from knowledge import Matcher, load_base
-from tests.curation.conftest import TEST_KB
-from tests.handlers.conftest import clock, desk, outbox, team
-
-__all__ = ["clock", "desk", "outbox", "team"]
+from tests.curation import TEST_KB
 
 
 @pytest.fixture(scope="session")

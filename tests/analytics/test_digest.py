@@ -36,9 +36,9 @@ async def test_one_digest_a_week_whatever_the_number_of_instances(settings: Sett
 
 
 async def test_the_digest_lists_gaps_unhelpful_and_overdue_entries_and_csat(
-        settings: Settings, engine: AsyncEngine, matcher: Matcher, desk: Desk) -> None:
+        settings: Settings, engine: AsyncEngine, matcher: Matcher, sql_desk: Desk) -> None:
     for chat in ("1", "2"):
-        await desk.handle(Inbound(Channel.TELEGRAM, chat, InboundKind.TEXT,
+        await sql_desk.handle(Inbound(Channel.TELEGRAM, chat, InboundKind.TEXT,
                                   "Как изменить устав общественного объединения?"))
     posted: list[str] = []
     (digest,) = digests(settings, engine, matcher, posted, 1)

@@ -27,15 +27,15 @@ async def report_of(engine: AsyncEngine, matcher: Matcher, clock: FakeClock):  #
     return await build_report(engine, matcher, WorkingHours.parse(), clock() - dt.timedelta(days=7), clock())
 
 
-async def test_usage_feedback_clarify_and_gaps(desk: Desk, engine: AsyncEngine, matcher: Matcher,
+async def test_usage_feedback_clarify_and_gaps(sql_desk: Desk, engine: AsyncEngine, matcher: Matcher,
                                                clock: FakeClock) -> None:
     for n, text in enumerate(CHARTER):
-        await desk.handle(said(f"u{n}", text))
-    await desk.handle(said("u0", "topic:ngo.register", InboundKind.CHOICE))  # the clarify was resolved
-    await desk.handle(said("u1", "none", InboundKind.CHOICE))  # "None of these": a ticket opens
-    answer = await desk.handle(said("w1", "Как зарегистрировать НПО?", channel=Channel.WHATSAPP))
+        await sql_desk.handle(said(f"u{n}", text))
+    await sql_desk.handle(said("u0", "topic:ngo.register", InboundKind.CHOICE))  # the clarify was resolved
+    await sql_desk.handle(said("u1", "none", InboundKind.CHOICE))  # "None of these": a ticket opens
+    answer = await sql_desk.handle(said("w1", "Как зарегистрировать НПО?", channel=Channel.WHATSAPP))
     question_id = answer[0].buttons[0][0].data.split(":")[1]
-    await desk.handle(said("w1", f"fb:{question_id}:n", InboundKind.CHOICE, Channel.WHATSAPP))
+    await sql_desk.handle(said("w1", f"fb:{question_id}:n", InboundKind.CHOICE, Channel.WHATSAPP))
 
     report = await report_of(engine, matcher, clock)
 
@@ -55,25 +55,25 @@ async def test_usage_feedback_clarify_and_gaps(desk: Desk, engine: AsyncEngine, 
 
 
 async def test_an_escalation_right_after_an_answer_counts_against_the_entry(
-        desk: Desk, engine: AsyncEngine, matcher: Matcher, clock: FakeClock) -> None:
-    await desk.handle(said("u1", "Как зарегистрировать НПО?"))
-    await desk.handle(said("u1", "human", InboundKind.CHOICE))
+        sql_desk: Desk, engine: AsyncEngine, matcher: Matcher, clock: FakeClock) -> None:
+    await sql_desk.handle(said("u1", "Как зарегистрировать НПО?"))
+    await sql_desk.handle(said("u1", "human", InboundKind.CHOICE))
     report = await report_of(engine, matcher, clock)
     assert next(e for e in report.entries if e.entry == "ngo.register").escalated_after == 1
 
 
 async def test_consultants_first_reply_in_working_hours_csat_and_reopenings(
-        desk: Desk, team: Team, engine: AsyncEngine, matcher: Matcher, clock: FakeClock) -> None:
+        sql_desk: Desk, sql_team: Team, engine: AsyncEngine, matcher: Matcher, clock: FakeClock) -> None:
     clock.set(dt.datetime(2026, 1, 9, 17, 30, tzinfo=dt.timezone(dt.timedelta(hours=5))))  # Friday evening
-    await desk.handle(said("u1", "Как зарегистрировать НПО?"))
-    await desk.handle(said("u1", "human", InboundKind.CHOICE))
+    await sql_desk.handle(said("u1", "Как зарегистрировать НПО?"))
+    await sql_desk.handle(said("u1", "human", InboundKind.CHOICE))
     clock.advance(days=2, hours=16, minutes=15)  # Monday 09:45: 30 + 45 working minutes later
-    ticket = await team.tickets.get(1)
-    await relay.from_consultant(team, ticket, "Асель", "Добрый день!")
-    await team.tickets.close(1, "consultant", clock())
-    await team.tickets.reopen(1)
-    await team.tickets.close(1, "consultant", clock())
-    await team.tickets.rate(1, ticket.user_id, 4, clock())
+    ticket = await sql_team.tickets.get(1)
+    await relay.from_consultant(sql_team, ticket, "Асель", "Добрый день!")
+    await sql_team.tickets.close(1, "consultant", clock())
+    await sql_team.tickets.reopen(1)
+    await sql_team.tickets.close(1, "consultant", clock())
+    await sql_team.tickets.rate(1, ticket.user_id, 4, clock())
 
     report = await build_report(engine, matcher, WorkingHours.parse(), clock() - dt.timedelta(days=7), clock())
 
@@ -89,9 +89,9 @@ async def test_consultants_first_reply_in_working_hours_csat_and_reopenings(
     assert ["consultants", "Асель", "csat", "4.0"] in rows
 
 
-async def test_the_period_leaves_older_questions_out(desk: Desk, engine: AsyncEngine, matcher: Matcher,
+async def test_the_period_leaves_older_questions_out(sql_desk: Desk, engine: AsyncEngine, matcher: Matcher,
                                                      clock: FakeClock) -> None:
-    await desk.handle(said("u1", CHARTER[0]))
+    await sql_desk.handle(said("u1", CHARTER[0]))
     tomorrow = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)  # the log stamps questions with the real time
     report = await build_report(engine, matcher, WorkingHours.parse(), tomorrow, tomorrow)
     assert report.usage == [] and report.gaps == []

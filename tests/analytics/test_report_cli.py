@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app.cli import run
 from bot.app.config import Settings
 from handlers import Channel, Desk, Inbound, InboundKind
-from tests.curation.conftest import TEST_KB
+from tests.curation import TEST_KB
 
 
 @pytest.fixture
@@ -20,8 +20,9 @@ def cli_env(settings: Settings, engine: AsyncEngine, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("DESK_KNOWLEDGE_DIR", str(TEST_KB))
 
 
-async def test_report_formats(cli_env: None, desk: Desk, capsys: pytest.CaptureFixture[str]) -> None:
-    await desk.handle(Inbound(Channel.TELEGRAM, "1", InboundKind.TEXT, "Как изменить устав общественного объединения?"))
+async def test_report_formats(cli_env: None, sql_desk: Desk, capsys: pytest.CaptureFixture[str]) -> None:
+    await sql_desk.handle(Inbound(Channel.TELEGRAM, "1", InboundKind.TEXT,
+                                  "Как изменить устав общественного объединения?"))
 
     assert await asyncio.to_thread(run, ["report", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)

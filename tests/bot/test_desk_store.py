@@ -21,11 +21,11 @@ def asked(text: str) -> LoggedQuestion:
 
 
 async def test_the_questions_of_concurrent_updates_are_logged_by_one_insert(
-        engine: AsyncEngine, store: SqlDeskStore) -> None:
-    people = [await store.touch_user(Channel.TELEGRAM, str(n), f"user {n}") for n in range(30)]
+        engine: AsyncEngine, sql_store: SqlDeskStore) -> None:
+    people = [await sql_store.touch_user(Channel.TELEGRAM, str(n), f"user {n}") for n in range(30)]
 
     with counting_statements("INSERT INTO questions ") as inserts:
-        ids = await asyncio.gather(*(store.log_question(p.id, asked(f"question {p.id}")) for p in people))
+        ids = await asyncio.gather(*(sql_store.log_question(p.id, asked(f"question {p.id}")) for p in people))
 
     assert inserts[0] == 1  # on SQLite too: not one statement per row
     async with engine.connect() as conn:
@@ -34,12 +34,13 @@ async def test_the_questions_of_concurrent_updates_are_logged_by_one_insert(
 
 
 async def test_two_questions_of_one_user_in_one_batch_keep_their_order(
-        engine: AsyncEngine, store: SqlDeskStore) -> None:
-    first = await store.touch_user(Channel.WHATSAPP, "77010000001", "")
-    second = await store.touch_user(Channel.WHATSAPP, "77010000002", "")
+        engine: AsyncEngine, sql_store: SqlDeskStore) -> None:
+    first = await sql_store.touch_user(Channel.WHATSAPP, "77010000001", "")
+    second = await sql_store.touch_user(Channel.WHATSAPP, "77010000002", "")
 
-    ids = await asyncio.gather(store.log_question(first.id, asked("a")), store.log_question(second.id, asked("b")),
-                               store.log_question(first.id, asked("c")))
+    ids = await asyncio.gather(sql_store.log_question(first.id, asked("a")),
+                               sql_store.log_question(second.id, asked("b")),
+                               sql_store.log_question(first.id, asked("c")))
 
     async with engine.connect() as conn:
         logged = dict((await conn.execute(select(questions.c.id, questions.c.text))).all())

@@ -15,7 +15,7 @@ from bot.app.config import Settings
 from bot.db import schema
 from bot.db.batch import GroupCommit
 from bot.db.models import Question, User, utcnow
-from tests.conftest import reset_database
+from tests.fixtures import reset_database
 from tests.statements import counting_transactions
 
 users, questions = User.__table__, Question.__table__

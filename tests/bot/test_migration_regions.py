@@ -14,7 +14,7 @@ from bot.db import schema
 from bot.db.store import SqlDeskStore
 from bot.db.tickets import SqlTicketStore
 from handlers import Channel
-from tests.conftest import reset_database
+from tests.fixtures import reset_database
 
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 

@@ -26,10 +26,10 @@ from bot.ops.logs import TextFormatter
 from knowledge import Matcher
 from tests.channels.telegram.chat import Consultant
 from tests.channels.telegram.fake_api import FakeBotAPI
-from tests.channels.whatsapp.conftest import APP_SECRET, USER, message, payload
 from tests.channels.whatsapp.fake_graph import FakeGraph
+from tests.channels.whatsapp.meta import APP_SECRET, USER, message, payload
 from tests.clock import FakeClock
-from tests.consultants.conftest import GROUP, Desk, running
+from tests.service import GROUP, DeskService, running
 
 SUPERGROUP = -1009876543210
 CONTACTS = "+7 7212 41-00-00, Караганда, ул. Ержанова, 3"
@@ -55,32 +55,32 @@ async def arrives(person: Any, text: str) -> None:
     await person.services.inbox.drain()
 
 
-async def whatsapp_arrives(desk: Desk, text: str) -> None:
+async def whatsapp_arrives(service: DeskService, text: str) -> None:
     """The same for the WhatsApp user."""
-    wa = desk.whatsapp
+    wa = service.whatsapp
     raw = json.dumps(payload(message(USER, wa.wamid(), "text", {"body": text}, wa.now()))).encode()
     headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature(APP_SECRET.encode(), raw)}
-    assert (await desk.client.post("/webhook/whatsapp", data=raw, headers=headers)).status == 200
-    await desk.services.inbox.drain()
+    assert (await service.client.post("/webhook/whatsapp", data=raw, headers=headers)).status == 200
+    await service.services.inbox.drain()
 
 
-async def statuses(desk: Desk) -> list[tuple[str, str]]:
-    return [(kind, status) for _d, kind, status, _t in await desk.relayed()]
+async def statuses(service: DeskService) -> list[tuple[str, str]]:
+    return [(kind, status) for _d, kind, status, _t in await service.relayed()]
 
 
 async def test_a_group_upgraded_mid_ticket_is_followed_at_once_and_nothing_is_lost(
-        desk: Desk, caplog: pytest.LogCaptureFixture, desk_settings: Settings, engine: AsyncEngine,
+        service: DeskService, caplog: pytest.LogCaptureFixture, desk_settings: Settings, engine: AsyncEngine,
         matcher: Matcher, bot_api: FakeBotAPI, graph: FakeGraph, clock: FakeClock) -> None:
-    api = desk.api
-    await desk.whatsapp.say("Кеңесшіге қосыңыз")  # ticket 1, topic 101 in the old group
-    await arrives(desk.telegram, "Кеңесшіге қосыңыз")  # ticket 2: its card waits
-    await arrives(desk.telegram, "Жарғы туралы сұрағым бар")
-    await whatsapp_arrives(desk, "Бірінші хабарлама")  # two more of ticket 1 wait too
-    await whatsapp_arrives(desk, "Екінші хабарлама")
+    api = service.api
+    await service.whatsapp.say("Кеңесшіге қосыңыз")  # ticket 1, topic 101 in the old group
+    await arrives(service.telegram, "Кеңесшіге қосыңыз")  # ticket 2: its card waits
+    await arrives(service.telegram, "Жарғы туралы сұрағым бар")
+    await whatsapp_arrives(service, "Бірінші хабарлама")  # two more of ticket 1 wait too
+    await whatsapp_arrives(service, "Екінші хабарлама")
     api.migrated[GROUP] = SUPERGROUP
     mark = len(api.calls)
 
-    await desk.settle()
+    await service.settle()
 
     calls = api.calls[mark:]
     assert [c["params"]["chat_id"] for c in calls].count(GROUP) == 1  # one refusal, then the new id only
@@ -91,7 +91,7 @@ async def test_a_group_upgraded_mid_ticket_is_followed_at_once_and_nothing_is_lo
     assert card.startswith(CARD + "2") and question == "Жарғы туралы сұрағым бар"
     card, first, second = api.texts_in_topic(103)  # ticket 1's topic stayed in the old chat: made anew
     assert card.startswith(CARD + "1") and (first, second) == ("Бірінші хабарлама", "Екінші хабарлама")
-    assert {status for _kind, status in await statuses(desk)} == {"sent"}
+    assert {status for _kind, status in await statuses(service)} == {"sent"}
     async with engine.connect() as conn:
         stored = (await conn.execute(select(ConsultantGroup.configured_id, ConsultantGroup.chat_id))).all()
     assert stored == [(GROUP, SUPERGROUP)]
@@ -115,53 +115,53 @@ async def test_a_group_upgraded_mid_ticket_is_followed_at_once_and_nothing_is_lo
 
 
 async def test_the_bot_removed_from_the_group_holds_everything_until_it_is_back(
-        desk: Desk, sender: TelegramSender) -> None:
-    api, group = desk.api, desk.services.consultants_group
+        service: DeskService, sender: TelegramSender) -> None:
+    api, group = service.api, service.services.consultants_group
     assert group is not None
-    await desk.whatsapp.say("Кеңесшіге қосыңыз")
+    await service.whatsapp.say("Кеңесшіге қосыңыз")
     api.kicked.add(GROUP)
 
-    await desk.whatsapp.say("Сіз мұндасыз ба?")
-    escalated = await desk.telegram.says("Кеңесшіге қосыңыз")
+    await service.whatsapp.say("Сіз мұндасыз ба?")
+    escalated = await service.telegram.says("Кеңесшіге қосыңыз")
     calls_while_broken = len(api.calls)
-    await desk.whatsapp.say("Жауап күтемін")
+    await service.whatsapp.say("Жауап күтемін")
 
     assert len(api.calls) == calls_while_broken  # a broken group is not hammered
     assert escalated[0]["params"]["text"].startswith(
         "Сіздің №2 өтінішіңіз сақталды, бірақ техникалық ақауға байланысты ол қазір кеңесшілерге жете "
         "алмай тұр. Ақау жойылған бойда өтініш кеңесшілерге жетеді, ал кеңесші осы чатта жауап береді. "
         f"Сұрағыңыз шұғыл болса, азаматтық орталыққа тікелей хабарласыңыз: {CONTACTS}")
-    assert await statuses(desk) == [("card", "sent"), ("text", "pending"), ("card", "pending"),
+    assert await statuses(service) == [("card", "sent"), ("text", "pending"), ("card", "pending"),
                                     ("text", "pending")]
-    ready = await desk.client.get("/readyz")
+    ready = await service.client.get("/readyz")
     assert ready.status == 503
     assert (await ready.json())["problems"] == [
         f"consultants' group {GROUP} unusable since 2026-01-05T05:00:00+00:00: "
         "Forbidden: bot was kicked from the supergroup chat"]
-    metrics = await (await desk.client.get("/metrics")).text()
+    metrics = await (await service.client.get("/metrics")).text()
     assert "desk_consultants_group_broken 1.0" in metrics
     assert "desk_consultants_group_breaks_total 1.0" in metrics
 
-    assert (await doctor_lines(desk.services.engine, GROUP))[1] == (
+    assert (await doctor_lines(service.services.engine, GROUP))[1] == (
         "  BROKEN since 2026-01-05T05:00:00+00:00: Forbidden: bot was kicked from the supergroup chat; "
         "messages are kept until it works again")
-    desk.clock.advance(seconds=PROBE_EVERY)
+    service.clock.advance(seconds=PROBE_EVERY)
     assert not await group.probe(sender)  # still removed: getChat says so
-    await desk.settle()
-    assert await statuses(desk) == [("card", "sent"), ("text", "pending"), ("card", "pending"),
+    await service.settle()
+    assert await statuses(service) == [("card", "sent"), ("text", "pending"), ("card", "pending"),
                                     ("text", "pending")]
 
     api.kicked.discard(GROUP)  # an admin adds the bot back
     assert await group.probe(sender)
-    assert (await desk.client.get("/readyz")).status == 200
-    desk.clock.advance(seconds=PROBE_EVERY)
-    await desk.settle()
+    assert (await service.client.get("/readyz")).status == 200
+    service.clock.advance(seconds=PROBE_EVERY)
+    await service.settle()
 
     # The refused attempt that found the bot removed, then the backlog in order.
     assert api.texts_in_topic(101)[1:] == ["Сіз мұндасыз ба?", "Сіз мұндасыз ба?", "Жауап күтемін"]
     assert api.texts_in_topic(102)[0].startswith(CARD + "2")
-    assert {status for _kind, status in await statuses(desk)} == {"sent"}
-    metrics = await (await desk.client.get("/metrics")).text()
+    assert {status for _kind, status in await statuses(service)} == {"sent"}
+    metrics = await (await service.client.get("/metrics")).text()
     assert "desk_consultants_group_broken 0.0" in metrics
     assert "desk_consultants_group_breaks_total 1.0" in metrics
 
@@ -170,11 +170,11 @@ async def test_without_contacts_the_user_is_still_told_the_truth(
         desk_settings: Settings, engine: AsyncEngine, matcher: Matcher, bot_api: FakeBotAPI,
         graph: FakeGraph, clock: FakeClock) -> None:
     settings = desk_settings.model_copy(update={"centre_contacts": ""})
-    async with running(settings, engine, matcher, bot_api, graph, clock) as desk:
+    async with running(settings, engine, matcher, bot_api, graph, clock) as service:
         bot_api.kicked.add(GROUP)
-        await desk.whatsapp.say("Кеңесшіге қосыңыз")  # its card finds the group broken
-        desk.telegram.language_code = "ru"
-        calls = await desk.telegram.says("Свяжите меня с консультантом")
+        await service.whatsapp.say("Кеңесшіге қосыңыз")  # its card finds the group broken
+        service.telegram.language_code = "ru"
+        calls = await service.telegram.says("Свяжите меня с консультантом")
 
         said, _hint = calls[0]["params"]["text"].split("\n\n")
         assert said == ("Ваше обращение №2 сохранено, но из-за технической неполадки сейчас оно не может дойти "
@@ -182,17 +182,17 @@ async def test_without_contacts_the_user_is_still_told_the_truth(
                         "ответит здесь. Если вопрос срочный, обратитесь в гражданский центр напрямую.")
 
 
-async def test_a_closed_topic_the_bot_may_not_reopen_is_made_anew_with_the_conversation(desk: Desk) -> None:
-    api = desk.api
-    await desk.whatsapp.say("Кеңесшіге қосыңыз")
-    await desk.whatsapp.say("Жарғыны қалай өзгертеміз?")
-    consultant = desk.consultant(101)
+async def test_a_closed_topic_the_bot_may_not_reopen_is_made_anew_with_the_conversation(service: DeskService) -> None:
+    api = service.api
+    await service.whatsapp.say("Кеңесшіге қосыңыз")
+    await service.whatsapp.say("Жарғыны қалай өзгертеміз?")
+    consultant = service.consultant(101)
     await consultant.says("Жалпы жиналыстың шешімі керек.")
     await consultant.says("/note жарғы бойынша кеңес берілді")
     api.closed_topics.add(101)
     api.may_manage_topics = False
 
-    await desk.whatsapp.say("Түсіндім, рахмет!")
+    await service.whatsapp.say("Түсіндім, рахмет!")
 
     assert [c["method"] for c in api.calls if c["method"] == "reopenForumTopic"] == ["reopenForumTopic"]
     card, transcript, message = api.texts_in_topic(102)
@@ -203,47 +203,47 @@ async def test_a_closed_topic_the_bot_may_not_reopen_is_made_anew_with_the_conve
         "05.01 10:00 → Асель Нұрланқызы: <b>Азаматтық орталық кеңесшісі:</b> Жалпы жиналыстың шешімі керек.",
         "05.01 10:00 📝 заметка (Асель Нұрланқызы): жарғы бойынша кеңес берілді"]
     assert message == "Түсіндім, рахмет!"
-    assert {status for _kind, status in await statuses(desk)} <= {"sent", "internal"}
+    assert {status for _kind, status in await statuses(service)} <= {"sent", "internal"}
     consultant.thread_id = 102  # the new topic is the ticket's now
     await consultant.says("Оқасы жоқ!")
-    assert desk.graph.sends()[-1]["text"]["body"] == "*Азаматтық орталық кеңесшісі:*\nОқасы жоқ!"
+    assert service.graph.sends()[-1]["text"]["body"] == "*Азаматтық орталық кеңесшісі:*\nОқасы жоқ!"
 
 
-async def test_the_upgrade_notice_in_the_old_group_is_followed_before_anything_is_refused(desk: Desk) -> None:
-    notice = desk.consultant(0)
+async def test_the_upgrade_notice_in_the_old_group_is_followed_before_anything_is_refused(service: DeskService) -> None:
+    notice = service.consultant(0)
     notice.chat = {"id": GROUP, "type": "group", "title": "Кеңесшілер"}
     await notice.sends(migrate_to_chat_id=SUPERGROUP)
 
-    await desk.whatsapp.say("Кеңесшіге қосыңыз")
+    await service.whatsapp.say("Кеңесшіге қосыңыз")
 
-    assert desk.services.consultants_group is not None
-    assert desk.services.consultants_group.chat_id == SUPERGROUP
-    assert {c["params"]["chat_id"] for c in desk.api.calls if c["method"] != "answerCallbackQuery"} == {SUPERGROUP}
+    assert service.services.consultants_group is not None
+    assert service.services.consultants_group.chat_id == SUPERGROUP
+    assert {c["params"]["chat_id"] for c in service.api.calls if c["method"] != "answerCallbackQuery"} == {SUPERGROUP}
 
 
 async def test_rights_taken_away_keep_the_group_broken_until_they_are_given_back(
-        desk: Desk, sender: TelegramSender) -> None:
-    api, group = desk.api, desk.services.consultants_group
+        service: DeskService, sender: TelegramSender) -> None:
+    api, group = service.api, service.services.consultants_group
     assert group is not None
     api.demoted.add(GROUP)  # an admin made the bot a plain member
-    max_attempts = desk.services.settings.outbox_max_attempts  # more looks than a message may fail
+    max_attempts = service.services.settings.outbox_max_attempts  # more looks than a message may fail
 
-    await desk.whatsapp.say("Кеңесшіге қосыңыз")
-    assert await statuses(desk) == [("card", "pending")]
+    await service.whatsapp.say("Кеңесшіге қосыңыз")
+    assert await statuses(service) == [("card", "pending")]
     for _look in range(max_attempts + 2):  # getChat answers, but the bot may not create topics
-        desk.clock.advance(seconds=PROBE_EVERY)
+        service.clock.advance(seconds=PROBE_EVERY)
         assert not await group.probe(sender)
-        await desk.settle()
-    assert (await (await desk.client.get("/readyz")).json())["problems"] == [
+        await service.settle()
+    assert (await (await service.client.get("/readyz")).json())["problems"] == [
         f"consultants' group {GROUP} unusable since 2026-01-05T05:00:00+00:00: "
         "the bot is not an administrator allowed to manage topics"]
     assert [c["method"] for c in api.calls].count("createForumTopic") == 1  # refused once, then left alone
-    assert await statuses(desk) == [("card", "pending")]  # waiting never uses up its attempts
+    assert await statuses(service) == [("card", "pending")]  # waiting never uses up its attempts
 
     api.demoted.discard(GROUP)
     assert await group.probe(sender)
-    desk.clock.advance(seconds=PROBE_EVERY)
-    await desk.settle()
+    service.clock.advance(seconds=PROBE_EVERY)
+    await service.settle()
 
-    assert await statuses(desk) == [("card", "sent")]
-    assert "desk_consultants_group_breaks_total 1.0" in await (await desk.client.get("/metrics")).text()
+    assert await statuses(service) == [("card", "sent")]
+    assert "desk_consultants_group_breaks_total 1.0" in await (await service.client.get("/metrics")).text()

@@ -15,10 +15,10 @@ from handlers.reminders import remind
 from knowledge import Matcher
 from tests.channels.telegram.chat import Consultant, TelegramUser
 from tests.channels.telegram.fake_api import FakeBotAPI
-from tests.channels.whatsapp.conftest import USER
 from tests.channels.whatsapp.fake_graph import FakeGraph
+from tests.channels.whatsapp.meta import USER
 from tests.clock import FakeClock
-from tests.consultants.conftest import GROUP, TEMPLATE, Desk, running
+from tests.service import GROUP, TEMPLATE, DeskService, running
 
 TO = f"+{USER}"
 THREAD = 101
@@ -34,11 +34,11 @@ def templates(graph: FakeGraph) -> list[dict[str, Any]]:
 
 
 async def test_a_reply_after_the_window_is_held_the_user_invited_and_it_is_delivered_when_they_write(
-        desk: Desk) -> None:
-    wa, graph, api = desk.whatsapp, desk.graph, desk.api
+        service: DeskService) -> None:
+    wa, graph, api = service.whatsapp, service.graph, service.api
     await wa.say("Кеңесшіге қосыңыз")
-    consultant = desk.consultant(THREAD)
-    desk.clock.advance(hours=25)  # nobody answered for a day
+    consultant = service.consultant(THREAD)
+    service.clock.advance(hours=25)  # nobody answered for a day
 
     await consultant.says("Кешіріңіз, кешігіп жауап беріп отырмын.")
     await consultant.says("Сұрағыңызды нақтылаңызшы.")
@@ -51,7 +51,7 @@ async def test_a_reply_after_the_window_is_held_the_user_invited_and_it_is_deliv
         "доставлены, как только он напишет.",
         "⏳ Окно ответа всё ещё закрыто: этот ответ тоже придержан. Пользователю уже отправлено "
         "приглашение написать."]
-    assert [s for d, _k, s, _t in await desk.relayed() if d == "to_user"] == ["held", "held"]
+    assert [s for d, _k, s, _t in await service.relayed() if d == "to_user"] == ["held", "held"]
 
     await wa.say("Иә, жазып тұрмын")  # the window opens again
 
@@ -60,9 +60,9 @@ async def test_a_reply_after_the_window_is_held_the_user_invited_and_it_is_deliv
     assert api.texts_in_topic(THREAD)[-3:] == ["Иә, жазып тұрмын",
                                                "✅ Пользователь написал снова: придержанный ответ доставлен.",
                                                "✅ Пользователь написал снова: придержанный ответ доставлен."]
-    assert [s for d, _k, s, _t in await desk.relayed() if d == "to_user"] == ["sent", "sent"]
+    assert [s for d, _k, s, _t in await service.relayed() if d == "to_user"] == ["sent", "sent"]
 
-    desk.clock.advance(hours=1)  # inside the new window: straight through, no template
+    service.clock.advance(hours=1)  # inside the new window: straight through, no template
     await consultant.says("Рахмет!")
     assert texts_to_user(graph)[-1] == SIGNED + "Рахмет!" and len(templates(graph)) == 1
 
@@ -71,75 +71,75 @@ async def test_without_a_template_the_consultant_is_told_and_the_reply_kept(
         desk_settings: Settings, engine: AsyncEngine, matcher: Matcher, bot_api: FakeBotAPI,
         graph: FakeGraph, clock: FakeClock) -> None:
     settings = desk_settings.model_copy(update={"whatsapp_reply_template": ""})
-    async with running(settings, engine, matcher, bot_api, graph, clock) as desk:
-        await desk.whatsapp.say("Кеңесшіге қосыңыз")
+    async with running(settings, engine, matcher, bot_api, graph, clock) as service:
+        await service.whatsapp.say("Кеңесшіге қосыңыз")
         clock.advance(hours=24, seconds=1)
-        await desk.consultant(THREAD).says("Сәлеметсіз бе!")
+        await service.consultant(THREAD).says("Сәлеметсіз бе!")
 
         assert graph.sends()[-1]["type"] == "interactive"  # nothing more went to the user
         assert bot_api.texts_in_topic(THREAD)[-1].startswith(
             "⚠️ Окно ответа в WhatsApp у пользователя закрылось, а шаблон приглашения не настроен")
-        assert ("to_user", "text", "held", SIGNED + "Сәлеметсіз бе!") in await desk.relayed()
+        assert ("to_user", "text", "held", SIGNED + "Сәлеметсіз бе!") in await service.relayed()
 
 
 async def test_a_restart_between_the_reply_and_its_delivery_delivers_it_once(
         desk_settings: Settings, engine: AsyncEngine, matcher: Matcher, bot_api: FakeBotAPI,
         graph: FakeGraph, clock: FakeClock) -> None:
-    async with running(desk_settings, engine, matcher, bot_api, graph, clock) as desk:
-        await desk.whatsapp.say("Кеңесшіге қосыңыз")
+    async with running(desk_settings, engine, matcher, bot_api, graph, clock) as service:
+        await service.whatsapp.say("Кеңесшіге қосыңыз")
         graph.fail_forever(500, 1, "An unknown error occurred")
-        await desk.consultant(THREAD).says("Жауабым дайын.")
+        await service.consultant(THREAD).says("Жауабым дайын.")
         assert texts_to_user(graph) == [SIGNED + "Жауабым дайын."] * 3  # three refused attempts
     # The service stopped with the reply still owed; Meta is back; the service starts again.
     graph.failing_forever = None
     clock.advance(minutes=1)
-    async with running(desk_settings, engine, matcher, bot_api, graph, clock, worker=True) as desk:
+    async with running(desk_settings, engine, matcher, bot_api, graph, clock, worker=True) as service:
         await graph.wait_for_sends(5)  # the worker resumes by itself at start-up
-        await desk.settle()
+        await service.settle()
         assert texts_to_user(graph) == [SIGNED + "Жауабым дайын."] * 4  # delivered, once
-        reply = [r for r in await desk.relayed() if r[0] == "to_user"]
+        reply = [r for r in await service.relayed() if r[0] == "to_user"]
         assert reply == [("to_user", "text", "sent", SIGNED + "Жауабым дайын.")]
 
 
-async def test_a_message_from_outside_the_group_or_from_a_bot_is_never_relayed(desk: Desk) -> None:
-    await desk.whatsapp.say("Кеңесшіге қосыңыз")
-    before = len(desk.graph.sends())
+async def test_a_message_from_outside_the_group_or_from_a_bot_is_never_relayed(service: DeskService) -> None:
+    await service.whatsapp.say("Кеңесшіге қосыңыз")
+    before = len(service.graph.sends())
 
-    stranger = Consultant(desk.client, desk.api, desk.services, group=-1009999999999, thread_id=THREAD,
+    stranger = Consultant(service.client, service.api, service.services, group=-1009999999999, thread_id=THREAD,
                           first_name="Бөгде")
     assert await stranger.says("Сізге ақша аудару керек: 4400...") == []
-    robot = desk.consultant(THREAD, id=8001, first_name="Spam", is_bot=True)
+    robot = service.consultant(THREAD, id=8001, first_name="Spam", is_bot=True)
     assert await robot.says("Click here") == []
-    private = TelegramUser(desk.client, desk.api, desk.services, id=666)  # a user faking the thread
+    private = TelegramUser(service.client, service.api, service.services, id=666)  # a user faking the thread
     await private.sends(text="/close", message_thread_id=THREAD)
 
-    assert len(desk.graph.sends()) == before
-    assert [d for d, _k, _s, _t in await desk.relayed()] == ["to_consultants"]  # only the card
-    assert (await desk.ticket()).status == "open"
+    assert len(service.graph.sends()) == before
+    assert [d for d, _k, _s, _t in await service.relayed()] == ["to_consultants"]  # only the card
+    assert (await service.ticket()).status == "open"
 
 
-async def test_a_deleted_topic_is_created_again_on_the_next_message(desk: Desk) -> None:
-    await desk.whatsapp.say("Кеңесшіге қосыңыз")
-    desk.api.delete_topic(THREAD)
+async def test_a_deleted_topic_is_created_again_on_the_next_message(service: DeskService) -> None:
+    await service.whatsapp.say("Кеңесшіге қосыңыз")
+    service.api.delete_topic(THREAD)
 
-    await desk.whatsapp.say("Сіз мұндасыз ба?")
+    await service.whatsapp.say("Сіз мұндасыз ба?")
 
-    assert desk.topics() == {THREAD: "№1 · kk · WhatsApp · Айгерім", 102: "№1 · kk · WhatsApp · Айгерім"}
-    card, again = desk.api.texts_in_topic(102)
+    assert service.topics() == {THREAD: "№1 · kk · WhatsApp · Айгерім", 102: "№1 · kk · WhatsApp · Айгерім"}
+    card, again = service.api.texts_in_topic(102)
     assert card.startswith("<b>Обращение №1</b>") and again == "Сіз мұндасыз ба?"
-    await desk.consultant(102).says("Иә, осындамын.")  # the new topic is the ticket's now
-    assert desk.graph.sends()[-1]["text"]["body"] == SIGNED + "Иә, осындамын."
-    assert await desk.consultant(THREAD).says("ескі тақырып") == []
+    await service.consultant(102).says("Иә, осындамын.")  # the new topic is the ticket's now
+    assert service.graph.sends()[-1]["text"]["body"] == SIGNED + "Иә, осындамын."
+    assert await service.consultant(THREAD).says("ескі тақырып") == []
 
 
-async def test_a_ticket_nobody_took_is_posted_again_in_the_general_topic(desk: Desk) -> None:
-    await desk.whatsapp.say("Кеңесшіге қосыңыз")
-    desk.clock.advance(minutes=30)
+async def test_a_ticket_nobody_took_is_posted_again_in_the_general_topic(service: DeskService) -> None:
+    await service.whatsapp.say("Кеңесшіге қосыңыз")
+    service.clock.advance(minutes=30)
 
-    assert await remind(desk.services.desk.team) == 1
-    await desk.settle()
+    assert await remind(service.services.desk.team) == 1
+    await service.settle()
 
-    reminder = desk.api.calls[-1]["params"]
+    reminder = service.api.calls[-1]["params"]
     assert "message_thread_id" not in reminder and reminder["chat_id"] == GROUP
     assert reminder["text"] == ("⏰ Обращение №1 (WhatsApp, Айгерім) ждёт консультанта уже 30 мин. "
                                 "Возьмите его командой /take в его теме.\nhttps://t.me/c/1234567890/101")
@@ -156,10 +156,10 @@ async def test_a_user_writing_fast_during_a_consultant_chat_is_never_cut_off(
         desk_settings: Settings, engine: AsyncEngine, matcher: Matcher, bot_api: FakeBotAPI,
         graph: FakeGraph, clock: FakeClock) -> None:
     limited = desk_settings.model_copy(update={"rate_limit_per_minute": 2})
-    async with running(limited, engine, matcher, bot_api, graph, clock) as desk:
-        await desk.whatsapp.say("Кеңесшіге қосыңыз")
+    async with running(limited, engine, matcher, bot_api, graph, clock) as service:
+        await service.whatsapp.say("Кеңесшіге қосыңыз")
         burst = [f"Қосымша мәлімет {n}" for n in range(1, 6)]
         for text in burst:
-            await desk.whatsapp.say(text)
-        await desk.settle()
+            await service.whatsapp.say(text)
+        await service.settle()
         assert bot_api.texts_in_topic(THREAD)[-5:] == burst  # all of it reaches the consultant

@@ -10,15 +10,15 @@ import pytest
 from tests.channels.telegram.chat import TelegramUser, answered, message
 from tests.channels.telegram.fake_api import DATE
 from tests.clock import ALMATY
-from tests.consultants.conftest import GROUP, Desk
+from tests.service import GROUP, DeskService
 
 CHAT = 4242
 THREAD = 101
 RATING = [[(f"rate:1:{n}", f"{n} ★") for n in range(1, 6)]]
 
 
-async def test_a_telegram_user_escalates_and_a_consultant_answers_in_the_topic(desk: Desk) -> None:
-    user, api = desk.telegram, desk.api
+async def test_a_telegram_user_escalates_and_a_consultant_answers_in_the_topic(service: DeskService) -> None:
+    user, api = service.telegram, service.api
     await user.says("qwerty zxcv")
 
     calls = await user.presses("human")
@@ -33,7 +33,7 @@ async def test_a_telegram_user_escalates_and_a_consultant_answers_in_the_topic(d
     assert "Имя: Айгүл Серікова\nИмя пользователя: @aigul_s\nКонсультант: пока не назначен\n" in card["text"]
     assert "Окно ответа" not in card["text"]  # Telegram has no reply window
 
-    consultant = desk.consultant(THREAD)
+    consultant = service.consultant(THREAD)
     await consultant.says("/take")
     calls = await consultant.says("Сәлеметсіз бе! Қандай сұрағыңыз бар?")
     assert calls == [message(CHAT, "<b>Азаматтық орталық кеңесшісі:</b>\nСәлеметсіз бе! Қандай сұрағыңыз бар?")]
@@ -57,23 +57,23 @@ async def test_a_telegram_user_escalates_and_a_consultant_answers_in_the_topic(d
         [{"text": label, "callback_data": data} for data, label in RATING[0]]]
 
     await user.presses("rate:1:4", query_id="q-rate")
-    assert (await desk.ticket()).rating == 4
+    assert (await service.ticket()).rating == 4
     assert api.texts_in_topic(THREAD)[-1] == "Пользователь оценил консультацию: 4 из 5."
 
 
-async def test_the_user_ends_the_chat_with_the_button(desk: Desk) -> None:
-    user = desk.telegram
+async def test_the_user_ends_the_chat_with_the_button(service: DeskService) -> None:
+    user = service.telegram
     await user.says("Кеңесшіге қосыңыз")
     calls = await user.presses("end")
 
     assert calls[1] == message(CHAT, calls[1]["params"]["text"], RATING)
     assert calls[1]["params"]["text"].startswith("Кеңесшімен чат аяқталды.")
-    assert desk.api.texts_in_topic(THREAD)[-1] == "Пользователь завершил чат. Обращение закрыто."
-    assert (await desk.ticket()).closed_by == "user"
+    assert service.api.texts_in_topic(THREAD)[-1] == "Пользователь завершил чат. Обращение закрыто."
+    assert (await service.ticket()).closed_by == "user"
 
 
-async def test_a_flood_limit_in_the_group_is_waited_out_and_the_message_posted_once(desk: Desk) -> None:
-    user, api = desk.telegram, desk.api
+async def test_a_flood_limit_in_the_group_is_waited_out_and_the_message_posted_once(service: DeskService) -> None:
+    user, api = service.telegram, service.api
     await user.says("Кеңесшіге қосыңыз")
     api.fail("sendMessage", 429, "Too Many Requests: retry after 7", retry_after=7)
 
@@ -81,10 +81,10 @@ async def test_a_flood_limit_in_the_group_is_waited_out_and_the_message_posted_o
     await user.says("Екінші хабарлама")  # waits behind the first: order is kept
     assert api.texts_in_topic(THREAD)[1:] == ["Бірінші хабарлама"]  # the refused attempt
 
-    desk.clock.advance(seconds=7)
-    await desk.settle()
+    service.clock.advance(seconds=7)
+    await service.settle()
     assert api.texts_in_topic(THREAD)[1:] == ["Бірінші хабарлама", "Бірінші хабарлама", "Екінші хабарлама"]
-    relayed = await desk.relayed()
+    relayed = await service.relayed()
     assert [(k, s) for _d, k, s, _t in relayed] == [("card", "sent"), ("text", "sent"), ("text", "sent")]
 
 
@@ -102,10 +102,11 @@ BLOCKED_NOTICE = ("⏸ Пользователь заблокировал бот�
 
 
 @pytest.mark.parametrize("comes_back", ["unblocks", "restarts"])
-async def test_replies_to_a_user_who_blocked_the_bot_wait_until_they_come_back(desk: Desk, comes_back: str) -> None:
-    user, api = desk.telegram, desk.api
+async def test_replies_to_a_user_who_blocked_the_bot_wait_until_they_come_back(
+        service: DeskService, comes_back: str) -> None:
+    user, api = service.telegram, service.api
     await user.says("Кеңесшіге қосыңыз")
-    consultant = desk.consultant(THREAD)
+    consultant = service.consultant(THREAD)
     await consultant.says("/take")
     api.blocked.add(CHAT)
 
@@ -113,7 +114,7 @@ async def test_replies_to_a_user_who_blocked_the_bot_wait_until_they_come_back(d
     await consultant.says("Сұрағыңызды толығырақ жазыңызшы.")
 
     assert api.texts_in_topic(THREAD).count(BLOCKED_NOTICE) == 1  # told once
-    assert [s for d, _k, s, _t in await desk.relayed() if d == "to_user"] == ["held", "held"]
+    assert [s for d, _k, s, _t in await service.relayed() if d == "to_user"] == ["held", "held"]
 
     api.blocked.discard(CHAT)
     mark = len(api.calls)
@@ -129,13 +130,13 @@ async def test_replies_to_a_user_who_blocked_the_bot_wait_until_they_come_back(d
         "<b>Азаматтық орталық кеңесшісі:</b>\nСәлеметсіз бе!",
         "<b>Азаматтық орталық кеңесшісі:</b>\nСұрағыңызды толығырақ жазыңызшы."]
     assert api.texts_in_topic(THREAD).count("✅ Пользователь написал снова: придержанный ответ доставлен.") == 2
-    assert [s for d, _k, s, _t in await desk.relayed() if d == "to_user"] == ["sent", "sent"]
+    assert [s for d, _k, s, _t in await service.relayed() if d == "to_user"] == ["sent", "sent"]
 
 
-async def test_on_a_public_holiday_the_user_is_told_why_nobody_answers_today(desk: Desk) -> None:
-    desk.clock.set(dt.datetime(2026, 3, 23, 11, 0, tzinfo=ALMATY))  # a Monday, and Nauryz
+async def test_on_a_public_holiday_the_user_is_told_why_nobody_answers_today(service: DeskService) -> None:
+    service.clock.set(dt.datetime(2026, 3, 23, 11, 0, tzinfo=ALMATY))  # a Monday, and Nauryz
 
-    calls = await desk.telegram.says("Кеңесшіге қосыңыз")
+    calls = await service.telegram.says("Кеңесшіге қосыңыз")
 
     assert calls[0]["params"]["text"].startswith(
         "Бүгін мереке күні: азаматтық орталық жұмыс істемейді. Сіздің №1 өтінішіңіз азаматтық "
@@ -143,9 +144,9 @@ async def test_on_a_public_holiday_the_user_is_told_why_nobody_answers_today(des
         "жұмыс істейді, сондықтан кеңесші ертең, жұмыс басталысымен (09:00) жауап береді.")
 
 
-async def test_an_ordinary_evening_says_nothing_of_a_holiday(desk: Desk) -> None:
-    desk.clock.set(dt.datetime(2026, 3, 20, 19, 0, tzinfo=ALMATY))  # a Friday evening before Nauryz
+async def test_an_ordinary_evening_says_nothing_of_a_holiday(service: DeskService) -> None:
+    service.clock.set(dt.datetime(2026, 3, 20, 19, 0, tzinfo=ALMATY))  # a Friday evening before Nauryz
 
-    calls = await desk.telegram.says("Кеңесшіге қосыңыз")
+    calls = await service.telegram.says("Кеңесшіге қосыңыз")
 
     assert calls[0]["params"]["text"].startswith("Сіздің №1 өтінішіңіз азаматтық орталықтың кеңесшілеріне")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.consultants.conftest import Desk
+from tests.service import DeskService
 
 THREAD = 101
 
@@ -14,18 +14,18 @@ def sample(text: str, name: str) -> float:
     raise AssertionError(f"{name} not in the metrics")
 
 
-async def test_a_ticket_and_its_first_reply_show_in_the_metrics(desk: Desk) -> None:
-    await desk.whatsapp.say("Кеңесшіге қосыңыз")
-    desk.clock.advance(minutes=10)
-    await desk.consultant(THREAD).says("Сәлеметсіз бе! Қандай сұрағыңыз бар?")
-    await desk.consultant(THREAD).says("Жауап күтемін.")
-    await desk.settle()
+async def test_a_ticket_and_its_first_reply_show_in_the_metrics(service: DeskService) -> None:
+    await service.whatsapp.say("Кеңесшіге қосыңыз")
+    service.clock.advance(minutes=10)
+    await service.consultant(THREAD).says("Сәлеметсіз бе! Қандай сұрағыңыз бар?")
+    await service.consultant(THREAD).says("Жауап күтемін.")
+    await service.settle()
 
-    text = await (await desk.client.get("/metrics")).text()
+    text = await (await service.client.get("/metrics")).text()
     assert sample(text, "desk_tickets_open") == 1
     assert sample(text, 'desk_outbox_depth{status="pending"}') == 0
     assert sample(text, "desk_first_consultant_reply_seconds_count") == 1  # the second reply is not a first
     assert sample(text, "desk_first_consultant_reply_seconds_sum") == 600
 
-    text = await (await desk.client.get("/metrics")).text()  # a second scrape counts nothing twice
+    text = await (await service.client.get("/metrics")).text()  # a second scrape counts nothing twice
     assert sample(text, "desk_first_consultant_reply_seconds_count") == 1

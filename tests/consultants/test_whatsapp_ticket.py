@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tests.channels.whatsapp.conftest import USER, message
+from tests.channels.whatsapp.meta import USER, message
 from tests.clock import ALMATY
-from tests.consultants.conftest import GROUP, Desk
+from tests.service import GROUP, DeskService
 
 TO = f"+{USER}"
 THREAD = 101  # the fake Bot API numbers forum topics from 101
@@ -18,8 +18,8 @@ def text(body: str) -> dict[str, Any]:
             "type": "text", "text": {"body": body}}
 
 
-async def test_a_whatsapp_user_escalates_and_a_consultant_answers_in_the_topic(desk: Desk) -> None:
-    wa, api = desk.whatsapp, desk.api
+async def test_a_whatsapp_user_escalates_and_a_consultant_answers_in_the_topic(service: DeskService) -> None:
+    wa, api = service.whatsapp, service.api
     [fallback] = await wa.say("qwerty zxcv")
     assert [b["reply"]["id"] for b in fallback["interactive"]["action"]["buttons"]] == ["human", "menu"]
 
@@ -31,7 +31,7 @@ async def test_a_whatsapp_user_escalates_and_a_consultant_answers_in_the_topic(d
     assert told["interactive"]["action"]["buttons"] == [
         {"type": "reply", "reply": {"id": "end", "title": "Чатты аяқтау"}}]
     # A topic for the ticket, opened with its card.
-    assert desk.topics() == {THREAD: "№1 · kk · WhatsApp · Айгерім"}
+    assert service.topics() == {THREAD: "№1 · kk · WhatsApp · Айгерім"}
     [card] = api.texts_in_topic(THREAD)
     assert card.startswith("<b>Обращение №1</b>\nКанал: WhatsApp\nЯзык: kk\nИмя: Айгерім\n"
                            "Телефон: +77011234567\nКонсультант: пока не назначен\n"
@@ -40,7 +40,7 @@ async def test_a_whatsapp_user_escalates_and_a_consultant_answers_in_the_topic(d
     assert [c["params"]["chat_id"] for c in api.in_topic(THREAD)] == [GROUP]
 
     # The consultant answers in the topic; the user gets it on WhatsApp, from the civic centre.
-    consultant = desk.consultant(THREAD)
+    consultant = service.consultant(THREAD)
     calls = await consultant.says("Сәлеметсіз бе! Ұйымыңыздың атауын жазыңызшы.")
     assert wa.graph.sends()[-1] == text("*Азаматтық орталық кеңесшісі:*\nСәлеметсіз бе! Ұйымыңыздың атауын жазыңызшы.")
     assert [c["method"] for c in calls] == ["sendMessage", "editMessageText"]
@@ -67,11 +67,11 @@ async def test_a_whatsapp_user_escalates_and_a_consultant_answers_in_the_topic(d
 
     assert await wa.press("list_reply", "rate:1:5", "5 ★") == [text("Бағаңызға рахмет!")]
     assert api.texts_in_topic(THREAD)[-1] == "Пользователь оценил консультацию: 5 из 5."
-    ticket = await desk.ticket()
+    ticket = await service.ticket()
     assert (ticket.status, ticket.rating, ticket.assignee, ticket.closed_by) == (
         "closed", 5, "Асель Нұрланқызы", "consultant")
     # Every relayed message is stored with its direction and delivery status.
-    relayed = await desk.relayed()
+    relayed = await service.relayed()
     assert {status for _d, _k, status, _t in relayed} == {"sent"}
     assert [(d, k) for d, k, _s, _t in relayed] == [
         ("to_consultants", "card"), ("to_consultants", "card_edit"), ("to_user", "text"),
@@ -83,10 +83,10 @@ async def test_a_whatsapp_user_escalates_and_a_consultant_answers_in_the_topic(d
     assert "Дереккөз:" in answer["interactive"]["body"]["text"]
 
 
-async def test_off_hours_the_user_learns_when_and_the_ticket_is_queued(desk: Desk) -> None:
-    desk.clock.set(dt.datetime(2026, 1, 10, 11, 0, tzinfo=ALMATY))  # Saturday
-    [told] = await desk.whatsapp.say("Кеңесшіге қосыңыз")
+async def test_off_hours_the_user_learns_when_and_the_ticket_is_queued(service: DeskService) -> None:
+    service.clock.set(dt.datetime(2026, 1, 10, 11, 0, tzinfo=ALMATY))  # Saturday
+    [told] = await service.whatsapp.say("Кеңесшіге қосыңыз")
 
     assert ("Кеңесшілер Дс–Жм 09:00–18:00 (UTC+5) жұмыс істейді, сондықтан кеңесші 12.01 күні, "
             "жұмыс басталысымен (09:00) жауап береді.") in told["interactive"]["body"]["text"]
-    assert desk.topics() == {THREAD: "№1 · kk · WhatsApp · Айгерім"}
+    assert service.topics() == {THREAD: "№1 · kk · WhatsApp · Айгерім"}

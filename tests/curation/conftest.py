@@ -8,25 +8,16 @@ an answer.
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app.compose import build_matcher
 from bot.app.config import Settings
 from knowledge import Matcher
 from knowledge.loader import DEFAULT_DIR
-from tests.channels.telegram.fake_api import FakeBotAPI
-from tests.channels.whatsapp.fake_graph import FakeGraph
-from tests.clock import FakeClock
-from tests.consultants.conftest import NATIONAL_ONLY, Desk, _fast_close, clock, running
-from tests.consultants.conftest import desk_settings as consultant_settings
-
-__all__ = ["_fast_close", "clock", "consultant_settings"]
-
-TEST_KB = Path(__file__).with_name("kb")
+from tests.curation import TEST_KB
+from tests.service import NATIONAL_ONLY
 
 
 @pytest.fixture
@@ -41,11 +32,11 @@ def knowledge_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def desk_settings(consultant_settings: Settings, knowledge_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """The service's settings; the CLI reads the same ones from the environment."""
-    monkeypatch.setenv("DESK_DATABASE_URL", consultant_settings.database_url)
+def desk_settings(desk_settings: Settings, knowledge_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The service's settings on that folder; the CLI reads the same ones from the environment."""
+    monkeypatch.setenv("DESK_DATABASE_URL", desk_settings.database_url)
     monkeypatch.setenv("DESK_KNOWLEDGE_DIR", str(knowledge_dir))
-    return consultant_settings.model_copy(update={"knowledge_dir": knowledge_dir})
+    return desk_settings.model_copy(update={"knowledge_dir": knowledge_dir})
 
 
 @pytest.fixture
@@ -54,7 +45,6 @@ def own_matcher(desk_settings: Settings) -> Matcher:
 
 
 @pytest.fixture
-async def desk(desk_settings: Settings, engine: AsyncEngine, own_matcher: Matcher, bot_api: FakeBotAPI,
-               graph: FakeGraph, clock: FakeClock) -> AsyncIterator[Desk]:
-    async with running(desk_settings, engine, own_matcher, bot_api, graph, clock) as service:
-        yield service
+def desk_matcher(own_matcher: Matcher) -> Matcher:
+    """The service answers from that folder too."""
+    return own_matcher

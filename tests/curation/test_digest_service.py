@@ -12,7 +12,7 @@ from knowledge import Matcher
 from tests.channels.telegram.fake_api import FakeBotAPI
 from tests.channels.whatsapp.fake_graph import FakeGraph
 from tests.clock import FakeClock
-from tests.consultants.conftest import GROUP, running
+from tests.service import GROUP, running
 
 
 async def test_the_digest_goes_to_the_general_topic_and_is_off_when_unset(

@@ -23,7 +23,7 @@ from tests.channels.telegram.chat import TelegramUser
 from tests.channels.telegram.fake_api import FakeBotAPI
 from tests.channels.whatsapp.fake_graph import FakeGraph
 from tests.clock import FakeClock
-from tests.consultants.conftest import running
+from tests.service import running
 
 THREAD = 101
 ASKED = ["Как изменить устав общественного объединения?", "Нужно изменить устав ОО, что делать?"]

@@ -6,18 +6,18 @@ import yaml
 from sqlalchemy import select
 
 from bot.db.models import KbDraft
-from tests.consultants.conftest import Desk
+from tests.service import DeskService
 
 CHAT, THREAD = 4242, 101
 
 
-async def drafts(desk: Desk) -> list[KbDraft]:
-    async with desk.services.engine.connect() as conn:
+async def drafts(service: DeskService) -> list[KbDraft]:
+    async with service.services.engine.connect() as conn:
         return list((await conn.execute(select(KbDraft).order_by(KbDraft.id))).all())
 
 
-async def test_faq_turns_the_answer_into_a_masked_draft_in_the_tickets_language(desk: Desk) -> None:
-    user, consultant = desk.telegram, desk.consultant(THREAD)
+async def test_faq_turns_the_answer_into_a_masked_draft_in_the_tickets_language(service: DeskService) -> None:
+    user, consultant = service.telegram, service.consultant(THREAD)
     await user.says("Как изменить устав общественного объединения? Я Айгүл, звоните +7 701 123 45 67")
     await user.presses("none")
     await user.says("Нам нужно добавить новый вид деятельности в устав, ИИН председателя 900101300123")
@@ -26,11 +26,11 @@ async def test_faq_turns_the_answer_into_a_masked_draft_in_the_tickets_language(
 
     calls = await consultant.says("/faq")
 
-    assert desk.api.texts_in_topic(THREAD)[-1] == (
+    assert service.api.texts_in_topic(THREAD)[-1] == (
         "Черновик №1 (ngo.faq-1) сохранён для куратора, персональные данные скрыты. Куратор добавит второй "
         "язык и источники и опубликует его; об этом сообщим здесь.")
     assert [c["method"] for c in calls] == ["sendMessage"]
-    (draft,) = await drafts(desk)
+    (draft,) = await drafts(service)
     entry = yaml.safe_load(draft.body)
     assert (draft.ticket_id, draft.lang, draft.author, draft.status) == (1, "ru", "Асель Нұрланқызы", "draft")
     assert entry["id"] == "ngo.faq-1" and entry["category"] == "ngo"
@@ -42,8 +42,8 @@ async def test_faq_turns_the_answer_into_a_masked_draft_in_the_tickets_language(
     assert entry["sources"] == [] and entry["title"]["kk"] == ""
 
 
-async def test_faq_in_reply_to_a_message_takes_that_message_as_the_answer(desk: Desk) -> None:
-    user, consultant = desk.telegram, desk.consultant(THREAD)
+async def test_faq_in_reply_to_a_message_takes_that_message_as_the_answer(service: DeskService) -> None:
+    user, consultant = service.telegram, service.consultant(THREAD)
     await user.says("Кеңесшіге қосыңыз")
     await consultant.says("Жарғыға өзгерісті жалпы жиналыс қабылдайды.")
     await consultant.says("Тағы сұрағыңыз бар ма?")
@@ -51,32 +51,32 @@ async def test_faq_in_reply_to_a_message_takes_that_message_as_the_answer(desk: 
               "text": "Жарғыға өзгерісті жалпы жиналыс қабылдайды."}
     await consultant.deliver(consultant.message_update(
         text="/faq", entities=[{"type": "bot_command", "offset": 0, "length": 4}], reply_to_message=answer))
-    (draft,) = await drafts(desk)
+    (draft,) = await drafts(service)
     entry = yaml.safe_load(draft.body)
     assert draft.lang == "kk" and entry["answer"]["kk"] == "Жарғыға өзгерісті жалпы жиналыс қабылдайды."
 
 
-async def test_faq_without_an_answer_says_what_to_do(desk: Desk) -> None:
-    await desk.telegram.says("Кеңесшіге қосыңыз")
-    await desk.consultant(THREAD).says("/faq")
-    assert desk.api.texts_in_topic(THREAD)[-1].startswith("Пока нет ответа, из которого можно сделать статью")
-    assert await drafts(desk) == []
+async def test_faq_without_an_answer_says_what_to_do(service: DeskService) -> None:
+    await service.telegram.says("Кеңесшіге қосыңыз")
+    await service.consultant(THREAD).says("/faq")
+    assert service.api.texts_in_topic(THREAD)[-1].startswith("Пока нет ответа, из которого можно сделать статью")
+    assert await drafts(service) == []
 
 
-async def test_kb_sends_a_current_answer_to_the_user_in_their_language(desk: Desk) -> None:
-    user, consultant = desk.telegram, desk.consultant(THREAD)
+async def test_kb_sends_a_current_answer_to_the_user_in_their_language(service: DeskService) -> None:
+    user, consultant = service.telegram, service.consultant(THREAD)
     await user.says("Кеңесшіге қосыңыз")
     calls = await consultant.says("/kb как зарегистрировать НПО")
     to_user = [c for c in calls if c["params"]["chat_id"] == CHAT]
     assert len(to_user) == 1
     assert to_user[0]["params"]["text"].startswith("<b>Азаматтық орталық кеңесшісі:</b>\n<b>ҮЕҰ-ды тіркеу</b>")
-    assert desk.api.texts_in_topic(THREAD)[-1] == "Статья ngo.register отправлена пользователю."
-    relayed = await desk.relayed()
+    assert service.api.texts_in_topic(THREAD)[-1] == "Статья ngo.register отправлена пользователю."
+    relayed = await service.relayed()
     assert relayed[-1][:3] == ("to_user", "text", "sent")
 
 
-async def test_kb_offers_buttons_when_several_entries_match_and_sends_the_one_picked(desk: Desk) -> None:
-    user, consultant = desk.telegram, desk.consultant(THREAD)
+async def test_kb_offers_buttons_when_several_entries_match_and_sends_the_one_picked(service: DeskService) -> None:
+    user, consultant = service.telegram, service.consultant(THREAD)
     await user.says("Кеңесшіге қосыңыз")
     calls = await consultant.says("/kb отчет")
     keyboard = calls[-1]["params"]["reply_markup"]["inline_keyboard"]
@@ -89,4 +89,4 @@ async def test_kb_offers_buttons_when_several_entries_match_and_sends_the_one_pi
     assert calls[0]["method"] == "answerCallbackQuery"
     (to_user,) = [c for c in calls if c["params"].get("chat_id") == CHAT]
     assert "<b>Грант бойынша есеп және мониторинг</b>" in to_user["params"]["text"]
-    assert "Статья grants.reporting отправлена пользователю." in desk.api.texts_in_topic(THREAD)
+    assert "Статья grants.reporting отправлена пользователю." in service.api.texts_in_topic(THREAD)

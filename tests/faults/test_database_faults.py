@@ -33,17 +33,17 @@ async def statuses(engine: AsyncEngine) -> dict[str, int]:
         return {status: count for status, count in rows}
 
 
-async def all_answered(api: SlowBotAPI, chats: list[int], engine: AsyncEngine, timeout: float = 20) -> None:
+async def all_answered(served_bot_api: SlowBotAPI, chats: list[int], engine: AsyncEngine, timeout: float = 20) -> None:
     async with asyncio.timeout(timeout):
-        while len(api.replies_by_chat()) < len(chats) or set(await statuses(engine)) != {"done"}:
+        while len(served_bot_api.replies_by_chat()) < len(chats) or set(await statuses(engine)) != {"done"}:
             await asyncio.sleep(0.2)
     await asyncio.sleep(0.5)  # a repeat would show now
 
 
-async def burst_with(fault: Any, engine: AsyncEngine, settings: Settings, api: SlowBotAPI, proxy: Proxy,
+async def burst_with(fault: Any, engine: AsyncEngine, settings: Settings, served_bot_api: SlowBotAPI, proxy: Proxy,
                      tmp_path: Path, chats: list[int]) -> tuple[Platform, dict[int, int]]:
     """Deliver one /help per chat over about 10 s; `fault(proxy)` runs once a third are acknowledged."""
-    server = Served(through(settings, proxy), api.url, tmp_path, **FAST)
+    server = Served(through(settings, proxy), served_bot_api.url, tmp_path, **FAST)
     try:
         await server.start()
         platform = Platform(server, interval=10 / len(chats))
@@ -54,14 +54,14 @@ async def burst_with(fault: Any, engine: AsyncEngine, settings: Settings, api: S
                 await asyncio.sleep(0.01)
         await fault(proxy)
         await burst
-        await all_answered(api, chats, engine)
+        await all_answered(served_bot_api, chats, engine)
     finally:
         await server.stop()
-    return platform, api.replies_by_chat()
+    return platform, served_bot_api.replies_by_chat()
 
 
 async def test_the_database_gone_for_5_s_mid_burst_loses_no_acknowledged_update(
-        engine: AsyncEngine, settings: Settings, api: SlowBotAPI, proxy: Proxy, tmp_path: Path) -> None:
+        engine: AsyncEngine, settings: Settings, served_bot_api: SlowBotAPI, proxy: Proxy, tmp_path: Path) -> None:
     chats = list(range(10_000, 10_300))
 
     async def gone_for_5_s(proxy: Proxy) -> None:
@@ -69,7 +69,7 @@ async def test_the_database_gone_for_5_s_mid_burst_loses_no_acknowledged_update(
         await asyncio.sleep(5)
         await proxy.up()
 
-    platform, replies = await burst_with(gone_for_5_s, engine, settings, api, proxy, tmp_path, chats)
+    platform, replies = await burst_with(gone_for_5_s, engine, settings, served_bot_api, proxy, tmp_path, chats)
     print(f"\ndatabase gone 5 s: {len(chats)} updates, {platform.refused} deliveries refused (503) and "
           f"delivered again, {len(replies)} chats answered, {sum(n > 1 for n in replies.values())} twice")
     assert platform.acknowledged == len(chats)
@@ -79,7 +79,7 @@ async def test_the_database_gone_for_5_s_mid_burst_loses_no_acknowledged_update(
 
 
 async def test_a_stalled_database_answers_503_in_seconds_and_loses_nothing(
-        engine: AsyncEngine, settings: Settings, api: SlowBotAPI, proxy: Proxy, tmp_path: Path) -> None:
+        engine: AsyncEngine, settings: Settings, served_bot_api: SlowBotAPI, proxy: Proxy, tmp_path: Path) -> None:
     chats = list(range(11_000, 11_120))
 
     async def stalled_for_5_s(proxy: Proxy) -> None:
@@ -87,7 +87,7 @@ async def test_a_stalled_database_answers_503_in_seconds_and_loses_nothing(
         await asyncio.sleep(5)
         proxy.resume()
 
-    platform, replies = await burst_with(stalled_for_5_s, engine, settings, api, proxy, tmp_path, chats)
+    platform, replies = await burst_with(stalled_for_5_s, engine, settings, served_bot_api, proxy, tmp_path, chats)
     print(f"\ndatabase stalled 5 s: {len(chats)} updates, {platform.refused} refused and delivered again, "
           f"slowest webhook answer {platform.slowest:.1f} s, {sum(n > 1 for n in replies.values())} twice")
     assert platform.slowest < 8  # DESK_DATABASE_TIMEOUT=2: a held statement fails, the webhook answers 503
@@ -96,23 +96,23 @@ async def test_a_stalled_database_answers_503_in_seconds_and_loses_nothing(
 
 
 async def test_nul_in_a_text_and_in_a_name_fails_nobody_among_60_concurrent_users(
-        engine: AsyncEngine, settings: Settings, api: SlowBotAPI, proxy: Proxy, tmp_path: Path) -> None:
+        engine: AsyncEngine, settings: Settings, served_bot_api: SlowBotAPI, proxy: Proxy, tmp_path: Path) -> None:
     chats = list(range(12_000, 12_060))
     updates = [text_update(chat, "Грант деген не?\x00" if chat == 12_007 else "Грант деген не?",
                            first_name="Ай\x00гүл" if chat == 12_011 else "Айгүл") for chat in chats]
-    server = Served(settings.database_url, api.url, tmp_path, **FAST)
+    server = Served(settings.database_url, served_bot_api.url, tmp_path, **FAST)
     try:
         await server.start()
         platform = Platform(server, in_flight=60)
         await platform.deliver_all(updates)
-        await all_answered(api, chats, engine)
+        await all_answered(served_bot_api, chats, engine)
         await Platform(server).deliver_all([text_update(12_011, "/help", first_name="Ай\x00гүл")])  # served again
         async with asyncio.timeout(10):
-            while api.replies_by_chat().get(12_011, 0) < 2:
+            while served_bot_api.replies_by_chat().get(12_011, 0) < 2:
                 await asyncio.sleep(0.1)
     finally:
         await server.stop()
-    replies = api.replies_by_chat()
+    replies = served_bot_api.replies_by_chat()
     print(f"\nU+0000 among 60 users: {len(replies)} answered, {platform.refused} refused")
     assert platform.refused == 0
     assert set(replies) == set(chats)

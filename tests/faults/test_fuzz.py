@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.models import InboundEvent
 from tests.channels.telegram.chat import TelegramUser
-from tests.channels.whatsapp.conftest import WhatsApp, message, payload
+from tests.channels.whatsapp.meta import WhatsApp, message, payload
 
 pytestmark = pytest.mark.slow
 FUZZ = settings(max_examples=30, deadline=None, derandomize=True,

@@ -38,9 +38,9 @@ async def events(engine: AsyncEngine) -> dict[int, str]:
 
 
 async def test_sigterm_stops_listening_finishes_the_work_in_hand_and_exits_0(
-        engine: AsyncEngine, settings: Settings, api: SlowBotAPI, tmp_path: Path) -> None:
-    api.delay = 1.0  # every answer is still on its way when the signal comes
-    server = Served(settings.database_url, api.url, tmp_path)
+        engine: AsyncEngine, settings: Settings, served_bot_api: SlowBotAPI, tmp_path: Path) -> None:
+    served_bot_api.delay = 1.0  # every answer is still on its way when the signal comes
+    server = Served(settings.database_url, served_bot_api.url, tmp_path)
     chats = range(7000, 7020)
     try:
         await server.start()
@@ -54,18 +54,18 @@ async def test_sigterm_stops_listening_finishes_the_work_in_hand_and_exits_0(
         assert await server.wait() == 0
     finally:
         await server.stop()
-    assert api.replies_by_chat() == dict.fromkeys(chats, 1)
+    assert served_bot_api.replies_by_chat() == dict.fromkeys(chats, 1)
     assert set((await events(engine)).values()) == {"done"}
 
 
 async def test_kill_9_in_a_burst_then_restart_answers_every_stored_update(
-        engine: AsyncEngine, settings: Settings, api: SlowBotAPI, tmp_path: Path) -> None:
-    api.delay = 0.05
+        engine: AsyncEngine, settings: Settings, served_bot_api: SlowBotAPI, tmp_path: Path) -> None:
+    served_bot_api.delay = 0.05
     # The default 300-s lease: the restarted instance knows its own rows by its identity.
     same_instance = {"instance_id": "desk-1", "inbox_sweep_seconds": "1"}
     chats = list(range(8000, 8080))
     updates = {chat: help_update(chat) for chat in chats}
-    first = Served(settings.database_url, api.url, tmp_path, **same_instance)
+    first = Served(settings.database_url, served_bot_api.url, tmp_path, **same_instance)
     try:
         await first.start()
         async with aiohttp.ClientSession() as session:
@@ -77,7 +77,7 @@ async def test_kill_9_in_a_burst_then_restart_answers_every_stored_update(
 
             burst = asyncio.gather(*(deliver(c) for c in chats))
             async with asyncio.timeout(15):
-                while len(api.replies_by_chat()) < 10:
+                while len(served_bot_api.replies_by_chat()) < 10:
                     await asyncio.sleep(0.01)
             first.signal(signal.SIGKILL)
             acks = dict(zip(chats, await burst, strict=True))
@@ -87,9 +87,9 @@ async def test_kill_9_in_a_burst_then_restart_answers_every_stored_update(
 
     at_kill = await events(engine)
     in_flight = {chat for chat, status in at_kill.items() if status == "processing"}
-    answered_before = api.replies_by_chat()
+    answered_before = served_bot_api.replies_by_chat()
 
-    second = Served(settings.database_url, api.url, tmp_path, **same_instance)
+    second = Served(settings.database_url, served_bot_api.url, tmp_path, **same_instance)
     try:
         await second.start()
         async with aiohttp.ClientSession() as session:  # the platform retries what was not acknowledged
@@ -98,13 +98,14 @@ async def test_kill_9_in_a_burst_then_restart_answers_every_stored_update(
                     assert await second.post(session, updates[chat]) == 200
         restarted = time.monotonic()
         async with asyncio.timeout(20):
-            while set((await events(engine)).values()) != {"done"} or len(api.replies_by_chat()) < len(chats):
+            while (set((await events(engine)).values()) != {"done"}
+                   or len(served_bot_api.replies_by_chat()) < len(chats)):
                 await asyncio.sleep(0.1)
         caught_up = time.monotonic() - restarted
     finally:
         await second.stop()
 
-    replies = api.replies_by_chat()
+    replies = served_bot_api.replies_by_chat()
     repeated = {chat for chat, count in replies.items() if count > 1}
     print(f"\nkill -9: {sum(a == 200 for a in acks.values())} acknowledged, {len(answered_before)} answered "
           f"before the kill, {len(in_flight)} in flight, {len(repeated)} answered twice, all answered "
@@ -116,10 +117,10 @@ async def test_kill_9_in_a_burst_then_restart_answers_every_stored_update(
 
 
 async def test_serve_with_an_unreachable_database_exits_1_with_a_clear_message(
-        api: SlowBotAPI, tmp_path: Path) -> None:
+        served_bot_api: SlowBotAPI, tmp_path: Path) -> None:
     port = free_port()  # nothing listens there
     url = f"postgresql+asyncpg://desk:secret@127.0.0.1:{port}/desk"
-    server = Served(url, api.url, tmp_path)
+    server = Served(url, served_bot_api.url, tmp_path)
     try:
         await server.launch()
         assert await server.wait(timeout=30) == 1

@@ -32,8 +32,8 @@ async def received(url: str) -> int:
 
 
 async def test_two_workers_both_answer_and_every_update_is_handled_once(
-        engine: AsyncEngine, settings: Settings, api: SlowBotAPI, tmp_path: Path) -> None:
-    server = Served(settings.database_url, api.url, tmp_path, workers=2)
+        engine: AsyncEngine, settings: Settings, served_bot_api: SlowBotAPI, tmp_path: Path) -> None:
+    server = Served(settings.database_url, served_bot_api.url, tmp_path, workers=2)
     chats: list[int] = []
     try:
         await server.start()  # answers once one worker listens; the other may still be loading
@@ -51,13 +51,13 @@ async def test_two_workers_both_answer_and_every_update_is_handled_once(
                 counts = {await received(server.url) for _ in range(30)}  # each worker counts its own
         assert sum(counts) == len(chats), counts
         async with asyncio.timeout(20):
-            while api.replies_by_chat() != dict.fromkeys(chats, 1):
+            while served_bot_api.replies_by_chat() != dict.fromkeys(chats, 1):
                 await asyncio.sleep(0.1)
         server.signal(signal.SIGTERM)
         assert await server.wait() == 0
     finally:
         await server.stop()
-    assert api.replies_by_chat() == dict.fromkeys(chats, 1)
+    assert served_bot_api.replies_by_chat() == dict.fromkeys(chats, 1)
     async with engine.connect() as conn:
         statuses = (await conn.execute(select(InboundEvent.status))).scalars().all()
     assert statuses == ["done"] * len(chats)

@@ -1,38 +1,45 @@
-"""The desk with a team of consultants: real ticket store and outbox, a clock the test sets."""
+"""The core on its own: the desk and a team of consultants on the in-memory ports, a clock the test sets.
+
+Nothing here touches a database or a messenger: the tests read what the desk
+stored and queued from the memory stores themselves.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.store import SqlDeskStore
-from bot.db.tickets import SqlTicketStore
-from bot.pipeline.outbox import Outbox
 from handlers import Channel, Desk, Team, Translator
+from handlers.memory import MemoryDeskStore, MemoryRelayOutbox, MemoryTicketStore
 from handlers.working_hours import WorkingHours
 from knowledge import Matcher
 from tests.clock import FakeClock
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def memory_store() -> MemoryDeskStore:
+    return MemoryDeskStore()
 
 
 @pytest.fixture
-def outbox(engine: AsyncEngine, clock: FakeClock) -> Outbox:
-    """Nothing registered to deliver: the tests read what the desk queued."""
-    return Outbox(engine, clock)
+def outbox(clock: FakeClock) -> MemoryRelayOutbox:
+    """Nothing delivers: the tests read what the desk queued."""
+    return MemoryRelayOutbox(clock)
 
 
 @pytest.fixture
-def team(engine: AsyncEngine, outbox: Outbox, translator: Translator, clock: FakeClock) -> Team:
-    return Team(SqlTicketStore(engine), outbox, SqlDeskStore(engine), translator, WorkingHours.parse(), clock,
+def ticket_store(outbox: MemoryRelayOutbox) -> MemoryTicketStore:
+    return MemoryTicketStore(outbox)
+
+
+@pytest.fixture
+def team(ticket_store: MemoryTicketStore, outbox: MemoryRelayOutbox, memory_store: MemoryDeskStore,
+         translator: Translator, clock: FakeClock) -> Team:
+    return Team(ticket_store, outbox, memory_store, translator, WorkingHours.parse(), clock,
                 reply_windows={Channel.WHATSAPP: dt.timedelta(hours=24)})
 
 
 @pytest.fixture
-def desk(matcher: Matcher, store: SqlDeskStore, translator: Translator, team: Team) -> Desk:
-    return Desk(matcher, store, translator, team=team)
+def desk(matcher: Matcher, memory_store: MemoryDeskStore, translator: Translator, team: Team) -> Desk:
+    return Desk(matcher, memory_store, translator, team=team)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handlers import Channel, Desk, InboundKind
+from handlers.memory import MemoryTicketStore
 from tests.handlers.test_desk import Conversation
-from tests.handlers.test_escalation import tickets
 
 RUSSIAN_MENU = "Выберите тему или просто напишите свой вопрос:"
 KAZAKH_MENU = "Тақырыпты таңдаңыз немесе сұрағыңызды жаза беріңіз:"
@@ -39,7 +38,8 @@ async def test_a_russian_answers_feedback_is_thanked_in_russian_for_a_kazakh_use
 
 
 @pytest.mark.parametrize("value", ["٤", "４", "4 ", "+4", "6", "0", "²"])
-async def test_a_rating_is_only_an_ascii_digit_from_1_to_5(desk: Desk, engine: AsyncEngine, value: str) -> None:
+async def test_a_rating_is_only_an_ascii_digit_from_1_to_5(
+        desk: Desk, ticket_store: MemoryTicketStore, value: str) -> None:
     user = Conversation(desk)
     await user.say("Кеңесшіге қосыңыз")
     await user.press("Чатты аяқтау")
@@ -47,7 +47,7 @@ async def test_a_rating_is_only_an_ascii_digit_from_1_to_5(desk: Desk, engine: A
     assert "батырма ескірген" in user.text
     await user.send(InboundKind.CHOICE, "rate:١:4")  # an Arabic-Indic ticket number is not a ticket number
     assert "батырма ескірген" in user.text
-    assert (await tickets(engine))[0].rating is None
+    assert ticket_store.tickets[1].rating is None
 
 
 @pytest.mark.parametrize("data", ["fb:²:y", "fb:١:y", "fb:1:y|en", "topic:grants.what-is|xx"])

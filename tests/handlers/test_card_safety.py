@@ -1,8 +1,10 @@
-"""A name or a question cannot dress up the consultants' topic titles and cards."""
+"""A name or a question cannot dress up the consultants' topic titles and cards.
+
+That the neutralised text stays text in Telegram's HTML is tests/channels/telegram/test_render.py's.
+"""
 
 from __future__ import annotations
 
-from bot.channels.telegram.render import to_html
 from handlers import Channel, Desk, Inbound, InboundKind, Team, cards
 
 NASTY = "\u202eАйгерім\u2066\n*СРОЧНО* <b>admin</b>\x07\u200b"
@@ -17,5 +19,3 @@ async def test_names_and_quotes_lose_control_bidi_newlines_and_markup(desk: Desk
     assert "Айгерім ∗СРОЧНО∗ <b>admin</b>" in card.text and "«∗важно∗ вопрос про грант»" in card.text
     for text in (card.title, card.text):
         assert not any(c in text for c in "\u202e\u2066\u200b\x07")
-    html = to_html(card.text)
-    assert "&lt;b&gt;admin&lt;/b&gt;" in html and "<b>СРОЧНО</b>" not in html and "<b>важно</b>" not in html

@@ -5,12 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.models import Feedback, Question, User
-from bot.db.store import SqlDeskStore
 from handlers import Channel, Desk, Inbound, InboundKind, Reply, Translator
+from handlers.memory import MemoryDeskStore
 from knowledge import Matcher
 from tests.clock import ALMATY, FakeClock
 
@@ -90,16 +87,14 @@ async def test_back_returns_to_the_main_menu(user: Conversation) -> None:
 
 
 async def test_a_question_gets_an_answer_with_its_source_and_feedback_buttons(
-        user: Conversation, engine: AsyncEngine) -> None:
+        user: Conversation, memory_store: MemoryDeskStore) -> None:
     await user.say("До какого числа сдавать сведения в базу данных НПО?")
     assert "31 марта" in user.text and "Источник:" in user.text
     await user.press("Полезно")
     assert "Спасибо за отзыв" in user.text
-    async with engine.connect() as conn:
-        question = (await conn.execute(select(Question))).one()
-        feedback = (await conn.execute(select(Feedback))).one()
+    [(_user_id, question)] = memory_store.questions  # question id 1
     assert (question.decision, question.topic, question.lang) == ("answer", "database.deadline", "ru")
-    assert (feedback.question_id, feedback.helpful) == (question.id, True)
+    assert memory_store.feedback == {1: True}
 
 
 async def test_not_helpful_offers_a_consultant(user: Conversation) -> None:
@@ -139,18 +134,17 @@ async def test_an_answer_ends_with_the_date_of_its_check(user: Conversation) -> 
     (dt.datetime(2026, 12, 31, 23, 59, tzinfo=ALMATY), "штраф 25 МРП (в 2026 году 108\u202f125 тенге)"),
     (dt.datetime(2027, 1, 1, 0, 1, tzinfo=ALMATY), "штраф 25 МРП*"),
 ])
-async def test_mci_amounts_follow_the_desks_clock(matcher: Matcher, store: SqlDeskStore, translator: Translator,
-                                                  now: dt.datetime, amount: str) -> None:
-    talk = Conversation(Desk(matcher, store, translator, clock=FakeClock(now)))
+async def test_mci_amounts_follow_the_desks_clock(matcher: Matcher, memory_store: MemoryDeskStore,
+                                                  translator: Translator, now: dt.datetime, amount: str) -> None:
+    talk = Conversation(Desk(matcher, memory_store, translator, clock=FakeClock(now)))
     await talk.say("Какой штраф за несдачу сведений в базу НПО?")
     assert amount in talk.text
 
 
-async def test_asking_for_a_person_escalates(user: Conversation, engine: AsyncEngine) -> None:
+async def test_asking_for_a_person_escalates(user: Conversation, memory_store: MemoryDeskStore) -> None:
     await user.say("Соедините с консультантом, пожалуйста")
     assert "передано консультантам гражданского центра" in user.text
-    async with engine.connect() as conn:
-        assert (await conn.execute(select(Question.decision))).scalar_one() == "escalate"
+    assert [question.decision for _user_id, question in memory_store.questions] == ["escalate"]
 
 
 async def test_greeting_is_answered_in_kind(user: Conversation) -> None:
@@ -203,9 +197,7 @@ async def test_unknown_command_explains_the_commands(user: Conversation) -> None
     assert "/menu" in user.text
 
 
-async def test_users_are_stored_per_channel(desk: Desk, engine: AsyncEngine) -> None:
+async def test_users_are_stored_per_channel(desk: Desk, memory_store: MemoryDeskStore) -> None:
     await Conversation(desk, Channel.TELEGRAM).say("сәлем")
     await Conversation(desk, Channel.WHATSAPP).say("сәлем")
-    async with engine.connect() as conn:
-        channels = sorted((await conn.execute(select(User.channel))).scalars())
-    assert channels == ["telegram", "whatsapp"]
+    assert sorted(user.channel for user in memory_store.users.values()) == ["telegram", "whatsapp"]

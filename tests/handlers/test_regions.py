@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app.compose import build_directory
-from bot.app.config import Settings
-from bot.db.store import SqlDeskStore
 from handlers import Channel, Desk, Inbound, InboundKind, Translator
+from handlers.centres import CentreDirectory, Schedule
+from handlers.memory import MemoryDeskStore
+from handlers.working_hours import DEFAULT_HOURS, DEFAULT_TIMEZONE, KZ_HOLIDAYS
 from knowledge import Matcher
+from knowledge.centres import load_centres
+from knowledge.loader import DEFAULT_DIR
+from knowledge.regions import load_regions
 from tests.clock import FakeClock
 
 
+def shipped_centres() -> CentreDirectory:
+    """The regions and centres files as shipped, on the default hours."""
+    regions, problems = load_regions(DEFAULT_DIR)
+    centres, found = load_centres(DEFAULT_DIR, regions)
+    assert problems == found == []
+    return CentreDirectory(regions, centres, Schedule(DEFAULT_HOURS, DEFAULT_TIMEZONE, KZ_HOLIDAYS))
+
+
 @pytest.fixture
-def desk(matcher: Matcher, engine: AsyncEngine, translator: Translator, settings: Settings) -> Desk:
-    return Desk(matcher, SqlDeskStore(engine), translator, clock=FakeClock(), centres=build_directory(settings))
+def desk(matcher: Matcher, translator: Translator) -> Desk:
+    return Desk(matcher, MemoryDeskStore(), translator, clock=FakeClock(), centres=shipped_centres())
 
 
 async def say(desk: Desk, text: str, kind: InboundKind = InboundKind.TEXT) -> list[str]:

@@ -9,17 +9,6 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
-# The channels' fixtures, for tests that run the whole application on both webhooks.
-from tests.channels.telegram.conftest import (  # noqa: F401
-    _fast_close,
-    client,
-    desk_matcher,
-    tg_settings,
-    user,
-)
-from tests.channels.whatsapp.conftest import wa_settings, whatsapp  # noqa: F401
-from tests.faults.conftest import api  # noqa: F401  (a fake Bot API for `serve` processes)
-
 
 @pytest.fixture
 async def redis() -> AsyncIterator[Redis]:

@@ -18,8 +18,8 @@ from handlers import Translator
 from knowledge import Matcher
 from tests.channels.telegram.chat import TelegramUser
 from tests.channels.telegram.fake_api import FakeBotAPI
-from tests.channels.whatsapp.conftest import USER, WhatsApp, message, payload
 from tests.channels.whatsapp.fake_graph import FakeGraph
+from tests.channels.whatsapp.meta import USER, WhatsApp, message, payload
 
 FLOOD = ("You are sending messages too quickly, so I will pause for a minute. "
          "Your messages are saved; please write again shortly.")

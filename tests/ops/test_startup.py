@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import socket
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,16 +28,6 @@ POSTGRES = os.environ.get("DESK_TEST_DATABASE_URL", "")  # read before a test cl
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
     code = cli.run(list(argv))
     return code, capsys.readouterr().err
-
-
-@pytest.fixture(autouse=True)
-def _logging_restored() -> Iterator[None]:
-    """`serve` configures the root logger in-process; the next test gets it back as it was."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 @pytest.fixture
@@ -96,8 +84,8 @@ async def test_readyz_is_not_ready_while_no_channel_can_receive(settings: Settin
 
 
 async def test_serve_says_serving_only_once_listening_and_names_each_part(
-        engine: AsyncEngine, settings: Settings, api: SlowBotAPI, tmp_path: Path) -> None:
-    server = Served(settings.database_url, api.url, tmp_path)
+        engine: AsyncEngine, settings: Settings, served_bot_api: SlowBotAPI, tmp_path: Path) -> None:
+    server = Served(settings.database_url, served_bot_api.url, tmp_path)
     try:
         await server.start()
     finally:

@@ -4,7 +4,7 @@ aiogram posts every call as a form, JSON-encoding the nested values (reply_marku
 link_preview_options) into it one by one; building and url-encoding that form is
 much of the CPU an outbound message costs. The Bot API takes an application/json
 body for every method, so a call without files goes as one `json_dumps` of the
-same prepared values (orjson, `bot.pipeline.jsonio`): about 30% less CPU per call (figures in JsonSession).
+same prepared values (orjson, `bot.pipeline.jsonio`): less CPU per call (benchmarks/README.md).
 Calls that upload files (an InputFile) still go as multipart, by aiogram itself.
 The desk's own replies skip the method models altogether (`send_message`).
 """
@@ -35,12 +35,8 @@ JSON_HEADERS: Final = {CONTENT_TYPE: "application/json"}
 
 
 class JsonSession(AiohttpSession):
-    """An AiohttpSession whose calls without files are JSON bodies (measured: less CPU per call).
+    """An AiohttpSession whose calls without files are JSON bodies: building a form is the dear part.
 
-    Measured: 2000 `send_message` calls (900 characters, 3-row inline keyboard) to a fake
-    Bot API in another process on loopback, client CPU (process_time) per call, best of 5
-    rounds, both sessions in the same run: stock AiohttpSession 630-820 µs, this 455-575 µs
-    (-28..30%); building the body alone 220-250 µs as a form, 60-70 µs as JSON.
     The values are prepared by aiogram's own `prepare_value` (bot defaults such as
     parse_mode, enums, dates, nested models), and the answer goes through aiogram's
     `check_response` as before: TelegramRetryAfter, TelegramServerError... unchanged.
@@ -75,9 +71,8 @@ class JsonSession(AiohttpSession):
         """sendMessage from a ready Bot API body (`sender.message_bodies`); returns the message_id.
 
         The desk's most frequent call skips aiogram's models both ways: no SendMessage to
-        build, dump and prepare, no Message validated from the answer. Measured on loopback,
-        a 900-character answer with a 3-row keyboard: 370 µs of CPU per send through
-        `bot(SendMessage(...))`, 185 µs this way (client and fake server in one process).
+        build, dump and prepare, no Message validated from the answer, the dearest part of a
+        send (benchmarks/README.md).
         Anything but a plain success goes through aiogram's `check_response`, so errors
         raise aiogram's exceptions as `bot(method)` would.
         """

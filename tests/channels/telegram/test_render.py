@@ -28,6 +28,12 @@ def test_everything_is_escaped_and_only_stars_become_bold() -> None:
         "https://adilet.zan.kz/rus/docs/Z010000142_?a=1&amp;b=2")
 
 
+def test_a_cards_neutralised_name_and_quote_stay_text() -> None:
+    """The card line tests/handlers/test_card_safety.py pins for a name dressed as markup."""
+    html = to_html("№1 · Айгерім ∗СРОЧНО∗ <b>admin</b>\n«∗важно∗ вопрос про грант»")
+    assert "&lt;b&gt;admin&lt;/b&gt;" in html and "<b>СРОЧНО</b>" not in html and "<b>важно</b>" not in html
+
+
 def test_stars_that_are_not_emphasis_stay() -> None:
     assert to_html("2 * 3 * 4") == "2 * 3 * 4"
     assert to_html("* бір\n* екі") == "* бір\n* екі"

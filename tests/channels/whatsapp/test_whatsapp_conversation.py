@@ -12,8 +12,7 @@ from bot.channels.whatsapp.render import split_for_body
 from bot.db.models import InboundEvent, Question, WhatsAppContact, WhatsAppOutbound
 from handlers import Button, Reply, Translator, render
 from knowledge import Matcher
-
-from .conftest import (
+from tests.channels.whatsapp.meta import (
     ACCESS_TOKEN,
     API_VERSION,
     PHONE_NUMBER_ID,
@@ -24,6 +23,7 @@ from .conftest import (
     message,
     payload,
 )
+
 from .fake_graph import FakeGraph
 
 

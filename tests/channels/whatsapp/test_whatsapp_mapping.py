@@ -21,8 +21,7 @@ from bot.db import schema
 from bot.pipeline.inbox import Inbox
 from handlers import Channel, Desk, Inbound, InboundKind
 from knowledge import Matcher
-
-from .conftest import USER, message
+from tests.channels.whatsapp.meta import USER, message
 
 WAMID = "wamid.HBgLNzcwMTEyMzQ1NjcVAgASGBQzAA=="
 MENU = ["topic:grants.types", "topic:grants.what-is", "menu"]
@@ -87,10 +86,10 @@ async def test_whatsapp_is_mounted_only_when_configured(
 
 
 async def test_setup_refuses_to_run_an_unsigned_webhook(
-        wa_settings: Settings, engine: AsyncEngine, desk: Desk) -> None:
+        wa_settings: Settings, engine: AsyncEngine, sql_desk: Desk) -> None:
     unsigned = wa_settings.model_copy(update={"whatsapp_app_secret": SecretStr("")})
     with pytest.raises(ValueError, match="APP_SECRET"):
-        setup(web.Application(), Services(unsigned, engine, desk, Inbox(engine)))
+        setup(web.Application(), Services(unsigned, engine, sql_desk, Inbox(engine)))
 
 
 async def test_the_whatsapp_migration_downgrades_and_upgrades_again(engine: AsyncEngine) -> None:

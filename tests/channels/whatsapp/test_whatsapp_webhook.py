@@ -12,9 +12,18 @@ from bot.channels.whatsapp import signature
 from bot.db.models import InboundEvent, WhatsAppDeliveryFailure, WhatsAppOutbound, utcnow
 from handlers import Translator
 from knowledge import Matcher
+from tests.channels.whatsapp.meta import (
+    APP_SECRET,
+    USER,
+    VERIFY_TOKEN,
+    WhatsApp,
+    answer_by_length,
+    message,
+    payload,
+    status,
+)
 from tests.clock import FakeClock
 
-from .conftest import APP_SECRET, USER, VERIFY_TOKEN, WhatsApp, answer_by_length, message, payload, status
 from .fake_graph import FakeGraph
 
 

@@ -1,25 +1,20 @@
-"""The real desk application with WhatsApp configured, against a fake Graph API."""
+"""Meta's side of the WhatsApp webhook: signed payloads, the test numbers, an answer of a given length."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from aiohttp.test_utils import TestClient
-from pydantic import SecretStr
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app.config import Settings
-from bot.app.web import SERVICES, create_app
+from bot.app.web import SERVICES
 from bot.channels.whatsapp import signature
 from handlers import Translator, render
 from handlers.regional import CENTRE_TOPIC
 from knowledge import Action, Entry, Matcher
-
-from .fake_graph import FakeGraph
+from tests.channels.whatsapp.fake_graph import FakeGraph
 
 APP_SECRET = "test-app-secret"
 VERIFY_TOKEN = "test-verify-token"
@@ -42,20 +37,6 @@ def answer_by_length(matcher: Matcher, translator: Translator, *, over_body_limi
             if (size > 1024) is over_body_limit:
                 return entry
     raise AssertionError("the base has no such answer")
-
-
-@pytest.fixture
-def wa_settings(settings: Settings, graph: FakeGraph) -> Settings:
-    return settings.model_copy(update={
-        "whatsapp_token": SecretStr(ACCESS_TOKEN),
-        "whatsapp_api_url": graph.url,
-        "whatsapp_api_version": API_VERSION,
-        "whatsapp_phone_number_id": PHONE_NUMBER_ID,
-        "whatsapp_app_secret": SecretStr(APP_SECRET),
-        "whatsapp_verify_token": SecretStr(VERIFY_TOKEN),
-        "whatsapp_send_attempts": 3,
-        "whatsapp_retry_delay": 0.001,
-    })
 
 
 class WhatsApp:
@@ -99,13 +80,6 @@ class WhatsApp:
         before = len(self.graph.sends())
         assert await self.post(payload(*messages)) == 200
         return self.graph.sends()[before:]
-
-
-@pytest.fixture
-async def whatsapp(wa_settings: Settings, engine: AsyncEngine, matcher: Matcher, graph: FakeGraph,
-                   aiohttp_client: Callable[..., Awaitable[TestClient]]) -> WhatsApp:
-    client = await aiohttp_client(create_app(wa_settings, engine, matcher))
-    return WhatsApp(client, graph)
 
 
 def message(user: str, wamid: str, kind: str, content: dict[str, Any],
