@@ -24,9 +24,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.db import schema
 from bot.db.models import utcnow
-from tests.conftest import reset_database
 from tests.console.seed import ACCOUNTS, PASSWORD, seed_desk, seed_staff
 from tests.faults.serve import command, free_port
+from tests.fixtures import reset_database
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]

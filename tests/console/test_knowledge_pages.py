@@ -35,7 +35,7 @@ from tests.console.harness import (
     screenshot,
 )
 from tests.console.telegram_thread import ThreadedBotAPI, text_update
-from tests.consultants.conftest import NATIONAL_ONLY
+from tests.service import NATIONAL_ONLY
 
 SMALL_KB = Path(__file__).resolve().parents[1] / "curation" / "kb"
 # Questions the small base cannot answer, asked a few times each in the last days: one gap.

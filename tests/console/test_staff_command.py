@@ -16,7 +16,7 @@ from bot.app.config import Settings
 from bot.console.accounts import StaffStore
 from bot.console.audit import history
 from bot.db.staff import Staff
-from tests.conftest import reset_database
+from tests.fixtures import reset_database
 
 PASSWORD = "correct horse battery"
 
