@@ -29,7 +29,7 @@ KEPT = {
     "ticket_messages": {"direction", "kind", "status", "claim", "external_id"},
     "consultant_groups": {"problem"},  # the platform's refusal of the group ("chat not found")
     "consultant_presence": {"centre", "consultant_id"},  # a staff member's place in the turn
-    "kb_drafts": {"lang", "status", "entry_id"},
+    "kb_drafts": {"lang", "status", "entry_id", "revises", "revises_digest"},  # entry ids, a file's digest
     "digest_runs": {"week"},
     "outbound_messages": {"channel", "chat_id", "status", "claim"},  # chat ids are kept as tickets' are
     # Reminders: calendar ids, states, the platform's message id and refusal; users are rows, not text.
