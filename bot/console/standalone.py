@@ -17,11 +17,11 @@ from bot.app.web import SchemaOutOfDate, ensure_schema, new_event_loop, prefligh
 from bot.console.app import mount_console
 from bot.console.deps import PREFIX, Console
 from bot.curation.reload import BaseReloader
-from bot.db.memory import MemoryStore
 from bot.db.models import utcnow
 from bot.ops import logs
 from bot.ops.metrics import Metrics
 from handlers import Desk, Translator
+from handlers.memory import MemoryDeskStore
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 def console_only_app(settings: Settings) -> web.Application:
     engine = make_engine(settings)
     translator = Translator()
-    desk = Desk(build_matcher(settings), MemoryStore(), translator, default_lang=settings.default_lang)
+    desk = Desk(build_matcher(settings), MemoryDeskStore(), translator, default_lang=settings.default_lang)
     reloader = BaseReloader(settings, engine, desk, Metrics())
     app = web.Application()
     mount_console(app, Console(settings, engine, translator, lambda: desk.matcher, utcnow, reloader))
