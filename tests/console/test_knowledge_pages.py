@@ -91,7 +91,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, telegram: ThreadedBotAPI) -
     served = ConsoleServer(url, workdir, knowledge_dir=str(kb), telegram_token=TOKEN,
                            telegram_api_url=telegram.api.url, telegram_webhook_secret=SECRET,
                            public_url="https://desk.example.kz", telegram_chat_messages_per_second="0")
-    served.start("serve")
+    served.argv = ["serve"]  # with the Telegram channel, not --no-channels
+    served.start()
     try:
         yield served
     finally:

@@ -13,6 +13,7 @@ from bot.console.kb_edits import KbEdits, Review, target
 from bot.console.nav import NavItem
 from bot.console.pages.knowledge import CHANGES, EDITORS
 from bot.console.render import page, refused
+from bot.console.security import LANG
 from bot.curation.entry_form import SOURCE_PARTS, from_fields
 from bot.curation.store import DRAFT, Draft
 from bot.db.staff import ROLES
@@ -39,7 +40,7 @@ async def _draft(request: web.Request, edits: KbEdits) -> Draft | None:
 async def editor(request: web.Request, edits: KbEdits, draft: Draft, review: Review, status: int = 200,
                  reason_error: str = "") -> web.Response:
     console = edits.console
-    _ = console.translator(request["lang"])
+    _ = console.translator(request[LANG])
     async with console.engine.connect() as conn:
         changes = await audit.history(conn, target(draft.entry_id))
     return page(request, "draft.html", {
@@ -94,7 +95,7 @@ async def reject(request: web.Request) -> web.StreamResponse:
         return refused(request, 404, "missing")
     reason = str((await request.post()).get("reason", "")).strip()[:REASON_LENGTH]
     if not reason:
-        _ = console_of(request).translator(request["lang"])
+        _ = console_of(request).translator(request[LANG])
         return await editor(request, edits, draft, edits.review(draft), 422, _("Say why the draft is rejected."))
     if not await edits.reject(member(request).name, draft, reason):
         return await editor(request, edits, draft, edits.review(draft), 409)

@@ -13,6 +13,7 @@ from bot.console.guard import member, require_role
 from bot.console.kb_edits import KbEdits, target
 from bot.console.nav import NavItem
 from bot.console.render import page, refused
+from bot.console.security import LANG
 from bot.curation.catalogue import Uses, entry_rows, uses_by_entry
 from bot.curation.probe import probe
 from bot.db.staff import ROLES
@@ -53,7 +54,7 @@ async def knowledge(request: web.Request) -> web.StreamResponse:
     now = console.clock()
     async with console.engine.connect() as conn:
         uses = await uses_by_entry(conn, now - dt.timedelta(days=days) if days else None)
-    lang = request["lang"]
+    lang = request[LANG]
     categories = {c.id: c.title.get(lang, c.id) for c in matcher.base.categories}
     categories.update({e.category: e.category for e in matcher.base.entries if e.category not in categories})
     return page(request, "knowledge.html", {
