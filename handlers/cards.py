@@ -17,6 +17,7 @@ from handlers.types import Channel
 
 TITLE_LIMIT = 128  # a Telegram forum topic's name
 QUOTE_LIMIT = 200  # a question quoted on the card
+LATE_MARK = "⚠️"  # starts the topic name of a ticket flagged late (handlers.sla)
 CHANNEL_NAMES = {Channel.TELEGRAM: "Telegram", Channel.WHATSAPP: "WhatsApp", Channel.TERMINAL: "Terminal"}
 
 
@@ -42,6 +43,8 @@ def channel_name(channel: Channel) -> str:
 def topic_title(ticket: Ticket) -> str:
     """"№12 · kk · WhatsApp · Айгерім": findable in the list of topics by any of them."""
     title = f"№{ticket.id} · {ticket.lang} · {channel_name(ticket.channel)} · {plain(ticket.name) or ticket.chat_id}"
+    if ticket.sla_flagged_at is not None:  # late for its first reply: seen in the list of topics
+        title = f"{LATE_MARK} {title}"
     return title[:TITLE_LIMIT]
 
 

@@ -56,7 +56,7 @@ class CentreDirectory:
         return self.centres.serving(region_id)
 
     def hours(self, centre_id: str) -> WorkingHours:
-        return self._hours[self._answering(centre_id).id]
+        return self._hours[self.answering(centre_id).id]
 
     def visiting_hours(self, centre: Centre) -> WorkingHours | None:
         """The centre's own opening hours; None when the file does not give them."""
@@ -64,7 +64,7 @@ class CentreDirectory:
 
     def group(self, centre_id: str) -> int | None:
         """The consultants' group of a ticket of this centre; None when no group is configured at all."""
-        answering = self._answering(centre_id)
+        answering = self.answering(centre_id)
         return answering.group if answering.group is not None else self.fallback_group
 
     def groups(self) -> frozenset[int]:
@@ -76,7 +76,21 @@ class CentreDirectory:
         centre = self.centres.get(centre_id)
         return centre is not None and centre.group is not None
 
-    def _answering(self, centre_id: str) -> Centre:
+    def takes_tickets(self, centre_id: str) -> bool:
+        """Whether the centre has consultants of its own: its group, or the fallback group for the national one."""
+        centre = self.centres.get(centre_id)
+        if centre is None:
+            return False
+        return centre.group is not None or (centre.national and self.fallback_group is not None)
+
+    def centre_of_group(self, chat_id: int) -> str | None:
+        """The centre whose consultants work in the group configured as `chat_id`."""
+        national = self.centres.national
+        if national.group is None and chat_id == self.fallback_group:
+            return national.id
+        return next((c.id for c in self.centres.centres if c.group == chat_id), None)
+
+    def answering(self, centre_id: str) -> Centre:
         """The centre whose consultants take the ticket: its own, or the national one."""
         centre = self.centres.get(centre_id)
         return centre if centre is not None and centre.group is not None else self.centres.national

@@ -8,11 +8,11 @@ topic only.
 
 from __future__ import annotations
 
-from handlers import canned, faq, relay, render
+from handlers import canned, faq, relay, render, transfer, turns
 from handlers.i18n import Gettext
 from handlers.ports import Direction, Relay, RelayKind, Ticket
 from handlers.team import Team
-from handlers.types import ConsultantMessage, InboundKind, Reply
+from handlers.types import ConsultantMessage, InboundKind, Person, Reply
 
 
 async def handle(team: Team, message: ConsultantMessage) -> list[Reply]:
@@ -26,13 +26,18 @@ async def handle(team: Team, message: ConsultantMessage) -> list[Reply]:
         return await canned.pick(team, ticket, message.author, message.text, _)
     if message.kind is InboundKind.MEDIA or not message.text.strip():
         return [Reply(_("Only text messages reach the user: this one was not sent."))]
-    return await relay.from_consultant(team, ticket, message.author, message.text)
+    return await relay.from_consultant(team, ticket, message.author, message.text, message.author_id)
 
 
 async def _command(team: Team, ticket: Ticket, message: ConsultantMessage, _: Gettext) -> list[Reply]:
     name = message.text.lower()
     if name == "take":
-        return await _take(team, ticket, message.author, _)
+        return await _take(team, ticket, message, _)
+    if name == "transfer":
+        return await transfer.transfer(team, ticket, message, _)
+    if name in turns.COMMANDS:
+        person = Person(message.author_id, message.author, message.author_handle)
+        return await turns.command(team, team.answering(ticket.centre), person, name)
     if name == "close":
         return await _close(team, ticket, message.author, _)
     if name == "reopen":
@@ -47,7 +52,8 @@ async def _command(team: Team, ticket: Ticket, message: ConsultantMessage, _: Ge
                     "ask the user for a rating; /reopen: reopen it; /note text: an internal note. "
                     "Everything else you write here is sent to the user.")),
             Reply(_("/kb words: send the user an answer from the knowledge base; /faq (optionally in "
-                    "reply to your answer): propose your answer as a new entry."))]
+                    "reply to your answer): propose your answer as a new entry.")),
+            Reply(turns.help_line(_))]
 
 
 def closed(ticket_id: int, _: Gettext) -> Reply:
@@ -63,10 +69,10 @@ def reopened(ticket_id: int, _: Gettext) -> Reply:
                              "«End chat» or send /end.").format(number=ticket_id), _)
 
 
-async def _take(team: Team, ticket: Ticket, author: str, _: Gettext) -> list[Reply]:
+async def _take(team: Team, ticket: Ticket, message: ConsultantMessage, _: Gettext) -> list[Reply]:
     if not ticket.is_open:
         return [Reply(_("The ticket is closed. Send /reopen first."))]
-    return [await relay.take(team, ticket, author)]
+    return [await relay.take(team, ticket, message.author, message.author_id)]
 
 
 async def _close(team: Team, ticket: Ticket, author: str, _: Gettext) -> list[Reply]:

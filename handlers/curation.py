@@ -19,9 +19,10 @@ Masker = Callable[[str, Iterable[str]], str]  # text, names known -> text withou
 
 @dataclass(frozen=True)
 class NewDraft:
-    """An entry proposed from a ticket: `entry` is the YAML-ready mapping, in one language."""
+    """An entry proposed from a ticket (or from a gap: no ticket): `entry` is the YAML-ready mapping,
+    in one language."""
 
-    ticket_id: int
+    ticket_id: int | None
     lang: str
     author: str
     entry: dict[str, Any]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from handlers import consultant, escalation, region, regional, relay, render
+from handlers import consultant, escalation, region, regional, relay, render, subscriptions, turns
 from handlers.centres import CentreDirectory
 from handlers.i18n import LANGUAGES, Gettext, Translator
 from handlers.ports import Clock, DeskStore, Flood, InboundLimiter, LoggedQuestion, UserRecord
+from handlers.subscriptions import Reminders
 from handlers.team import Team, utcnow
-from handlers.types import ConsultantMessage, Inbound, InboundKind, Reply
+from handlers.types import ConsultantMessage, GroupMessage, Inbound, InboundKind, Reply
 from knowledge import Decision, DecisionKind, Entry, Matcher
 from knowledge.matcher import content_stems
 
@@ -23,7 +24,8 @@ class Desk:
 
     def __init__(self, matcher: Matcher, store: DeskStore, translator: Translator,
                  default_lang: str = "kk", limiter: InboundLimiter | None = None,
-                 team: Team | None = None, clock: Clock = utcnow, centres: CentreDirectory | None = None) -> None:
+                 team: Team | None = None, clock: Clock = utcnow, centres: CentreDirectory | None = None,
+                 reminders: Reminders | None = None) -> None:
         self.matcher = matcher
         self.base = matcher.base
         self.store = store
@@ -33,6 +35,7 @@ class Desk:
         self.team = team  # None: no consultants connected, escalation says so
         self.clock = clock
         self.centres = centres  # None: one centre, no regions asked
+        self.reminders = reminders  # None: the desk sends no deadline reminders (the terminal, `ask`)
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         user = await self.store.touch_user(inbound.channel, inbound.chat_id, inbound.name)
@@ -63,6 +66,10 @@ class Desk:
         """A consultant's message in a ticket's workspace; the replies go back there."""
         return [] if self.team is None else await consultant.handle(self.team, message)
 
+    async def in_group(self, message: GroupMessage) -> list[Reply]:
+        """A consultant's command in the workspace outside a ticket (/present, /away)."""
+        return [] if self.team is None else await turns.in_group(self.team, message)
+
     async def _over_limit(self, user: UserRecord, lang: str, inbound: Inbound, flood: Flood) -> list[Reply]:
         """A flooding user's text is kept in the log, unanswered; they are told once."""
         if inbound.kind is InboundKind.TEXT and inbound.text.strip():
@@ -76,6 +83,15 @@ class Desk:
     def _amounts(self) -> render.Amounts:
         return render.amounts_at(self.clock(), self.base.mci)
 
+    def _menu(self, lang: str, _: Gettext) -> Reply:
+        return render.main_menu(self.base, lang, _, reminders=self.reminders is not None)
+
+    def _answer(self, entry: Entry, lang: str, question_id: int, _: Gettext) -> Reply:
+        """The entry's answer; on a topic with deadlines, the way to their reminders under it."""
+        reply = render.answer(entry, lang, question_id, _, self._amounts())
+        offer = self.reminders.offer(entry.id, _) if self.reminders is not None else ()
+        return Reply(reply.text, (*reply.buttons, offer)) if offer else reply
+
     def _hinted_language(self, hint: str) -> str:
         code = hint.lower()[:2]
         return code if code in LANGUAGES else self.default_lang
@@ -88,15 +104,17 @@ class Desk:
             greeting = Reply(_("Hello! I am the civic centre's desk for NGOs: I answer questions on the "
                                "NGO database, the state social order, grants, awards and public "
                                "councils, and can pass you to a consultant."))
-            return [greeting, render.language_choice(_), render.main_menu(self.base, lang, _)]
+            return [greeting, render.language_choice(_), self._menu(lang, _)]
         if name in ("lang", "language", "til", "tl", "язык"):
             return [render.language_choice(_)]
         if name == "menu":
-            return [render.main_menu(self.base, lang, _)]
+            return [self._menu(lang, _)]
         if name == "help":
             return [self._help(_)]
         if name in region.COMMANDS and self.centres is not None:
             return [region.ask(self.centres.regions, lang, region.Then.NOTHING, _)]
+        if name in subscriptions.COMMANDS and self.reminders is not None:
+            return [await self.reminders.overview(user, lang, _)]
         return [Reply(_("I do not know this command."), ()), self._help(_)]
 
     @staticmethod
@@ -111,10 +129,10 @@ class Desk:
             await self.store.set_language(user.id, lang)
             _ = self.translator(lang)
             return [Reply(_("Language set: Kazakh.") if lang == "kk" else _("Language set: Russian.")),
-                    render.main_menu(self.base, lang, _)]
+                    self._menu(lang, _)]
         _ = self.translator(lang)
         if data == render.MENU:
-            return [render.main_menu(self.base, lang, _)]
+            return [self._menu(lang, _)]
         if data.startswith(render.CATEGORY):
             menu = render.category_menu(self.base, data[len(render.CATEGORY):], lang, _)
             if menu is not None:
@@ -126,17 +144,19 @@ class Desk:
                     user.id, LoggedQuestion(f"[menu] {entry.title[lang]}", lang, "menu", entry.id, 1.0))
                 if entry.id == regional.CENTRE_TOPIC and self.centres is not None:
                     return await self._centre(user, lang, inbound, question_id)
-                return [render.answer(entry, lang, question_id, _, self._amounts())]
+                return [self._answer(entry, lang, question_id, _)]
         if data.startswith(render.FEEDBACK):
             return await self._feedback(user, data[len(render.FEEDBACK):], _)
         if data in (render.HUMAN, render.NONE_OF_THESE):
             await self.store.log_question(user.id, LoggedQuestion(f"[button] {data}", lang, "escalate", None, 0.0))
             return await self._escalate(user, lang, inbound)
+        if self.reminders is not None and self.reminders.is_ours(data):
+            return await self.reminders.choice(user, lang, data, _)
         choice = region.parse(data, self.centres.regions) if self.centres is not None else None
         if choice is not None:
             return await self._region_chosen(user, lang, inbound, choice)
         return [Reply(_("This button is out of date. Here is the current menu.")),
-                render.main_menu(self.base, lang, _)]
+                self._menu(lang, _)]
 
     async def _feedback(self, user: UserRecord, payload: str, _: Gettext) -> list[Reply]:
         question, _sep, verdict = payload.partition(":")
@@ -163,6 +183,9 @@ class Desk:
             return [Reply(_("Your message is empty. Please type your question in words."))]
         if text.lower().strip(" .!?") in LANGUAGE_WORDS:
             return [render.language_choice(_)]
+        said = await self.reminders.said(user, lang, text, self.translator) if self.reminders else None
+        if said is not None:  # the word for reminders, or "стоп" from a subscriber
+            return said
         if self.centres is not None and region.is_region_word(text):
             return [region.ask(self.centres.regions, lang, region.Then.NOTHING, _)]
         typed = self.centres.regions.answer(text) if self.centres is not None else None
@@ -196,7 +219,7 @@ class Desk:
         _ = self.translator(lang)
         entry: Entry | None = decision.entry
         if decision.kind is DecisionKind.ANSWER and entry is not None:
-            return [render.answer(entry, lang, question_id, _, self._amounts())]
+            return [self._answer(entry, lang, question_id, _)]
         if decision.kind is DecisionKind.CLARIFY:
             return [render.clarify(decision.candidates, lang, _)]
         if decision.kind is DecisionKind.SMALLTALK:
@@ -213,11 +236,13 @@ class Desk:
         assert self.centres is not None
         _ = self.translator(lang)
         if choice.region is None:  # a group of oblasts opened, or back to the first step
-            step = (region.group(self.centres.regions, choice.group or "", lang, choice.then, _)
-                    or region.ask(self.centres.regions, lang, choice.then, _))
+            step = (region.group(self.centres.regions, choice.group or "", lang, choice.then, _, choice.arg)
+                    or region.ask(self.centres.regions, lang, choice.then, _, choice.arg))
             return [step]
         await self.store.set_region(user.id, choice.region)
         user = replace(user, region=choice.region)
+        if choice.then is region.Then.REMIND and self.reminders is not None:
+            return [await self.reminders.subscribe(user, lang, choice.arg, True, _)]
         if choice.then is region.Then.ESCALATE:
             return await self._escalate(user, lang, inbound)
         if choice.then is region.Then.FIND:

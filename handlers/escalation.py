@@ -8,7 +8,7 @@ twice. The ticket is queued in and out of working hours alike.
 
 from __future__ import annotations
 
-from handlers import centre_card, render
+from handlers import centre_card, render, turns
 from handlers.i18n import Gettext
 from handlers.ports import Direction, NewTicket, Relay, RelayKind, Ticket, UserRecord
 from handlers.schedule_words import day_names, when
@@ -75,4 +75,5 @@ async def escalate(team: Team, user: UserRecord, lang: str, inbound: Inbound,
     if not created:  # opened meanwhile by a concurrent message of the same user
         return [already_open(ticket, _)]
     await team.outbox.put(Relay(ticket.id, Direction.TO_CONSULTANTS, RelayKind.CARD))
+    await turns.offer(team, ticket)
     return [await what_next(team, ticket, _)]

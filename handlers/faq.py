@@ -17,7 +17,7 @@ from handlers.ports import Direction, Ticket
 from handlers.relay import signed
 from handlers.team import Team
 from handlers.types import ConsultantMessage, Reply
-from knowledge import Action
+from knowledge import Action, Matcher
 from knowledge.loader import DEFAULT_OWNER
 from knowledge.model import LANGS
 
@@ -49,12 +49,17 @@ def answer_of(team: Team, ticket: Ticket, message: ConsultantMessage, lines: lis
 
 def draft_entry(curation: Curation, ticket: Ticket, questions: list[str], answer: str,
                 today: dt.date) -> dict[str, Any]:
-    """The entry as a curator will edit it: this language filled, the other left empty."""
-    matcher = curation.matcher()
+    """The entry as a curator will edit it: the ticket's language filled, the other left empty."""
+    return new_entry(curation.matcher(), ticket.lang, questions, answer, today)
+
+
+def new_entry(matcher: Matcher, lang: str, questions: list[str], answer: str, today: dt.date) -> dict[str, Any]:
+    """A new entry in one language (a consultant's answer, or a gap's questions with no answer yet):
+    the category and related entries are the nearest answerable entries'; the other language is
+    left empty for the curator."""
     _, ranked = matcher.rank(" ".join(questions) or answer)
     nearest = [s.entry for s in ranked if s.entry.action is Action.ANSWER]
     category = nearest[0].category if nearest else matcher.base.categories[0].id
-    lang = ticket.lang
     title = questions[0] if questions else answer
     empty = {other: "" for other in LANGS if other != lang}
     return {

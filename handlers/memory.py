@@ -127,8 +127,28 @@ class MemoryTicketStore:
         ticket = self.tickets.get(ticket_id)
         return ticket is not None and ticket.status is status
 
-    async def assign(self, ticket_id: int, consultant: str, at: dt.datetime) -> Ticket | None:
-        return self._change(ticket_id, self._status_is(ticket_id, TicketStatus.OPEN), assignee=consultant)
+    async def assign(self, ticket_id: int, consultant: str, at: dt.datetime,
+                     consultant_id: str = "") -> Ticket | None:
+        holder = {"consultant_id": consultant_id} if consultant_id else {}
+        return self._change(ticket_id, self._status_is(ticket_id, TicketStatus.OPEN), assignee=consultant, **holder)
+
+    async def list_open(self) -> list[Ticket]:
+        return [t for t in sorted(self.tickets.values(), key=lambda t: t.id) if t.is_open]
+
+    async def answered(self, ticket_id: int, at: dt.datetime) -> None:
+        ticket = self.tickets.get(ticket_id)
+        self._change(ticket_id, ticket is not None and ticket.first_reply_at is None, first_reply_at=at)
+
+    async def transfer(self, ticket_id: int, centre: str) -> Ticket | None:
+        return self._change(ticket_id, self._status_is(ticket_id, TicketStatus.OPEN), centre=centre,
+                            consultant_id="", assignee="")
+
+    async def unanswered(self) -> list[Ticket]:
+        return [t for t in await self.list_open() if t.first_reply_at is None and t.sla_flagged_at is None]
+
+    async def flag_late(self, ticket_id: int, at: dt.datetime) -> Ticket | None:
+        waiting = any(t.id == ticket_id for t in await self.unanswered())
+        return self._change(ticket_id, waiting, sla_flagged_at=at)
 
     async def close(self, ticket_id: int, by: str, at: dt.datetime) -> Ticket | None:
         return self._change(ticket_id, self._status_is(ticket_id, TicketStatus.OPEN), status=TicketStatus.CLOSED)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from handlers.types import Button, Channel
+from handlers.types import Button, Channel, Person
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,9 @@ class Ticket:
     history: tuple[LoggedQuestion, ...] = ()
     rating: int | None = None
     centre: str = "national"  # the civic centre of the user's region
+    consultant_id: str = ""  # offered to in turn, or taken by; "" when nobody
+    first_reply_at: dt.datetime | None = None  # the consultant's first words to the user
+    sla_flagged_at: dt.datetime | None = None  # flagged late (once)
 
     @property
     def is_open(self) -> bool:
@@ -127,6 +130,9 @@ class RelayKind(StrEnum):
     NOTICE = "notice"        # the desk speaking to consultants
     REMINDER = "reminder"    # to the group's general topic
     NOTE = "note"
+    OFFER = "offer"          # the ticket offered to `person` in turn, with a mention
+    MOVED = "moved"          # the last line of the old topic of a transferred ticket, which closes it
+    OVERDUE = "overdue"      # late: the topic's name flagged, raised to `person` (the head) or the general topic
 
 
 @dataclass(frozen=True)
@@ -141,6 +147,7 @@ class Relay:
     author: str = ""
     media_type: str = ""
     source_id: str = ""  # the user's message id, for channels that can copy it
+    person: Person | None = None  # whom an OFFER mentions, or the head an OVERDUE goes to
 
 
 @dataclass(frozen=True)
@@ -177,10 +184,26 @@ class TicketStore(Protocol):
 
     async def open_of_user(self, user_id: int) -> Ticket | None: ...
 
+    async def list_open(self) -> list[Ticket]:
+        """Every open ticket, oldest first."""
+
     async def queue_position(self, ticket_id: int) -> int:
         """1 for the oldest open ticket nobody has taken yet."""
 
-    async def assign(self, ticket_id: int, consultant: str, at: dt.datetime) -> Ticket | None: ...
+    async def assign(self, ticket_id: int, consultant: str, at: dt.datetime,
+                     consultant_id: str = "") -> Ticket | None: ...
+
+    async def answered(self, ticket_id: int, at: dt.datetime) -> None:
+        """A consultant's words reached the user: the first time is the first reply."""
+
+    async def transfer(self, ticket_id: int, centre: str) -> Ticket | None:
+        """Give an open ticket to another centre (nobody holds it there yet); None when not open."""
+
+    async def unanswered(self) -> list[Ticket]:
+        """Open tickets without a consultant's reply and not flagged late yet."""
+
+    async def flag_late(self, ticket_id: int, at: dt.datetime) -> Ticket | None:
+        """Mark an unanswered ticket late, once across instances; None when it was already (or answered)."""
 
     async def close(self, ticket_id: int, by: str, at: dt.datetime) -> Ticket | None:
         """Close an open ticket; None when it was not open."""
@@ -202,6 +225,28 @@ class TicketStore(Protocol):
         """What was said in the ticket (texts, files, notices, notes) before its message `before`."""
 
 
+@dataclass(frozen=True)
+class Presence:
+    """A consultant of a centre, whether present, and how many open tickets they hold."""
+
+    person: Person
+    present: bool
+    open_tickets: int
+
+
+class PresenceStore(Protocol):
+    """Who is present in each centre's workspace, and whose turn the next ticket is."""
+
+    async def set_present(self, centre: str, person: Person, present: bool, at: dt.datetime) -> None: ...
+
+    async def roster(self, centre: str) -> list[Presence]:
+        """The centre's consultants, present first, in turn order."""
+
+    async def offer(self, ticket_id: int, centre: str, limit: int, at: dt.datetime) -> Person | None:
+        """Give the ticket to the present consultant whose turn it is, among those holding fewer
+        than `limit` open tickets; None when nobody is present or all are full."""
+
+
 class Workspace(Protocol):
     """The consultants' workspace as the shell finds it."""
 
@@ -213,3 +258,26 @@ class RelayOutbox(Protocol):
     """Where relayed messages wait until a worker delivers them."""
 
     async def put(self, relay: Relay) -> int: ...
+
+
+# -- deadline reminders ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A user's consent to reminders of one stream (`own_region`: only the user's region's events)."""
+
+    stream: str
+    own_region: bool = False
+
+
+class SubscriptionStore(Protocol):
+    """Who wants reminders of what; a stop is kept, and nobody stopped is reminded again."""
+
+    async def subscriptions(self, user_id: int) -> list[Subscription]: ...
+
+    async def subscribe(self, user_id: int, subscription: Subscription) -> None:
+        """Start (or change) the user's reminders of the stream from now on."""
+
+    async def stop(self, user_id: int, stream: str | None = None, reason: str = "user") -> int:
+        """Stop one stream's reminders, or all (None); returns how many were active."""

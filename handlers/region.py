@@ -17,8 +17,8 @@ from handlers.i18n import Gettext
 from handlers.types import Button, Reply
 from knowledge.regions import CITY, Regions
 
-REGION = "reg:"  # reg:<region>:<then>
-REGION_GROUP = "regs:"  # regs:<group>:<then>
+REGION = "reg:"  # reg:<region>:<then>[.<arg>]
+REGION_GROUP = "regs:"  # regs:<group>:<then>[.<arg>]
 # A message that is only one of these words opens the region choice (WhatsApp has no /region).
 REGION_WORDS = frozenset({"аймақ", "аймак", "регион", "өңір", "region", "aimaq", "aimak"})
 COMMANDS = frozenset({"region", "регион", "aimaq"})
@@ -30,6 +30,7 @@ class Then(StrEnum):
     NOTHING = "-"
     ESCALATE = "esc"
     FIND = "find"
+    REMIND = "rem"  # subscribe to the stream in `arg`, for the region chosen
 
 
 @dataclass(frozen=True)
@@ -39,34 +40,43 @@ class Choice:
     group: str | None
     region: str | None
     then: Then
+    arg: str = ""  # what the continuation needs (the stream of a subscription)
+
+    @property
+    def next(self) -> str:
+        """The continuation as button data carries it."""
+        return f"{self.then}.{self.arg}" if self.arg else str(self.then)
 
 
-def ask(regions: Regions, lang: str, then: Then, _: Gettext) -> Reply:
-    rows = [(Button(f"{REGION}{r.id}:{then}", r.name[lang]),) for r in regions.of_group(CITY)]
-    rows += [(Button(f"{REGION_GROUP}{g.id}:{then}", g.name[lang]),) for g in regions.groups]
+def ask(regions: Regions, lang: str, then: Then, _: Gettext, arg: str = "") -> Reply:
+    then_data = Choice(None, None, then, arg).next
+    rows = [(Button(f"{REGION}{r.id}:{then_data}", r.name[lang]),) for r in regions.of_group(CITY)]
+    rows += [(Button(f"{REGION_GROUP}{g.id}:{then_data}", g.name[lang]),) for g in regions.groups]
     return Reply(
         _("Which region are you in? Choose your city or oblast, and I will find your civic centre."), tuple(rows)
     )
 
 
-def group(regions: Regions, group_id: str, lang: str, then: Then, _: Gettext) -> Reply | None:
+def group(regions: Regions, group_id: str, lang: str, then: Then, _: Gettext, arg: str = "") -> Reply | None:
     members = regions.of_group(group_id)
     if not members or group_id == CITY:
         return None
-    rows = [(Button(f"{REGION}{r.id}:{then}", r.name[lang]),) for r in members]
-    return Reply(_("Choose your oblast:"), (*rows, (Button(f"{REGION_GROUP}{CITY}:{then}", _("« Back")),)))
+    then_data = Choice(None, None, then, arg).next
+    rows = [(Button(f"{REGION}{r.id}:{then_data}", r.name[lang]),) for r in members]
+    return Reply(_("Choose your oblast:"), (*rows, (Button(f"{REGION_GROUP}{CITY}:{then_data}", _("« Back")),)))
 
 
 def parse(data: str, regions: Regions) -> Choice | None:
     """The choice a button's data stands for; None for data that is not (or no longer) valid."""
     for prefix in (REGION, REGION_GROUP):
         if data.startswith(prefix):
-            target, _sep, then = data[len(prefix) :].partition(":")
+            target, _sep, then_data = data[len(prefix) :].partition(":")
+            then, _dot, arg = then_data.partition(".")
             if then not in Then.__members__.values():
                 return None
             if prefix == REGION:
-                return Choice(None, target, Then(then)) if regions.get(target) else None
-            return Choice(target, None, Then(then))
+                return Choice(None, target, Then(then), arg) if regions.get(target) else None
+            return Choice(target, None, Then(then), arg)
     return None
 
 

@@ -127,22 +127,23 @@ async def _rate(team: Team, user: UserRecord, payload: str, _: Gettext) -> list[
     return [Reply(_("Thank you for your rating!"))]
 
 
-async def take(team: Team, ticket: Ticket, author: str) -> Reply:
-    """Assign the ticket; the card in the topic shows who."""
+async def take(team: Team, ticket: Ticket, author: str, author_id: str = "") -> Reply:
+    """Assign the ticket; the card in the topic shows who (and their turns count it)."""
     _ = team.staff()
-    await team.tickets.assign(ticket.id, author, team.now())
+    await team.tickets.assign(ticket.id, author, team.now(), author_id)
     await team.refresh_card(ticket.id)
     return Reply(_("{name} took the ticket.").format(name=author))
 
 
-async def from_consultant(team: Team, ticket: Ticket, author: str, text: str) -> list[Reply]:
-    """A consultant's text for the user; the first one to answer takes the ticket."""
+async def from_consultant(team: Team, ticket: Ticket, author: str, text: str, author_id: str = "") -> list[Reply]:
+    """A consultant's text for the user; the first one to answer takes the ticket (and answers it in time)."""
     _ = team.staff()
     if not ticket.is_open:
         return [Reply(_("The ticket is closed: this message was not sent to the user. "
                         "Send /reopen to continue the chat."))]
-    replies = [] if ticket.assignee else [await take(team, ticket, author)]
+    replies = [] if ticket.assignee else [await take(team, ticket, author, author_id)]
     await team.to_user(ticket.id, signed(text, team.translator(ticket.lang)), author=author)
+    await team.tickets.answered(ticket.id, team.now())
     return replies
 
 

@@ -14,6 +14,7 @@ from knowledge import Action, Entry, KnowledgeBase, mci
 
 # Button data. Short, ASCII and well under Telegram's 64-byte callback limit.
 MENU = "menu"
+REMINDERS = "rem"  # the reminders' overview (handlers.subscriptions)
 HUMAN = "human"
 NONE_OF_THESE = "none"
 CATEGORY = "cat:"
@@ -47,8 +48,11 @@ def language_choice(_: Gettext) -> Reply:
                  ((Button(f"{LANGUAGE}kk", "Қазақ тілі"), Button(f"{LANGUAGE}ru", "Русский язык")),))
 
 
-def main_menu(base: KnowledgeBase, lang: str, _: Gettext) -> Reply:
-    rows = tuple((Button(f"{CATEGORY}{c.id}", c.title[lang]),) for c in base.menu_categories())
+def main_menu(base: KnowledgeBase, lang: str, _: Gettext, reminders: bool = False) -> Reply:
+    """The topics, then "Reminders" where the desk sends them, then a consultant."""
+    rows = [(Button(f"{CATEGORY}{c.id}", c.title[lang]),) for c in base.menu_categories()]
+    if reminders:
+        rows.append((Button(REMINDERS, _("🔔 Reminders")),))
     return Reply(_("Choose a topic, or just type your question:"), (*rows, (Button(HUMAN, _("Ask a consultant")),)))
 
 

@@ -18,13 +18,14 @@ from handlers.ports import (
     DeskStore,
     Direction,
     InboundLimiter,
+    PresenceStore,
     Relay,
     RelayKind,
     RelayOutbox,
     TicketStore,
     Workspace,
 )
-from handlers.types import Button, Channel
+from handlers.types import Button, Channel, Person
 from handlers.working_hours import WorkingHours
 
 
@@ -51,6 +52,28 @@ class Team:
 
     curation: Curation | None = None  # /faq drafts and /kb canned answers, when the shell offers them
     pace: InboundLimiter | None = None  # a ticket's user writing faster than this is told once
+    presence: PresenceStore | None = None  # None: new tickets wait for whoever takes them
+    max_open: int = 5  # open tickets offered to one present consultant (a centre's `max_open` wins)
+    sla_minutes: int = 120  # working minutes to the first reply (a centre's `reply_within` wins)
+    sla_head: int | None = None  # who hears of late tickets (a centre's `head` wins); None: the general topic
+
+    def answering(self, centre_id: str) -> str:
+        """The centre whose consultants' group takes a ticket of `centre_id` (their presence, their rules)."""
+        return centre_id if self.centres is None else self.centres.answering(centre_id).id
+
+    def limit_of(self, centre_id: str) -> int:
+        own = self.centres.answering(centre_id).max_open if self.centres is not None else None
+        return own or self.max_open
+
+    def target_of(self, centre_id: str) -> int:
+        """Working minutes a ticket of `centre_id` may wait for its first reply."""
+        own = self.centres.answering(centre_id).reply_within if self.centres is not None else None
+        return own or self.sla_minutes
+
+    def head_of(self, centre_id: str) -> Person | None:
+        own = self.centres.answering(centre_id).head if self.centres is not None else None
+        head = own or self.sla_head
+        return Person(str(head), "") if head else None
 
     async def workspace_problem(self, centre: str) -> str | None:
         """Why the consultants of a ticket of `centre` cannot be reached now; None when they can."""

@@ -44,6 +44,27 @@ class ConsultantMessage:
     text: str = ""
     args: str = ""
     reply_to: str = ""  # the text of the message this one replies to, if any
+    author_id: str = ""  # the consultant's id in the workspace, for presence and turns
+    author_handle: str = ""  # "@username" where the workspace has one
+
+
+@dataclass(frozen=True)
+class Person:
+    """A consultant (or a centre's head) as the workspace knows them, enough to mention them."""
+
+    id: str
+    name: str
+    handle: str = ""  # "@username", "" when they have none
+
+
+@dataclass(frozen=True)
+class GroupMessage:
+    """A consultant's command in a centre's workspace outside any ticket (/present, /away)."""
+
+    centre: str  # the centre whose consultants work in that workspace
+    author: Person
+    command: str
+    args: str = ""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ FILE = "centres.yaml"
 ScheduleCheck = Callable[[str | None, str | None], str | None]  # (hours, holidays) -> problem or None
 _ID = re.compile(r"[a-z][a-z0-9_]*")
 _CONTACTS = ("phone", "email", "site")
+_NUMBERS = {"reply_within": "minutes of working time", "head": "a Telegram user id",
+            "max_open": "a number of tickets"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,9 @@ class Centre:
     holidays: str | None = None
     group: int | None = None
     national: bool = False
+    reply_within: int | None = None  # working minutes to a consultant's first reply; None: the desk's default
+    head: int | None = None  # the Telegram user id late tickets are raised to; None: the desk's default
+    max_open: int | None = None  # open tickets offered to one consultant at most; None: the desk's default
 
     @property
     def has_contacts(self) -> bool:
@@ -72,6 +77,16 @@ def _optional_text(c: Collector, data: dict[str, Any], where: str, key: str) -> 
     return str(value).strip()
 
 
+def _positive(c: Collector, data: dict[str, Any], where: str, key: str, what: str) -> int | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        c.error(f"{where}.{key}", f"must be {what}, a whole number above 0")
+        return None
+    return value
+
+
 def _centre(c: Collector, data: dict[str, Any], regions: Regions, check: ScheduleCheck | None) -> Centre | None:
     where = f"centres.{data.get('id')}"
     if not _ID.fullmatch(str(data.get("id", ""))):
@@ -96,7 +111,8 @@ def _centre(c: Collector, data: dict[str, Any], regions: Regions, check: Schedul
     problem = check(hours, holidays) if check else None
     if problem:
         c.error(f"{where}.hours", problem)
-    optional = {key: _optional_text(c, data, where, key) for key in _CONTACTS}
+    optional: dict[str, Any] = {key: _optional_text(c, data, where, key) for key in _CONTACTS}
+    optional |= {key: _positive(c, data, where, key, what) for key, what in _NUMBERS.items()}
     address = names(c, data, where, "address") if "address" in data else {}
     note = names(c, data, where, "note") if "note" in data else {}
     return Centre(

@@ -15,7 +15,7 @@ import yaml
 
 from knowledge import mci
 from knowledge.collector import Collector, KnowledgeError, Problem
-from knowledge.model import LANGS, Action, Category, Entry, KnowledgeBase, Source
+from knowledge.model import LANGS, Action, Category, Entry, KnowledgeBase, Lang, Source
 from knowledge.text import normalise
 
 DEFAULT_DIR = Path(__file__).resolve().parent
@@ -24,7 +24,7 @@ ANSWER_SOFT_LIMIT = 900  # what a messenger reader takes in at a glance
 ANSWER_HARD_LIMIT = 1024  # WhatsApp's interactive body limit; the answer must fit one message
 _ENTRY_DIRS = ("entries", "out_of_scope")
 DEFAULT_OWNER = "curator"
-_ANY_YEAR, _DEAREST_MCI = 2000, 99_999  # an answer's length is measured with the longest tenge amounts
+_ANY_YEAR, DEAREST_MCI = 2000, 99_999  # an answer's length is measured with the longest tenge amounts
 
 
 def _read_yaml(path: Path, problems: list[Problem]) -> Any:
@@ -101,11 +101,22 @@ def _a_year_after(day: dt.date) -> dt.date:
     return day.replace(year=day.year + 1, day=28 if (day.month, day.day) == (2, 29) else day.day)
 
 
+def answer_length(text: str, lang: Lang) -> int:
+    """An answer's length as a messenger shows it: MCI amounts written out with the longest tenge figures."""
+    return len(mci.render(text.strip(), lang, _ANY_YEAR, {_ANY_YEAR: DEAREST_MCI}))
+
+
+def mci_sample(lang: Lang) -> str:
+    """How one `{{mci:N}}` is counted by `answer_length` ({mci} and {tenge} to fill): the editor's counter."""
+    return mci.render("{{mci:1}}", lang, _ANY_YEAR, {_ANY_YEAR: DEAREST_MCI}).replace(
+        mci.group_thousands(DEAREST_MCI), "{tenge}").replace("1", "{mci}", 1)
+
+
 def _answer(c: Collector, data: dict[str, Any]) -> dict[str, str]:
     """Both answers, within the length limits, with well-formed MCI tokens only."""
     answer = c.per_lang_text(data, "answer")
     for lang, text in answer.items():
-        size = len(mci.render(text, lang, _ANY_YEAR, {_ANY_YEAR: _DEAREST_MCI}))  # as shown, amounts in tenge
+        size = answer_length(text, lang)  # type: ignore[arg-type]
         if size > ANSWER_HARD_LIMIT:
             c.error(f"answer.{lang}", f"{size} characters, the limit is {ANSWER_HARD_LIMIT}")
         elif size > ANSWER_SOFT_LIMIT:
@@ -253,6 +264,18 @@ def check_base(root: Path = DEFAULT_DIR, *, max_age_days: int = 365,
     _cross_checks(entries, categories, problems)
     table = _mci_table(root, problems, today)
     return KnowledgeBase(tuple(entries), categories, _synonyms(root, problems), table), problems
+
+
+def check_entry(path: Path, data: Any, base: KnowledgeBase, *, max_age_days: int = 365,
+                today: dt.date | None = None) -> list[Problem]:
+    """One entry file's problems, as `check_base` finds them with the file in `base`'s folder
+    (replacing the entry at the same path): the editor's view of a draft without reading the
+    whole folder again. `base` must be valid (it is the one serving)."""
+    problems: list[Problem] = []
+    entry = _entry(path, data, problems, today or dt.date.today(), max_age_days)
+    entries = [e for e in base.entries if e.path != str(path)] + ([entry] if entry is not None else [])
+    _cross_checks(sorted(entries, key=lambda e: e.path), base.categories, problems)
+    return problems
 
 
 def load_base(root: Path = DEFAULT_DIR, *, max_age_days: int = 365) -> KnowledgeBase:

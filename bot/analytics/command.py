@@ -8,7 +8,7 @@ import sys
 
 from bot.analytics.output import FORMATS, as_dict
 from bot.analytics.report import build_report
-from bot.app.compose import build_matcher, make_engine
+from bot.app.compose import build_matcher, check_directory, make_engine
 from bot.app.config import Settings
 from bot.db.models import utcnow
 from bot.ops.retention import parse_age
@@ -28,10 +28,14 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
         print(f"civic-desk report: {exc}", file=sys.stderr)
         return 2
     matcher = build_matcher(settings)
+    # A knowledge folder without centres (or with broken ones: `kb check` says so) counts every
+    # centre's first replies in the desk's own hours.
+    centres, _problems = check_directory(settings)
     engine = make_engine(settings)
     now = utcnow()
     try:
-        report = await build_report(engine, matcher, settings.hours(), now - age, now, gap_limit=args.gaps)
+        report = await build_report(engine, matcher, settings.hours(), now - age, now, gap_limit=args.gaps,
+                                    hours_of=centres.hours if centres is not None else None)
     finally:
         await engine.dispose()
     if args.format == "json":

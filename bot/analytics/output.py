@@ -6,6 +6,7 @@ import csv
 import io
 from typing import Any
 
+from bot.analytics.centres import CentreFigures
 from bot.analytics.questions import DECISIONS
 from bot.analytics.report import Report
 from bot.analytics.staff import StaffFigures
@@ -19,6 +20,13 @@ def _staff(figures: StaffFigures) -> dict[str, Any]:
             "ratings": {str(n): figures.ratings.get(n, 0) for n in range(1, 6)}, "reopened": figures.reopened}
 
 
+def _centre(figures: CentreFigures) -> dict[str, Any]:
+    wait = figures.median_first_reply
+    return {"centre": figures.centre, "opened": figures.opened, "answered": figures.answered,
+            "median_first_reply_working_minutes": round(wait / 60, 1) if wait is not None else None,
+            "late": figures.late}
+
+
 def as_dict(report: Report) -> dict[str, Any]:
     return {
         "since": report.since.isoformat(), "until": report.until.isoformat(),
@@ -30,6 +38,8 @@ def as_dict(report: Report) -> dict[str, Any]:
                   "nearest": [{"entry": e, "score": s} for e, s in g.nearest]} for g in report.gaps],
         "consultants": [_staff(f) for f in report.consultants],
         "topics": [_staff(f) for f in report.topics],
+        "centres": [_centre(f) for f in report.centres],
+        "reminders": [{"event": event, **counts} for event, counts in sorted(report.reminders.items())],
     }
 
 
@@ -65,6 +75,12 @@ def as_text(report: Report) -> str:
         lines += ["", f"{title}: tickets, replied, median first reply (working time), CSAT, reopened"]
         lines += [f"  {f.name}: {f.tickets}, {f.replied}, {_minutes(f.median_first_reply)}, {_csat(f)}, "
                   f"{f.reopened}" for f in table]
+    lines += ["", "Centres: tickets opened, answered, median first reply (the centre's working time), late"]
+    lines += [f"  {f.centre}: {f.opened}, {f.answered}, {_minutes(f.median_first_reply)}, {f.late}"
+              for f in report.centres]
+    lines += ["", "Reminders per event: sent, delivered, failed"]
+    lines += [f"  {event}: {c['sent']}, {c['delivered']}, {c['failed']}"
+              for event, c in sorted(report.reminders.items())]
     return "\n".join(lines)
 
 
@@ -92,6 +108,10 @@ def as_csv(report: Report) -> str:
             writer.writerows([section, f["name"], k, v] for k, v in f.items()
                              if k not in ("name", "ratings"))
             writer.writerows([section, f["name"], f"rating:{n}", v] for n, v in f["ratings"].items())
+    for f in data["centres"]:
+        writer.writerows(["centres", f["centre"], k, v] for k, v in f.items() if k != "centre")
+    for r in data["reminders"]:
+        writer.writerows(["reminders", r["event"], k, v] for k, v in r.items() if k != "event")
     return out.getvalue()
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.analytics.centres import CentreFigures, HoursOf, centre_figures
 from bot.analytics.gaps import Gap, find_gaps
 from bot.analytics.questions import ClarifyOutcomes, EntryVerdicts, Usage, question_figures
 from bot.analytics.staff import StaffFigures, staff_figures
+from bot.reminders.metrics import figures as reminder_figures
 from handlers.working_hours import WorkingHours
 from knowledge import Matcher
 
@@ -26,13 +28,21 @@ class Report:
     gaps: list[Gap]
     consultants: list[StaffFigures]
     topics: list[StaffFigures]
+    centres: list[CentreFigures] = field(default_factory=list)
+    reminders: dict[str, dict[str, int]] = field(default_factory=dict)  # event -> sent, delivered, failed
 
 
 async def build_report(engine: AsyncEngine, matcher: Matcher, hours: WorkingHours, since: dt.datetime,
-                       until: dt.datetime, gap_limit: int | None = GAP_LIMIT) -> Report:
-    """Everything from `since` on (`until` only labels the period: the log has nothing later)."""
+                       until: dt.datetime, gap_limit: int | None = GAP_LIMIT,
+                       hours_of: HoursOf | None = None) -> Report:
+    """Everything from `since` on (`until` only labels the period: the log has nothing later).
+
+    `hours_of`: each centre's working hours (`hours` for every centre when not given)."""
     async with engine.connect() as conn:
         questions = await question_figures(conn, since)
         consultants, topics = await staff_figures(conn, since, hours)
+        centres = await centre_figures(conn, since, hours_of or (lambda _centre: hours))
     gaps = find_gaps(questions.gaps, matcher, gap_limit)
-    return Report(since, until, questions.usage, questions.entries, questions.clarify, gaps, consultants, topics)
+    reminders = await reminder_figures(engine, since)
+    return Report(since, until, questions.usage, questions.entries, questions.clarify, gaps, consultants, topics,
+                  centres, reminders)

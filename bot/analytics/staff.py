@@ -12,7 +12,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, ScalarSelect, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db.models import TicketMessage, TicketRow, aware
@@ -63,13 +63,23 @@ def ticket_topic(history: str) -> str:
     return topics[-1] if topics else UNASSIGNED
 
 
+def a_reply() -> tuple[ColumnElement[bool], ...]:
+    """A consultant's text to the user (not the desk's own notices): what "replied" means."""
+    return (TicketMessage.direction == Direction.TO_USER.value, TicketMessage.kind == "text",
+            TicketMessage.author != "")
+
+
+def first_reply_at(ticket_id: ColumnElement[int]) -> ScalarSelect[dt.datetime]:
+    """When the ticket got its first reply, as a subquery per ticket (reads its messages by index)."""
+    return (select(func.min(TicketMessage.created_at)).where(TicketMessage.ticket_id == ticket_id, *a_reply())
+            .scalar_subquery())
+
+
 async def staff_figures(conn: AsyncConnection, since: dt.datetime,
                         hours: WorkingHours) -> tuple[list[StaffFigures], list[StaffFigures]]:
     """(per consultant, per topic), most tickets first."""
     first_reply = (select(TicketMessage.ticket_id, func.min(TicketMessage.created_at).label("at"))
-                   .where(TicketMessage.direction == Direction.TO_USER.value, TicketMessage.kind == "text",
-                          TicketMessage.author != "")
-                   .group_by(TicketMessage.ticket_id).subquery())
+                   .where(*a_reply()).group_by(TicketMessage.ticket_id).subquery())
     rows = await conn.execute(
         select(TicketRow.assignee, TicketRow.history, TicketRow.created_at, first_reply.c.at, TicketRow.rating,
                TicketRow.reopened)

@@ -1,4 +1,4 @@
-"""The `civic-desk` command: ask, chat, kb check/export, db upgrade, serve, purge, tickets."""
+"""The `civic-desk` command: ask, chat, kb check/export, db upgrade, serve, console, staff, purge, tickets."""
 
 from __future__ import annotations
 
@@ -16,16 +16,18 @@ from pydantic import ValidationError
 from bot.analytics import command as report_command
 from bot.app import startup
 from bot.app.channel_plan import plan
-from bot.app.compose import build_matcher, check_directory, maintenance_engine, make_engine, open_desk
+from bot.app.compose import build_matcher, check_calendar, check_directory, maintenance_engine, make_engine, open_desk
 from bot.app.config import ENV_FILE_VARIABLE, EnvFileMissing, Settings, load_settings
 from bot.app.settings_errors import describe
 from bot.channels.terminal import forgiving_stdin, render, run_chat
+from bot.console import command as staff_command
 from bot.curation import command as curation_command
 from bot.db import schema
 from bot.ops import logs, purge_command
 from bot.ops.doctor import doctor
 from bot.ops.failures import FAILURES, database_failure
 from bot.ops.ticket_list import print_open_tickets
+from bot.reminders import plan as remind_plan
 from handlers import Channel, Desk, Inbound, InboundKind, Translator
 from handlers.memory import MemoryDeskStore
 from knowledge import Decision, KnowledgeError, Matcher, check_base
@@ -72,8 +74,9 @@ async def ask_one(matcher: Matcher, settings: Settings, text: str) -> int:
 
 
 def kb_check(settings: Settings, max_age_days: int | None) -> int:
-    _, problems = check_base(settings.knowledge_dir, max_age_days=max_age_days or settings.kb_max_age_days)
+    checked, problems = check_base(settings.knowledge_dir, max_age_days=max_age_days or settings.kb_max_age_days)
     problems += check_directory(settings)[1]
+    problems += check_calendar(settings, [entry.id for entry in checked.entries])
     for problem in problems:
         prefix = "warning: " if problem.severity == "warning" else ""
         print(f"{prefix}{problem}")
@@ -110,7 +113,7 @@ def chat_until_stopped(settings: Settings, lang: str | None) -> int:
         return 0
 
 
-async def tickets(settings: Settings) -> int:
+async def tickets(settings: Settings, centre: str | None = None) -> int:
     """The open tickets, once the database has the tables."""
     engine = make_engine(settings)
     try:
@@ -120,7 +123,7 @@ async def tickets(settings: Settings) -> int:
     if problem:
         print(f"civic-desk tickets: {problem}", file=sys.stderr)
         return 1
-    return await print_open_tickets(settings)
+    return await print_open_tickets(settings, centre)
 
 
 def positive_days(text: str) -> int:
@@ -206,8 +209,11 @@ def parser() -> argparse.ArgumentParser:
     purge_p.add_argument("--dry-run", action="store_true", help="only count what would be blanked")
     purge_p.add_argument("--include-identifiers", action="store_true",
                          help="also replace the ids and phone numbers of users gone that long by pseudonyms")
-    sub.add_parser("tickets", help="open tickets with their age and assignee")
+    sub.add_parser("tickets", help="open tickets with their centre, age and assignee").add_argument(
+        "--centre", metavar="ID", help="only the tickets of this centre (an id of centres.yaml)")
     report_command.add_parser(sub)
+    remind_plan.add_parser(sub)
+    staff_command.add_parsers(sub)
     doctor_p = sub.add_parser("doctor", help="what is configured, what is missing, what the desk will do")
     doctor_p.add_argument("--online", action="store_true", help="also ask Telegram and Meta (read only)")
     return ap
@@ -241,10 +247,18 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(purge_command.run(settings, args.older_than, args.dry_run, args.include_identifiers))
     if args.command == "report":
         return asyncio.run(report_command.run(settings, args))
+    if args.command == "remind":
+        return asyncio.run(remind_plan.run(settings, args))
+    if args.command == "staff":
+        return asyncio.run(staff_command.run(settings, args))
+    if args.command == "console":
+        from bot.console.standalone import run_console  # aiohttp and the pages only when serving
+
+        return run_console(settings)
     if args.command == "doctor":
         return doctor(settings, online=args.online)
     if args.command == "tickets":
-        return asyncio.run(tickets(settings))
+        return asyncio.run(tickets(settings, args.centre))
     if args.command == "chat":
         return chat_until_stopped(settings, args.lang)
     matcher = build_matcher(settings)

@@ -102,6 +102,12 @@ class Settings(BaseSettings):
     timezone: str = DEFAULT_TIMEZONE
     holidays: str = Field(KZ_HOLIDAYS, description="MM-DD every year, YYYY-MM-DD once; comma-separated")
     unassigned_remind_minutes: int = Field(30, ge=1, description="a ticket nobody took is posted again")
+    consultant_max_open: int = Field(5, ge=1, description="open tickets offered in turn to one present "
+                                     "consultant at most (a centre's `max_open` in centres.yaml overrides it)")
+    sla_minutes: int = Field(120, ge=1, description="working minutes to a consultant's first reply before a "
+                             "ticket is flagged late (a centre's `reply_within` overrides it)")
+    sla_head: int | None = Field(None, gt=0, description="Telegram user id told of late tickets of centres "
+                                 "without their own `head`; unset: the group's general topic")
     centre_contacts: str = Field("", description="the civic centre's phone, address or site, given to users "
                                  "who escalate while the consultants' group cannot be reached")
     digest_day: str = Field("", pattern="^(|[Mm]on|[Tt]ue|[Ww]ed|[Tt]hu|[Ff]ri|[Ss]at|[Ss]un)$",
@@ -112,7 +118,35 @@ class Settings(BaseSettings):
     delivery_max_backoff_seconds: float = Field(300.0, gt=0, description="the longest pause between two tries "
                                                 "(a 429's retry_after is waited out whatever its length)")
 
-    @field_validator("consultant_chat_id", mode="before")
+    # -- deadline reminders (knowledge/calendar.yaml) ---------------------------
+    reminders: bool = Field(True, description="offer and send deadline reminders (false: neither)")
+    reminder_time: str = Field("10:00", pattern="^([01][0-9]|2[0-3]):[0-5][0-9]$",
+                               description="when a day's reminders go out, in DESK_TIMEZONE")
+    reminder_tick_seconds: float = Field(60.0, gt=0, description="how often the sender looks for due reminders")
+    reminder_rate_share: float = Field(0.8, gt=0, le=1, description="share of each platform's send rate "
+                                       "reminders may use; the rest stays free for answers")
+    whatsapp_reminder_template: str = Field("", description="approved template with one body parameter (the "
+                                            "event), for reminders outside the 24-hour window; unset: WhatsApp "
+                                            "users cannot subscribe")
+    telegram_bot_url: str = Field("", description="e.g. https://t.me/civic_desk_bot: offered to WhatsApp users "
+                                  "when reminders cannot reach them there")
+
+    # -- staff console (/console) ---------------------------------------------
+    console_host: str = Field("127.0.0.1", description="address of `civic-desk console` run alone")
+    console_port: int = Field(8090, ge=1, le=65535, description="port of `civic-desk console` run alone")
+    console_lang: str = Field("ru", pattern="^(kk|ru)$", description="the console's language until one is chosen")
+    console_idle_minutes: int = Field(30, ge=1, description="a session unused this long is logged out")
+    console_login_failures: int = Field(5, ge=1, description="failed logins of one account within the window "
+                                        "that lock it for the rest of the window")
+    console_address_failures: int = Field(20, ge=1, description="failed logins from one address within the "
+                                          "window that lock that address")
+    console_login_window_minutes: int = Field(15, ge=1, description="the window of the two limits above")
+    console_secure_cookie: str = Field("auto", pattern="^(auto|on|off)$", description="Secure cookies; auto: "
+                                       "when DESK_PUBLIC_URL is https (the console is behind TLS)")
+    console_trusted_proxies: str = Field("127.0.0.1,::1", description="proxies whose X-Forwarded-For names "
+                                         "the client's address (login throttling per address)")
+
+    @field_validator("consultant_chat_id", "sla_head", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app.compose.shell import Shell, build_shell
 from bot.app.compose.team import remind_forever
 from bot.app.config import Settings
+from bot.console.app import mount_console
 from bot.db import schema
 from bot.db.models import utcnow
 from bot.ops import metrics_access
@@ -64,6 +65,7 @@ def assemble(shell: Shell, *, polling: bool = False, force: bool = False) -> web
     app.router.add_get("/readyz", readyz_handler(engine, shell.redis,
                                                  [group.readiness_problem for group in shell.groups.values()]))
     metrics_access.mount(app, settings, metrics.render)
+    mount_console(app, shell.console)
     if shell.telegram is not None:
         shell.telegram.mount(app, shell.inbox, settings, polling=polling, force=force)
     if shell.whatsapp is not None:
@@ -84,6 +86,8 @@ async def lifecycle(shell: Shell) -> AsyncIterator[None]:
         log.info("%d stored deliveries resumed", recovered)
     shell.outbox.start()  # relayed messages left pending by the last run go out now
     shell.outbound.start()  # so do the desk's own messages
+    if shell.reminders is not None:  # and reminders, by the instance holding their lease
+        shell.reminders.start()
     await shell.reloader.start()
     loops: list[Coroutine[Any, Any, None]] = [inbox.sweep_forever(settings.inbox_sweep_seconds),
                                               shell.reloader.follow(settings.kb_reload_seconds)]
@@ -97,6 +101,8 @@ async def lifecycle(shell: Shell) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+    if shell.reminders is not None:
+        await shell.reminders.stop()
     handed_back = await inbox.drain(settings.shutdown_timeout)
     if handed_back:
         log.warning("stopped with %d deliveries unfinished: they stay pending for the next start", handed_back)

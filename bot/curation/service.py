@@ -27,7 +27,8 @@ async def publish(settings: Settings, engine: AsyncEngine, draft: Draft) -> Publ
 
     The problems (`file: field: problem`) when it is not complete; nothing is written then.
     """
-    entry_id, problems = check_draft(settings.knowledge_dir, draft.body, settings.kb_max_age_days)
+    entry_id, problems = check_draft(settings.knowledge_dir, draft.body, settings.kb_max_age_days,
+                                     draft.revises, draft.revises_digest)
     if problems:
         return problems
     path = write_entry(settings.knowledge_dir, entry_id, draft.body)

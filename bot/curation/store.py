@@ -19,8 +19,20 @@ DRAFT, PUBLISHED, REJECTED = "draft", "published", "rejected"
 STATE_ROW = 1
 
 
+class _EntryDumper(yaml.SafeDumper):
+    """Multi-line texts (answers) as literal blocks, the way curators write them by hand."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value and not value.endswith((" ", "\t")) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_EntryDumper.add_representer(str, _text)
+
+
 def to_yaml(entry: dict[str, Any]) -> str:
-    return yaml.safe_dump(entry, allow_unicode=True, sort_keys=False, width=100)
+    return yaml.dump(entry, Dumper=_EntryDumper, allow_unicode=True, sort_keys=False, width=100)
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,8 @@ class Draft:
     entry_id: str
     created_at: dt.datetime
     decided_at: dt.datetime | None
+    revises: str = ""  # the published entry this draft edits ("" for a new entry)
+    revises_digest: str = ""  # that entry's file when the draft began (publish/file_digest)
 
 
 class SqlDraftStore:
@@ -53,6 +67,21 @@ class SqlDraftStore:
             await conn.execute(update(drafts).where(drafts.c.id == number).values(
                 entry_id=entry_id, body=to_yaml({**draft.entry, "id": entry_id})))
         return number, entry_id
+
+    async def revise(self, entry_id: str, body: str, digest: str, author: str) -> int:
+        """A draft editing a published entry, starting from its file as it is now."""
+        async with self.engine.begin() as conn:
+            return int((await conn.execute(insert(drafts).values(
+                ticket_id=None, lang="", author=author[:256], body=body, status=DRAFT, reason="",
+                entry_id=entry_id, revises=entry_id, revises_digest=digest, created_at=utcnow())
+                .returning(drafts.c.id))).scalar_one())
+
+    async def open_revision(self, entry_id: str) -> Draft | None:
+        """The draft already editing this entry, if any: one revision at a time per entry."""
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(drafts).where(drafts.c.revises == entry_id, drafts.c.status == DRAFT)
+                                      .order_by(drafts.c.id.desc()).limit(1))).first()
+        return Draft(**row._mapping) if row else None  # type: ignore[arg-type]
 
     async def list(self, status: str | None = DRAFT) -> list[Draft]:
         query = select(drafts).order_by(drafts.c.id)

@@ -30,7 +30,9 @@ def to_ticket(row: TicketRow) -> Ticket:
                     for q in json.loads(row.history or "[]"))
     return Ticket(row.id, row.user_id, Channel(row.channel), row.chat_id, row.name, row.handle, row.lang,
                   TicketStatus(row.status), row.assignee, aware(row.created_at),
-                  aware(row.last_user_message_at), history, row.rating, row.centre)
+                  aware(row.last_user_message_at), history, row.rating, row.centre, row.consultant_id,
+                  aware(row.first_reply_at) if row.first_reply_at else None,
+                  aware(row.sla_flagged_at) if row.sla_flagged_at else None)
 
 
 def _history(questions: tuple[LoggedQuestion, ...]) -> str:
@@ -76,9 +78,11 @@ class SqlTicketStore:
             return int(await session.scalar(select(func.count()).select_from(TicketRow).where(
                 TicketRow.status == OPEN, TicketRow.assignee == "", TicketRow.id <= ticket_id)) or 0)
 
-    async def list_open(self) -> list[Ticket]:
+    async def list_open(self, centre: str | None = None) -> list[Ticket]:
+        """The open tickets, of one centre when asked."""
+        of_centre = (TicketRow.centre == centre,) if centre is not None else ()
         async with self.sessions() as session:
-            rows = await session.scalars(select(TicketRow).where(TicketRow.status == OPEN)
+            rows = await session.scalars(select(TicketRow).where(TicketRow.status == OPEN, *of_centre)
                                          .order_by(TicketRow.id))
             return [to_ticket(row) for row in rows]
 
@@ -91,9 +95,29 @@ class SqlTicketStore:
                 return None
         return await self.get(ticket_id)
 
-    async def assign(self, ticket_id: int, consultant: str, at: dt.datetime) -> Ticket | None:
+    async def assign(self, ticket_id: int, consultant: str, at: dt.datetime,
+                     consultant_id: str = "") -> Ticket | None:
+        holder = {"consultant_id": consultant_id[:64]} if consultant_id else {}
         return await self._change(ticket_id, TicketRow.status == OPEN, assignee=consultant[:256],
-                                  assigned_at=at)
+                                  assigned_at=at, **holder)
+
+    async def answered(self, ticket_id: int, at: dt.datetime) -> None:
+        await self._change(ticket_id, TicketRow.first_reply_at.is_(None), first_reply_at=at)
+
+    async def transfer(self, ticket_id: int, centre: str) -> Ticket | None:
+        return await self._change(ticket_id, TicketRow.status == OPEN, centre=centre[:32], consultant_id="",
+                                  assignee="", assigned_at=None)
+
+    async def unanswered(self) -> list[Ticket]:
+        async with self.sessions() as session:
+            rows = await session.scalars(select(TicketRow).where(
+                TicketRow.status == OPEN, TicketRow.first_reply_at.is_(None), TicketRow.sla_flagged_at.is_(None))
+                .order_by(TicketRow.id))
+            return [to_ticket(row) for row in rows]
+
+    async def flag_late(self, ticket_id: int, at: dt.datetime) -> Ticket | None:
+        return await self._change(ticket_id, TicketRow.status == OPEN, TicketRow.first_reply_at.is_(None),
+                                  TicketRow.sla_flagged_at.is_(None), sla_flagged_at=at)
 
     async def close(self, ticket_id: int, by: str, at: dt.datetime) -> Ticket | None:
         return await self._change(ticket_id, TicketRow.status == OPEN, status=CLOSED, closed_at=at,

@@ -14,10 +14,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, exists, func, select, true, update
+from sqlalchemy import Column, ColumnElement, delete, exists, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.db.models import (
+    ConsultantPresence,
     InboundEvent,
     KbDraft,
     OutboundMessage,
@@ -30,6 +31,7 @@ from bot.db.models import (
     WhatsAppOutbound,
     utcnow,
 )
+from bot.db.staff import LoginAttempt, StaffSession
 from bot.ops import pseudonyms
 
 STALE = "stale open tickets"  # closed by the purge, then blanked like closed ones
@@ -80,6 +82,10 @@ BLANKINGS: list[Blanking] = [
              _c(TicketMessage).status.in_(("sent", "failed", "internal"))),
     # Consultants' names, and error texts that may quote what was sent (a platform's refusal often does).
     Blanking("ticket assignees", _c(TicketRow).closed_at, _c(TicketRow).assignee),
+    Blanking("ticket consultants", _c(TicketRow).closed_at, _c(TicketRow).consultant_id),  # their platform id
+    # A consultant's name and @username, once they have not said /present or /away for the period.
+    Blanking("consultant names", _c(ConsultantPresence).changed_at, _c(ConsultantPresence).name),
+    Blanking("consultant usernames", _c(ConsultantPresence).changed_at, _c(ConsultantPresence).handle),
     Blanking("relayed authors", _c(TicketMessage).created_at, _c(TicketMessage).author, "",
              _c(TicketMessage).status.in_(("sent", "failed", "internal"))),
     Blanking("relayed errors", _c(TicketMessage).created_at, _c(TicketMessage).error, "",
@@ -106,6 +112,14 @@ BLANKINGS: list[Blanking] = [
 ]
 
 
+# Rows with no use after the period: console logins that throttle for minutes, sessions idle
+# out within hours. Deleted, not blanked: their keys (a session's hash, an address) are the data.
+DELETIONS: list[tuple[str, Any]] = [
+    ("console login attempts", _c(LoginAttempt).at),
+    ("console sessions", _c(StaffSession).seen_at),
+]
+
+
 async def close_stale_tickets(conn: AsyncConnection, cutoff: dt.datetime, now: dt.datetime, *,
                               dry_run: bool = False) -> list[int]:
     """Close tickets open with no message since the cut-off (closed_by "purge"); returns their ids."""
@@ -129,6 +143,12 @@ async def _blank(conn: AsyncConnection, step: Blanking, where: tuple[ColumnEleme
     return (await conn.execute(update(table).where(*where).values({step.column.key: step.blank}))).rowcount
 
 
+async def _delete(conn: AsyncConnection, seen: Any, cutoff: dt.datetime, dry_run: bool) -> int:
+    if dry_run:
+        return (await conn.execute(select(func.count()).select_from(seen.table).where(seen < cutoff))).scalar_one()
+    return (await conn.execute(delete(seen.table).where(seen < cutoff))).rowcount
+
+
 async def purge(engine: AsyncEngine, older_than: dt.timedelta, *, dry_run: bool = False,
                 now: dt.datetime | None = None, identifiers_key: bytes | None = None) -> dict[str, int]:
     """Blank every text older than `older_than`, in one transaction; returns counts by label.
@@ -146,6 +166,8 @@ async def purge(engine: AsyncEngine, older_than: dt.timedelta, *, dry_run: bool 
             if step.column.table is TicketRow.__table__ and stale:
                 when = when | _c(TicketRow).id.in_(stale)
             counts[step.label] = await _blank(conn, step, (when,), dry_run)
+        for label, seen in DELETIONS:
+            counts[label] = await _delete(conn, seen, cutoff, dry_run)
         if identifiers_key is not None:
             counts |= await pseudonyms.pseudonymise(conn, cutoff, identifiers_key, closing=stale,
                                                               dry_run=dry_run)

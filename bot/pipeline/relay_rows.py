@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.db.models import TicketMessage
 from handlers.ports import Relay, RelayKind, Ticket
-from handlers.types import Button, Reply
+from handlers.types import Button, Person, Reply
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class Delivery:
     media_type: str
     source_id: str
     attempt: int
+    person: Person | None = None  # whom an offer mentions, or the head told of a late ticket
 
     @property
     def reply(self) -> Reply:
@@ -33,12 +34,16 @@ class Delivery:
 
 def payload_of(relay: Relay) -> str:
     buttons = [[{"data": b.data, "label": b.label} for b in row] for row in relay.buttons]
-    return json.dumps({"buttons": buttons, "media_type": relay.media_type, "source_id": relay.source_id},
-                      ensure_ascii=False)
+    payload: dict[str, Any] = {"buttons": buttons, "media_type": relay.media_type, "source_id": relay.source_id}
+    if relay.person is not None:
+        payload["person"] = {"id": relay.person.id, "name": relay.person.name, "handle": relay.person.handle}
+    return json.dumps(payload, ensure_ascii=False)
 
 
 def delivery_of(row: TicketMessage, ticket: Ticket) -> Delivery:
     payload: dict[str, Any] = json.loads(row.payload or "{}")
     buttons = tuple(tuple(Button(b["data"], b["label"]) for b in r) for r in payload.get("buttons", []))
+    person = payload.get("person")
     return Delivery(row.id, ticket, RelayKind(row.kind), row.text, buttons, row.author,
-                    payload.get("media_type", ""), payload.get("source_id", ""), row.attempts + 1)
+                    payload.get("media_type", ""), payload.get("source_id", ""), row.attempts + 1,
+                    Person(person["id"], person["name"], person["handle"]) if person else None)

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.analytics.output import as_csv, as_dict, as_text
 from bot.analytics.report import build_report
-from handlers import Channel, Desk, Inbound, InboundKind, Team, relay
+from handlers import Channel, Desk, Inbound, InboundKind, Team, escalation, relay
 from handlers.working_hours import WorkingHours
 from knowledge import Matcher
 from tests.clock import FakeClock
@@ -95,3 +95,29 @@ async def test_the_period_leaves_older_questions_out(sql_desk: Desk, engine: Asy
     tomorrow = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)  # the log stamps questions with the real time
     report = await build_report(engine, matcher, WorkingHours.parse(), tomorrow, tomorrow)
     assert report.usage == [] and report.gaps == []
+
+
+async def test_each_centre_gets_its_tickets_answers_first_reply_in_its_own_hours_and_late_ones(
+        sql_desk: Desk, sql_team: Team, engine: AsyncEngine, matcher: Matcher, clock: FakeClock) -> None:
+    clock.set(dt.datetime(2026, 1, 9, 17, 30, tzinfo=dt.timezone(dt.timedelta(hours=5))))  # Friday evening
+    users = [await sql_desk.store.touch_user(Channel.TELEGRAM, chat, "Айгүл") for chat in ("u1", "u2", "u3")]
+    for user, centre in zip(users, ("national", "karaganda", "karaganda"), strict=True):
+        await escalation.escalate(sql_team, user, "ru", said(user.external_id, "human"), centre)
+    clock.advance(days=2, hours=17, minutes=15)  # Monday 10:45
+    for ticket_id in (1, 2):
+        ticket = await sql_team.tickets.get(ticket_id)
+        await relay.from_consultant(sql_team, ticket, "Асель", "Добрый день!")
+    await sql_team.tickets.flag_late(3, clock())
+    hours = {"national": WorkingHours.parse("Mon-Fri 09:00-18:00"),
+             "karaganda": WorkingHours.parse("Mon-Fri 10:00-18:00")}
+
+    report = await build_report(engine, matcher, WorkingHours.parse(), clock() - dt.timedelta(days=7), clock(),
+                                hours_of=hours.__getitem__)
+
+    # Karaganda opens at 10:00: 30 + 45 working minutes; the national centre at 09:00: 30 + 105.
+    assert as_dict(report)["centres"] == [
+        {"centre": "karaganda", "opened": 2, "answered": 1, "median_first_reply_working_minutes": 75.0, "late": 1},
+        {"centre": "national", "opened": 1, "answered": 1, "median_first_reply_working_minutes": 135.0, "late": 0}]
+    assert "  karaganda: 2, 1, 75 min, 1" in as_text(report)
+    rows = list(csv.reader(io.StringIO(as_csv(report))))
+    assert ["centres", "karaganda", "late", "1"] in rows and ["centres", "national", "answered", "1"] in rows

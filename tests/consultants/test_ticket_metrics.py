@@ -22,10 +22,12 @@ async def test_a_ticket_and_its_first_reply_show_in_the_metrics(service: DeskSer
     await service.settle()
 
     text = await (await service.client.get("/metrics")).text()
-    assert sample(text, "desk_tickets_open") == 1
+    assert sample(text, 'desk_tickets_open{centre="national"}') == 1
+    assert sample(text, 'desk_tickets_late{centre="national"}') == 0
     assert sample(text, 'desk_outbox_depth{status="pending"}') == 0
-    assert sample(text, "desk_first_consultant_reply_seconds_count") == 1  # the second reply is not a first
-    assert sample(text, "desk_first_consultant_reply_seconds_sum") == 600
+    # the second reply is not a first
+    assert sample(text, 'desk_first_consultant_reply_seconds_count{centre="national"}') == 1
+    assert sample(text, 'desk_first_consultant_reply_seconds_sum{centre="national"}') == 600
 
     text = await (await service.client.get("/metrics")).text()  # a second scrape counts nothing twice
-    assert sample(text, "desk_first_consultant_reply_seconds_count") == 1
+    assert sample(text, 'desk_first_consultant_reply_seconds_count{centre="national"}') == 1

@@ -74,3 +74,14 @@ def test_gaps_list_regions_without_contacts_and_centres_without_a_group() -> Non
     warned = {p.field for p in gaps(centres, REGIONS)}
     assert "regions.karaganda" not in warned and "regions.astana" in warned
     assert "centres.karaganda.group" in warned and len(warned) == 20
+
+
+def test_targets_heads_and_caps_are_whole_numbers_above_zero() -> None:
+    assert problems_of(centre(national=True, reply_within=0, head="boss", max_open=True)) == [
+        "centres.yaml: centres.c.reply_within: must be minutes of working time, a whole number above 0",
+        "centres.yaml: centres.c.head: must be a Telegram user id, a whole number above 0",
+        "centres.yaml: centres.c.max_open: must be a number of tickets, a whole number above 0",
+    ]
+    centres = parse_centres({"centres": [centre(national=True, reply_within=90, head=5550001, max_open=3)]},
+                            REGIONS, [])
+    assert (centres.national.reply_within, centres.national.head, centres.national.max_open) == (90, 5550001, 3)

@@ -24,6 +24,7 @@ SHELL_BLOCK = re.compile(r"```sh\n(.*?)```", re.S)
 INVOCATION = re.compile(r"(?:^|(?<=\s))(?:\.venv/bin/)?civic-desk\s+([^|#&;]*)")
 SERVING = re.compile(r"\bserve\b")
 SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+GUIDE_PASSWORD = "a password for the guide's account"
 
 
 def shell_lines() -> list[str]:
@@ -52,7 +53,7 @@ def test_each_civic_desk_command_of_the_guide_runs(argv: str, tmp_path: Path) ->
         subprocess.run([*command(), "--env-file", str(env_file), "db", "upgrade"], cwd=tmp_path, env=env,
                        capture_output=True, timeout=60, check=True)
     done = subprocess.run([*command(), *argv.split()], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=120)
+                          timeout=120, input=f"{GUIDE_PASSWORD}\n")  # `staff add` reads a password
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
 
 

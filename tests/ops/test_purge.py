@@ -43,10 +43,12 @@ async def test_old_texts_are_blanked_and_every_row_stays(engine: AsyncEngine) ->
     assert await purge(engine, dt.timedelta(days=365), dry_run=True) == {"stale open tickets": 0,
         "question texts": 1, "inbox payloads": 1, "WhatsApp outbound payloads": 0, "user names": 1,
         "WhatsApp contact names": 0, "ticket names": 0, "ticket handles": 0, "ticket histories": 0,
-        "relayed texts": 0, "relayed payloads": 0, "ticket assignees": 0, "relayed authors": 0,
+        "relayed texts": 0, "relayed payloads": 0, "ticket assignees": 0, "ticket consultants": 0,
+        "consultant names": 0, "consultant usernames": 0, "relayed authors": 0,
         "relayed errors": 0, "inbox errors": 0, "WhatsApp outbound errors": 0, "WhatsApp failure titles": 0,
         "WhatsApp failure details": 0, "WhatsApp menu choices": 0, "draft texts": 0, "draft authors": 0,
-        "draft rejection reasons": 0, "kept answers": 0, "kept answer errors": 0}
+        "draft rejection reasons": 0, "kept answers": 0, "kept answer errors": 0,
+        "console login attempts": 0, "console sessions": 0}
     counts = await purge(engine, dt.timedelta(days=365))
     assert counts["question texts"] == 1 and counts["inbox payloads"] == 1 and counts["user names"] == 1
 

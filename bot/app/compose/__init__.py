@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
@@ -19,6 +19,7 @@ from bot.db.store import SqlDeskStore
 from handlers import Desk, Translator
 from handlers.centres import CentreDirectory, Schedule, schedule_problem
 from knowledge import KnowledgeError, Matcher, Problem, Thresholds, load_base
+from knowledge.calendar_file import load_calendar
 from knowledge.centres import FILE as CENTRES_FILE
 from knowledge.centres import gaps, load_centres
 from knowledge.regions import load_regions
@@ -47,6 +48,12 @@ def check_directory(settings: Settings) -> tuple[CentreDirectory | None, list[Pr
         return None, problems + found
     directory = CentreDirectory(regions, centres, schedule, settings.consultant_chat_id)
     return directory, gaps(centres, regions, str(settings.knowledge_dir / CENTRES_FILE))
+
+
+def check_calendar(settings: Settings, entry_ids: Iterable[str]) -> list[Problem]:
+    """The reminders' calendar's problems (a broken regions file is reported by `check_directory`)."""
+    regions, problems = load_regions(settings.knowledge_dir)
+    return [] if problems else load_calendar(settings.knowledge_dir, regions, entry_ids)[1]
 
 
 def build_directory(settings: Settings) -> CentreDirectory:

@@ -32,6 +32,7 @@ from bot.channels.whatsapp import WhatsAppChannel
 from bot.channels.whatsapp.processor import LanguageOf, WhatsAppProcessor
 from bot.channels.whatsapp.relay import WhatsAppUsers
 from bot.channels.whatsapp.store import WhatsAppStore
+from bot.console.deps import Console
 from bot.curation.reload import BaseReloader
 from bot.curation.store import SqlDraftStore, SqlTranscript
 from bot.db.models import utcnow
@@ -47,6 +48,7 @@ from bot.pipeline.outbox import CONSULTANTS, Outbox
 from bot.pipeline.pacing import Pacer
 from bot.pipeline.ratelimit import build_limiter, ticket_limiter
 from bot.pipeline.retry import RetryPolicy
+from bot.reminders.service import ReminderService, build_reminders
 from handlers import Desk, Team, Translator, cards, relay, transcript
 from handlers.curation import Curation
 from handlers.ports import Clock, DeliveryReport
@@ -81,6 +83,8 @@ class Shell:
     telegram: TelegramChannel | None
     whatsapp: WhatsAppChannel | None
     digest: Digest | None
+    reminders: ReminderService | None  # deadline reminders (DESK_REMINDERS)
+    console: Console  # the staff console, mounted under /console
 
     @property
     def consultants_group(self) -> ConsultantsChat | None:
@@ -114,9 +118,11 @@ def build_shell(settings: Settings, engine: AsyncEngine, matcher: Matcher, *, po
     curation = Curation(SqlDraftStore(engine), SqlTranscript(engine), lambda: desk.matcher, mask)
     team = build_team(settings, engine, outbox, translator, clock, centres, workspace, curation,
                       ticket_limiter(settings.ticket_messages_per_minute, redis))
+    reminders = build_reminders(settings, engine, outbound, pacer, metrics, translator, clock, centres.regions,
+                                lambda: [entry.id for entry in desk.matcher.base.entries])
     desk = Desk(TimedMatcher(matcher, metrics), SqlDeskStore(engine), translator, default_lang=settings.default_lang,
                 limiter=build_limiter(settings.rate_limit_per_minute, redis, metrics), team=team, clock=clock,
-                centres=centres)
+                centres=centres, reminders=reminders.conversation if reminders is not None else None)
     tg = build_telegram(settings, engine, desk, team, workspace, outbox, outbound, pacer, metrics) \
         if polling or settings.telegram_token.get_secret_value() else None
     wa = build_whatsapp(settings, engine, desk, translator, matcher.detector.decided, team, outbox, outbound,
@@ -129,8 +135,10 @@ def build_shell(settings: Settings, engine: AsyncEngine, matcher: Matcher, *, po
     post = partial(tg.post, national.chat_id) if tg is not None and national is not None else None
     digest = Digest(settings, engine, lambda: desk.matcher, post, translator) \
         if settings.digest_day and post is not None else None
-    return Shell(settings, engine, metrics, redis, desk, inbox, outbox, outbound,
-                 BaseReloader(settings, engine, desk, metrics), team, groups, national, tg, wa, digest)
+    reloader = BaseReloader(settings, engine, desk, metrics)
+    console = Console(settings, engine, translator, lambda: desk.matcher, clock, reloader)
+    return Shell(settings, engine, metrics, redis, desk, inbox, outbox, outbound, reloader, team, groups, national,
+                 tg, wa, digest, reminders, console)
 
 
 def build_telegram(settings: Settings, engine: AsyncEngine, desk: Desk, team: Team | None,

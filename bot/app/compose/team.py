@@ -19,19 +19,20 @@ from bot.channels.telegram.centre_groups import CentreChats
 from bot.channels.telegram.group import ConsultantsChat, GroupMetrics
 from bot.channels.telegram.group_delivery import group_shaper
 from bot.channels.whatsapp.store import SERVICE_WINDOW
+from bot.db.presence import SqlPresenceStore
 from bot.db.store import SqlDeskStore
 from bot.db.tickets import SqlTicketStore
 from bot.ops.metrics import Metrics
 from bot.pipeline.outbox import Outbox, Reporter
 from bot.pipeline.relay_posts import ShapedPosts
 from bot.pipeline.retry import RetryPolicy
-from handlers import Channel, Team, Translator, reminders
+from handlers import Channel, Team, Translator, reminders, sla
 from handlers.centres import CentreDirectory
 from handlers.curation import Curation
 from handlers.ports import Clock, InboundLimiter, RelayOutbox
 
 log = logging.getLogger(__name__)
-REMIND_EVERY = 60.0  # seconds between checks for tickets nobody took
+REMIND_EVERY = 60.0  # seconds between checks for tickets nobody took or late
 
 
 def relay_outbox(settings: Settings, engine: AsyncEngine, clock: Clock, policy: RetryPolicy,
@@ -64,14 +65,17 @@ def build_team(settings: Settings, engine: AsyncEngine, outbox: RelayOutbox, tra
                 consultant_lang=settings.consultant_lang, history_size=settings.history_size,
                 remind_after=dt.timedelta(minutes=settings.unassigned_remind_minutes),
                 reply_windows={Channel.WHATSAPP: SERVICE_WINDOW}, workspace=workspace,
-                contacts=settings.centre_contacts.strip(), centres=centres, curation=curation, pace=pace)
+                contacts=settings.centre_contacts.strip(), centres=centres, curation=curation, pace=pace,
+                presence=SqlPresenceStore(engine), max_open=settings.consultant_max_open,
+                sla_minutes=settings.sla_minutes, sla_head=settings.sla_head)
 
 
 async def remind_forever(team: Team, interval: float = REMIND_EVERY) -> None:
-    """The periodic task of `serve`: post tickets nobody took again; an outage only delays it."""
+    """The periodic task of `serve`: post tickets nobody took again, flag late ones; an outage only delays it."""
     while True:
         await asyncio.sleep(interval)
         try:
             await reminders.remind(team)
+            await sla.check(team)
         except Exception as exc:
             log.warning("ticket reminders failed: %r", exc)

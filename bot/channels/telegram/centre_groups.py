@@ -13,20 +13,33 @@ from collections.abc import Callable, Mapping
 
 from bot.channels.telegram.group import ConsultantsChat
 from bot.channels.telegram.group_delivery import ConsultantsGroup
+from bot.channels.telegram.topics import TopicStore
 from bot.pipeline.outbox import Delivery, Outcome
+from handlers.ports import RelayKind
 
 GroupOf = Callable[[str], int | None]  # a centre's id -> the configured id of the group taking its tickets
 
 
 class CentreGroups:
-    def __init__(self, groups: Mapping[int, ConsultantsGroup], group_of: GroupOf) -> None:
+    def __init__(self, groups: Mapping[int, ConsultantsGroup], group_of: GroupOf, topics: TopicStore) -> None:
         self.groups = groups
         self.group_of = group_of
+        self.topics = topics
 
     async def __call__(self, delivery: Delivery) -> Outcome:
+        if delivery.kind is RelayKind.MOVED:  # the old topic of a transferred ticket, in the group it left
+            return await self._old_topic(delivery)
         group = self.groups.get(self.group_of(delivery.ticket.centre) or 0)
         if group is None:  # the centre's group was removed from the configuration
             return Outcome.failed(f"no consultants' group for centre {delivery.ticket.centre!r}")
+        return await group(delivery)
+
+    async def _old_topic(self, delivery: Delivery) -> Outcome:
+        topic = await self.topics.get(delivery.ticket.id)
+        group = next((g for g in self.groups.values() if topic and g.group.ours(topic.chat_id)), None)
+        if group is None:  # no topic yet, or its group is gone from the configuration
+            await self.topics.forget(delivery.ticket.id)
+            return Outcome.sent(0)
         return await group(delivery)
 
 

@@ -19,10 +19,12 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from aiogram.enums import ParseMode
-from aiogram.exceptions import AiogramError, TelegramBadRequest, TelegramMigrateToChat
+from aiogram.exceptions import AiogramError, TelegramBadRequest, TelegramForbiddenError, TelegramMigrateToChat
 from aiogram.methods import (
+    CloseForumTopic,
     CopyMessage,
     CreateForumTopic,
+    EditForumTopic,
     EditMessageText,
     ReopenForumTopic,
     SendDocument,
@@ -33,7 +35,7 @@ from aiogram.types import BufferedInputFile
 
 from bot.channels.telegram.delivery import outcome_of, paced
 from bot.channels.telegram.group import PROBE_EVERY, ConsultantsChat, group_problem
-from bot.channels.telegram.render import MAX_TEXT, split_text, to_html, utf16_len
+from bot.channels.telegram.render import MAX_TEXT, mention, split_text, to_html, utf16_len
 from bot.channels.telegram.sender import NO_PREVIEW, TelegramSender, send_messages
 from bot.channels.telegram.topics import Topic, TopicStore
 from bot.pipeline.outbox import Delivery, Outcome
@@ -111,6 +113,14 @@ class ConsultantsGroup:
     async def _deliver(self, delivery: Delivery) -> int:
         if delivery.kind is RelayKind.REMINDER:
             return await self._general(delivery)
+        if delivery.kind is RelayKind.MOVED:
+            return await self.moved(delivery)
+        if delivery.kind is RelayKind.OVERDUE:
+            return await self._overdue(delivery)
+        if delivery.kind is RelayKind.OFFER and delivery.person is not None:
+            text = f"{mention(delivery.person)}: {to_html(delivery.text)}"
+            return (await self._in_topic(delivery, lambda thread: SendMessage(
+                chat_id=self.chat_id, text=text, parse_mode=ParseMode.HTML, message_thread_id=thread))).message_id
         if delivery.kind is RelayKind.CARD:
             return (await self._topic(delivery)).thread_id
         if delivery.kind is RelayKind.CARD_EDIT:
@@ -241,10 +251,48 @@ class ConsultantsGroup:
             return None
         return copied.message_id
 
-    async def _general(self, delivery: Delivery) -> int:
+    async def _general(self, delivery: Delivery, chat_id: int | None = None) -> int:
+        """Into the group's general topic (or another chat), with a link to the ticket's topic."""
         topic = await self.topics.get(delivery.ticket.id)
         text = delivery.text + (f"\n{topic_link(self.chat_id, topic.thread_id)}" if topic else "")
         sent = 0
-        for method in send_messages(self.chat_id, [Reply(text)]):
-            sent = (await self._call(method)).message_id
+        for method in send_messages(chat_id or self.chat_id, [Reply(text)]):
+            sent = (await paced(self.sender, chat_id or self.chat_id, method)).message_id
         return sent
+
+    async def moved(self, delivery: Delivery) -> int:
+        """A transferred ticket's old topic: its last line, then closed and forgotten."""
+        topic = await self.topics.get(delivery.ticket.id)
+        if topic is None:
+            return 0
+        try:
+            sent = 0
+            for method in send_messages(self.chat_id, [delivery.reply], topic.thread_id):
+                sent = (await self._call(method)).message_id
+            await self._call(CloseForumTopic(chat_id=self.chat_id, message_thread_id=topic.thread_id))
+        except TelegramBadRequest as exc:  # deleted or closed already: nothing left to close
+            if group_problem(exc) is not None:
+                raise
+            log.warning("ticket %s: old topic %s not closed: %s", delivery.ticket.id, topic.thread_id, exc.message)
+            sent = 0
+        await self.topics.forget(delivery.ticket.id)
+        return sent
+
+    async def _overdue(self, delivery: Delivery) -> int:
+        """A late ticket: its topic's name flagged, the head told in private (else the general topic)."""
+        topic = await self._topic(delivery)
+        card = await self._card(delivery.ticket.id)
+        try:
+            await self._call(EditForumTopic(chat_id=self.chat_id, message_thread_id=topic.thread_id, name=card.title))
+        except TelegramBadRequest as exc:  # "TOPIC_NOT_MODIFIED", or a topic deleted meanwhile
+            if group_problem(exc) is not None:
+                raise
+            log.warning("ticket %s: topic name not flagged: %s", delivery.ticket.id, exc.message)
+        head = delivery.person
+        if head is not None and head.id.lstrip("-").isdigit():
+            try:
+                return await self._general(delivery, int(head.id))
+            except (TelegramForbiddenError, TelegramBadRequest) as exc:  # never started the bot, or blocked it
+                log.warning("ticket %s: the centre's head could not be told (%s): told the group instead",
+                            delivery.ticket.id, exc.message)
+        return await self._general(delivery)

@@ -6,6 +6,7 @@ from aiogram.enums import ChatType, ContentType
 from aiogram.types import CallbackQuery, Message, User
 
 from handlers import Channel, ConsultantMessage, Inbound, InboundKind
+from handlers.types import GroupMessage, Person
 
 # Content the desk answers with "I read text only"; service messages (pins, joins...) get nothing.
 MEDIA_TYPES = frozenset({
@@ -63,19 +64,38 @@ def replied_text(message: Message) -> str:
     return replied.text or ""
 
 
+def person(user: User | None) -> Person:
+    """A consultant as the desk knows them: their Telegram id, name and @username."""
+    if user is None:
+        return Person("", "")
+    return Person(str(user.id), user.full_name, f"@{user.username}" if user.username else "")
+
+
+def command_args(text: str) -> str:
+    words = text[1:].split(maxsplit=1)
+    return words[1] if len(words) > 1 else ""
+
+
 def from_topic_message(message: Message, ticket_id: int) -> ConsultantMessage | None:
     """A consultant's message in a ticket's topic; None for service messages (topic edited...)."""
-    author = message.from_user.full_name if message.from_user else ""
+    who = person(message.from_user)
+    ids = {"author_id": who.id, "author_handle": who.handle}
     if message.text is not None:
         if message.text.startswith("/"):
-            words = message.text[1:].split(maxsplit=1)
-            args = words[1] if len(words) > 1 else ""
-            return ConsultantMessage(ticket_id, author, InboundKind.COMMAND, command_name(message.text).lower(), args,
-                                     reply_to=replied_text(message))
-        return ConsultantMessage(ticket_id, author, InboundKind.TEXT, message.text)
+            return ConsultantMessage(ticket_id, who.name, InboundKind.COMMAND, command_name(message.text).lower(),
+                                     command_args(message.text), reply_to=replied_text(message), **ids)
+        return ConsultantMessage(ticket_id, who.name, InboundKind.TEXT, message.text, **ids)
     if message.content_type in MEDIA_TYPES:
-        return ConsultantMessage(ticket_id, author, InboundKind.MEDIA, message.caption or "")
+        return ConsultantMessage(ticket_id, who.name, InboundKind.MEDIA, message.caption or "", **ids)
     return None
+
+
+def from_group_command(message: Message, centre: str) -> GroupMessage | None:
+    """A consultant's command in the group outside a ticket's topic; None for anything else."""
+    if message.text is None or not message.text.startswith("/") or message.from_user is None:
+        return None
+    return GroupMessage(centre, person(message.from_user), command_name(message.text).lower(),
+                        command_args(message.text))
 
 
 def from_topic_callback(query: CallbackQuery, ticket_id: int) -> ConsultantMessage:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from handlers import Button, Reply
+from handlers.types import Person
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,13 @@ class Outgoing:
 def to_html(text: str) -> str:
     """Escape everything, then turn the desk's *bold* into <b>; nothing else is markup."""
     return BOLD.sub(r"<b>\1</b>", html.escape(text, quote=False))
+
+
+def mention(person: Person) -> str:
+    """A mention that notifies the person: their @username, else a link to their id by name."""
+    if person.handle:
+        return html.escape(person.handle, quote=False)
+    return f'<a href="tg://user?id={int(person.id)}">{html.escape(person.name or person.id, quote=False)}</a>'
 
 
 def utf16_len(text: str) -> int:

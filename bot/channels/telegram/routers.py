@@ -13,7 +13,13 @@ from aiogram.enums import ChatMemberStatus, ChatType
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 
 from bot.channels.telegram.centre_groups import CentreChats
-from bot.channels.telegram.mapper import from_callback, from_message, from_topic_callback, from_topic_message
+from bot.channels.telegram.mapper import (
+    from_callback,
+    from_group_command,
+    from_message,
+    from_topic_callback,
+    from_topic_message,
+)
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.topics import TopicStore
 from handlers import Desk, InboundKind
@@ -63,14 +69,29 @@ def customer_router() -> Router:
     return router
 
 
-async def on_topic_message(message: Message, desk: Desk, sender: TelegramSender, topics: TopicStore) -> None:
+async def on_topic_message(message: Message, desk: Desk, sender: TelegramSender, topics: TopicStore,
+                           groups: CentreChats) -> None:
     """A consultant wrote in a ticket's topic: commands, notes, or text for the user."""
     if message.from_user is None or message.from_user.is_bot or message.message_thread_id is None:
         return  # bots (and anonymous admins) never speak for the centre
     ticket_id = await topics.ticket_of(message.chat.id, message.message_thread_id)
-    written = from_topic_message(message, ticket_id) if ticket_id is not None else None
+    if ticket_id is None:  # another topic of the group: only the group's own commands
+        await on_group_command(message, desk, sender, groups)
+        return
+    written = from_topic_message(message, ticket_id)
     if written is not None:
         await sender.send(message.chat.id, await desk.from_consultant(written), message.message_thread_id)
+
+
+async def on_group_command(message: Message, desk: Desk, sender: TelegramSender, groups: CentreChats) -> None:
+    """A consultant's command outside any ticket (/present, /away in the general topic)."""
+    if message.from_user is None or message.from_user.is_bot:
+        return
+    chat = groups.of_message(message.chat.id)
+    centre = desk.centres.centre_of_group(chat.status.configured_id) if chat and desk.centres else None
+    command = from_group_command(message, centre or "national")
+    if command is not None:
+        await sender.send(message.chat.id, await desk.in_group(command), message.message_thread_id)
 
 
 async def on_topic_callback(query: CallbackQuery, desk: Desk, sender: TelegramSender, topics: TopicStore) -> None:
@@ -95,6 +116,9 @@ def consultant_router(groups: CentreChats) -> Router:
     async def in_the_group_topics(message: Message) -> bool:
         return ours(message.chat.id) and bool(message.is_topic_message)
 
+    async def a_command_in_the_group(message: Message) -> bool:
+        return ours(message.chat.id) and (message.text or "").startswith("/")
+
     async def group_upgraded(message: Message) -> bool:
         return ours(message.chat.id) and message.migrate_to_chat_id is not None
 
@@ -109,6 +133,7 @@ def consultant_router(groups: CentreChats) -> Router:
 
     router = Router(name="consultants")
     router.message.register(on_topic_message, in_the_group_topics)
+    router.message.register(on_group_command, a_command_in_the_group)
     router.message.register(on_upgraded, group_upgraded)
     router.callback_query.register(on_topic_callback, from_the_group)
     return router

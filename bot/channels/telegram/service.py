@@ -92,9 +92,11 @@ def build_dispatcher(desk: Desk, sender: TelegramSender, release: Release,
     the FSM middleware (a storage look-up and a context per update) would only cost CPU.
     """
     topics = workspace.topics if workspace is not None else None
-    dispatcher = Dispatcher(desk=desk, sender=sender, topics=topics, release=release, disable_fsm=True)
-    if workspace is not None:
-        dispatcher.include_router(consultant_router(workspace.chats))
+    chats = workspace.chats if workspace is not None else None
+    dispatcher = Dispatcher(desk=desk, sender=sender, topics=topics, release=release, groups=chats,
+                            disable_fsm=True)
+    if chats is not None:
+        dispatcher.include_router(consultant_router(chats))
     dispatcher.include_router(customer_router())
     return dispatcher
 
@@ -166,9 +168,9 @@ def build(bot: Bot, sender: TelegramSender, desk: Desk, release: Release, held_b
         chats = workspace.chats.chats
         by_id: Mapping[int, ConsultantsGroup] = {
             chat_id: ConsultantsGroup(sender, chat, workspace.topics, workspace.card, workspace.transcript,
-                             workspace.note)
+                                      workspace.note)
             for chat_id, chat in chats.items()}
-        groups = CentreGroups(by_id, workspace.chats.group_of)
+        groups = CentreGroups(by_id, workspace.chats.group_of, workspace.topics)
         watches = [GroupWatch(chat, sender) for chat in chats.values()]
     dispatcher = build_dispatcher(desk, sender, release, workspace)
     return TelegramChannel(bot, sender, dispatcher, TelegramUsers(sender, held_before), groups, watches)

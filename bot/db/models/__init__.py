@@ -8,11 +8,17 @@ schema (the migrations' comparison and the purge's walk over every table rely on
 from bot.db.models.base import NAMING, OPEN_DELIVERIES, Base, BigId, aware, utcnow
 from bot.db.models.desk import DigestRun, Feedback, KbDraft, KbState, Question, User
 from bot.db.models.pipeline import InboundEvent, OutboundMessage
-from bot.db.models.tickets import ConsultantGroup, TicketMessage, TicketRow, TicketTopic
+from bot.db.models.tickets import (
+    ConsultantGroup,
+    ConsultantPresence,
+    TicketMessage,
+    TicketRow,
+    TicketTopic,
+)
 from bot.db.models.whatsapp import WhatsAppContact, WhatsAppDeliveryFailure, WhatsAppOutbound
 
 __all__ = [
-    "NAMING", "OPEN_DELIVERIES", "Base", "BigId", "ConsultantGroup", "DigestRun", "Feedback", "InboundEvent",
-    "KbDraft", "KbState", "OutboundMessage", "Question", "TicketMessage", "TicketRow", "TicketTopic", "User",
-    "WhatsAppContact", "WhatsAppDeliveryFailure", "WhatsAppOutbound", "aware", "utcnow",
+    "NAMING", "OPEN_DELIVERIES", "Base", "BigId", "ConsultantGroup", "ConsultantPresence", "DigestRun", "Feedback",
+    "InboundEvent", "KbDraft", "KbState", "OutboundMessage", "Question", "TicketMessage", "TicketRow", "TicketTopic",
+    "User", "WhatsAppContact", "WhatsAppDeliveryFailure", "WhatsAppOutbound", "aware", "utcnow",
 ]

@@ -9,6 +9,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -40,6 +41,8 @@ class Question(Base):
     """The question log: what was asked and what the desk decided."""
 
     __tablename__ = "questions"
+    # Answers per entry, for all time or a period, from the index alone (migration 0014).
+    __table_args__ = (Index("ix_questions_decision_topic", "decision", "topic", "created_at"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -49,7 +52,7 @@ class Question(Base):
     topic: Mapped[str | None] = mapped_column(String(128), nullable=True)
     score: Mapped[float] = mapped_column(Float, default=0.0)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
-                                                    server_default=func.now())
+                                                    server_default=func.now(), index=True)
 
 
 class Feedback(Base):
@@ -82,6 +85,9 @@ class KbDraft(Base):
     entry_id: Mapped[str] = mapped_column(String(128), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # A revision of a published entry (migration 0014): its id, and a digest of its file when the draft began.
+    revises: Mapped[str] = mapped_column(String(128), default="", server_default="")
+    revises_digest: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class KbState(Base):

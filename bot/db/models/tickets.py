@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -43,7 +44,7 @@ class TicketRow(Base):
     status: Mapped[str] = mapped_column(String(8), default="open", index=True)
     assignee: Mapped[str] = mapped_column(String(256), default="")
     history: Mapped[str] = mapped_column(Text, default="[]")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     last_user_message_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     assigned_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -53,6 +54,10 @@ class TicketRow(Base):
     rated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     reopened: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # times reopened
     centre: Mapped[str] = mapped_column(String(32), default="national", server_default="national")
+    # The consultant (workspace user id) the ticket was offered to in turn, or who took it.
+    consultant_id: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    first_reply_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    sla_flagged_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class TicketTopic(Base):
@@ -108,3 +113,19 @@ class ConsultantGroup(Base):
     migrated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     problem: Mapped[str] = mapped_column(Text, default="", server_default="")
     problem_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ConsultantPresence(Base):
+    """A consultant of one centre's group: present (offered new tickets in turn) or away.
+
+    `last_offered_at` orders the turn: the present consultant offered a ticket longest ago is next."""
+
+    __tablename__ = "consultant_presence"
+
+    centre: Mapped[str] = mapped_column(String(32), primary_key=True)
+    consultant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(256), default="", server_default="")
+    handle: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    present: Mapped[bool] = mapped_column(Boolean)
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_offered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

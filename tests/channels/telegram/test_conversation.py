@@ -18,14 +18,16 @@ CHAT = 4242
 def main_menu(matcher: Matcher, lang: str) -> Rows:
     _ = T(lang)
     return [*([(f"cat:{c.id}", c.title[lang])] for c in matcher.base.menu_categories()),
-            [("human", _("Ask a consultant"))]]
+            [("rem", _("🔔 Reminders"))], [("human", _("Ask a consultant"))]]
 
 
-def feedback_buttons(question_id: int, lang: str = "kk") -> Rows:
+def feedback_buttons(question_id: int, lang: str = "kk", reminders: str = "") -> Rows:
+    """The buttons under an answer; on a topic with deadlines, the way to the stream's reminders."""
     _ = T(lang)
-    return [[(f"fb:{question_id}:y", _("👍 Helpful")),
+    rows = [[(f"fb:{question_id}:y", _("👍 Helpful")),
              (f"fb:{question_id}:n", _("👎 Not helpful"))],
             [("human", _("Ask a consultant")), ("menu", _("Menu"))]]
+    return [*rows, [(f"rem:s:{reminders}", _("🔔 Deadline reminders"))]] if reminders else rows
 
 
 LANGUAGES: Rows = [[("lang:kk", "Қазақ тілі"), ("lang:ru", "Русский язык")]]
@@ -87,7 +89,7 @@ async def test_menu_category_topic_answer_and_back(user: TelegramUser, matcher: 
     calls = await user.presses("topic:database.deadline", query_id="query-2")
 
     assert calls == [answered("query-2"), message(CHAT, calls[1]["params"]["text"],
-                                                  feedback_buttons(1))]
+                                                  feedback_buttons(1, reminders="database"))]
     text = calls[1]["params"]["text"]
     assert text.startswith("<b>Дерекқорға мәлімет тапсыру мерзімі</b>\n\nҮЕҰ дерекқорына мәлімет "
                            "<b>жыл сайын 31 наурызға дейін</b>, өткен жыл үшін беріледі")
@@ -112,7 +114,7 @@ async def test_free_text_gets_the_answer_with_feedback_buttons(user: TelegramUse
     calls = await user.says(question)
 
     assert len(calls) == 1
-    assert calls[0] == message(CHAT, calls[0]["params"]["text"], feedback_buttons(1))
+    assert calls[0] == message(CHAT, calls[0]["params"]["text"], feedback_buttons(1, reminders="database"))
     assert calls[0]["params"]["text"].startswith(f"<b>{decision.entry.title['kk']}</b>\n\n")
 
 

@@ -120,7 +120,7 @@ async def test_the_word_til_opens_the_language_choice_and_a_button_reply_sets_it
         if len(row["title"]) > 24:
             row["description"] = row["title"]
             row["title"] = row["title"][:23].rstrip() + "…"
-    rows.append({"id": "human", "title": ru("Ask a consultant")})
+    rows += [{"id": "rem", "title": ru("🔔 Reminders")}, {"id": "human", "title": ru("Ask a consultant")}]
     assert sends == [
         text(ru("Language set: Russian.")),
         interactive("list", ru("Choose a topic, or just type your question:"),

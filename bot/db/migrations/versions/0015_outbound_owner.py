@@ -4,16 +4,16 @@ Every desk message is now written before it is sent, claimed by the instance tha
 wrote it; after a kill, that instance (the same DESK_INSTANCE_ID) takes its own
 unsent messages back without waiting for the lease.
 
-Revision ID: 0011_outbound_owner
-Revises: 0010
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-06
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_outbound_owner"
-down_revision = "0010"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,201 @@
+"""One deadline reminder to N subscribers through the real desk and fake platform APIs on loopback.
+
+Half the subscribers are on Telegram, half on WhatsApp (their 24-hour window long closed, so
+each gets the approved template). The desk runs in this process as `serve` builds it (the
+application, its outbox worker and its reminder sender); the fake Telegram Bot API and Graph
+API answer every message at once, counting them. Reported:
+
+- stored and handed over: from the start until every reminder is a row handed to the outbox;
+- all sent: until every reminder is delivered (or failed) at the fake APIs;
+- the platform bound: what the platforms' own limits allow at best (Telegram 30 messages/s,
+  WhatsApp 80/s per number, each times DESK_REMINDER_RATE_SHARE), so the floor of any desk.
+
+Run 1 has pacing off: the desk's own speed, which must be well above the bound. Run 2 has
+pacing on at the real limits, for a smaller N (a full 50,000 at 24 messages/s takes 17
+minutes): its rate shows the sender keeps to the limits and reaches them.
+
+    python benchmarks/reminders.py [--subscribers 50000] [--paced 1200] [--database URL]
+
+Loopback only, bounded in count and time: every wait has a deadline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import itertools
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from pydantic import SecretStr
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.app.compose import build_matcher, make_engine  # noqa: E402
+from bot.app.config import Settings  # noqa: E402
+from bot.app.web import create_app  # noqa: E402
+from bot.db import schema  # noqa: E402
+from bot.db.models import User, WhatsAppContact  # noqa: E402
+from bot.reminders.tables import ReminderSubscription, SentReminder  # noqa: E402
+from knowledge.loader import DEFAULT_DIR  # noqa: E402
+
+TOKEN = "123456789:AAHbenchmark-token_for-loopback"
+NUMBER = "106540352242922"
+ALMATY = dt.timezone(dt.timedelta(hours=5))
+SEND_AT = dt.datetime(2027, 3, 1, 10, 0, tzinfo=ALMATY).astimezone(dt.UTC)  # 30 days before 31 March
+CALENDAR = """streams:
+  - {id: bench, name: {kk: Бенчмарк, ru: Бенчмарк}, topics: []}
+events:
+  - id: bench.deadline
+    stream: bench
+    yearly: "03-31"
+    offsets: [30]
+    title: {kk: ҮЕҰ дерекқоры, ru: База данных НПО}
+    text: {kk: Мәліметті 31 наурызға дейін беріңіз., ru: Подайте сведения до 31 марта.}
+    link: https://adilet.zan.kz/rus/docs/Z010000142_
+    source: {act: Закон «О некоммерческих организациях», url: https://adilet.zan.kz/rus/docs/Z010000142_}
+    checked: 2026-12-01
+"""
+DEADLINE = 1800.0  # seconds any one run may take
+
+
+class FakePlatforms:
+    """sendMessage and Graph `messages`, answered at once and counted."""
+
+    def __init__(self) -> None:
+        self.telegram = self.whatsapp = 0
+        self.ids = itertools.count(1)
+        self.app = web.Application()
+        self.app.router.add_post("/bot{token}/sendMessage", self.send_message)
+        self.app.router.add_post("/{version}/{number}/messages", self.graph)
+
+    async def send_message(self, request: web.Request) -> web.Response:
+        await request.read()
+        self.telegram += 1
+        return web.json_response({"ok": True, "result": {
+            "message_id": next(self.ids), "date": 1767225600, "chat": {"id": 1, "type": "private"}, "text": "."}})
+
+    async def graph(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.whatsapp += body.get("type") == "template"
+        return web.json_response({"messaging_product": "whatsapp", "messages": [{"id": f"wamid.{next(self.ids)}"}]})
+
+
+async def seed(engine: AsyncEngine, count: int) -> None:
+    """`count` subscribers, alternately Telegram and WhatsApp, subscribed in January."""
+    january = SEND_AT - dt.timedelta(days=50)
+    rows = [{"channel": "telegram" if n % 2 else "whatsapp", "external_id": str(7_700_000_000 + n),
+             "name": "", "lang": "kk" if n % 3 else "ru", "first_seen": january, "last_seen": january}
+            for n in range(count)]
+    async with engine.begin() as conn:
+        for start in range(0, count, 5000):
+            await conn.execute(insert(User.__table__), rows[start:start + 5000])
+        ids = (await conn.execute(select(User.id, User.channel, User.external_id))).all()
+        subscriptions = [{"user_id": i, "stream": "bench", "own_region": False, "subscribed_at": january,
+                          "stopped_at": None, "stop_reason": ""} for i, _c, _e in ids]
+        contacts = [{"wa_id": e, "name": "", "last_inbound_at": january, "choices": "[]"}
+                    for _i, c, e in ids if c == "whatsapp"]
+        for table, rows in ((ReminderSubscription.__table__, subscriptions), (WhatsAppContact.__table__, contacts)):
+            for start in range(0, len(rows), 5000):
+                await conn.execute(insert(table), rows[start:start + 5000])
+
+
+async def counts(engine: AsyncEngine) -> dict[str, int]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(select(SentReminder.status, func.count()).group_by(SentReminder.status))
+        return {status: number for status, number in rows}
+
+
+def settings_for(database_url: str, knowledge: Path, api: str, paced: bool) -> Settings:
+    limits: dict[str, Any] = {} if paced else {
+        "telegram_messages_per_second": 0, "telegram_chat_messages_per_second": 0,
+        "whatsapp_messages_per_second": 0}
+    return Settings(_env_file=None, database_url=database_url, knowledge_dir=knowledge,  # type: ignore[call-arg]
+                    telegram_token=SecretStr(TOKEN), telegram_api_url=api, telegram_webhook_secret=SecretStr("s"),
+                    whatsapp_token=SecretStr("t"), whatsapp_api_url=api, whatsapp_phone_number_id=NUMBER,
+                    whatsapp_app_secret=SecretStr("a"), whatsapp_verify_token=SecretStr("v"),
+                    whatsapp_reminder_template="civic_desk_reminder", reminder_tick_seconds=3600,
+                    log_level="WARNING", **limits)
+
+
+async def one_run(database_url: str, knowledge: Path, count: int, paced: bool) -> dict[str, float]:
+    platforms = FakePlatforms()
+    runner = web.AppRunner(platforms.app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    api = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+    settings = settings_for(database_url, knowledge, api, paced)
+    engine = make_engine(settings)  # the desk's own: SQLite's WAL and busy timeout, PostgreSQL's bounds
+    await schema.upgrade(engine)
+    await seed(engine, count)
+    started = time.monotonic()
+    desk = web.AppRunner(create_app(settings, engine, build_matcher(settings),
+                                    clock=lambda: SEND_AT + dt.timedelta(seconds=time.monotonic() - started)))
+    await desk.setup()  # starts the outbox worker and the sender, whose first tick is now
+    handed = done = 0.0
+    try:
+        async with asyncio.timeout(DEADLINE):
+            while True:
+                await asyncio.sleep(0.25)
+                now = await counts(engine)
+                if not handed and sum(now.values()) == count and not now.get("new"):
+                    handed = time.monotonic() - started
+                if now.get("delivered", 0) + now.get("failed", 0) == count:
+                    done = time.monotonic() - started
+                    break
+    finally:
+        await desk.cleanup()
+        await runner.cleanup()
+        await engine.dispose()
+    share = settings.reminder_rate_share
+    bound = max(count / 2 / (30 * share), count / 2 / (80 * share))
+    return {"handed": handed, "done": done, "bound": bound, "telegram": platforms.telegram,
+            "whatsapp": platforms.whatsapp, "rate": count / done}
+
+
+async def fresh(database: str | None, workdir: Path, name: str) -> str:
+    if not database:
+        return f"sqlite+aiosqlite:///{workdir / name}.db"
+    engine = create_async_engine(database)
+    from tests.fixtures import reset_database  # the suite's own way to empty a PostgreSQL database
+
+    await reset_database(engine)
+    await engine.dispose()
+    return database
+
+
+async def main(args: argparse.Namespace) -> int:
+    workdir = Path(tempfile.mkdtemp(prefix="remind-bench-"))
+    knowledge = workdir / "kb"
+    shutil.copytree(DEFAULT_DIR, knowledge, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    (knowledge / "calendar.yaml").write_text(CALENDAR, encoding="utf-8")
+    try:
+        runs = (("pacing off", args.subscribers, False), ("pacing at the limits", args.paced, True))
+        for label, count, paced in runs:
+            result = await one_run(await fresh(args.database, workdir, label.replace(" ", "-")), knowledge, count,
+                                   paced)
+            print(f"{label}: {count} subscribers; stored and handed over {result['handed']:.1f} s; all sent "
+                  f"{result['done']:.1f} s ({result['rate']:.0f}/s); platform bound {result['bound']:.1f} s; "
+                  f"at the fakes: {result['telegram']} Telegram, {result['whatsapp']} WhatsApp templates",
+                  flush=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subscribers", type=int, default=50_000)
+    parser.add_argument("--paced", type=int, default=1200, metavar="N", help="subscribers of the paced run")
+    parser.add_argument("--database", help="a PostgreSQL URL (emptied!) instead of SQLite files")
+    sys.exit(asyncio.run(main(parser.parse_args())))

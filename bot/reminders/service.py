@@ -1,0 +1,81 @@
+"""The reminders of a running desk, built once from the settings: the conversation's side and the sender."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app.config import Settings
+from bot.ops.metrics import Metrics
+from bot.pipeline.instance import instance_name
+from bot.pipeline.outbound import Outbound
+from bot.pipeline.pacing import Pacer, Rate
+from bot.reminders.deliver import Channels, Deliverer
+from bot.reminders.lease import Lease
+from bot.reminders.metrics import ReminderMetrics
+from bot.reminders.queue import ReminderQueue
+from bot.reminders.scheduler import Scheduler
+from bot.reminders.source import CalendarSource
+from bot.reminders.store import SqlSubscriptionStore
+from handlers import Channel, Translator
+from handlers.ports import Clock
+from handlers.subscriptions import Reach, Reminders
+from knowledge.regions import Regions
+
+LEASE_TICKS = 3  # the lease outlives this many missed ticks of its holder
+
+
+@dataclass
+class ReminderService:
+    conversation: Reminders  # the desk's side: subscribing, stopping
+    scheduler: Scheduler
+    queue: ReminderQueue
+
+    def start(self) -> None:
+        self.scheduler.start()
+
+    async def stop(self) -> None:
+        await self.scheduler.stop()
+
+    async def tick(self) -> int:
+        return await self.scheduler.tick()
+
+
+def reach(settings: Settings) -> Reach:
+    """Telegram reaches every subscriber; WhatsApp only with a template for closed windows."""
+    channels = set()
+    if settings.telegram_token.get_secret_value():
+        channels.add(Channel.TELEGRAM)
+    if settings.whatsapp_token.get_secret_value() and settings.whatsapp_reminder_template:
+        channels.add(Channel.WHATSAPP)
+    return Reach(frozenset(channels), settings.telegram_bot_url)
+
+
+def shares(settings: Settings) -> dict[str, Rate]:
+    """Each platform's rate times DESK_REMINDER_RATE_SHARE (none where pacing is off)."""
+    limits = {"telegram": settings.telegram_messages_per_second, "whatsapp": settings.whatsapp_messages_per_second}
+    return {channel: Rate(limit * settings.reminder_rate_share) for channel, limit in limits.items() if limit > 0}
+
+
+def build_reminders(settings: Settings, engine: AsyncEngine, outbound: Outbound, pacer: Pacer, metrics: Metrics,
+                    translator: Translator, clock: Clock, regions: Regions,
+                    entry_ids: Callable[[], Iterable[str]]) -> ReminderService | None:
+    """None when DESK_REMINDERS is off; raises KnowledgeError on a calendar that does not validate."""
+    if not settings.reminders:
+        return None
+    zone = ZoneInfo(settings.timezone)
+    source = CalendarSource(settings.knowledge_dir, regions, entry_ids)
+    conversation = Reminders(SqlSubscriptionStore(engine, clock), source, reach(settings), regions, clock, zone)
+    channels = Channels(outbound.senders.get, pacer, shares(settings), settings.whatsapp_reminder_template)
+    deliver = Deliverer(engine, source, translator, channels, clock, zone, settings.delivery_deadline_hours * 3600)
+    queue = ReminderQueue(engine, outbound, deliver)
+    lease = Lease(engine, instance_name(settings.instance_id, settings.port),
+                  LEASE_TICKS * settings.reminder_tick_seconds, clock)
+    at = dt.time.fromisoformat(settings.reminder_time)
+    scheduler = Scheduler(engine, source, lease, queue, clock, zone, at, settings.reminder_tick_seconds)
+    ReminderMetrics(metrics, engine)
+    return ReminderService(conversation, scheduler, queue)
