@@ -13,7 +13,8 @@ from aiohttp import web
 
 from bot.app.compose import build_matcher, make_engine
 from bot.app.config import Settings
-from bot.app.web import SchemaOutOfDate, ensure_schema, new_event_loop, preflight
+from bot.app.serve import new_event_loop, preflight
+from bot.app.web import SchemaOutOfDate, ensure_schema
 from bot.console.app import mount_console
 from bot.console.deps import PREFIX, Console
 from bot.curation.reload import BaseReloader

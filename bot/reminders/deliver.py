@@ -41,6 +41,7 @@ SETTLE_ATTEMPTS = 3
 AT_ONCE = 8  # reminders in the hands of the database and the platforms at once (a pool holds 15 connections)
 WINDOW_CLOSED = "/131047:"  # Graph: more than 24 hours since the user's last message
 UNDELIVERABLE = "/131026:"  # Graph: the number cannot receive WhatsApp messages
+FORBIDDEN = ("403:", "TelegramForbiddenError")  # a blocked bot: the Bot API's answer, or aiogram's error
 sent, users, subscriptions = SentReminder.__table__, User.__table__, ReminderSubscription.__table__
 
 
@@ -192,6 +193,6 @@ async def _in_order(send: Send, chat_id: str, messages: list[dict[str, Any]]) ->
 
 def _unreachable(error: str) -> str:
     """Why a refusal ends the user's subscriptions: the bot blocked, the number undeliverable; else ""."""
-    if error.startswith("TelegramForbiddenError"):
+    if error.startswith(FORBIDDEN):
         return "blocked"
     return "undeliverable" if UNDELIVERABLE in error else ""

@@ -118,8 +118,13 @@ def build_shell(settings: Settings, engine: AsyncEngine, matcher: Matcher, *, po
     curation = Curation(SqlDraftStore(engine), SqlTranscript(engine), lambda: desk.matcher, mask)
     team = build_team(settings, engine, outbox, translator, clock, centres, workspace, curation,
                       ticket_limiter(settings.ticket_messages_per_minute, redis))
+    desk: Desk | None = None  # built below, with the reminders' conversation
+
+    def entry_ids() -> list[str]:  # the base serving now: a reload replaces the desk's matcher
+        return [entry.id for entry in (desk.matcher if desk is not None else matcher).base.entries]
+
     reminders = build_reminders(settings, engine, outbound, pacer, metrics, translator, clock, centres.regions,
-                                lambda: [entry.id for entry in desk.matcher.base.entries])
+                                entry_ids)
     desk = Desk(TimedMatcher(matcher, metrics), SqlDeskStore(engine), translator, default_lang=settings.default_lang,
                 limiter=build_limiter(settings.rate_limit_per_minute, redis, metrics), team=team, clock=clock,
                 centres=centres, reminders=reminders.conversation if reminders is not None else None)
