@@ -236,7 +236,7 @@ def desk_env(database_url: str, port: int, api_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DESK_")}
     env.update({
         "DESK_DATABASE_URL": database_url, "DESK_HOST": "127.0.0.1", "DESK_PORT": str(port),
-        "DESK_LOG_LEVEL": "WARNING",
+        "DESK_LOG_LEVEL": "WARNING", "DESK_PUBLIC_URL": "https://desk.bench.invalid",  # setWebhook: the fake API's
         "DESK_TELEGRAM_TOKEN": TOKEN, "DESK_TELEGRAM_API_URL": api_url, "DESK_TELEGRAM_WEBHOOK_SECRET": SECRET,
         "DESK_WHATSAPP_TOKEN": "bench", "DESK_WHATSAPP_API_URL": api_url, "DESK_WHATSAPP_PHONE_NUMBER_ID": NUMBER,
         "DESK_WHATSAPP_APP_SECRET": APP_SECRET, "DESK_WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
