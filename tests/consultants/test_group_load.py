@@ -148,7 +148,7 @@ class Load:
         assert statuses[1:] == [200] * (USERS - 1)
 
     async def tickets(self) -> dict[int, str]:
-        async with self.service.shell.engine.connect() as conn:
+        async with self.desk.shell.engine.connect() as conn:
             return dict((await conn.execute(select(TicketRow.id, TicketRow.chat_id))).all())  # type: ignore[arg-type]
 
     async def reply_to_all(self) -> None:
@@ -158,7 +158,7 @@ class Load:
                    for thread, title in self.api.topics.items()}
 
         async def reply(n: int, ticket_id: int) -> None:
-            consultant = Consultant(self.service.client, self.api, self.service.shell, group=GROUP,
+            consultant = Consultant(self.desk.client, self.api, self.desk.shell, group=GROUP,
                                     thread_id=threads[ticket_id], id=7000 + n, first_name=f"Кеңесші{n}",
                                     update_ids=self.update_ids)
             text = marker(chats[ticket_id])
