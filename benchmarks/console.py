@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import datetime as dt
 import json
-import random
 import re
 import statistics
 import sys
@@ -35,11 +34,11 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from report import seed
+from report import busy_week
 
 from bot.analytics.questions import question_figures
 from bot.app.config import Settings
@@ -48,10 +47,8 @@ from bot.console.app import mount_console
 from bot.console.deps import Console
 from bot.console.hourly import HourlyCounts
 from bot.console.period import period_of
-from bot.db import schema
 from bot.db.models import Question, utcnow
 from handlers import Translator
-from knowledge import Matcher, load_base
 
 PAGES = {
     "dashboard, 7 days": "/console/?days=7",
@@ -88,14 +85,7 @@ async def timed(session: aiohttp.ClientSession, url: str, repeat: int) -> tuple[
 
 
 async def main(url: str, count: int, repeat: int) -> None:
-    engine = create_async_engine(url)
-    if engine.dialect.name == "postgresql":
-        async with engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-    await schema.upgrade(engine)
-    matcher = Matcher(load_base())
-    await seed(engine, count, matcher, random.Random(7))
+    engine, matcher = await busy_week(url, count)
     await StaffStore(engine).add("head", "head", PASSWORD, by="benchmark")
     settings = Settings(database_url=url, _env_file=None)  # type: ignore[call-arg]
     console = Console(settings, engine, Translator(), lambda: matcher, utcnow)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import random
 import re
 import statistics
 import tempfile
@@ -26,9 +25,8 @@ import time
 import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from report import seed  # benchmarks/report.py: the same busy week
+from report import busy_week  # benchmarks/report.py: the same busy week
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app.config import Settings
 from bot.app.serve import settle_heap
@@ -36,10 +34,8 @@ from bot.console.app import mount_console
 from bot.console.deps import Console
 from bot.console.kb_edits import KbEdits
 from bot.curation.entry_form import from_mapping
-from bot.db import schema
 from bot.db.models import utcnow
 from handlers import Translator
-from knowledge import Matcher, load_base
 
 PASSWORD = "benchmark password 1"
 ENTRY = "grants.how-apply"
@@ -76,14 +72,7 @@ async def fetch(session: aiohttp.ClientSession, url: str) -> float:
 
 
 async def main(url: str, count: int, repeat: int) -> None:
-    engine = create_async_engine(url)
-    if engine.dialect.name == "postgresql":
-        async with engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-    await schema.upgrade(engine)
-    matcher = Matcher(load_base())
-    await seed(engine, count, matcher, random.Random(7))
+    engine, matcher = await busy_week(url, count)
     if engine.dialect.name == "postgresql":  # as autovacuum leaves a table: index-only scans see it all-visible
         async with engine.connect() as conn:
             await (await conn.execution_options(isolation_level="AUTOCOMMIT")).execute(text("VACUUM ANALYZE"))

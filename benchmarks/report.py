@@ -125,7 +125,8 @@ async def measure(engine: AsyncEngine, matcher: Matcher, repeat: int) -> dict[st
             "gaps_s": statistics.median(gaps), "gap_texts": len(figures.gaps), "clusters": len(report.gaps)}
 
 
-async def main(url: str, count: int, repeat: int) -> None:
+async def busy_week(url: str, count: int) -> tuple[AsyncEngine, Matcher]:
+    """A fresh schema holding the busy week: the console's benchmarks start from the same data."""
     engine = create_async_engine(url)
     if engine.dialect.name == "postgresql":
         async with engine.begin() as conn:
@@ -134,6 +135,11 @@ async def main(url: str, count: int, repeat: int) -> None:
     await schema.upgrade(engine)
     matcher = Matcher(load_base())
     await seed(engine, count, matcher, random.Random(7))
+    return engine, matcher
+
+
+async def main(url: str, count: int, repeat: int) -> None:
+    engine, matcher = await busy_week(url, count)
     result = await measure(engine, matcher, repeat)
     await engine.dispose()
     print(json.dumps({"database": engine.dialect.name, "questions": count, **{
