@@ -20,14 +20,11 @@ database's own grouping (`bot.analytics.daily`).
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import datetime as dt
 import json
 import re
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -38,7 +35,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from report import busy_week
+from report import busy_week, run_from_command_line
 
 from bot.analytics.questions import question_figures
 from bot.app.config import Settings
@@ -138,11 +135,4 @@ def since_of(settings: Settings, days: int) -> dt.datetime:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--questions", type=int, default=100_000)
-    parser.add_argument("--database", default="", help="e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/bench")
-    parser.add_argument("--repeat", type=int, default=20)
-    options = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
-        database = options.database or f"sqlite+aiosqlite:///{scratch}/console.db"
-        asyncio.run(main(database, options.questions, options.repeat))
+    run_from_command_line(__doc__.splitlines()[0], main, repeat=20)

@@ -14,18 +14,16 @@ loaded machine the steadier figure).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import re
 import statistics
-import tempfile
 import time
 
 import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from report import busy_week  # benchmarks/report.py: the same busy week
+from report import busy_week, run_from_command_line  # benchmarks/report.py: the same busy week
 from sqlalchemy import text
 
 from bot.app.config import Settings
@@ -108,11 +106,4 @@ async def main(url: str, count: int, repeat: int) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--questions", type=int, default=100_000)
-    parser.add_argument("--database", default="", help="e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/bench")
-    parser.add_argument("--repeat", type=int, default=20)
-    options = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
-        database = options.database or f"sqlite+aiosqlite:///{scratch}/console.db"
-        asyncio.run(main(database, options.questions, options.repeat))
+    run_from_command_line(__doc__.splitlines()[0], main, repeat=20)

@@ -24,6 +24,7 @@ import random
 import statistics
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from sqlalchemy import insert, text
@@ -146,12 +147,18 @@ async def main(url: str, count: int, repeat: int) -> None:
         k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()}}))
 
 
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run_from_command_line(description: str, main: Callable[[str, int, int], Awaitable[None]], *,
+                          repeat: int) -> None:
+    """The busy-week benchmarks' shared options: --questions, --database (default a scratch SQLite), --repeat."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--questions", type=int, default=100_000)
     parser.add_argument("--database", default="", help="e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/bench")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=repeat)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        database = options.database or f"sqlite+aiosqlite:///{scratch}/report.db"
+        database = options.database or f"sqlite+aiosqlite:///{scratch}/bench.db"
         asyncio.run(main(database, options.questions, options.repeat))
+
+
+if __name__ == "__main__":
+    run_from_command_line(__doc__.splitlines()[0], main, repeat=3)
