@@ -17,6 +17,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+import zoneinfo
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page
@@ -35,13 +36,20 @@ DESKTOP, PHONE = 1280, 360
 START_TIMEOUT = 60.0  # a cold start imports aiogram and builds the index: slow on a loaded machine
 
 
-async def prepare(database_url: str, now: dt.datetime) -> None:
+def midday_zone(now: dt.datetime) -> str:
+    """A fixed-offset zone in which `now` is about noon: the served console counts days in the desk's
+    zone, so a run seeded and viewed there never straddles the desk's midnight."""
+    offset = 12 - now.hour  # -11 .. +12 hours, all of them zones
+    return "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"  # the Etc names invert the sign
+
+
+async def prepare(database_url: str, now: dt.datetime, zone: str) -> None:
     """An empty database at the newest schema with the seeded past and the three accounts."""
     engine = create_async_engine(database_url)
     try:
         await reset_database(engine)
         await schema.upgrade(engine)
-        await seed_desk(engine, now)
+        await seed_desk(engine, now, zoneinfo.ZoneInfo(zone))
         await seed_staff(engine)
     finally:
         await engine.dispose()
@@ -91,12 +99,20 @@ class ConsoleServer:
             self.process.wait(timeout=20)
 
 
+def seeded_database(workdir: Path) -> tuple[str, str]:
+    """The test database (or a SQLite file in `workdir`) freshly seeded: its URL and the desk's zone."""
+    url = os.environ.get("DESK_TEST_DATABASE_URL") or f"sqlite+aiosqlite:///{workdir / 'desk.db'}"
+    now = utcnow()
+    zone = midday_zone(now)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # Playwright's loop may run in this thread
+        pool.submit(asyncio.run, prepare(url, now, zone)).result()
+    return url, zone
+
+
 def start_seeded(workdir: Path, command: str = "serve", **settings: str) -> ConsoleServer:
     """`civic-desk serve` (or `command`, e.g. "console") over a freshly seeded database, answering."""
-    url = os.environ.get("DESK_TEST_DATABASE_URL") or f"sqlite+aiosqlite:///{workdir / 'desk.db'}"
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # Playwright's loop may run in this thread
-        pool.submit(asyncio.run, prepare(url, utcnow())).result()
-    server = ConsoleServer(url, workdir, command, **settings)
+    url, zone = seeded_database(workdir)
+    server = ConsoleServer(url, workdir, command, **{"timezone": zone, **settings})
     server.start()
     return server
 

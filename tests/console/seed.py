@@ -1,6 +1,7 @@
 """A desk with a known past, written straight into the tables: the console must show exactly this.
 
-Everything is relative to `now` (the served console reads the real clock). The numbers
+Everything is relative to `now` and the desk's time zone (the served console reads the real
+clock, so its days are the desk's local days). The numbers
 the tests expect are computed from these tables, never typed in twice.
 """
 
@@ -71,19 +72,24 @@ USER_SAYS = "Сәлеметсіз бе, бізге кеңес керек"
 CONSULTANT_SAYS = "Сәлеметсіз бе! Жарғыны жіберіңізші."
 
 
-def noon(now: dt.datetime, days_ago: int) -> dt.datetime:
-    day = (now - dt.timedelta(days=days_ago)).date()
-    moment = dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.UTC)
-    return min(moment, now - dt.timedelta(minutes=5))
+def noon(now: dt.datetime, days_ago: int, zone: dt.tzinfo) -> dt.datetime:
+    """Noon of the desk's day `days_ago` before `now`; today's is kept in the past and in today."""
+    today = now.astimezone(zone).date()
+    day = today - dt.timedelta(days=days_ago)
+    moment = dt.datetime(day.year, day.month, day.day, 12, tzinfo=zone)
+    midnight = dt.datetime(today.year, today.month, today.day, tzinfo=zone)
+    if days_ago == 0:
+        moment = max(min(moment, now - dt.timedelta(minutes=5)), midnight)
+    return moment.astimezone(dt.UTC)  # the tables hold UTC
 
 
-async def seed_desk(engine: AsyncEngine, now: dt.datetime) -> None:
+async def seed_desk(engine: AsyncEngine, now: dt.datetime, zone: dt.tzinfo) -> None:
     async with engine.begin() as conn:
         for n, asked in enumerate(ASKED):
             user_id = (await conn.execute(insert(User).values(
                 channel=asked.channel, external_id=f"u{n}", name=f"user {n}", lang=asked.lang,
                 first_seen=now, last_seen=now))).inserted_primary_key[0]
-            at = noon(now, asked.days_ago)
+            at = noon(now, asked.days_ago, zone)
             await conn.execute(insert(Question), [
                 {"user_id": user_id, "text": asked.text, "lang": asked.lang, "decision": asked.decision,
                  "topic": asked.topic, "score": 0.5, "created_at": at + dt.timedelta(seconds=i)}

@@ -8,7 +8,6 @@ import asyncio
 import concurrent.futures
 import datetime as dt
 import json
-import os
 import re
 import shutil
 import time
@@ -31,8 +30,8 @@ from tests.console.harness import (
     horizontal_overflow,
     log_in,
     open_page,
-    prepare,
     screenshot,
+    seeded_database,
 )
 from tests.console.telegram_thread import ThreadedBotAPI, text_update
 from tests.service import NATIONAL_ONLY
@@ -84,11 +83,10 @@ def server(tmp_path_factory: pytest.TempPathFactory, telegram: ThreadedBotAPI) -
     shutil.copytree(SMALL_KB, kb)
     shutil.copy(DEFAULT_DIR / "regions.yaml", kb)
     (kb / "centres.yaml").write_text(NATIONAL_ONLY, encoding="utf-8")
-    url = os.environ.get("DESK_TEST_DATABASE_URL") or f"sqlite+aiosqlite:///{workdir / 'desk.db'}"
+    url, zone = seeded_database(workdir)
     with concurrent.futures.ThreadPoolExecutor(1) as pool:  # Playwright's loop may run in this thread
-        pool.submit(asyncio.run, prepare(url, utcnow())).result()
         pool.submit(asyncio.run, seed_gaps(url)).result()
-    served = ConsoleServer(url, workdir, knowledge_dir=str(kb), telegram_token=TOKEN,
+    served = ConsoleServer(url, workdir, timezone=zone, knowledge_dir=str(kb), telegram_token=TOKEN,
                            telegram_api_url=telegram.api.url, telegram_webhook_secret=SECRET,
                            public_url="https://desk.example.kz", telegram_chat_messages_per_second="0")
     served.argv = ["serve"]  # with the Telegram channel, not --no-channels
