@@ -1,36 +1,47 @@
 """The adapter between the reminders and the outbox (main's `bot.pipeline.outbound`), and nothing else.
 
-A reminder is kept as one row of the outbox (`outbound_messages`) on a channel of
-its own ("rem:telegram", "rem:whatsapp"), so it rides the outbox's
-durable lanes, retries and deadline without queueing behind (or ahead of) a chat's
-answers; its body is only the reminder's id: the text is written when it goes
-out, in the user's language and for the channel's window. Only the instance
-holding the reminders' lease registers these channels, so one process sends
-them, within its pacing. Main's outbox takes one message per call; the rows are
-written here in batches instead (its table, its columns), until the outbox
-offers a batch of its own. Switching to another outbox means changing this file.
+`sent_reminders` is the reminders' own queue: a stored reminder waits there (`new`)
+however long its event's sending takes. The instance holding the reminders' lease
+takes them a batch at a time: one conditional UPDATE marks the batch `queued` and
+one multi-row INSERT writes their outbox messages (`outbound_messages`, on channels
+of their own, "rem:telegram", "rem:whatsapp"), already claimed by this instance, in
+the same transaction; then the outbox sends them from memory, each in its own lane,
+and records them sent in its group commits. So a reminder is handed over once,
+whatever dies when; a retry (429, 5xx) goes through the outbox's table like any
+message, and a restarted instance takes its claims back at start-up.
+
+Only a few batches are in flight at once: the outbox's claims run out after its lease
+(an instance that stops sending is taken over), so nothing may wait in memory that long,
+and the outbox's look for due messages never has thousands of reminders ahead of a
+chat's answer. The message body is only the reminder's id: the text is written when it
+goes out, in the user's language and for the channel's window. Only the holder of the
+lease registers these channels, so one process sends them, within its pacing.
+Switching to another outbox means changing this file.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.models import OutboundMessage, User
-from bot.pipeline import jsonio
+from bot.db.models import User
 from bot.pipeline.outbound import Outbound
+from bot.pipeline.outbound_table import Message, new_claim
 from bot.pipeline.outcome import Outcome
+from bot.reminders.rows import NEW, QUEUED
 from bot.reminders.tables import SentReminder
 
 PREFIX = "rem:"  # outbound_messages.channel holds 16 characters
 CHANNELS = ("telegram", "whatsapp")
-NEW, QUEUED = "new", "queued"
-BATCH = 1000
-sent, users, messages = SentReminder.__table__, User.__table__, OutboundMessage.__table__
+BATCH = 200  # reminders taken per transaction
+AHEAD = 3  # batches in flight at most: at the platforms' pace, seconds of sending, far below the outbox's lease
+STALL = 60.0  # seconds without one reminder coming back before the ones in flight are no longer waited for
+sent, users = SentReminder.__table__, User.__table__
 Deliver = Callable[[int], Awaitable[Outcome]]
 
 
@@ -39,48 +50,89 @@ class ReminderQueue:
         self.engine = engine
         self.outbound = outbound
         self.deliver = deliver
+        self._flight: set[int] = set()  # reminders handed to the outbox, not yet tried
+        self._back = asyncio.Event()  # one came back from the outbox
+        self._sending: asyncio.Task[int] | None = None
 
     @property
     def channels(self) -> tuple[str, ...]:
         """The messengers this desk runs (their senders registered with the outbox)."""
         return tuple(c for c in CHANNELS if c in self.outbound.senders)
 
-    async def hand_over(self, now: dt.datetime) -> int:
-        """Every stored (`new`) reminder into the outbox, a batch per transaction; returns how many.
+    @property
+    def is_open(self) -> bool:
+        return any(PREFIX + channel in self.outbound.senders for channel in CHANNELS)
 
-        The rows are taken with a conditional UPDATE and their outbox messages written in the
-        same transaction, so a reminder is handed over once, whatever dies when; one statement
-        per batch instead of the outbox's one transaction per message (`put`), which made the
-        hand-over, not the platforms, the slow part of a large event.
-        """
+    async def waiting(self) -> int:
+        """Reminders stored and not yet handed to the outbox."""
+        async with self.engine.connect() as conn:
+            return int(await conn.scalar(select(func.count()).select_from(sent).where(sent.c.status == NEW)) or 0)
+
+    async def send(self) -> int:
+        """Hand every waiting reminder to the outbox, a batch at a time, as the ones before go out;
+        returns how many. Nothing while another instance sends them."""
         handed = 0
-        while True:
-            async with self.engine.begin() as conn:
-                batch = select(sent.c.id).where(sent.c.status == NEW).order_by(sent.c.id).limit(BATCH)
-                taken = [row.id for row in await conn.execute(
-                    update(sent).where(sent.c.id.in_(batch), sent.c.status == NEW).values(status=QUEUED)
-                    .returning(sent.c.id))]
-                if not taken:
-                    return handed
-                chats = await conn.execute(select(sent.c.id, users.c.channel, users.c.external_id)
-                                           .join(users, users.c.id == sent.c.user_id).where(sent.c.id.in_(taken)))
-                await conn.execute(insert(messages), [
-                    {"channel": PREFIX + row.channel, "chat_id": row.external_id,
-                     "body": jsonio.dumps({"reminder": row.id}), "status": "pending", "attempts": 0,
-                     "next_attempt_at": now, "deadline_at": now + self.outbound.policy.deadline, "claim": "",
-                     "error": "",
-                     "created_at": now} for row in chats])
-            handed += len(taken)
+        while self.is_open:
+            await self._room()
+            made = await self._take(self.outbound.clock())
+            if not made:
+                return handed
+            self._flight.update(message.body["reminder"] for message in made)
+            await self.outbound.hand_over(made)
+            handed += len(made)
+        return handed
+
+    async def _room(self) -> None:
+        """Until fewer than AHEAD batches are in flight. One that never comes back (its lane lost
+        the database) holds the rest only for STALL seconds: the outbox's own pass hands it on."""
+        while len(self._flight) > (AHEAD - 1) * BATCH:
+            self._back.clear()
+            try:
+                async with asyncio.timeout(STALL):
+                    await self._back.wait()
+            except TimeoutError:
+                self._flight.clear()
+
+    async def _take(self, now: dt.datetime) -> list[Message]:
+        """The next batch: marked queued, and written to the outbox claimed by this instance, in one transaction."""
+        async with self.engine.begin() as conn:
+            batch = select(sent.c.id).where(sent.c.status == NEW).order_by(sent.c.id).limit(BATCH)
+            taken = [row.id for row in await conn.execute(
+                update(sent).where(sent.c.id.in_(batch), sent.c.status == NEW).values(status=QUEUED)
+                .returning(sent.c.id))]
+            if not taken:
+                return []
+            chats = await conn.execute(select(sent.c.id, users.c.channel, users.c.external_id)
+                                       .join(users, users.c.id == sent.c.user_id).where(sent.c.id.in_(taken))
+                                       .order_by(sent.c.id))
+            deadline = now + self.outbound.policy.deadline
+            made = [Message(PREFIX + row.channel, row.external_id, {"reminder": row.id}, deadline, new_claim())
+                    for row in chats]
+            await conn.run_sync(self.outbound.store, made)
+        return made
 
     def open(self) -> None:
         """This instance sends the reminders (it holds the lease)."""
         for channel in self.channels:
             self.outbound.register(PREFIX + channel, self._send)
 
+    def start(self) -> None:
+        """Send what waits in the background (the worker of `serve`), unless that is under way."""
+        if self.is_open and (self._sending is None or self._sending.done()):
+            self._sending = asyncio.create_task(self.send(), name="reminders-send")
+
     def close(self) -> None:
         """Another instance sends them: this one's outbox leaves their rows alone."""
         for channel in CHANNELS:
             self.outbound.senders.pop(PREFIX + channel, None)
+        if self._sending is not None:
+            self._sending.cancel()
+            self._sending = None
 
     async def _send(self, chat_id: str, body: dict[str, Any]) -> Outcome:
-        return await self.deliver(int(body["reminder"]))
+        reminder_id = int(body["reminder"])
+        try:
+            return await self.deliver(reminder_id)
+        finally:
+            self._flight.discard(reminder_id)
+            self._back.set()

@@ -18,6 +18,7 @@ from bot.reminders.deliver import Channels, Deliverer
 from bot.reminders.lease import Lease
 from bot.reminders.metrics import ReminderMetrics
 from bot.reminders.queue import ReminderQueue
+from bot.reminders.rows import Rows
 from bot.reminders.scheduler import Scheduler
 from bot.reminders.source import CalendarSource
 from bot.reminders.store import SqlSubscriptionStore
@@ -71,11 +72,13 @@ def build_reminders(settings: Settings, engine: AsyncEngine, outbound: Outbound,
     source = CalendarSource(settings.knowledge_dir, regions, entry_ids)
     conversation = Reminders(SqlSubscriptionStore(engine, clock), source, reach(settings), regions, clock, zone)
     channels = Channels(outbound.senders.get, pacer, shares(settings), settings.whatsapp_reminder_template)
-    deliver = Deliverer(engine, source, translator, channels, clock, zone, settings.delivery_deadline_hours * 3600)
+    rows, stops = Rows.on(engine), SqlSubscriptionStore(engine, clock)
+    deliver = Deliverer(rows, stops, source, translator, channels, clock, zone,
+                        dt.timedelta(hours=settings.delivery_deadline_hours))
     queue = ReminderQueue(engine, outbound, deliver)
     lease = Lease(engine, instance_name(settings.instance_id, settings.port),
                   LEASE_TICKS * settings.reminder_tick_seconds, clock)
     at = dt.time.fromisoformat(settings.reminder_time)
-    scheduler = Scheduler(engine, source, lease, queue, clock, zone, at, settings.reminder_tick_seconds)
+    scheduler = Scheduler(engine, source, lease, queue, rows, stops, clock, zone, at, settings.reminder_tick_seconds)
     ReminderMetrics(metrics, engine)
     return ReminderService(conversation, scheduler, queue)
