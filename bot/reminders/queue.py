@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -36,10 +37,13 @@ from bot.pipeline.outcome import Outcome
 from bot.reminders.rows import NEW, QUEUED
 from bot.reminders.tables import SentReminder
 
+log = logging.getLogger(__name__)
 PREFIX = "rem:"  # outbound_messages.channel holds 16 characters
 CHANNELS = ("telegram", "whatsapp")
-BATCH = 200  # reminders taken per transaction
-AHEAD = 3  # batches in flight at most: at the platforms' pace, seconds of sending, far below the outbox's lease
+BATCH = 100  # reminders taken per transaction
+AHEAD = 4  # batches in flight at most: seconds of sending at the platforms' pace, far below the outbox's
+# lease, and fewer than the open messages the outbox looks at for what is due (HEADS): an answer waiting
+# for its retry is never hidden behind reminders
 STALL = 60.0  # seconds without one reminder coming back before the ones in flight are no longer waited for
 sent, users = SentReminder.__table__, User.__table__
 Deliver = Callable[[int], Awaitable[Outcome]]
@@ -119,7 +123,14 @@ class ReminderQueue:
     def start(self) -> None:
         """Send what waits in the background (the worker of `serve`), unless that is under way."""
         if self.is_open and (self._sending is None or self._sending.done()):
-            self._sending = asyncio.create_task(self.send(), name="reminders-send")
+            self._sending = asyncio.create_task(self._background(), name="reminders-send")
+
+    async def _background(self) -> int:
+        try:
+            return await self.send()
+        except Exception as exc:  # the database is away: the next tick starts again
+            log.warning("sending reminders stopped: %r", exc)
+            return 0
 
     def close(self) -> None:
         """Another instance sends them: this one's outbox leaves their rows alone."""
