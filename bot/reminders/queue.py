@@ -54,7 +54,7 @@ class ReminderQueue:
         self.engine = engine
         self.outbound = outbound
         self.deliver = deliver
-        self._flight: set[int] = set()  # reminders handed to the outbox, not yet tried
+        self._flight: dict[str, set[int]] = {}  # per channel: reminders handed to the outbox, not yet tried
         self._back = asyncio.Event()  # one came back from the outbox
         self._sending: asyncio.Task[int] | None = None
 
@@ -73,44 +73,50 @@ class ReminderQueue:
             return int(await conn.scalar(select(func.count()).select_from(sent).where(sent.c.status == NEW)) or 0)
 
     async def send(self) -> int:
-        """Hand every waiting reminder to the outbox, a batch at a time, as the ones before go out;
-        returns how many. Nothing while another instance sends them."""
-        handed = 0
+        """Hand every waiting reminder to the outbox, a batch at a time as the ones before go out,
+        each messenger on its own (the platforms' limits are per platform: one must not wait for
+        the other); returns how many. Nothing while another instance sends them."""
+        return sum(await asyncio.gather(*(self._send(channel) for channel in self.channels)))
+
+    async def _send(self, channel: str) -> int:
+        handed, after = 0, 0
+        flight = self._flight.setdefault(channel, set())
         while self.is_open:
-            await self._room()
-            made = await self._take(self.outbound.clock())
+            await self._room(flight)
+            made = await self._take(channel, after, self.outbound.clock())
             if not made:
                 return handed
-            self._flight.update(message.body["reminder"] for message in made)
+            ids = [message.body["reminder"] for message in made]
+            flight.update(ids)
+            after = max(ids)
             await self.outbound.hand_over(made)
             handed += len(made)
         return handed
 
-    async def _room(self) -> None:
+    async def _room(self, flight: set[int]) -> None:
         """Until fewer than AHEAD batches are in flight. One that never comes back (its lane lost
         the database) holds the rest only for STALL seconds: the outbox's own pass hands it on."""
-        while len(self._flight) > (AHEAD - 1) * BATCH:
+        while len(flight) > (AHEAD - 1) * BATCH:
             self._back.clear()
             try:
                 async with asyncio.timeout(STALL):
                     await self._back.wait()
             except TimeoutError:
-                self._flight.clear()
+                flight.clear()
 
-    async def _take(self, now: dt.datetime) -> list[Message]:
-        """The next batch: marked queued, and written to the outbox claimed by this instance, in one transaction."""
+    async def _take(self, channel: str, after: int, now: dt.datetime) -> list[Message]:
+        """The channel's next batch (ids above `after`: each pass reads past the other channel's rows
+        once): marked queued, and written to the outbox claimed by this instance, in one transaction."""
         async with self.engine.begin() as conn:
-            batch = select(sent.c.id).where(sent.c.status == NEW).order_by(sent.c.id).limit(BATCH)
-            taken = [row.id for row in await conn.execute(
-                update(sent).where(sent.c.id.in_(batch), sent.c.status == NEW).values(status=QUEUED)
-                .returning(sent.c.id))]
-            if not taken:
-                return []
-            chats = await conn.execute(select(sent.c.id, users.c.channel, users.c.external_id)
-                                       .join(users, users.c.id == sent.c.user_id).where(sent.c.id.in_(taken))
-                                       .order_by(sent.c.id))
+            batch = (select(sent.c.id).join(users, users.c.id == sent.c.user_id)
+                     .where(sent.c.status == NEW, sent.c.id > after, users.c.channel == channel)
+                     .order_by(sent.c.id).limit(BATCH))
+            taken = await conn.execute(update(sent).where(sent.c.id.in_(batch), sent.c.status == NEW)
+                                       .values(status=QUEUED).returning(sent.c.id))
+            chats = await conn.execute(select(sent.c.id, users.c.external_id).join(users, users.c.id == sent.c.user_id)
+                                       .where(sent.c.id.in_([row.id for row in taken])).order_by(sent.c.id))
             deadline = now + self.outbound.policy.deadline
-            made = [Message(PREFIX + row.channel, row.external_id, {"reminder": row.id}, deadline, new_claim())
+            made = [Message(PREFIX + channel, row.external_id, {"reminder": row.id}, deadline, new_claim())
                     for row in chats]
             await conn.run_sync(self.outbound.store, made)
         return made
@@ -118,7 +124,7 @@ class ReminderQueue:
     def open(self) -> None:
         """This instance sends the reminders (it holds the lease)."""
         for channel in self.channels:
-            self.outbound.register(PREFIX + channel, self._send)
+            self.outbound.register(PREFIX + channel, self._deliver)
 
     def start(self) -> None:
         """Send what waits in the background (the worker of `serve`), unless that is under way."""
@@ -140,10 +146,11 @@ class ReminderQueue:
             self._sending.cancel()
             self._sending = None
 
-    async def _send(self, chat_id: str, body: dict[str, Any]) -> Outcome:
+    async def _deliver(self, chat_id: str, body: dict[str, Any]) -> Outcome:
         reminder_id = int(body["reminder"])
         try:
             return await self.deliver(reminder_id)
         finally:
-            self._flight.discard(reminder_id)
+            for flight in self._flight.values():
+                flight.discard(reminder_id)
             self._back.set()
