@@ -6,9 +6,11 @@ application, its outbox worker and its reminder sender); the fake Telegram Bot A
 API run in a subprocess of their own (so this process's CPU time is the desk's) and answer
 every message at once, counting them. Reported per run:
 
-- stored and handed over: from the start until no reminder waits to be handed to the outbox;
-- all sent: until every reminder is delivered (or failed) at the fake APIs;
-- the desk's CPU seconds (this process: the desk, its SQLite, the benchmark's polling);
+- stored and handed over: from the start until the last reminder was handed to the outbox;
+- all sent: until the last reminder's outcome (delivered, or failed) was recorded (both by the
+  desk's clock, which is the benchmark's monotonic clock from the start);
+- the desk's CPU seconds (this process: the desk, on SQLite the database too; the benchmark
+  only polls the fakes' counts until they have everything);
 - the platform bound: what the platforms' limits allow at best at the run's pace (Telegram 30
   messages/s, WhatsApp 80/s per number, each times the pace and DESK_REMINDER_RATE_SHARE,
   both channels in parallel), the floor of any desk; and the time's excess over it.
@@ -49,7 +51,7 @@ from bot.app.compose import build_matcher, make_engine  # noqa: E402
 from bot.app.config import Settings  # noqa: E402
 from bot.app.web import create_app  # noqa: E402
 from bot.db import schema  # noqa: E402
-from bot.db.models import User, WhatsAppContact  # noqa: E402
+from bot.db.models import OutboundMessage, User, WhatsAppContact, aware  # noqa: E402
 from bot.reminders.tables import ReminderSubscription, SentReminder  # noqa: E402
 from knowledge.loader import DEFAULT_DIR  # noqa: E402
 
@@ -118,10 +120,24 @@ async def seed(engine: AsyncEngine, count: int) -> None:
                 await conn.execute(insert(table), rows[start:start + 5000])
 
 
-async def counts(engine: AsyncEngine) -> dict[str, int]:
+async def settled(engine: AsyncEngine) -> int:
     async with engine.connect() as conn:
-        rows = await conn.execute(select(SentReminder.status, func.count()).group_by(SentReminder.status))
-        return {status: number for status, number in rows}
+        return int(await conn.scalar(select(func.count()).where(SentReminder.status.in_(("delivered", "failed"))))
+                   or 0)
+
+
+async def last_moments(engine: AsyncEngine) -> tuple[float, float]:
+    """Seconds after the send time (the desk's clock) of the last hand-over to the outbox and the last outcome."""
+    async with engine.connect() as conn:
+        handed = await conn.scalar(select(func.max(OutboundMessage.created_at))
+                                   .where(OutboundMessage.channel.like("rem:%")))
+        done = await conn.scalar(select(func.max(SentReminder.settled_at)))
+    return tuple((aware(moment) - SEND_AT).total_seconds() for moment in (handed, done))  # type: ignore[return-value]
+
+
+async def received(api: str) -> dict[str, int]:
+    async with aiohttp.ClientSession() as session, session.get(f"{api}/counts") as response:
+        return dict(await response.json())
 
 
 def settings_for(database_url: str, knowledge: Path, api: str, pace: float) -> Settings:
@@ -162,20 +178,14 @@ async def one_run(database_url: str, knowledge: Path, count: int, pace: float) -
     desk = web.AppRunner(create_app(settings, engine, build_matcher(settings),
                                     clock=lambda: SEND_AT + dt.timedelta(seconds=time.monotonic() - started)))
     await desk.setup()  # starts the outbox worker and the sender, whose first tick is now
-    handed = done = 0.0
-    try:
+    try:  # polled at the fakes (cheap), then the database once they have everything: its CPU is the desk's
         async with asyncio.timeout(DEADLINE):
-            while True:
+            while sum((at_fakes := await received(api)).values()) < count:
                 await asyncio.sleep(0.25)
-                now = await counts(engine)
-                if not handed and sum(now.values()) == count and not now.get("new"):
-                    handed = time.monotonic() - started
-                if now.get("delivered", 0) + now.get("failed", 0) == count:
-                    done = time.monotonic() - started
-                    break
+            while await settled(engine) < count:
+                await asyncio.sleep(0.25)
         cpu = time.process_time() - cpu
-        async with aiohttp.ClientSession() as session, session.get(f"{api}/counts") as response:
-            received = await response.json()
+        handed, done = await last_moments(engine)
     finally:
         await desk.cleanup()
         fakes.stdin.close()
@@ -184,7 +194,7 @@ async def one_run(database_url: str, knowledge: Path, count: int, pace: float) -
     share = settings.reminder_rate_share
     pace = pace or 1.0  # pacing off: the bound at the real limits, for scale
     bound = max(count / 2 / (30 * pace * share), count / 2 / (80 * pace * share))
-    return {"handed": handed, "done": done, "cpu": cpu, "bound": bound, "rate": count / done, **received}
+    return {"handed": handed, "done": done, "cpu": cpu, "bound": bound, "rate": count / done, **at_fakes}
 
 
 async def fresh(database: str | None, workdir: Path, name: str) -> str:
