@@ -25,6 +25,7 @@ from bot.reminders.tables import ReminderSubscription, SentReminder
 NEW, QUEUED, DELIVERED, FAILED, CANCELLED = "new", "queued", "delivered", "failed", "cancelled"
 SETTLED = (DELIVERED, FAILED, CANCELLED)
 LANE = "reminders"  # their own flusher: a large event's writes never queue ahead of the desk's answers
+READS = "reminder-reads"  # and their reads, a single SELECT each (no BEGIN and COMMIT), beside the writes
 sent, users, subscriptions = SentReminder.__table__, User.__table__, ReminderSubscription.__table__
 contacts = WhatsAppContact.__table__
 
@@ -100,4 +101,5 @@ class Rows:
 
     @classmethod
     def on(cls, engine: AsyncEngine) -> Rows:
-        return cls(GroupCommit(engine, read_queued, lane=LANE), GroupCommit(engine, settle, lane=LANE))
+        return cls(GroupCommit(engine, read_queued, lane=READS, one_statement=True),
+                   GroupCommit(engine, settle, lane=LANE))
