@@ -32,6 +32,8 @@ from handlers.ports import Clock
 
 @dataclass(frozen=True)
 class TelegramSends:
+    """The bot, its send of rendered bodies, and its deliverer of consultants' messages to users."""
+
     bot: Bot
     sender: TelegramSender
     users: TelegramUsers
@@ -39,6 +41,8 @@ class TelegramSends:
 
 @dataclass(frozen=True)
 class WhatsAppSends:
+    """The number's client and send log, its send of rendered messages, its deliverer of relays."""
+
     client: GraphClient
     store: WhatsAppStore
     sender: WhatsAppSender
