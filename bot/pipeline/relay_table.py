@@ -26,7 +26,7 @@ from handlers.ports import Direction, Relay, RelayKind, Ticket
 
 PENDING, SENDING, SENT, HELD, FAILED, INTERNAL = "pending", "sending", "sent", "held", "failed", "internal"
 BATCH = 200  # open rows read per pass
-messages, tickets_table = TicketMessage.__table__, TicketRow.__table__
+messages = TicketMessage.__table__
 Row = tuple[TicketMessage, Ticket]  # an open row with its ticket
 
 
