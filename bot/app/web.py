@@ -82,7 +82,7 @@ async def lifecycle(shell: Shell) -> AsyncIterator[None]:
     await ensure_schema(shell.engine)
     await shell.outbound.recover()  # this instance's own unsent messages from before a restart: due at once
     if shell.reminders is not None:
-        await shell.reminders.outbound.recover()
+        await shell.reminders.queue.outbound.recover()
     recovered = await inbox.recover()
     if recovered:
         log.info("%d stored deliveries resumed", recovered)

@@ -4,10 +4,10 @@ A reminder is kept as one row of the outbox (`outbound_messages`) on a channel o
 its own ("rem:telegram", "rem:whatsapp"), so it rides the outbox's
 durable lanes, retries and deadline without queueing behind (or ahead of) a chat's
 answers; its body is only the reminder's id: the text is written when it goes
-out, in the user's language and for the channel's window. The reminders have a
-scheduler of their own on these channels (`service.py`), built with `send` and
-active only while this instance holds the reminders' lease (`holding`), so one
-process sends them, within its pacing. Main's outbox takes one message per call; the rows are
+out, in the user's language and for the channel's window. The queue builds its
+own lanes on these channels (`Lanes`, given by `service.py`) with its send, active
+only while this instance holds the reminders' lease (`holding`), so one process
+sends them, within its pacing. Main's outbox takes one message per call; the rows are
 written here in batches instead (its table, its columns), until the outbox
 offers a batch of its own. Switching to another outbox means changing this file.
 """
@@ -15,7 +15,7 @@ offers a batch of its own. Switching to another outbox means changing this file.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.models import OutboundMessage, User
 from bot.pipeline import jsonio
+from bot.pipeline.outbound import Outbound, Send
 from bot.pipeline.outcome import Outcome
 from bot.reminders.tables import SentReminder
 
@@ -32,16 +33,17 @@ NEW, QUEUED = "new", "queued"
 BATCH = 1000
 sent, users, messages = SentReminder.__table__, User.__table__, OutboundMessage.__table__
 Deliver = Callable[[int], Awaitable[Outcome]]
+Lanes = Callable[[Mapping[str, Send], Callable[[], bool]], Outbound]  # (its sends, whether it sends now) -> lanes
 
 
 class ReminderQueue:
-    def __init__(self, engine: AsyncEngine, running: Sequence[str], deliver: Deliver, deadline: dt.timedelta) -> None:
-        """`running`: the messengers this desk runs; `deadline`: the delivery deadline of every message."""
+    def __init__(self, engine: AsyncEngine, running: Sequence[str], deliver: Deliver, lanes: Lanes) -> None:
+        """`running`: the messengers this desk runs; `lanes`: builds the reminders' own outbound lanes."""
         self.engine = engine
         self.channels = tuple(c for c in CHANNELS if c in running)
         self.deliver = deliver
-        self.deadline = deadline
-        self.holding = False  # this instance holds the reminders' lease: its scheduler sends them
+        self.holding = False  # this instance holds the reminders' lease: its lanes send them
+        self.outbound = lanes({PREFIX + channel: self._send for channel in self.channels}, lambda: self.holding)
 
     async def hand_over(self, now: dt.datetime) -> int:
         """Every stored (`new`) reminder into the outbox, a batch per transaction; returns how many.
@@ -65,7 +67,7 @@ class ReminderQueue:
                 await conn.execute(insert(messages), [
                     {"channel": PREFIX + row.channel, "chat_id": row.external_id,
                      "body": jsonio.dumps({"reminder": row.id}), "status": "pending", "attempts": 0,
-                     "next_attempt_at": now, "deadline_at": now + self.deadline, "claim": "",
+                     "next_attempt_at": now, "deadline_at": now + self.outbound.policy.deadline, "claim": "",
                      "error": "",
                      "created_at": now} for row in chats])
             handed += len(taken)
@@ -75,8 +77,8 @@ class ReminderQueue:
         self.holding = True
 
     def close(self) -> None:
-        """Another instance sends them: this one's scheduler of reminders leaves their rows alone."""
+        """Another instance sends them: this one's lanes leave their rows alone."""
         self.holding = False
 
-    async def send(self, chat_id: str, body: dict[str, Any]) -> Outcome:
+    async def _send(self, chat_id: str, body: dict[str, Any]) -> Outcome:
         return await self.deliver(int(body["reminder"]))

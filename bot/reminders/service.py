@@ -18,7 +18,7 @@ from bot.pipeline.retry import RetryPolicy
 from bot.reminders.deliver import Channels, Deliverer
 from bot.reminders.lease import Lease
 from bot.reminders.metrics import ReminderMetrics
-from bot.reminders.queue import PREFIX, ReminderQueue
+from bot.reminders.queue import ReminderQueue
 from bot.reminders.scheduler import Scheduler
 from bot.reminders.source import CalendarSource
 from bot.reminders.store import SqlSubscriptionStore
@@ -35,15 +35,14 @@ class ReminderService:
     conversation: Reminders  # the desk's side: subscribing, stopping
     scheduler: Scheduler
     queue: ReminderQueue
-    outbound: Outbound  # the reminders' own lanes, sending while the lease is held
 
     def start(self) -> None:
         self.scheduler.start()
-        self.outbound.start()
+        self.queue.outbound.start()
 
     async def stop(self) -> None:
         await self.scheduler.stop()
-        await self.outbound.stop()
+        await self.queue.outbound.stop()
 
     async def tick(self) -> int:
         return await self.scheduler.tick()
@@ -69,7 +68,7 @@ def build_reminders(settings: Settings, engine: AsyncEngine, senders: Mapping[st
                     metrics: Metrics, translator: Translator, clock: Clock, regions: Regions,
                     entry_ids: Callable[[], Iterable[str]], policy: RetryPolicy) -> ReminderService | None:
     """None when DESK_REMINDERS is off; raises KnowledgeError on a calendar that does not validate.
-    `senders`: each running channel's send (the desk's own), `policy`: the retry policy of every send."""
+    `senders`: each running channel's send (the desk's own); `policy`: the retry policy of every send."""
     if not settings.reminders:
         return None
     zone = ZoneInfo(settings.timezone)
@@ -77,13 +76,15 @@ def build_reminders(settings: Settings, engine: AsyncEngine, senders: Mapping[st
     conversation = Reminders(SqlSubscriptionStore(engine, clock), source, reach(settings), regions, clock, zone)
     channels = Channels(senders.get, pacer, shares(settings), settings.whatsapp_reminder_template)
     deliver = Deliverer(engine, source, translator, channels, clock, zone, settings.delivery_deadline_hours * 3600)
-    queue = ReminderQueue(engine, tuple(senders), deliver, policy.deadline)
     owner = instance_name(settings.instance_id, settings.port)
-    outbound = Outbound(engine, {PREFIX + channel: queue.send for channel in queue.channels},
-                        active=lambda: queue.holding, policy=policy, owner=owner, lease=settings.inbox_lease_seconds,
+
+    def lanes(sends: Mapping[str, Send], active: Callable[[], bool]) -> Outbound:
+        return Outbound(engine, sends, active=active, policy=policy, owner=owner, lease=settings.inbox_lease_seconds,
                         clock=clock, metrics=metrics)
+
+    queue = ReminderQueue(engine, tuple(senders), deliver, lanes)
     lease = Lease(engine, owner, LEASE_TICKS * settings.reminder_tick_seconds, clock)
     at = dt.time.fromisoformat(settings.reminder_time)
     scheduler = Scheduler(engine, source, lease, queue, clock, zone, at, settings.reminder_tick_seconds)
     ReminderMetrics(metrics, engine)
-    return ReminderService(conversation, scheduler, queue, outbound)
+    return ReminderService(conversation, scheduler, queue)
