@@ -178,14 +178,14 @@ class Lanes:
                                                    "next_attempt_at": now + dt.timedelta(seconds=wait)})
             return False
         reason = "refused" if outcome.status == "failed" else "deadline"
-        self.metrics.outbound_errors.labels(message.channel, reason).inc()
-        log.error("%s: message %s to a chat failed for good (%s): %s", message.channel, message.id, reason,
-                  outcome.error)
         dropped = self._drop_rest(message)
         async with self.engine.begin() as conn:
             await table.settle(conn, message, {"status": FAILED, "error": outcome.error or "gave up"})
             for rest in dropped:
                 await table.settle(conn, rest, {"status": FAILED, "error": "an earlier part was refused"})
+        self.metrics.outbound_errors.labels(message.channel, reason).inc()  # counted once it is recorded
+        log.error("%s: message %s to a chat failed for good (%s): %s", message.channel, message.id, reason,
+                  outcome.error)
         await self._ended(message, outcome, FAILED)
         return True
 
