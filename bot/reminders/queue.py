@@ -14,9 +14,10 @@ Only a few batches are in flight at once: the outbox's claims run out after its 
 (an instance that stops sending is taken over), so nothing may wait in memory that long,
 and the outbox's look for due messages never has thousands of reminders ahead of a
 chat's answer. The message body is only the reminder's id: the text is written when it
-goes out, in the user's language and for the channel's window. Only the holder of the
-lease registers these channels, so one process sends them, within its pacing.
-Switching to another outbox means changing this file.
+goes out, in the user's language and for the channel's window. The queue builds its
+own lanes on these channels (`Lanes`, given by `service.py`) with its send, active
+only while this instance holds the reminders' lease (`holding`), so one process
+sends them, within its pacing. Switching to another outbox means changing this file.
 """
 
 from __future__ import annotations
@@ -24,14 +25,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.models import User
-from bot.pipeline.outbound import Outbound
+from bot.pipeline.outbound import Outbound, Send
 from bot.pipeline.outbound_table import Message, new_claim
 from bot.pipeline.outcome import Outcome
 from bot.reminders.rows import NEW, QUEUED
@@ -48,25 +49,20 @@ AHEAD = 4  # batches in flight at most: seconds of sending at the platforms' pac
 STALL = 60.0  # seconds without one reminder coming back before the ones in flight are no longer waited for
 sent, users = SentReminder.__table__, User.__table__
 Deliver = Callable[[int], Awaitable[Outcome]]
+Lanes = Callable[[Mapping[str, Send], Callable[[], bool]], Outbound]  # (its sends, whether it sends now) -> lanes
 
 
 class ReminderQueue:
-    def __init__(self, engine: AsyncEngine, outbound: Outbound, deliver: Deliver) -> None:
+    def __init__(self, engine: AsyncEngine, running: Sequence[str], deliver: Deliver, lanes: Lanes) -> None:
+        """`running`: the messengers this desk runs; `lanes`: builds the reminders' own outbound lanes."""
         self.engine = engine
-        self.outbound = outbound
+        self.channels = tuple(c for c in CHANNELS if c in running)
         self.deliver = deliver
+        self.holding = False  # this instance holds the reminders' lease: its lanes send them
+        self.outbound = lanes({PREFIX + channel: self._send for channel in self.channels}, lambda: self.holding)
         self._flight: dict[str, set[int]] = {}  # per channel: reminders handed to the outbox, not yet tried
         self._back = asyncio.Event()  # one came back from the outbox
         self._sending: asyncio.Task[int] | None = None
-
-    @property
-    def channels(self) -> tuple[str, ...]:
-        """The messengers this desk runs (their senders registered with the outbox)."""
-        return tuple(c for c in CHANNELS if c in self.outbound.senders)
-
-    @property
-    def is_open(self) -> bool:
-        return any(PREFIX + channel in self.outbound.senders for channel in CHANNELS)
 
     async def waiting(self) -> int:
         """Reminders stored and not yet handed to the outbox."""
@@ -77,12 +73,12 @@ class ReminderQueue:
         """Hand every waiting reminder to the outbox, a batch at a time as the ones before go out,
         each messenger on its own (the platforms' limits are per platform: one must not wait for
         the other); returns how many. Nothing while another instance sends them."""
-        return sum(await asyncio.gather(*(self._send(channel) for channel in self.channels)))
+        return sum(await asyncio.gather(*(self._feed(channel) for channel in self.channels)))
 
-    async def _send(self, channel: str) -> int:
+    async def _feed(self, channel: str) -> int:
         handed, after = 0, 0
         flight = self._flight.setdefault(channel, set())
-        while self.is_open:
+        while self.holding:
             await self._room(flight)
             made, after = await self._take(channel, after, self.outbound.clock())
             if after < 0:
@@ -132,12 +128,11 @@ class ReminderQueue:
 
     def open(self) -> None:
         """This instance sends the reminders (it holds the lease)."""
-        for channel in self.channels:
-            self.outbound.register(PREFIX + channel, self._deliver)
+        self.holding = True
 
     def start(self) -> None:
         """Send what waits in the background (the worker of `serve`), unless that is under way."""
-        if self.is_open and (self._sending is None or self._sending.done()):
+        if self.holding and (self._sending is None or self._sending.done()):
             self._sending = asyncio.create_task(self._background(), name="reminders-send")
 
     async def _background(self) -> int:
@@ -148,14 +143,13 @@ class ReminderQueue:
             return 0
 
     def close(self) -> None:
-        """Another instance sends them: this one's outbox leaves their rows alone."""
-        for channel in CHANNELS:
-            self.outbound.senders.pop(PREFIX + channel, None)
+        """Another instance sends them: this one's lanes leave their rows alone."""
+        self.holding = False
         if self._sending is not None:
             self._sending.cancel()
             self._sending = None
 
-    async def _deliver(self, chat_id: str, body: dict[str, Any]) -> Outcome:
+    async def _send(self, chat_id: str, body: dict[str, Any]) -> Outcome:
         reminder_id = int(body["reminder"])
         try:
             return await self.deliver(reminder_id)

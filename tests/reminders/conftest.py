@@ -104,10 +104,11 @@ class Instance:
 
     async def tick(self) -> int:
         """One pass of this instance's sender (returns how many reminders it found waiting), then
-        what waits handed to the outbox and every kept message out."""
+        what waits handed to the reminders' lanes, and every kept message out."""
         assert self.shell.reminders is not None and self.shell.outbound is not None
         waiting = await self.shell.reminders.tick()
         await self.shell.reminders.queue.send()
+        await self.shell.reminders.queue.outbound.drain()  # the reminders' own lanes, while the lease is held
         await self.shell.outbound.drain()
         return waiting
 

@@ -41,13 +41,13 @@ async def test_a_telegram_500_then_429_on_a_reminder_is_retried_and_it_is_delive
     assert reminder_calls(bot_api) == 1  # the 500: it waits in the outbox for its back-off
     assert [s for *_rest, s in await sent_rows(engine)] == ["queued"]
     clock.advance(seconds=1)
-    await desk.shell.outbound.drain()  # type: ignore[union-attr]
+    await desk.shell.reminders.queue.outbound.drain()  # type: ignore[union-attr]
     assert reminder_calls(bot_api) == 2  # the 429: it waits out retry_after, no less
     clock.advance(seconds=6)
-    await desk.shell.outbound.drain()  # type: ignore[union-attr]
+    await desk.shell.reminders.queue.outbound.drain()  # type: ignore[union-attr]
     assert reminder_calls(bot_api) == 2
     clock.advance(seconds=1)
-    await desk.shell.outbound.drain()  # type: ignore[union-attr]
+    await desk.shell.reminders.queue.outbound.drain()  # type: ignore[union-attr]
     assert reminder_calls(bot_api) == 3
 
     clock.advance(minutes=5)

@@ -63,10 +63,10 @@ async def test_the_31_march_deadline_fires_30_7_and_1_days_before_once_across_tw
         async def dying(made: object) -> None:
             raise ConnectionError("the process died")
 
-        monkeypatch.setattr(one.shell.outbound, "hand_over", dying)
+        monkeypatch.setattr(one.shell.reminders.queue.outbound, "hand_over", dying)  # type: ignore[union-attr]
         with pytest.raises(ConnectionError):
             await one.shell.reminders.queue.send()  # type: ignore[union-attr]
-        one.shell.outbound.senders.clear()  # type: ignore[union-attr]  # dead: sends nothing more
+        one.shell.reminders.queue.close()  # type: ignore[union-attr]  # dead: sends nothing more
         assert await two.tick() == 0  # its lease has not run out yet
         clock.advance(minutes=4)  # it has now (three missed ticks)
         assert await two.tick() == 1  # the rest of what one stored: the second Telegram reminder
@@ -161,7 +161,7 @@ async def test_a_reminder_queued_before_the_stop_is_not_sent(desk: Instance, bot
     assert await desk.shell.reminders.tick() == 3  # stored, not sent yet
     await desk.telegram(DATABASE).says("стоп")
     await desk.shell.reminders.queue.send()
-    await desk.shell.outbound.drain()
+    await desk.shell.reminders.queue.outbound.drain()
     assert reminders_to(bot_api, DATABASE) == []
     assert len(reminders_to(bot_api, TAX)) == 1
 
