@@ -11,9 +11,8 @@ whatever dies when; a retry (429, 5xx) goes through the outbox's table like any
 message, and a restarted instance takes its claims back at start-up.
 
 Only a few batches are in flight at once: the outbox's claims run out after its lease
-(an instance that stops sending is taken over), so nothing may wait in memory that long,
-and the outbox's look for due messages never has thousands of reminders ahead of a
-chat's answer. The message body is only the reminder's id: the text is written when it
+(an instance that stops sending is taken over), so nothing may wait in memory that long.
+The message body is only the reminder's id: the text is written when it
 goes out, in the user's language and for the channel's window. The queue builds its
 own lanes on these channels (`Lanes`, given by `service.py`) with its send, active
 only while this instance holds the reminders' lease (`holding`), so one process
@@ -43,9 +42,8 @@ PREFIX = "rem:"  # outbound_messages.channel holds 16 characters
 CHANNELS = ("telegram", "whatsapp")
 BATCH = 100  # reminders taken per transaction
 SCAN = 500  # waiting reminders read per transaction, to find a channel's batch among them
-AHEAD = 4  # batches in flight at most: seconds of sending at the platforms' pace, far below the outbox's
-# lease, and fewer than the open messages the outbox looks at for what is due (HEADS): an answer waiting
-# for its retry is never hidden behind reminders
+AHEAD = 4  # a messenger's batches in flight at most: seconds of sending at the platforms' pace, far below
+# the outbox's lease (a claim held in memory longer would be taken back and sent again)
 STALL = 60.0  # seconds without one reminder coming back before the ones in flight are no longer waited for
 sent, users = SentReminder.__table__, User.__table__
 Deliver = Callable[[int], Awaitable[Outcome]]
