@@ -193,19 +193,3 @@ async def test_an_undeliverable_whatsapp_number_loses_its_subscriptions(desk: In
     assert await subscriptions(engine) == [(1, "database", False, "undeliverable")]
     assert [status for *_rest, status in await sent_rows(engine)] == ["failed"]
     assert USER  # the fake's one WhatsApp user
-
-
-async def test_a_reminder_refused_by_a_server_error_is_tried_again_and_delivered_once(
-        desk: Instance, bot_api: FakeBotAPI, engine: AsyncEngine, clock: FakeClock) -> None:
-    await desk.telegram(TAX).presses("rem:y:tax:all")
-    clock.set(almaty(3, 1, 10))
-    bot_api.fail("sendMessage", 500, "Internal Server Error")
-    await desk.tick()
-    [refused] = reminders_to(bot_api, TAX)  # the one try so far, answered 500
-    assert [status for *_rest, status in await sent_rows(engine)] == ["queued"]
-
-    clock.advance(seconds=1)  # the back-off's first pause
-    assert desk.shell.outbound is not None
-    await desk.shell.outbound.drain()
-    assert reminders_to(bot_api, TAX) == [refused, refused]  # tried again, and Telegram took it
-    assert [status for *_rest, status in await sent_rows(engine)] == ["delivered"]
