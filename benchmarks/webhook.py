@@ -14,9 +14,9 @@ Each round runs, in order: the echo bot (the floor: aiogram's SimpleRequestHandl
 answers 200 before handling, and a bare WhatsApp handler that echoes in the background), the
 desk on SQLite, the desk on PostgreSQL (a scratch database, `civic_desk_bench` unless
 `--postgres-database` names another, when the server answers), each desk on an empty
-database. Outbound pacing is off for all of them: the fake API has no limits. A shared 2-core machine is noisy (runs of one server differ by a
-fifth), so `--repeat N` runs N rounds and reports medians, each ratio to the echo bot taken
-within its own round.
+database. Outbound pacing is off for all of them: the fake API has no limits. A shared
+2-core machine is noisy (runs of one server differ by a fifth), so `--repeat N` runs N
+rounds and reports medians, each ratio to the echo bot taken within its own round.
 
     python benchmarks/webhook.py [--updates 5000] [--concurrency 32] [--no-postgres] [--no-cache-too]
                                  [--postgres-database NAME] [--workers 2] [--repeat 3]
