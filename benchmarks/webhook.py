@@ -19,7 +19,11 @@ database. Outbound pacing is off for all of them: the fake API has no limits. A 
 rounds and reports medians, each ratio to the echo bot taken within its own round.
 
     python benchmarks/webhook.py [--updates 5000] [--concurrency 32] [--no-postgres] [--no-cache-too]
-                                 [--postgres-database NAME] [--workers 2] [--repeat 3]
+                                 [--postgres-database NAME] [--workers 2] [--baseline main] [--repeat 3]
+
+`--baseline REV` also runs, in every round and on every database, the desk of a git revision
+(its tree unpacked beside the run and put first on the desk's PYTHONPATH): a before/after in
+the same rounds.
 
 Loopback only, bounded in count and time: every wait has a deadline.
 """
@@ -31,13 +35,16 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
+import io
 import json
 import os
 import random
 import signal
 import socket
 import statistics
+import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from dataclasses import dataclass
@@ -341,8 +348,8 @@ async def fresh_database(kind: str, workdir: Path, run: int, postgres_database: 
     return await fresh_postgres(postgres_database)
 
 
-async def desk_upgrade(database_url: str, workdir: Path) -> None:
-    env = desk_env(database_url, 8080, "http://127.0.0.1:1")
+async def desk_upgrade(database_url: str, workdir: Path, extra_env: dict[str, str]) -> None:
+    env = {**desk_env(database_url, 8080, "http://127.0.0.1:1"), **extra_env}
     process = await asyncio.create_subprocess_exec(*civic_desk(), "db", "upgrade", env=env, cwd=workdir,
                                                    stdout=asyncio.subprocess.DEVNULL)
     async with asyncio.timeout(START_TIMEOUT):
@@ -364,6 +371,8 @@ async def one_round(args: argparse.Namespace, workdir: Path, platforms: FakePlat
         variants.append((", no match cache", [], {"DESK_MATCH_CACHE_SIZE": "0"}))
     if args.workers > 1:
         variants.append((f", {args.workers} workers", ["--workers", str(args.workers)], {}))
+    if args.baseline:
+        variants.append((f", {args.baseline}", [], {"PYTHONPATH": str(workdir / "baseline")}))
     run = first_run
     for name, kind in kinds:
         for suffix, extra, env in variants:
@@ -371,12 +380,20 @@ async def one_round(args: argparse.Namespace, workdir: Path, platforms: FakePlat
             url = await fresh_database(kind, workdir, run, args.postgres_database)
             if url is None:
                 break
-            await desk_upgrade(url, workdir)
+            await desk_upgrade(url, workdir, env)
             port = free_port()
             results.append(await measure(name + suffix, [*civic_desk(), "serve", *extra],
                                          {**desk_env(url, port, api_url), **env}, port,
                                          workdir, platforms, load, args.concurrency, url))
     return results
+
+
+def unpack(revision: str, into: Path) -> None:
+    """The tree of a git revision of this repository (its code and its knowledge base)."""
+    root = Path(__file__).resolve().parent.parent
+    archive = subprocess.run(["git", "-C", str(root), "archive", revision], check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
 
 
 async def main(args: argparse.Namespace) -> int:
@@ -389,6 +406,8 @@ async def main(args: argparse.Namespace) -> int:
     load = deliveries(args.updates)
     rounds: list[list[Result]] = []
     with tempfile.TemporaryDirectory(prefix="desk-bench-") as tmp:
+        if args.baseline:
+            unpack(args.baseline, Path(tmp) / "baseline")
         try:
             for n in range(args.repeat):
                 rounds.append(await one_round(args, Path(tmp), platforms, api_url, load, first_run=100 * n))
@@ -486,6 +505,8 @@ if __name__ == "__main__":
                              f"(default {PG_DATABASE})")
     parser.add_argument("--no-cache-too", action="store_true",
                         help="also run each desk with the matcher's decision cache off")
+    parser.add_argument("--baseline", default="",
+                        help="also run the desk of this git revision (e.g. main) in every round")
     parser.add_argument("--repeat", type=int, default=1,
                         help="rounds, each running every server once; medians are reported (default 1)")
     parser.add_argument("--workers", type=int, default=1,
