@@ -20,15 +20,18 @@ import pytest
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.app.config import Settings
 from bot.app.web import SHELL, create_app
 from bot.db import schema
+from bot.db.dialect import sqlite_pragmas
 from bot.db.store import SqlDeskStore
 from bot.db.tickets import SqlTicketStore
+from bot.pipeline.outbound import Outbound
 from bot.pipeline.outbox import Outbox
+from bot.pipeline.user_relays import UserRelays
 from handlers import Channel, Desk, Team, Translator
 from handlers.working_hours import WorkingHours
 from knowledge import Matcher, load_base
@@ -82,7 +85,13 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """The database as the desk opens it: on SQLite, write-ahead logging and a 10-s busy timeout, as
+    `bot.app.compose.make_engine` sets them. Without them the file ran in SQLite's default rollback
+    journal, where every reader holds off the writer thread's commits and a writer gives up after
+    5 s ("database is locked"): not the database the desk runs on, and slow under concurrent load."""
     engine = create_async_engine(settings.database_url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", sqlite_pragmas)
     await reset_database(engine)
     await schema.upgrade(engine)
     yield engine
@@ -114,9 +123,10 @@ def sql_store(engine: AsyncEngine) -> SqlDeskStore:
 
 @pytest.fixture
 def sql_team(engine: AsyncEngine, sql_store: SqlDeskStore, translator: Translator, clock: FakeClock) -> Team:
-    """The consultants on the SQL stores; nothing delivers the relay outbox (tests read what it holds)."""
-    return Team(SqlTicketStore(engine), Outbox(engine, clock), sql_store, translator, WorkingHours.parse(), clock,
-                reply_windows={Channel.WHATSAPP: dt.timedelta(hours=24)})
+    """The consultants on the SQL stores; nothing delivers what they relay (tests read what is stored)."""
+    users = Outbound(engine, {}, relays=UserRelays(engine, {}, clock=clock), clock=clock)
+    return Team(SqlTicketStore(engine), Outbox(engine, clock, users=users), sql_store, translator,
+                WorkingHours.parse(), clock, reply_windows={Channel.WHATSAPP: dt.timedelta(hours=24)})
 
 
 @pytest.fixture
