@@ -12,14 +12,18 @@ bounded number in flight, and reports:
 
 Each round runs, in order: the echo bot (the floor: aiogram's SimpleRequestHandler, which
 answers 200 before handling, and a bare WhatsApp handler that echoes in the background), the
-desk on SQLite, the desk on PostgreSQL (a scratch database `civic_desk_bench`, when the
-server answers), each desk on an empty database. Outbound pacing is off for all of them: the
-fake API has no limits. A shared 2-core machine is noisy (runs of one server differ by a
-fifth), so `--repeat N` runs N rounds and reports medians, each ratio to the echo bot taken
-within its own round.
+desk on SQLite, the desk on PostgreSQL (a scratch database, `civic_desk_bench` unless
+`--postgres-database` names another, when the server answers), each desk on an empty
+database. Outbound pacing is off for all of them: the fake API has no limits. A shared
+2-core machine is noisy (runs of one server differ by a fifth), so `--repeat N` runs N
+rounds and reports medians, each ratio to the echo bot taken within its own round.
 
     python benchmarks/webhook.py [--updates 5000] [--concurrency 32] [--no-postgres] [--no-cache-too]
-                                 [--workers 2] [--repeat 3]
+                                 [--postgres-database NAME] [--workers 2] [--baseline main] [--repeat 3]
+
+`--baseline REV` also runs, in every round and on every database, the desk of a git revision
+(its tree unpacked beside the run and put first on the desk's PYTHONPATH): a before/after in
+the same rounds.
 
 Loopback only, bounded in count and time: every wait has a deadline.
 """
@@ -31,13 +35,16 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
+import io
 import json
 import os
 import random
 import signal
 import socket
 import statistics
+import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from dataclasses import dataclass
@@ -51,7 +58,7 @@ TOKEN = "123456789:AAHbenchmark-token_for-loopback"
 SECRET = "bench-secret_1"
 APP_SECRET, VERIFY_TOKEN, NUMBER = "bench-app-secret", "bench-verify", "106540352242922"
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_DATABASE = "civic_desk_bench"
+PG_DATABASE = "civic_desk_bench"  # the default scratch database (--postgres-database)
 START_TIMEOUT, RUN_TIMEOUT = 60.0, 600.0
 FLOOR = "aiogram echo bot (floor)"
 
@@ -295,8 +302,8 @@ async def stored(database_url: str) -> str:
     return f"{rows.get('done', 0)}/{sum(rows.values())}"
 
 
-async def fresh_postgres() -> str | None:
-    """A scratch database on the local server, or None when no server answers."""
+async def fresh_postgres(name: str) -> str | None:
+    """The scratch database `name` on the local server, dropped and made anew; None when no server answers."""
     try:
         import asyncpg
 
@@ -305,11 +312,11 @@ async def fresh_postgres() -> str | None:
         print(f"PostgreSQL skipped: {exc!r}", file=sys.stderr)
         return None
     try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-        await conn.execute(f"CREATE DATABASE {PG_DATABASE}")
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
-    return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{PG_DATABASE}"
+    return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
 
 
 async def measure(name: str, argv: list[str], env: dict[str, str], port: int, workdir: Path,
@@ -333,16 +340,16 @@ async def measure(name: str, argv: list[str], env: dict[str, str], port: int, wo
                   rss, cpu, await stored(database_url) if database_url else "-")
 
 
-async def fresh_database(kind: str, workdir: Path, run: int) -> str | None:
+async def fresh_database(kind: str, workdir: Path, run: int, postgres_database: str = PG_DATABASE) -> str | None:
     """An empty database for one run: a new SQLite file, or the PostgreSQL scratch database
     recreated (None when no PostgreSQL answers)."""
     if kind == "sqlite":
         return f"sqlite+aiosqlite:///{workdir / f'desk-{run}.db'}"
-    return await fresh_postgres()
+    return await fresh_postgres(postgres_database)
 
 
-async def desk_upgrade(database_url: str, workdir: Path) -> None:
-    env = desk_env(database_url, 8080, "http://127.0.0.1:1")
+async def desk_upgrade(database_url: str, workdir: Path, extra_env: dict[str, str]) -> None:
+    env = {**desk_env(database_url, 8080, "http://127.0.0.1:1"), **extra_env}
     process = await asyncio.create_subprocess_exec(*civic_desk(), "db", "upgrade", env=env, cwd=workdir,
                                                    stdout=asyncio.subprocess.DEVNULL)
     async with asyncio.timeout(START_TIMEOUT):
@@ -364,19 +371,29 @@ async def one_round(args: argparse.Namespace, workdir: Path, platforms: FakePlat
         variants.append((", no match cache", [], {"DESK_MATCH_CACHE_SIZE": "0"}))
     if args.workers > 1:
         variants.append((f", {args.workers} workers", ["--workers", str(args.workers)], {}))
+    if args.baseline:
+        variants.append((f", {args.baseline}", [], {"PYTHONPATH": str(workdir / "baseline")}))
     run = first_run
     for name, kind in kinds:
         for suffix, extra, env in variants:
             run += 1
-            url = await fresh_database(kind, workdir, run)
+            url = await fresh_database(kind, workdir, run, args.postgres_database)
             if url is None:
                 break
-            await desk_upgrade(url, workdir)
+            await desk_upgrade(url, workdir, env)
             port = free_port()
             results.append(await measure(name + suffix, [*civic_desk(), "serve", *extra],
                                          {**desk_env(url, port, api_url), **env}, port,
                                          workdir, platforms, load, args.concurrency, url))
     return results
+
+
+def unpack(revision: str, into: Path) -> None:
+    """The tree of a git revision of this repository (its code and its knowledge base)."""
+    root = Path(__file__).resolve().parent.parent
+    archive = subprocess.run(["git", "-C", str(root), "archive", revision], check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
 
 
 async def main(args: argparse.Namespace) -> int:
@@ -389,6 +406,8 @@ async def main(args: argparse.Namespace) -> int:
     load = deliveries(args.updates)
     rounds: list[list[Result]] = []
     with tempfile.TemporaryDirectory(prefix="desk-bench-") as tmp:
+        if args.baseline:
+            unpack(args.baseline, Path(tmp) / "baseline")
         try:
             for n in range(args.repeat):
                 rounds.append(await one_round(args, Path(tmp), platforms, api_url, load, first_run=100 * n))
@@ -481,8 +500,13 @@ if __name__ == "__main__":
     parser.add_argument("--updates", type=int, default=5000, help="how many updates to send (default 5000)")
     parser.add_argument("--concurrency", type=int, default=32, help="POSTs in flight at once (default 32)")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL run")
+    parser.add_argument("--postgres-database", default=PG_DATABASE,
+                        help=f"the scratch database on 127.0.0.1:5432, dropped and created for each run "
+                             f"(default {PG_DATABASE})")
     parser.add_argument("--no-cache-too", action="store_true",
                         help="also run each desk with the matcher's decision cache off")
+    parser.add_argument("--baseline", default="",
+                        help="also run the desk of this git revision (e.g. main) in every round")
     parser.add_argument("--repeat", type=int, default=1,
                         help="rounds, each running every server once; medians are reported (default 1)")
     parser.add_argument("--workers", type=int, default=1,

@@ -7,6 +7,7 @@ Pure: the table is read from `regions.yaml` in the knowledge folder, and
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,13 +39,35 @@ class Pattern:
         """More letters fixed: more specific ("алматы облыс*" beats "алмат*")."""
         return sum(len(w.rstrip("*")) for w in self.words)
 
-    def spans(self, tokens: list[str]) -> list[tuple[int, int]]:
-        size = len(self.words)
-        return [
-            (i, i + size)
-            for i in range(len(tokens) - size + 1)
-            if all(_fits(w, t) for w, t in zip(self.words, tokens[i : i + size], strict=True))
-        ]
+    def at(self, tokens: list[str], start: int) -> tuple[int, int] | None:
+        """The span of the tokens this pattern names from `start`, if it does."""
+        end = start + len(self.words)
+        if end <= len(tokens) and all(_fits(w, t) for w, t in zip(self.words, tokens[start:end], strict=True)):
+            return start, end
+        return None
+
+
+class FirstWords:
+    """The patterns by their first word: a token finds the few it may start in a look-up per
+    prefix length. Testing every pattern at every word cost a quarter of the desk's CPU per
+    update, as every question is checked for a typed region (benchmarks/README.md)."""
+
+    def __init__(self, patterns: tuple[Pattern, ...]) -> None:
+        self.exact: dict[str, list[Pattern]] = {}
+        self.prefixes: dict[str, list[Pattern]] = {}  # "караганд" for "караганд*"
+        for pattern in patterns:
+            first = pattern.words[0]
+            kind, key = (self.prefixes, first[:-1]) if first.endswith("*") else (self.exact, first)
+            kind.setdefault(key, []).append(pattern)
+        self.lengths = sorted({len(prefix) for prefix in self.prefixes})
+
+    def starting(self, token: str) -> list[Pattern]:
+        found = list(self.exact.get(token, ()))
+        for length in self.lengths:
+            if length > len(token):
+                break
+            found += self.prefixes.get(token[:length], ())
+        return found
 
 
 @dataclass(frozen=True)
@@ -65,6 +88,10 @@ class Regions:
     regions: tuple[Region, ...]
     groups: tuple[RegionGroup, ...]
     patterns: tuple[Pattern, ...]
+
+    @functools.cached_property
+    def first_words(self) -> FirstWords:
+        return FirstWords(self.patterns)
 
     def get(self, region_id: str) -> Region | None:
         return next((r for r in self.regions if r.id == region_id), None)
@@ -89,7 +116,8 @@ class Regions:
 
     def _named(self, tokens: list[str]) -> tuple[str, set[int]] | None:
         """The one region named and the positions of its words, or None."""
-        found = [(p.weight, span, p.region) for p in self.patterns for span in p.spans(tokens)]
+        found = [(p.weight, span, p.region) for start, token in enumerate(tokens)
+                 for p in self.first_words.starting(token) if (span := p.at(tokens, start)) is not None]
         kept = [
             (span, region)
             for weight, span, region in found

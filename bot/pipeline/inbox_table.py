@@ -25,12 +25,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.db.batch import GroupCommit
 from bot.db.dialect import insert_on_conflict
 from bot.db.models import InboundEvent, utcnow
-from bot.db.transactions import transactions_for
 from bot.pipeline.outbound_table import Message
 
 MAX_ATTEMPTS = 5
 OPEN = ("pending", "processing")
 ACKNOWLEDGEMENTS = "acknowledgements"  # the group-commit lane of the stores, which a 200 waits on
+CLAIMS = "claims"  # the lane of the claims, which each update's processing waits on
 events = InboundEvent.__table__
 earlier = events.alias("earlier")  # built once: the claim's statement is then compiled once, from cache
 
@@ -159,8 +159,14 @@ class Claims:
         rest = [event_id for event_id in ids if event_id not in owned]
         still_open = set(conn.execute(STILL_OPEN, {"ids": rest, "stale": stale,
                                                    "owner": self.owner}).scalars()) if rest else set()
-        return [Claim.OWNED if event_id in owned else Claim.BLOCKED if event_id in still_open else Claim.TAKEN
-                for event_id in ids]
+        claims = []
+        for event_id in ids:
+            if event_id in owned:
+                owned.discard(event_id)  # a row asked for twice in one group commit is won once
+                claims.append(Claim.OWNED)
+            else:
+                claims.append(Claim.BLOCKED if event_id in still_open else Claim.TAKEN)
+        return claims
 
     def claimable(self, now: dt.datetime) -> Any:
         return claimable(now - self.lease, self.owner)
@@ -169,10 +175,10 @@ class Claims:
 class InboxTable:
     """The inbox's rows for one instance (`claims.owner`).
 
-    Stores and outcomes are group-committed: a webhook's 200 waits on the store and every
-    finished update writes an outcome, so under load they are most of the inbox's commits.
-    Claims, hand-backs and sweeps are plain transactions: a claim is one short UPDATE whose
-    batching saved little and tied each update's start to the flusher's pace.
+    Stores, claims and outcomes are group-committed, one of each per update: the stores and the
+    claims each in a lane of their own, so neither waits behind a flush of the processing
+    writes (a claim per transaction cost 0.2-0.3 ms of CPU per update: benchmarks/README.md).
+    Hand-backs and sweeps are plain transactions.
     """
 
     def __init__(self, engine: AsyncEngine, *, owner: str = "", lease: float = 300.0,
@@ -185,7 +191,7 @@ class InboxTable:
         self.claims = Claims(owner or f"inbox-{uuid.uuid4().hex[:12]}", dt.timedelta(seconds=lease))
         self._stores = GroupCommit(engine, store, lane=ACKNOWLEDGEMENTS, one_statement=True)
         self._outcomes = GroupCommit(engine, partial(record_outcomes, keep=keep))
-        self._transactions = transactions_for(engine)  # on a SQLite file: the writer thread, as the flushes
+        self._claims = GroupCommit(engine, self.claims.claim, lane=CLAIMS)
 
     async def store(self, arrival: Arrival) -> int | None:
         """The new row's id once committed; None when the delivery was stored before."""
@@ -196,7 +202,7 @@ class InboxTable:
 
     async def claim(self, event_id: int) -> Claim:
         """pending (or stale) -> processing, counting the attempt."""
-        return (await self._transactions.run(partial(self.claims.claim, ids=[event_id])))[0]
+        return await self._claims.submit(event_id)
 
     async def release(self, event_id: int) -> None:
         """Hand a claim back uncounted (shutdown cancelled the work), so the next start takes it at once."""

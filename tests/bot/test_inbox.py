@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.db.models import InboundEvent, utcnow
 from bot.pipeline import inbox as inbox_module
 from bot.pipeline.inbox import MAX_ATTEMPTS, Inbox
-from bot.pipeline.inbox_table import InboxTable
+from bot.pipeline.inbox_table import Arrival, Claim, InboxTable
 
 
 async def test_a_delivery_is_processed_once_and_duplicates_are_refused(engine: AsyncEngine) -> None:
@@ -219,3 +219,13 @@ async def test_a_backlog_beyond_the_work_in_memory_is_stored_and_picked_up_as_wo
     for chat in range(10):  # each chat's messages in their order
         mine = [n for n in handled if n % 10 == chat]
         assert mine == sorted(mine)
+
+
+async def test_a_row_asked_for_twice_in_one_group_of_claims_is_won_once(engine: AsyncEngine) -> None:
+    table = InboxTable(engine)
+    ids = [await table.store(Arrival("telegram", str(n), f"chat{n}", "{}")) for n in range(3)]
+
+    claims = await asyncio.gather(*(table.claim(event_id) for event_id in [*ids, ids[0]]))
+
+    assert claims == [Claim.OWNED, Claim.OWNED, Claim.OWNED, Claim.TAKEN]
+    assert [status for _, status, _ in await statuses(engine)] == ["processing"] * 3

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.loader import DEFAULT_DIR
-from knowledge.regions import CITY, load_regions, parse_regions
+from knowledge.loader import DEFAULT_DIR, load_base
+from knowledge.model import LANGS
+from knowledge.regions import CITY, _fits, load_regions, parse_regions, words
 
 REGIONS, PROBLEMS = load_regions(DEFAULT_DIR)
 
@@ -93,3 +94,22 @@ def test_a_broken_table_names_region_and_field() -> None:
         "regions.yaml: regions.x.words: list at least one way people write the region",
         "regions.yaml: regions.x.name: must give the text in kk and ru",
     ]
+
+
+def named_by_every_pattern(text: str) -> list[tuple[str, tuple[int, int]]]:
+    """The reference: every pattern tested at every word (what the first-word index must equal)."""
+    tokens = words(text)
+    return sorted((p.region, (i, i + len(p.words))) for p in REGIONS.patterns for i in range(len(tokens))
+                  if i + len(p.words) <= len(tokens)
+                  and all(_fits(w, t) for w, t in zip(p.words, tokens[i:i + len(p.words)], strict=True)))
+
+
+def test_the_first_word_index_finds_what_testing_every_pattern_finds() -> None:
+    texts = [q for entry in load_base().entries for lang in LANGS for q in entry.questions[lang]]
+    texts += [" ".join(spelling.replace("*", "ами") for spelling in p.words) for p in REGIONS.patterns]
+    texts += ["в Караганде и Алматы облысы", "алма ата алматы", "*", "", "сқо ско вко"]
+    for text in texts:
+        tokens = words(text)
+        found = sorted((p.region, span) for start, token in enumerate(tokens)
+                       for p in REGIONS.first_words.starting(token) if (span := p.at(tokens, start)))
+        assert found == named_by_every_pattern(text), text
