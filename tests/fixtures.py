@@ -20,12 +20,13 @@ import pytest
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.app.config import Settings
 from bot.app.web import SHELL, create_app
 from bot.db import schema
+from bot.db.dialect import sqlite_pragmas
 from bot.db.store import SqlDeskStore
 from bot.db.tickets import SqlTicketStore
 from bot.pipeline.outbound import Outbound
@@ -84,7 +85,13 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """The database as the desk opens it: on SQLite, write-ahead logging and a 10-s busy timeout, as
+    `bot.app.compose.make_engine` sets them. Without them the file ran in SQLite's default rollback
+    journal, where every reader holds off the writer thread's commits and a writer gives up after
+    5 s ("database is locked"): not the database the desk runs on, and slow under concurrent load."""
     engine = create_async_engine(settings.database_url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", sqlite_pragmas)
     await reset_database(engine)
     await schema.upgrade(engine)
     yield engine

@@ -9,6 +9,7 @@ to see it resume on its own). The fixtures are in tests/fixtures.py.
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from collections.abc import AsyncIterator
@@ -64,8 +65,14 @@ class DeskService:
         self.whatsapp = WhatsApp(client, graph)
         self.whatsapp.now = lambda: int(clock().timestamp())
         self.telegram = TelegramUser(client, bot_api, self.shell, username="aigul_s")
+        # Telegram numbers a bot's updates in one sequence, and a group's messages in another: every
+        # consultant takes the next of each, or the desk would drop a second consultant's first
+        # message as a duplicate delivery.
+        self.group_update_ids, self.group_message_ids = itertools.count(900_001), itertools.count(5001)
 
     def consultant(self, thread_id: int, **person: Any) -> Consultant:
+        person.setdefault("update_ids", self.group_update_ids)
+        person.setdefault("message_ids", self.group_message_ids)
         return Consultant(self.client, self.api, self.shell, group=GROUP, thread_id=thread_id, **person)
 
     async def settle(self) -> None:

@@ -117,12 +117,10 @@ async def tickets(settings: Settings, centre: str | None = None) -> int:
     """The open tickets, once the database has the tables."""
     engine = make_engine(settings)
     try:
-        problem = await schema.out_of_date(engine)
+        if await schema.refuses(engine, "tickets"):
+            return 1
     finally:
         await engine.dispose()
-    if problem:
-        print(f"civic-desk tickets: {problem}", file=sys.stderr)
-        return 1
     return await print_open_tickets(settings, centre)
 
 

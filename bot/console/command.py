@@ -45,9 +45,7 @@ def read_password() -> str:
 async def run(settings: Settings, args: argparse.Namespace) -> int:
     engine = make_engine(settings)
     try:
-        problem = await schema.out_of_date(engine)
-        if problem:
-            print(f"civic-desk staff: {problem}", file=sys.stderr)
+        if await schema.refuses(engine, "staff"):
             return 1
         return await _change(StaffStore(engine), args)
     except AccountError as exc:

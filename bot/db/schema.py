@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from alembic import command
@@ -53,3 +54,12 @@ async def out_of_date(engine: AsyncEngine) -> str | None:
     if current == head:
         return None
     return f"the database schema is at {current or 'nothing'}, the desk needs {head}: run `civic-desk db upgrade` first"
+
+
+async def refuses(engine: AsyncEngine, verb: str) -> bool:
+    """True, with the reason and what to run on stderr, when the schema is not the one `civic-desk
+    <verb>` needs: every command that uses the desk's tables says it in the same words."""
+    problem = await out_of_date(engine)
+    if problem:
+        print(f"civic-desk {verb}: {problem}", file=sys.stderr)
+    return problem is not None

@@ -27,9 +27,7 @@ async def run(settings: Settings, older_than: str, dry_run: bool, identifiers: b
         return 2
     engine = maintenance_engine(settings)
     try:
-        problem = await schema.out_of_date(engine)
-        if problem:
-            print(f"civic-desk purge: {problem}", file=sys.stderr)
+        if await schema.refuses(engine, "purge"):
             return 1
         counts = await retention.purge(engine, age, dry_run=dry_run,
                                         identifiers_key=key if identifiers else None)

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import cli
+from bot.app.compose import build_matcher
 from bot.app.config import Settings
 
 ENV_EXAMPLE = Path(__file__).resolve().parents[2] / ".env.example"
@@ -75,3 +76,12 @@ def test_a_database_address_without_the_async_driver_gets_it(monkeypatch: pytest
                                                              given: str, used: str) -> None:
     monkeypatch.setenv("DESK_DATABASE_URL", given)
     assert Settings(_env_file=None).database_url == used  # type: ignore[call-arg]
+
+
+def test_a_match_cache_size_of_zero_turns_the_decision_cache_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings(_env_file=None).match_cache_size == 4096  # type: ignore[call-arg]  # the documented default
+    monkeypatch.setenv("DESK_MATCH_CACHE_SIZE", "0")
+    matcher = build_matcher(Settings(_env_file=None))  # type: ignore[call-arg]
+    first = matcher.decide("грант алу")
+    assert matcher.decide("грант алу") == first
+    assert not hasattr(matcher._read, "cache_info")  # every decision is matched anew

@@ -1,5 +1,5 @@
 """Two centres with their own consultants' groups, one without, and people in them: shared by the
-tests of transfers, turns and late tickets."""
+tests of regions, transfers, turns and late tickets."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from tests.service import DeskService
 
 KARAGANDA_GROUP, PAVLODAR_GROUP = -1002000000001, -1002000000002
 HEAD = 5550001  # the Karaganda centre's head, told of late tickets in private
-# Karaganda: a three-hour target for the first reply and two open tickets per consultant;
-# Pavlodar: the desk's defaults; Atyrau: contacts, no group.
+# Karaganda: its address, a three-hour target for the first reply and two open tickets per consultant;
+# Pavlodar: afternoons only, the desk's defaults otherwise; Atyrau: contacts, no group.
 CENTRES = f"""
 centres:
   - id: national
@@ -24,6 +24,7 @@ centres:
   - id: karaganda
     name: {{kk: Қарағанды орталығы, ru: Карагандинский центр}}
     regions: [karaganda]
+    address: {{kk: "Гоголь к-сі, 31", ru: "ул. Гоголя, 31"}}
     phone: +7 7212 000001
     hours: Mon-Fri 09:00-18:00
     group: {KARAGANDA_GROUP}
@@ -34,6 +35,7 @@ centres:
   - id: pavlodar
     name: {{kk: Павлодар орталығы, ru: Павлодарский центр}}
     regions: [pavlodar]
+    hours: Mon-Fri 14:00-18:00
     group: {PAVLODAR_GROUP}
     languages: [kk, ru]
   - id: atyrau

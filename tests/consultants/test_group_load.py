@@ -5,15 +5,15 @@ Through the real webhooks (HTTP on 127.0.0.1) to the real service with its worke
 against a fake Bot API that refuses more than 20 posts per window into a group with a 429 and
 `retry_after`, as Telegram does per minute. Time is real; only the group's window is scaled
 (`SCALE`: a minute lasts 60/SCALE seconds, and the desk's group pace is set to match), so the
-test is bounded. Private chats keep Telegram's real 1 message a second.
-
-On PostgreSQL, the production database. SQLite (one writer at a time, its driver a thread
-per connection) holds the same figures only on an idle machine.
+test is bounded. Private chats keep Telegram's real 1 message a second. While the consultants
+reply, the group refuses everything: each reply must still reach its user, once. Waits are
+bounded, never timed: the reply delays are printed, not asserted. SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import itertools
 import math
 import re
@@ -41,29 +41,38 @@ SCALE = 10  # the group's minute lasts 6 s: 20 posts per 6 s, and the desk paces
 PER_WINDOW = 20
 USERS = 40  # half on Telegram, half on WhatsApp; the first Telegram user floods
 FLOOD = 200
-REPLY_P99 = 5.0
+GROUP_BURST = 3  # the desk paces the group allowing 3 posts back to back (bot/channels/telegram/sender.py)
 GROUP_POSTS = frozenset({"sendMessage", "copyMessage", "sendDocument", "createForumTopic", "editMessageText"})
 ESCALATE = "Кеңесшіге қосыңыз"
 FLOODER = 5000
 
 
 class PacedGroupAPI(FakeBotAPI):
-    """The fake Bot API keeping Telegram's group limit, and the time each call arrived."""
+    """The fake Bot API keeping Telegram's group limit, and the time each call arrived.
+
+    `shut` refuses every post into the group with a 429, as Telegram does to a group
+    flooded for a while: what the desk still delivers meanwhile did not wait for the group.
+    """
 
     def __init__(self, token: str, window: float) -> None:
         super().__init__(token)
         self.window = window
         self.accepted: deque[float] = deque()  # when the group's posts of the current window came
-        self.arrived: list[tuple[float, str, dict[str, Any]]] = []
+        self.tries: list[float] = []  # when the desk tried to post into the open group (refusals included)
         self.refused = 0
-        self.taken: list[dict[str, Any]] = []  # messages answered with success
+        self.shut = False
+        self.refused_shut = 0
+        self.taken: list[tuple[float, dict[str, Any]]] = []  # messages answered with success, and when
 
     def refusal(self, method: str, params: dict[str, Any]) -> tuple[int, str, dict[str, Any]] | None:
         now = time.monotonic()
-        self.arrived.append((now, method, params))
         refused = super().refusal(method, params)
         if refused is not None or method not in GROUP_POSTS or params.get("chat_id") != GROUP:
             return refused
+        if self.shut:
+            self.refused_shut += 1
+            return 429, "Too Many Requests: retry after 1", {"retry_after": 1}
+        self.tries.append(now)
         while self.accepted and self.accepted[0] <= now - self.window:
             self.accepted.popleft()
         if len(self.accepted) >= PER_WINDOW:
@@ -75,12 +84,17 @@ class PacedGroupAPI(FakeBotAPI):
 
     async def result(self, method: str, params: dict[str, Any]) -> Any:
         if method in ("sendMessage", "sendDocument"):
-            self.taken.append(params)
+            self.taken.append((time.monotonic(), params))
         return await super().result(method, params)
 
     def group_posts(self, thread_id: int) -> list[dict[str, Any]]:
         """The messages the group took into one topic (refused attempts left out)."""
-        return [params for params in self.taken if params.get("message_thread_id") == thread_id]
+        return [params for _, params in self.taken if params.get("message_thread_id") == thread_id]
+
+    def busiest_window(self) -> int:
+        """The most posts the desk tried into the open group within one of the group's windows."""
+        return max((bisect.bisect_left(self.tries, at + self.window) - n for n, at in enumerate(self.tries)),
+                   default=0)
 
 
 class TimedGraph(FakeGraph):
@@ -172,16 +186,19 @@ class Load:
         thread = next((thread for thread, title in self.api.topics.items() if "Қолданушы0 " in title), 0)
         return [post.get("text") or post.get("caption", "") for post in self.api.group_posts(thread)[1:]]
 
-    def received_at(self) -> dict[str, float]:
-        """When each consultant's reply reached its user's messenger."""
-        seen: dict[str, float] = {}
-        arrivals = [(at, str(params.get("text", ""))) for at, method, params in self.api.arrived
-                    if method == "sendMessage" and params.get("chat_id") != GROUP]
-        arrivals += [(at, body.get("text", {}).get("body", "")) for at, body in self.graph.arrived]
-        for at, text in arrivals:
-            for mark in self.sent_at:
-                if mark in text:
-                    seen.setdefault(mark, at)
+    def deliveries(self) -> list[tuple[float, str, str]]:
+        """(when, chat, text) of every message a user's messenger took."""
+        taken = [(at, str(params["chat_id"]), str(params.get("text", ""))) for at, params in self.api.taken
+                 if params.get("chat_id") != GROUP]
+        return taken + [(at, body["to"], body.get("text", {}).get("body", "")) for at, body in self.graph.arrived
+                        if "status" not in body]  # read receipts carry a status and no text
+
+    def received(self) -> dict[str, list[tuple[float, str]]]:
+        """Each consultant's reply marker -> (when, chat) of every delivery that carried it."""
+        seen: dict[str, list[tuple[float, str]]] = {mark: [] for mark in self.sent_at}
+        for at, chat, text in self.deliveries():
+            for mark in re.findall(r"жауап-\d+", text):
+                seen.setdefault(mark, []).append((at, chat))
         return seen
 
     async def until(self, done: Any, timeout: float, what: str) -> None:
@@ -200,8 +217,6 @@ def flood_text(n: int) -> str:
 async def test_forty_escalations_and_a_flood_never_keep_a_consultants_reply_from_its_user(
         load_settings: Settings, engine: AsyncEngine, matcher: Matcher, bot_api: PacedGroupAPI,
         graph: TimedGraph) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("a load figure of the production database: set DESK_TEST_DATABASE_URL to PostgreSQL")
     async with running(load_settings, engine, matcher, bot_api, graph, utcnow,  # type: ignore[arg-type]
                        worker=True) as service:
         load = Load(service, bot_api, graph)
@@ -210,11 +225,15 @@ async def test_forty_escalations_and_a_flood_never_keep_a_consultants_reply_from
         async def all_topics() -> bool:
             return len(bot_api.topics) == USERS
         await load.until(all_topics, 60, "a topic for every ticket")
+
+        bot_api.shut = True  # from now on the group takes nothing, until every user has their reply
         await load.reply_to_all()
 
         async def all_replies() -> bool:
-            return len(load.received_at()) == USERS
-        await load.until(all_replies, 60, "every consultant's reply delivered")
+            return all(load.received().values())
+        await load.until(all_replies, 60, "every consultant's reply delivered while the group takes nothing")
+        held = bot_api.refused_shut
+        bot_api.shut = False
         await flooding
 
         async def whole_flood() -> bool:
@@ -222,16 +241,19 @@ async def test_forty_escalations_and_a_flood_never_keep_a_consultants_reply_from
             return all(flood_text(n) in joined for n in range(FLOOD))
         await load.until(whole_flood, 120, "the whole flood posted in the group")
 
-    received = load.received_at()
-    delays = sorted(received[mark] - load.sent_at[mark] for mark in load.sent_at)
-    p50, p99 = statistics.median(delays), delays[math.ceil(0.99 * len(delays)) - 1]
+    received = load.received()
+    delays = sorted(at - load.sent_at[mark] for mark, [(at, _), *_] in received.items())
     flood_posts = load.flood_posts()
     joined = "\n".join(flood_posts)
     positions = [joined.find(flood_text(n)) for n in range(FLOOD)]
-    print(f"\nconsultant replies to users: p50 {p50:.2f} s, p99 {p99:.2f} s, max {delays[-1]:.2f} s; "
-          f"flood of {FLOOD} in {len(flood_posts)} posts; group 429s: {bot_api.refused}")
+    print(f"\nconsultant replies to users: p50 {statistics.median(delays):.2f} s, max {delays[-1]:.2f} s, "
+          f"the group refusing all ({held} tries meanwhile); flood of {FLOOD} in {len(flood_posts)} posts; "
+          f"busiest group window {bot_api.busiest_window()} tries; group 429s: {bot_api.refused}")
 
-    assert p99 <= REPLY_P99
+    assert held > 0  # the group had posts waiting (the cards' new assignees) while the replies went out
+    assert all(len(deliveries) == 1 for deliveries in received.values())  # each reply delivered once
+    assert all(chat.lstrip("+") == mark.removeprefix("жауап-") for mark, [(_, chat)] in received.items())
+    assert bot_api.busiest_window() <= PER_WINDOW + GROUP_BURST  # the desk keeps the group's pace itself
     assert all(joined.count(flood_text(n)) == 1 for n in range(FLOOD))  # complete, each once
     assert positions == sorted(positions) and -1 not in positions  # in order
     assert len(flood_posts) <= FLOOD // 10  # merged: far fewer posts than messages

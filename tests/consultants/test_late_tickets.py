@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,19 +16,18 @@ from knowledge import Matcher
 from tests.channels.telegram.fake_api import FakeBotAPI
 from tests.channels.whatsapp.fake_graph import FakeGraph
 from tests.clock import ALMATY, FakeClock
-from tests.consultants.centres import CENTRES, HEAD, KARAGANDA_GROUP, PAVLODAR_GROUP, consultant, sent, user
-from tests.service import DeskService, knowledge_with_centres, running
+from tests.consultants.centres import HEAD, KARAGANDA_GROUP, PAVLODAR_GROUP, consultant, sent, user
+from tests.service import DeskService, running
 
 TUESDAY_4PM = dt.datetime(2026, 1, 6, 16, 0, tzinfo=ALMATY)  # Wednesday 7 January is a public holiday
 THURSDAY = dt.date(2026, 1, 8)
 
 
 @pytest.fixture
-async def desk(desk_settings: Settings, engine: AsyncEngine, matcher: Matcher, bot_api: FakeBotAPI,
-               graph: FakeGraph, clock: FakeClock, tmp_path: Path) -> AsyncIterator[DeskService]:
+async def desk(centres_settings: Settings, engine: AsyncEngine, matcher: Matcher, bot_api: FakeBotAPI,
+               graph: FakeGraph, clock: FakeClock) -> AsyncIterator[DeskService]:
     clock.set(TUESDAY_4PM)
-    settings = desk_settings.model_copy(update={"knowledge_dir": knowledge_with_centres(tmp_path / "c", CENTRES),
-                                                "sla_minutes": 60})
+    settings = centres_settings.model_copy(update={"sla_minutes": 60})
     async with running(settings, engine, matcher, bot_api, graph, clock) as service:
         yield service
 

@@ -118,15 +118,20 @@ async def test_a_message_from_outside_the_group_or_from_a_bot_is_never_relayed(s
     assert (await service.ticket()).status == "open"
 
 
-async def test_a_deleted_topic_is_created_again_on_the_next_message(service: DeskService) -> None:
+async def test_a_deleted_topic_is_created_again_on_the_next_message_with_the_conversation(
+        service: DeskService) -> None:
     await service.whatsapp.say("Кеңесшіге қосыңыз")
+    await service.whatsapp.say("Жарғыны қалай өзгертеміз?")
+    await service.consultant(THREAD).says("Жалпы жиналыстың шешімі керек.")
     service.api.delete_topic(THREAD)
 
     await service.whatsapp.say("Сіз мұндасыз ба?")
 
     assert service.topics() == {THREAD: "№1 · kk · WhatsApp · Айгерім", 102: "№1 · kk · WhatsApp · Айгерім"}
-    card, again = service.api.texts_in_topic(102)
+    card, transcript, again = service.api.texts_in_topic(102)
     assert card.startswith("<b>Обращение №1</b>") and again == "Сіз мұндасыз ба?"
+    assert transcript.splitlines()[0] == "Переписка до этого момента (тема создана заново):"
+    assert "Айгерім: Жарғыны қалай өзгертеміз?" in transcript and "Жалпы жиналыстың шешімі керек." in transcript
     await service.consultant(102).says("Иә, осындамын.")  # the new topic is the ticket's now
     assert service.graph.sends()[-1]["text"]["body"] == SIGNED + "Иә, осындамын."
     assert await service.consultant(THREAD).says("ескі тақырып") == []

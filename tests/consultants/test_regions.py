@@ -8,68 +8,11 @@ go to the national group, DESK_CONSULTANT_CHAT_ID.
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from bot.app.config import Settings
-from knowledge import Matcher
 from tests.channels.telegram.chat import Consultant, TelegramUser
-from tests.channels.telegram.fake_api import FakeBotAPI
-from tests.channels.whatsapp.fake_graph import FakeGraph
-from tests.clock import FakeClock
-from tests.service import GROUP, DeskService, knowledge_with_centres, running
-
-KARAGANDA_GROUP, PAVLODAR_GROUP = -1002000000001, -1002000000002
-CENTRES = f"""
-centres:
-  - id: national
-    national: true
-    name: {{kk: Ортақ консультанттар, ru: Общие консультанты}}
-    regions: []
-    languages: [kk, ru]
-  - id: karaganda
-    name: {{kk: Қарағанды орталығы, ru: Карагандинский центр}}
-    regions: [karaganda]
-    address: {{kk: "Гоголь к-сі, 31", ru: "ул. Гоголя, 31"}}
-    phone: +7 7212 000001
-    hours: Mon-Fri 09:00-18:00
-    group: {KARAGANDA_GROUP}
-    languages: [kk, ru]
-  - id: pavlodar
-    name: {{kk: Павлодар орталығы, ru: Павлодарский центр}}
-    regions: [pavlodar]
-    hours: Mon-Fri 14:00-18:00
-    group: {PAVLODAR_GROUP}
-    languages: [kk, ru]
-  - id: atyrau
-    name: {{kk: Атырау орталығы, ru: Атырауский центр}}
-    regions: [atyrau]
-    phone: +7 7122 000002
-    languages: [kk, ru]
-"""
-
-
-@pytest.fixture
-async def service(
-    desk_settings: Settings,
-    engine: AsyncEngine,
-    matcher: Matcher,
-    bot_api: FakeBotAPI,
-    graph: FakeGraph,
-    clock: FakeClock,
-    tmp_path: Path,
-) -> AsyncIterator[DeskService]:
-    settings = desk_settings.model_copy(update={"knowledge_dir": knowledge_with_centres(tmp_path / "c", CENTRES)})
-    async with running(settings, engine, matcher, bot_api, graph, clock) as service:
-        yield service
-
-
-def topics_opened(api: FakeBotAPI) -> list[tuple[int, str]]:
-    return [(c["params"]["chat_id"], c["params"]["name"]) for c in api.calls if c["method"] == "createForumTopic"]
+from tests.consultants.centres import KARAGANDA_GROUP, PAVLODAR_GROUP, topics_opened
+from tests.service import GROUP, DeskService
 
 
 def texts(calls: list[dict[str, Any]]) -> list[str]:
@@ -80,25 +23,25 @@ def buttons(call: dict[str, Any]) -> list[str]:
     return [b["callback_data"] for row in call["params"]["reply_markup"]["inline_keyboard"] for b in row]
 
 
-async def test_a_region_named_in_the_first_message_sends_the_ticket_to_that_centres_group(service: DeskService) -> None:
-    told = texts(await service.telegram.says("Соедините с консультантом, я из Караганды"))
+async def test_a_region_named_in_the_first_message_sends_the_ticket_to_that_centres_group(desk: DeskService) -> None:
+    told = texts(await desk.telegram.says("Соедините с консультантом, я из Караганды"))
 
     assert told[0].startswith("Ваше обращение №1 передано консультантам гражданского центра")
-    assert topics_opened(service.api) == [(KARAGANDA_GROUP, "№1 · ru · Telegram · Айгүл Серікова")]
-    assert (await service.ticket(1)).centre == "karaganda"
+    assert topics_opened(desk.api) == [(KARAGANDA_GROUP, "№1 · ru · Telegram · Айгүл Серікова")]
+    assert (await desk.ticket(1)).centre == "karaganda"
 
     # The Karaganda consultant answers from their own group; the user gets it.
-    consultant = Consultant(service.client, service.api, service.shell, group=KARAGANDA_GROUP, thread_id=101)
+    consultant = Consultant(desk.client, desk.api, desk.shell, group=KARAGANDA_GROUP, thread_id=101)
     calls = await consultant.says("Здравствуйте! Слушаю вас.")
     assert any(
-        c["params"]["chat_id"] == service.telegram.id and "Слушаю вас" in c["params"]["text"]
+        c["params"]["chat_id"] == desk.telegram.id and "Слушаю вас" in c["params"]["text"]
         for c in calls
         if c["method"] == "sendMessage"
     )
 
 
-async def test_a_whatsapp_user_is_asked_the_region_in_two_lists_and_reaches_pavlodar(service: DeskService) -> None:
-    wa = service.whatsapp
+async def test_a_whatsapp_user_is_asked_the_region_in_two_lists_and_reaches_pavlodar(desk: DeskService) -> None:
+    wa = desk.whatsapp
     [asked] = await wa.say("Кеңесшіге қосыңыз")
     rows = asked["interactive"]["action"]["sections"][0]["rows"]
     assert asked["interactive"]["type"] == "list" and len(rows) == 7
@@ -116,64 +59,64 @@ async def test_a_whatsapp_user_is_asked_the_region_in_two_lists_and_reaches_pavl
     [told] = await wa.press("list_reply", "reg:pavlodar:esc")
     # Monday 10:00 in Almaty: Pavlodar's consultants work from 14:00, so the user learns when.
     assert "Дс–Жм 14:00–18:00" in told["interactive"]["body"]["text"]
-    assert topics_opened(service.api) == [(PAVLODAR_GROUP, "№1 · kk · WhatsApp · Айгерім")]
+    assert topics_opened(desk.api) == [(PAVLODAR_GROUP, "№1 · kk · WhatsApp · Айгерім")]
 
     # Remembered: the next escalation asks nothing.
-    consultant = Consultant(service.client, service.api, service.shell, group=PAVLODAR_GROUP, thread_id=101)
+    consultant = Consultant(desk.client, desk.api, desk.shell, group=PAVLODAR_GROUP, thread_id=101)
     await consultant.says("/close")
     await wa.say("Кеңесшіге қосыңыз")
-    assert topics_opened(service.api)[-1][0] == PAVLODAR_GROUP
+    assert topics_opened(desk.api)[-1][0] == PAVLODAR_GROUP
 
 
-async def test_a_region_without_a_centre_goes_to_the_national_group(service: DeskService) -> None:
-    [asked] = [c for c in await service.telegram.says("Кеңесшіге қосыңыз") if c["method"] == "sendMessage"]
+async def test_a_region_without_a_centre_goes_to_the_national_group(desk: DeskService) -> None:
+    [asked] = [c for c in await desk.telegram.says("Кеңесшіге қосыңыз") if c["method"] == "sendMessage"]
     assert "reg:astana:esc" in buttons(asked)
 
-    told = texts(await service.telegram.presses("reg:astana:esc"))
+    told = texts(await desk.telegram.presses("reg:astana:esc"))
 
     assert told[0].startswith("Сіздің №1 өтінішіңіз азаматтық орталықтың кеңесшілеріне жіберілді")
-    assert topics_opened(service.api)[0][0] == GROUP
-    assert (await service.ticket(1)).centre == "national"
+    assert topics_opened(desk.api)[0][0] == GROUP
+    assert (await desk.ticket(1)).centre == "national"
 
 
 async def test_a_centre_without_a_group_gives_its_contacts_and_the_national_group_takes_the_ticket(
-        service: DeskService) -> None:
-    await service.telegram.says("/region")
-    await service.telegram.presses("regs:west:-")
-    assert texts(await service.telegram.presses("reg:atyrau:-")) == [
+        desk: DeskService) -> None:
+    await desk.telegram.says("/region")
+    await desk.telegram.presses("regs:west:-")
+    assert texts(await desk.telegram.presses("reg:atyrau:-")) == [
         "Сіздің өңіріңіз: Атырау облысы. Өзгерту үшін /region командасын немесе «аймақ» сөзін жіберіңіз."
     ]
 
-    told = texts(await service.telegram.says("Кеңесшіге қосыңыз"))
+    told = texts(await desk.telegram.says("Кеңесшіге қосыңыз"))
 
     assert told[0].startswith("Сіздің №1 өтінішіңіз")
     assert told[1].startswith("Өңіріңіздегі азаматтық орталыққа тікелей де хабарласа аласыз:")
     assert "Атырау орталығы" in told[1] and "+7 7122 000002" in told[1]
-    assert topics_opened(service.api)[0][0] == GROUP
+    assert topics_opened(desk.api)[0][0] == GROUP
 
 
-async def test_civic_centre_find_gives_the_users_centre_and_whether_it_is_open_now(service: DeskService) -> None:
-    [answer] = texts(await service.telegram.says("Адрес и телефон гражданского центра в Караганде"))
+async def test_civic_centre_find_gives_the_users_centre_and_whether_it_is_open_now(desk: DeskService) -> None:
+    [answer] = texts(await desk.telegram.says("Адрес и телефон гражданского центра в Караганде"))
     assert "<b>Карагандинский центр</b>\nАдрес: ул. Гоголя, 31\nТелефон: +7 7212 000001\n" in answer
     assert "Часы работы: Пн–Пт 09:00–18:00 (UTC+5). Сейчас открыто." in answer
 
-    service.clock.advance(hours=9)  # 19:00
-    [answer] = texts(await service.telegram.says("Адрес и телефон гражданского центра в Караганде"))
+    desk.clock.advance(hours=9)  # 19:00
+    [answer] = texts(await desk.telegram.says("Адрес и телефон гражданского центра в Караганде"))
     assert "Сейчас закрыто, откроется" in answer
 
 
 async def test_civic_centre_find_for_a_region_without_contacts_says_so_and_points_to_the_akimat(
-        service: DeskService) -> None:
-    [answer] = texts(await service.telegram.says("гражданский центр Астана где"))
+        desk: DeskService) -> None:
+    [answer] = texts(await desk.telegram.says("гражданский центр Астана где"))
     assert "Подтверждённых контактов гражданского центра для региона «Астана» у нас пока нет." in answer
     assert "акимата" in answer  # the general answer: the akimat's internal policy department
 
 
 async def test_a_centres_broken_group_holds_only_its_tickets_and_its_users_get_the_centres_card(
-        service: DeskService) -> None:
-    service.api.kicked.add(KARAGANDA_GROUP)
-    await service.whatsapp.say("Кеңесшіге қосыңыз, мен Қарағандыда тұрамын")  # its card finds the group broken
-    other = TelegramUser(service.client, service.api, service.shell, id=4343, first_name="Дина", last_name="",
+        desk: DeskService) -> None:
+    desk.api.kicked.add(KARAGANDA_GROUP)
+    await desk.whatsapp.say("Кеңесшіге қосыңыз, мен Қарағандыда тұрамын")  # its card finds the group broken
+    other = TelegramUser(desk.client, desk.api, desk.shell, id=4343, first_name="Дина", last_name="",
                          language_code="ru", update_ids=itertools.count(600_001))
 
     [told] = texts(await other.says("Соедините с консультантом, я из Караганды"))[:1]
@@ -182,13 +125,13 @@ async def test_a_centres_broken_group_holds_only_its_tickets_and_its_users_get_t
     assert said.startswith("Ваше обращение №2 сохранено, но из-за технической неполадки")
     assert said.endswith("Если вопрос срочный, обратитесь в гражданский центр напрямую:")
     assert "<b>Карагандинский центр</b>\nАдрес: ул. Гоголя, 31\nТелефон: +7 7212 000001" in told
-    ready = await service.client.get("/readyz")
+    ready = await desk.client.get("/readyz")
     assert ready.status == 503
     [problem] = (await ready.json())["problems"]
     assert problem.startswith(f"consultants' group {KARAGANDA_GROUP} unusable since ")
-    assert "desk_consultants_group_broken 1.0" in await (await service.client.get("/metrics")).text()
+    assert "desk_consultants_group_broken 1.0" in await (await desk.client.get("/metrics")).text()
 
     # Pavlodar's group works: its users' tickets go there as usual.
-    told = texts(await service.telegram.says("Свяжите меня с консультантом, я из Павлодара"))
+    told = texts(await desk.telegram.says("Свяжите меня с консультантом, я из Павлодара"))
     assert told[0].startswith("Ваше обращение №3 передано консультантам гражданского центра")
-    assert topics_opened(service.api)[-1] == (PAVLODAR_GROUP, "№3 · ru · Telegram · Айгүл Серікова")
+    assert topics_opened(desk.api)[-1] == (PAVLODAR_GROUP, "№3 · ru · Telegram · Айгүл Серікова")

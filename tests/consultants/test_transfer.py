@@ -3,27 +3,8 @@ the user is told in their language and their next message arrives in the new top
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from bot.app.config import Settings
-from knowledge import Matcher
-from tests.channels.telegram.fake_api import FakeBotAPI
-from tests.channels.whatsapp.fake_graph import FakeGraph
-from tests.clock import FakeClock
-from tests.consultants.centres import CENTRES, KARAGANDA_GROUP, PAVLODAR_GROUP, consultant, sent, topics_opened
-from tests.service import DeskService, knowledge_with_centres, running
-
-
-@pytest.fixture
-async def desk(desk_settings: Settings, engine: AsyncEngine, matcher: Matcher, bot_api: FakeBotAPI,
-               graph: FakeGraph, clock: FakeClock, tmp_path: Path) -> AsyncIterator[DeskService]:
-    settings = desk_settings.model_copy(update={"knowledge_dir": knowledge_with_centres(tmp_path / "c", CENTRES)})
-    async with running(settings, engine, matcher, bot_api, graph, clock) as service:
-        yield service
+from tests.consultants.centres import KARAGANDA_GROUP, PAVLODAR_GROUP, consultant, sent, topics_opened
+from tests.service import DeskService
 
 
 async def test_transfer_alone_lists_the_centres_and_bad_targets_get_one_line(desk: DeskService) -> None:

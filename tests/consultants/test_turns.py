@@ -3,9 +3,6 @@ each, with a mention in the ticket's topic; with nobody free the ticket waits fo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -15,8 +12,8 @@ from knowledge import Matcher
 from tests.channels.telegram.fake_api import FakeBotAPI
 from tests.channels.whatsapp.fake_graph import FakeGraph
 from tests.clock import FakeClock
-from tests.consultants.centres import CENTRES, KARAGANDA_GROUP, PAVLODAR_GROUP, consultant, sent, user
-from tests.service import DeskService, knowledge_with_centres, running
+from tests.consultants.centres import KARAGANDA_GROUP, PAVLODAR_GROUP, consultant, sent, user
+from tests.service import DeskService, running
 
 OFFER = ": обращение №{n} предлагается вам по очереди: ответьте здесь или отправьте /take. Если вы не можете, " \
         "его возьмёт другой консультант командой /take."
@@ -25,12 +22,8 @@ BEKZAT = '<a href="tg://user?id=7002">Бекзат</a>'  # has none: a mention b
 
 
 @pytest.fixture
-async def desk(desk_settings: Settings, engine: AsyncEngine, matcher: Matcher, bot_api: FakeBotAPI,
-               graph: FakeGraph, clock: FakeClock, tmp_path: Path) -> AsyncIterator[DeskService]:
-    settings = desk_settings.model_copy(update={"knowledge_dir": knowledge_with_centres(tmp_path / "c", CENTRES),
-                                                "consultant_max_open": 3})
-    async with running(settings, engine, matcher, bot_api, graph, clock) as service:
-        yield service
+def centres_settings(centres_settings: Settings) -> Settings:
+    return centres_settings.model_copy(update={"consultant_max_open": 3})
 
 
 def offers(desk: DeskService) -> list[tuple[int, str]]:
@@ -110,16 +103,15 @@ async def test_a_consultant_who_takes_a_ticket_offered_to_another_counts_it_as_t
 
 
 async def test_presence_is_kept_across_a_restart_and_can_be_said_in_a_tickets_topic(
-        desk_settings: Settings, engine: AsyncEngine, matcher: Matcher, bot_api: FakeBotAPI, graph: FakeGraph,
-        clock: FakeClock, tmp_path: Path) -> None:
-    settings = desk_settings.model_copy(update={"knowledge_dir": knowledge_with_centres(tmp_path / "c", CENTRES)})
-    async with running(settings, engine, matcher, bot_api, graph, clock) as first:
+        centres_settings: Settings, engine: AsyncEngine, matcher: Matcher, bot_api: FakeBotAPI, graph: FakeGraph,
+        clock: FakeClock) -> None:
+    async with running(centres_settings, engine, matcher, bot_api, graph, clock) as first:
         await user(first, 1).says("Соедините с консультантом, я из Караганды")  # nobody present: it waits
         said = sent(await consultant(first, KARAGANDA_GROUP, 101, username="asel_n").says("/present"),
                     KARAGANDA_GROUP, 101)
         assert said[0].startswith("Асель, вы на месте")
         assert offers(first) == [(101, ASEL + OFFER.format(n=1))]  # the waiting ticket, at once
 
-    async with running(settings, engine, matcher, bot_api, graph, clock) as second:
+    async with running(centres_settings, engine, matcher, bot_api, graph, clock) as second:
         await user(second, 2).says("Соедините с консультантом, я из Караганды")
         assert offers(second)[1:] == [(102, ASEL + OFFER.format(n=2))]

@@ -79,7 +79,10 @@ async def test_from_unanswered_questions_to_a_published_entry_on_every_instance(
         await consultant.says("/faq")
         assert first.api.texts_in_topic(THREAD)[-1].startswith("Черновик №1 (ngo.faq-1) сохранён")
 
-        # 4. The draft: masked, in Russian only; publishing it now is refused with what is missing.
+        # 4. The draft waits in the list; masked, in Russian only; publishing it now is refused with what is missing.
+        assert await cli("kb", "drafts") == 0
+        [waiting] = capsys.readouterr().out.splitlines()
+        assert waiting.startswith("1\tngo.faq-1\tru\tticket 1\t")
         assert await cli("kb", "draft", "1") == 0
         body = capsys.readouterr().out
         assert "[phone]" in body and "+7 701" not in body

@@ -3,6 +3,9 @@ publishes or rejects one. Viewers see the editor read-only; the server refuses t
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
+
 from aiohttp import web
 
 from bot.console import audit
@@ -32,9 +35,21 @@ async def drafts(request: web.Request) -> web.StreamResponse:
     return page(request, "drafts.html", {"drafts": waiting, "rejected": request.query.get("rejected", "")})
 
 
-async def _draft(request: web.Request, edits: KbEdits) -> Draft | None:
-    number = request.match_info["number"]
-    return await edits.drafts.get(int(number)) if number.isdigit() else None
+DraftHandler = Callable[[web.Request, KbEdits, Draft], Awaitable[web.StreamResponse]]
+
+
+def with_draft(handler: DraftHandler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """Hands `handler` the draft its address names; a number no draft has gets the console's 404 page."""
+    @functools.wraps(handler)
+    async def found(request: web.Request) -> web.StreamResponse:
+        edits = KbEdits(console_of(request))
+        number = request.match_info["number"]
+        draft = await edits.drafts.get(int(number)) if number.isdigit() else None
+        if draft is None:
+            return refused(request, 404, "missing")
+        return await handler(request, edits, draft)
+
+    return found
 
 
 async def editor(request: web.Request, edits: KbEdits, draft: Draft, review: Review, status: int = 200,
@@ -54,22 +69,16 @@ async def editor(request: web.Request, edits: KbEdits, draft: Draft, review: Rev
 
 @routes.get("/drafts/{number}")
 @require_role(*ROLES)
-async def show(request: web.Request) -> web.StreamResponse:
-    edits = KbEdits(console_of(request))
-    draft = await _draft(request, edits)
-    if draft is None:
-        return refused(request, 404, "missing")
+@with_draft
+async def show(request: web.Request, edits: KbEdits, draft: Draft) -> web.StreamResponse:
     return await editor(request, edits, draft, edits.review(draft))
 
 
 @routes.post("/drafts/{number}")
 @require_role(*EDITORS)
-async def change(request: web.Request) -> web.StreamResponse:
+@with_draft
+async def change(request: web.Request, edits: KbEdits, draft: Draft) -> web.StreamResponse:
     """Save the fields; with "publish", then validate against the base and publish."""
-    edits = KbEdits(console_of(request))
-    draft = await _draft(request, edits)
-    if draft is None:
-        return refused(request, 404, "missing")
     fields = await request.post()
     form = from_fields({key: str(value) for key, value in fields.items()})
     saved = await edits.save(member(request).name, draft, form)
@@ -88,11 +97,8 @@ async def change(request: web.Request) -> web.StreamResponse:
 
 @routes.post("/drafts/{number}/reject")
 @require_role(*EDITORS)
-async def reject(request: web.Request) -> web.StreamResponse:
-    edits = KbEdits(console_of(request))
-    draft = await _draft(request, edits)
-    if draft is None:
-        return refused(request, 404, "missing")
+@with_draft
+async def reject(request: web.Request, edits: KbEdits, draft: Draft) -> web.StreamResponse:
     reason = str((await request.post()).get("reason", "")).strip()[:REASON_LENGTH]
     if not reason:
         _ = console_of(request).translator(request[LANG])
