@@ -28,7 +28,7 @@ from bot.db.batch import GroupCommit
 from bot.db.models import aware, utcnow
 from bot.ops.metrics import Metrics
 from bot.pipeline import outbound_table as table
-from bot.pipeline.outbound_table import FAILED, HELD, PENDING, SENT, Message
+from bot.pipeline.outbound_table import FAILED, HELD, PENDING, SENDING, SENT, Message
 from bot.pipeline.outcome import Outcome
 from bot.pipeline.retry import RetryPolicy
 from bot.pipeline.ticks import passes
@@ -223,7 +223,10 @@ class Lanes:
             await table.take_back(conn, None, now - self.lease, self.channels)
             first = await table.heads(conn, self.channels)
         self._orphans.difference_update(orphans)
-        self._waiting = {d for d, row in first.items() if row.status == PENDING} | (self._waiting & set(self._lanes))
+        # A destination marked waiting stays so while its head is still claimed: the table may have been read
+        # before its message went back to pending (else an answer handed over now would overtake it).
+        self._waiting = {d for d, row in first.items() if row.status == PENDING
+                         or (row.status == SENDING and d in self._waiting)} | (self._waiting & set(self._lanes))
         due = [d for d, row in first.items() if row.status == PENDING and aware(row.next_attempt_at) <= now]
         started = 0
         for destination in due:

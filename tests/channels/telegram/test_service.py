@@ -16,7 +16,7 @@ from bot.app.config import Settings
 from bot.app.web import SHELL, create_app
 from bot.channels.telegram import TelegramSetupError
 from bot.channels.telegram.routers import no_release
-from bot.channels.telegram.sender import TelegramSender
+from bot.channels.telegram.sender import TelegramReplies, TelegramSender
 from bot.channels.telegram.service import build_bot, build_dispatcher
 from handlers import Translator
 from knowledge import Matcher
@@ -63,7 +63,9 @@ def test_bad_configuration_is_a_start_up_error(tg_settings: Settings, engine: As
 
 def test_the_dispatcher_has_no_fsm(tg_settings: Settings, client: TestClient[Any, Any]) -> None:
     """The desk uses no aiogram states: no FSM middleware runs per update (the conversations still pass)."""
-    dispatcher = build_dispatcher(client.app[SHELL].desk, TelegramSender(build_bot(tg_settings)), no_release)  # type: ignore[index]
+    shell = client.app[SHELL]  # type: ignore[index]
+    replies = TelegramReplies(shell.outbound, TelegramSender(build_bot(tg_settings)))
+    dispatcher = build_dispatcher(shell.desk, replies, no_release)
 
     assert not [m for m in dispatcher.update.outer_middleware if isinstance(m, FSMContextMiddleware)]
 
