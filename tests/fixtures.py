@@ -29,7 +29,9 @@ from bot.db import schema
 from bot.db.dialect import sqlite_pragmas
 from bot.db.store import SqlDeskStore
 from bot.db.tickets import SqlTicketStore
+from bot.pipeline.outbound import Outbound
 from bot.pipeline.outbox import Outbox
+from bot.pipeline.user_relays import UserRelays
 from handlers import Channel, Desk, Team, Translator
 from handlers.working_hours import WorkingHours
 from knowledge import Matcher, load_base
@@ -121,9 +123,10 @@ def sql_store(engine: AsyncEngine) -> SqlDeskStore:
 
 @pytest.fixture
 def sql_team(engine: AsyncEngine, sql_store: SqlDeskStore, translator: Translator, clock: FakeClock) -> Team:
-    """The consultants on the SQL stores; nothing delivers the relay outbox (tests read what it holds)."""
-    return Team(SqlTicketStore(engine), Outbox(engine, clock), sql_store, translator, WorkingHours.parse(), clock,
-                reply_windows={Channel.WHATSAPP: dt.timedelta(hours=24)})
+    """The consultants on the SQL stores; nothing delivers what they relay (tests read what is stored)."""
+    users = Outbound(engine, {}, relays=UserRelays(engine, {}, clock=clock), clock=clock)
+    return Team(SqlTicketStore(engine), Outbox(engine, clock, users=users), sql_store, translator,
+                WorkingHours.parse(), clock, reply_windows={Channel.WHATSAPP: dt.timedelta(hours=24)})
 
 
 @pytest.fixture

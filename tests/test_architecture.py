@@ -104,8 +104,30 @@ def test_the_channels_are_built_by_the_composition_root_only() -> None:
         assert "inbox.register(" not in path.read_text(encoding="utf-8"), path
 
 
+def test_the_schedulers_are_given_their_senders_when_built() -> None:
+    """No scheduler keeps a registry to add senders to afterwards, and nothing changes one: each is
+    constructed with its senders (`bot.app.compose.sends`)."""
+    for path in (ROOT / "bot").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        assert not any(_registers(node) for node in ast.walk(tree)), path
+
+
+def _registers(node: ast.AST) -> bool:
+    """`outbox.register(...)`, `x.senders[...] = ...` or `x.senders.pop(...)` (deliverers alike)."""
+    if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+        return isinstance(node.value, ast.Attribute) and node.value.attr in ("senders", "deliverers")
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+        return False
+    owner = node.func.value
+    owner_name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+    if owner_name in ("senders", "deliverers"):
+        return node.func.attr in ("pop", "clear", "update", "setdefault")
+    return node.func.attr == "register" and owner_name in ("outbox", "outbound", "inbox")
+
+
 def test_both_adapters_have_the_same_shape() -> None:
-    """The same job has the same module name in each channel: mapping in, rendering out, the webhook, the build."""
+    """The same job has the same module name in each channel: mapping in, rendering out, the webhook, the
+    build, the send side."""
     for channel in ("telegram", "whatsapp"):
         modules = {path.name for path in (ROOT / "bot" / "channels" / channel).glob("*.py")}
-        assert {"mapper.py", "render.py", "webhook.py", "service.py"} <= modules, channel
+        assert {"mapper.py", "render.py", "webhook.py", "service.py", "sender.py"} <= modules, channel

@@ -81,11 +81,13 @@ async def lifecycle(shell: Shell) -> AsyncIterator[None]:
     settings, inbox = shell.settings, shell.inbox
     await ensure_schema(shell.engine)
     await shell.outbound.recover()  # this instance's own unsent messages from before a restart: due at once
+    if shell.reminders is not None:
+        await shell.reminders.queue.outbound.recover()
     recovered = await inbox.recover()
     if recovered:
         log.info("%d stored deliveries resumed", recovered)
-    shell.outbox.start()  # relayed messages left pending by the last run go out now
-    shell.outbound.start()  # so do the desk's own messages
+    shell.outbox.start()  # posts for the consultants left pending by the last run go out now
+    shell.outbound.start()  # so do the messages to chats (answers, consultants' replies)
     if shell.reminders is not None:  # and reminders, by the instance holding their lease
         shell.reminders.start()
     await shell.reloader.start()

@@ -1,77 +1,54 @@
-"""The scheduler of the desk's outbound messages: one lane per destination, each sent once.
+"""The scheduler of every message to a chat: one lane per destination, each message sent once.
 
-Every message (answers, menus, notices) is written before it is sent: a message made
-while an update is processed is stored in the transaction that records the update done
-(`Inbox`), any other when it is put. The instance that wrote it then sends it from
-memory, in its destination's lane: each chat is a lane of its own, so a slow or
-rate-limited chat never delays another's, and a chat's messages keep their order.
-Successes are marked sent in batches. A message that must wait (429, 5xx, a timeout:
-`RetryPolicy`) goes back to the table with the ones queued behind it, and the lane
-resumes from the table when it is due (`bot.pipeline.outbound_table`).
+Every message (answers, menus, notices, and the consultants' replies to a user) is written
+before it is sent: a message made while an update is processed is stored in the transaction
+that records the update done (`Inbox`), a consultant's reply with its transcript row
+(`bot.pipeline.user_relays`), any other when it is put. The instance that wrote it then sends
+it from memory, in its destination's lane: each chat is a lane of its own, so a slow or
+rate-limited chat never delays another's, and a chat's messages keep their order whoever
+wrote them. Successes are marked sent in batches. A message that must wait (429, 5xx, a
+timeout: `RetryPolicy`) goes back to the table with the ones queued behind it, and the lane
+resumes from the table when it is due (`bot.pipeline.outbound_table`). Each channel's send
+is given at construction; a scheduler reads and sends only its own channels' rows.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import datetime as dt
+import functools
 import itertools
-import logging
-import uuid
-from collections import deque
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.batch import GroupCommit
-from bot.db.models import aware, utcnow
-from bot.ops.metrics import Metrics
 from bot.pipeline import outbound_table as table
-from bot.pipeline.outbound_table import FAILED, PENDING, Message
-from bot.pipeline.outcome import Outcome
-from bot.pipeline.retry import RetryPolicy
-from bot.pipeline.ticks import passes
-from handlers.ports import Clock
+from bot.pipeline import relay_table
+from bot.pipeline.lanes import Lanes, Send
+from bot.pipeline.outbound_table import Message
+from handlers.ports import Relay
 
-log = logging.getLogger(__name__)
-Send = Callable[[str, dict[str, Any]], Awaitable[Outcome]]  # (chat id, platform body) -> outcome
-Destination = tuple[str, str]  # (channel, chat id)
+__all__ = ["Outbound", "Send"]
 _collected: ContextVar[list[Message] | None] = ContextVar("outbound_collected", default=None)
 
 
-class Outbound:
-    """Writes the desk's messages and sends them through each channel's `send`."""
+class Outbound(Lanes):
+    """Writes the messages to chats, then sends them in their lanes (`Lanes`)."""
 
-    def __init__(self, engine: AsyncEngine, *, policy: RetryPolicy | None = None, owner: str = "",
-                 poll: float = 1.0, lease: float = 300.0, clock: Clock = utcnow,
-                 metrics: Metrics | None = None) -> None:
-        """`owner`: this instance's identity, the same after a restart (its rows are taken back at once)."""
-        self.engine = engine
-        self.policy = policy or RetryPolicy()
-        self.owner = owner or f"outbound-{uuid.uuid4().hex[:12]}"
-        self.poll = poll
-        self.lease = dt.timedelta(seconds=lease)
-        self.clock = clock
-        self.metrics = metrics or Metrics()
-        self.senders: dict[str, Send] = {}
-        self._stores = GroupCommit(engine, self._store_batches)
-        self._marks = GroupCommit(engine, self._mark_batches)
-        self._batches = itertools.count(1)
-        self._queues: dict[Destination, deque[Message]] = {}
-        self._lanes: dict[Destination, asyncio.Task[None]] = {}
-        self._waiting: set[Destination] = set()  # destinations with messages waiting in the table
-        # Claimed messages the next pass hands back to the table: queued behind older ones that wait,
-        # or dropped by a lane while the database was away.
-        self._orphans: set[int] = set()
-        self._unmarked: list[int] = []  # sent messages not yet recorded sent (the database was away)
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+    # Built on first use: the lanes' constructor takes every collaborator (`Lanes`).
+    @functools.cached_property
+    def _stores(self) -> GroupCommit[list[Message], None]:
+        return GroupCommit(self.engine, self._store_batches)
 
-    def register(self, channel: str, send: Send) -> None:
-        self.senders[channel] = send
+    @functools.cached_property
+    def _releases(self) -> GroupCommit[tuple[str, str], int]:
+        return GroupCommit(self.engine, self._release_batches)
+
+    @functools.cached_property
+    def _batches(self) -> Iterator[int]:
+        return itertools.count(1)
 
     # -- writing -------------------------------------------------------------
     @contextlib.contextmanager
@@ -97,6 +74,35 @@ class Outbound:
             await self._stores.submit(made)
             await self.hand_over(made)
 
+    async def put_relay(self, relay: Relay) -> int:
+        """A consultant's message to a user: its transcript row and its message in the user's lane,
+        written in one transaction (never collected: it is not the processed update's answer)."""
+        if self.relays is None:
+            raise RuntimeError("an Outbound without relays cannot send consultants' messages")
+        async with self.engine.begin() as conn:
+            row_id, channel, chat_id = await self.relays.write(conn, relay)
+            made = [Message(channel, chat_id, {}, self.clock() + self.policy.deadline, table.new_claim(),
+                            relay=row_id)]
+            await conn.run_sync(self.store, made)
+        await self.hand_over(made)
+        return row_id
+
+    async def release_held(self, channel: str, chat_id: str) -> int:
+        """The user wrote again: the replies held for them go out now, first in their chat; how many.
+
+        Every inbound WhatsApp message asks, so concurrent asks share one UPDATE (group commit)."""
+        released = await self._releases.submit((channel, chat_id))
+        if released:
+            self._waiting.add((channel, chat_id))  # what is handed over next queues behind them
+            self._start((channel, chat_id))
+        return released
+
+    def _release_batches(self, conn: Connection, chats: Sequence[tuple[str, str]]) -> list[int]:
+        now = self.clock()
+        released = table.release_held(conn, chats, now, now + self.policy.deadline)
+        relay_table.release(conn, [relay for _channel, _chat, relay in released if relay])
+        return [sum(1 for channel, chat, _relay in released if (channel, chat) == asked) for asked in chats]
+
     def store(self, conn: Connection, made: Sequence[Message]) -> None:
         """Write collected messages in the caller's transaction (the inbox's outcomes)."""
         table.store(conn, made, self.owner, self.clock())
@@ -105,169 +111,3 @@ class Outbound:
         self.store(conn, [message for batch in batches for message in batch])
         return [None] * len(batches)
 
-    def _mark_batches(self, conn: Connection, batches: Sequence[list[int]]) -> list[None]:
-        table.mark_sent(conn, [row_id for batch in batches for row_id in batch], self.clock())
-        return [None] * len(batches)
-
-    async def hand_over(self, made: Sequence[Message]) -> None:
-        """Send stored messages from memory; those for a destination with older ones waiting
-        go back to the table, behind them."""
-        behind: list[int] = []
-        for message in made:
-            if message.destination in self._waiting:
-                behind.append(message.id)
-            else:
-                self._queues.setdefault(message.destination, deque()).append(message)
-                self._start(message.destination)
-        if behind:
-            self._orphans.update(behind)  # handed back to the table by the next pass
-            self._wake.set()
-
-    # -- sending ---------------------------------------------------------------
-    def _start(self, destination: Destination) -> None:
-        if destination not in self._lanes:
-            task = asyncio.create_task(self._lane(destination))
-            self._lanes[destination] = task
-            task.add_done_callback(lambda _task: self._lane_done(destination))
-
-    def _lane_done(self, destination: Destination) -> None:
-        self._lanes.pop(destination, None)
-        if self._queues.get(destination):  # handed over as the lane ended
-            self._start(destination)
-
-    async def _lane(self, destination: Destination) -> None:
-        """The destination's messages in order, until one must wait or none is due."""
-        sent: list[int] = []
-        current: Message | None = None
-        try:
-            while (current := await self._next(destination)) is not None:
-                outcome = await self._attempt(current)
-                if outcome.status == "sent":
-                    sent.append(current.id)
-                elif not await self._settle(current, outcome):
-                    await self._queue_behind(destination)
-                    break
-        except Exception as exc:  # the database is away: the next pass hands these back to the table
-            log.warning("%s: sending to a chat stopped: %r", destination[0], exc)
-            dropped = list(self._queues.pop(destination, None) or ())
-            if current is not None and current.id not in sent:
-                dropped.append(current)  # hand_back touches it only while it is still claimed
-            self._orphans.update(message.id for message in dropped)
-        finally:
-            await self._mark(sent)
-
-    async def _mark(self, sent: list[int]) -> None:
-        """Record messages sent (one statement for many lanes' worth); kept for the next pass if the
-        database is away, so a restart does not send them again."""
-        if not sent:
-            return
-        try:
-            await self._marks.submit(sent)
-        except Exception as exc:
-            log.warning("recording %d sent messages failed, retried on the next pass: %r", len(sent), exc)
-            self._unmarked.extend(sent)
-
-    async def _next(self, destination: Destination) -> Message | None:
-        queue = self._queues.get(destination)
-        if queue:
-            return queue.popleft()
-        self._queues.pop(destination, None)
-        if destination not in self._waiting:
-            return None
-        async with self.engine.begin() as conn:
-            message, still_open = await table.claim_next(conn, destination, self.owner, self.clock())
-        if not still_open:
-            self._waiting.discard(destination)
-        return message
-
-    async def _attempt(self, message: Message) -> Outcome:
-        try:
-            return await self.senders[message.channel](message.chat_id, message.body)
-        except Exception as exc:  # a bug in one send must not stop the lane for ever
-            log.exception("%s: a send raised", message.channel)
-            return Outcome.retry(f"{exc.__class__.__name__}: {exc}")
-
-    async def _settle(self, message: Message, outcome: Outcome) -> bool:
-        """Record a try that did not send; True when the lane may go on with the next message."""
-        now = self.clock()
-        wait = self.policy.wait(outcome, message.attempt, message.deadline_at, now)
-        if wait is not None:
-            self._waiting.add(message.destination)
-            log.warning("%s: a message to a chat is tried again in %.0f s: %s", message.channel, wait, outcome.error)
-            async with self.engine.begin() as conn:
-                await table.settle(conn, message, {"status": PENDING, "error": outcome.error,
-                                                   "next_attempt_at": now + dt.timedelta(seconds=wait)})
-            return False
-        reason = "refused" if outcome.status == "failed" else "deadline"
-        self.metrics.outbound_errors.labels(message.channel, reason).inc()
-        log.error("%s: message %s to a chat failed for good (%s): %s", message.channel, message.id, reason,
-                  outcome.error)
-        dropped = self._drop_rest(message)
-        async with self.engine.begin() as conn:
-            await table.settle(conn, message, {"status": FAILED, "error": outcome.error or "gave up"})
-            for rest in dropped:
-                await table.settle(conn, rest, {"status": FAILED, "error": "an earlier part was refused"})
-        return True
-
-    def _drop_rest(self, message: Message) -> list[Message]:
-        """The rest of a refused answer: sent alone, the later parts would read out of context."""
-        queue = self._queues.get(message.destination)
-        if not queue or not message.batch:
-            return []
-        dropped = [m for m in queue if m.batch == message.batch]
-        self._queues[message.destination] = deque(m for m in queue if m.batch != message.batch)
-        return dropped
-
-    async def _queue_behind(self, destination: Destination) -> None:
-        """The messages queued in memory behind one that waits go back to the table, after it."""
-        queue = self._queues.pop(destination, None)
-        if queue:
-            async with self.engine.begin() as conn:
-                await table.hand_back(conn, [message.id for message in queue])
-
-    async def _cycle(self) -> int:
-        """Start a lane for every destination whose oldest message is due; returns how many started."""
-        now = self.clock()
-        unmarked, self._unmarked = self._unmarked, []
-        await self._mark(unmarked)
-        orphans = list(self._orphans)
-        async with self.engine.begin() as conn:
-            await table.hand_back(conn, orphans)
-            await table.take_back(conn, None, now - self.lease)
-            first = await table.heads(conn)
-        self._orphans.difference_update(orphans)
-        self._waiting = {d for d, row in first.items() if row.status == PENDING} | (self._waiting & set(self._lanes))
-        due = [d for d, row in first.items() if row.status == PENDING and aware(row.next_attempt_at) <= now]
-        started = 0
-        for destination in due:
-            if destination not in self._lanes and destination[0] in self.senders:
-                self._start(destination)
-                started += 1
-        return started
-
-    async def drain(self) -> None:
-        """Send everything due now and wait for the lanes (tests, shutdown)."""
-        while await self._cycle() or self._lanes:
-            await asyncio.gather(*self._lanes.values(), return_exceptions=True)
-
-    # -- the worker of `serve` ---------------------------------------------------
-    async def recover(self) -> None:
-        """At start-up: this instance's own claims from before a restart are due at once."""
-        async with self.engine.begin() as conn:
-            await table.take_back(conn, self.owner, self.clock() - self.lease)
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(passes(self._cycle, self._wake, self.poll, "outbound"), name="outbound")
-
-    async def stop(self, timeout: float = 10.0) -> None:
-        """Stop looking for due messages; lanes under way may finish within `timeout`."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        lanes = list(self._lanes.values())
-        if lanes:
-            _done, late = await asyncio.wait(lanes, timeout=timeout)
-            for task in late:
-                task.cancel()

@@ -6,6 +6,11 @@ update done. The writer then sends it from memory; a message that must wait (a r
 chat with older messages waiting) goes back to `pending`, and whichever instance finds it
 due claims it again with one conditional UPDATE. A claim older than the lease is a dead
 instance's and is taken over; a restarted instance takes its own back at once.
+
+A consultant's message to a user is a row here too, pointing at its transcript row
+(`relay_id`, in `ticket_messages`): it is rendered when it goes out. One the user cannot
+take now (a closed WhatsApp window, a blocked bot) ends `held`, and goes back to `pending`
+when the user writes again (`release_held`). Each scheduler reads only its own channels.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from bot.db.models import OutboundMessage, aware
 from bot.pipeline import jsonio
 
 messages = OutboundMessage.__table__
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+PENDING, SENDING, SENT, FAILED, HELD = "pending", "sending", "sent", "failed", "held"
 OPEN = (PENDING, SENDING)
 HEADS = 500  # open messages read per look for what is due
 
@@ -47,6 +52,7 @@ class Message:
     batch: int = 0  # the messages of one answer share it: a refusal drops the rest
     id: int = 0
     attempt: int = 1
+    relay: int = 0  # the transcript row (`ticket_messages`) of a consultant's message, rendered when sent
 
     @property
     def destination(self) -> tuple[str, str]:
@@ -64,7 +70,8 @@ def store(conn: Connection, batch: Sequence[Message], owner: str, now: dt.dateti
     rows = conn.execute(INSERT, [
         {"channel": m.channel, "chat_id": m.chat_id, "body": jsonio.dumps(m.body), "status": SENDING,
          "attempts": 1, "next_attempt_at": now, "deadline_at": m.deadline_at, "claim": m.claim,
-         "claimed_at": now, "owner": owner, "error": "", "created_at": now} for m in batch])
+         "claimed_at": now, "owner": owner, "error": "", "created_at": now, "relay_id": m.relay or None}
+        for m in batch])
     ids = {row.claim: row.id for row in rows}
     for message in batch:
         message.id = ids[message.claim]
@@ -85,19 +92,21 @@ async def hand_back(conn: AsyncConnection, ids: Sequence[int]) -> None:
         await conn.execute(HAND_BACK, {"ids": list(ids)})
 
 
-async def take_back(conn: AsyncConnection, owner: str | None, stale: dt.datetime) -> None:
+async def take_back(conn: AsyncConnection, owner: str | None, stale: dt.datetime, channels: Sequence[str]) -> None:
     """Claims of a dead instance (older than the lease), and `owner`'s own from before a restart,
     go back to pending."""
     taken = messages.c.claimed_at < stale if owner is None else or_(messages.c.owner == owner,
                                                                      messages.c.claimed_at < stale)
-    await conn.execute(update(messages).where(messages.c.status == SENDING, taken).values(status=PENDING))
+    await conn.execute(update(messages).where(messages.c.status == SENDING, messages.c.channel.in_(channels), taken)
+                       .values(status=PENDING))
 
 
-async def heads(conn: AsyncConnection) -> dict[tuple[str, str], Any]:
+async def heads(conn: AsyncConnection, channels: Sequence[str]) -> dict[tuple[str, str], Any]:
     """Each destination's oldest open message (status, next_attempt_at): the ones after it wait."""
     rows = (await conn.execute(
         select(messages.c.channel, messages.c.chat_id, messages.c.status, messages.c.next_attempt_at)
-        .where(messages.c.status.in_(OPEN)).order_by(messages.c.id).limit(HEADS))).all()
+        .where(messages.c.status.in_(OPEN), messages.c.channel.in_(channels))
+        .order_by(messages.c.id).limit(HEADS))).all()
     first: dict[tuple[str, str], Any] = {}
     for row in rows:
         first.setdefault((row.channel, row.chat_id), row)
@@ -125,4 +134,19 @@ async def claim_next(conn: AsyncConnection, destination: tuple[str, str], owner:
     if claimed.rowcount != 1:
         return None, True
     return Message(channel, chat_id, jsonio.loads(row.body), aware(row.deadline_at), claim,
-                   id=row.id, attempt=row.attempts + 1), True
+                   id=row.id, attempt=row.attempts + 1, relay=row.relay_id or 0), True
+
+
+def release_held(conn: Connection, chats: Sequence[tuple[str, str]], now: dt.datetime,
+                 deadline_at: dt.datetime) -> list[tuple[str, str, int]]:
+    """The messages held for these chats go back to pending, with a deadline counted from now;
+    (channel, chat id, transcript row) of each one released, one UPDATE per channel."""
+    released = []
+    for channel in sorted({channel for channel, _chat in chats}):
+        rows = conn.execute(update(messages).where(
+            messages.c.status == HELD, messages.c.channel == channel,
+            messages.c.chat_id.in_([chat for kind, chat in chats if kind == channel]))
+            .values(status=PENDING, next_attempt_at=now, deadline_at=deadline_at)
+            .returning(messages.c.chat_id, messages.c.relay_id))
+        released += [(channel, row.chat_id, row.relay_id or 0) for row in rows]
+    return released

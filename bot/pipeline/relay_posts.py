@@ -1,10 +1,10 @@
 """The relay outbox's shaping step for the consultants' group, on its `shape` and `merge` hooks.
 
-The outbox hands over a destination's rows that may go now (each conversation's rows up to
-the first that must wait), oldest first; `shape` answers the posts, in order, and `merge`
-the delivery of one post. Only a user's texts for the consultants are merged (by the
-`Shaper`); everything else, and everything for users, goes alone. A post's rows are then
-claimed together or not at all, and settled with its outcome.
+The outbox hands over the group's rows that may go now (each conversation's rows up to the
+first that must wait), oldest first; `shape` answers the posts, in order, and `merge` the
+delivery of one post. Only a user's texts are merged (by the `Shaper`); cards, files and
+notices go alone. A post's rows are then claimed together or not at all, and settled with
+its outcome. (Messages for users never come here: they go in the user's chat lane.)
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from bot.db.models import aware
 from bot.pipeline.relay_rows import Delivery, delivery_of
 from bot.pipeline.relay_table import Row
 from bot.pipeline.shaping import Shaper, Waiting
-from handlers.ports import Direction, RelayKind
+from handlers.ports import RelayKind
 
 
 @dataclass(frozen=True)
@@ -29,9 +29,6 @@ class ShapedPosts:
         taken: set[int] = set()
         for index, (row, _ticket) in enumerate(rows):
             if row.id in taken:
-                continue
-            if row.direction != Direction.TO_CONSULTANTS.value:
-                posts.append([rows[index]])
                 continue
             conversation = [item for item in rows[index:]
                             if (item[0].ticket_id, item[0].direction) == (row.ticket_id, row.direction)]

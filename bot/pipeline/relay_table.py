@@ -1,5 +1,9 @@
 """The relay outbox's table (`ticket_messages`): its statements and its claims.
 
+Every message of a ticket is a row here (the transcript); the outbox sends only those for
+the consultants. A consultant's message to a user is sent in the user's chat lane
+(`bot.pipeline.user_relays`) and only takes its status from there.
+
 A worker claims a row with one conditional UPDATE (`... SET status = 'sending' WHERE id = :id
 AND status = 'pending'`), so two workers, in one process or in several instances on one
 PostgreSQL, can never both send it. A claim whose worker died is taken again after the lease.
@@ -9,12 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.db.models import TicketMessage, TicketRow
 from bot.db.tickets import to_ticket
@@ -23,11 +26,11 @@ from handlers.ports import Direction, Relay, RelayKind, Ticket
 
 PENDING, SENDING, SENT, HELD, FAILED, INTERNAL = "pending", "sending", "sent", "held", "failed", "internal"
 BATCH = 200  # open rows read per pass
-messages, tickets_table = TicketMessage.__table__, TicketRow.__table__
+messages = TicketMessage.__table__
 Row = tuple[TicketMessage, Ticket]  # an open row with its ticket
 
 
-async def put(session: AsyncSession, relay: Relay, now: dt.datetime) -> tuple[int, str]:
+async def put(session: AsyncSession | AsyncConnection, relay: Relay, now: dt.datetime) -> tuple[int, str]:
     """Store a relayed message; its id and status (pending, or internal for a note). A reminder
     replaces the ticket's reminder still waiting, so reminders never pile up."""
     status = INTERNAL if relay.direction is Direction.NOTE else PENDING
@@ -46,32 +49,11 @@ async def put(session: AsyncSession, relay: Relay, now: dt.datetime) -> tuple[in
     return int(row_id), status
 
 
-def release_batch(conn: Connection, chats: Sequence[tuple[str, str]], now: dt.datetime) -> list[int]:
-    """One UPDATE per channel in the batch; how many replies each (channel, chat) got back."""
-    released: Counter[tuple[str, str]] = Counter()
-    for channel in {channel for channel, _chat in chats}:
-        chat_ids = [chat for kind, chat in chats if kind == channel]
-        released.update((channel, chat) for chat in _release_held_of(conn, channel, chat_ids, now))
-    return [released[chat] for chat in chats]
-
-
-def _release_held_of(conn: Connection, channel: str, chat_ids: list[str], now: dt.datetime) -> list[str]:
-    """Held replies to these chats go back to pending; the chat of each one released.
-
-    The chats are looked up only when something was held (rarely): SQLite's RETURNING
-    cannot read the tickets of an UPDATE ... FROM.
-    """
-    tickets = select(tickets_table.c.id).where(tickets_table.c.channel == channel,
-                                               tickets_table.c.chat_id.in_(chat_ids))
-    ticket_ids = list(conn.execute(update(messages).where(
-        messages.c.status == HELD, messages.c.direction == Direction.TO_USER.value,
-        messages.c.ticket_id.in_(tickets)).values(status=PENDING, next_attempt_at=now)
-        .returning(messages.c.ticket_id)).scalars())
-    if not ticket_ids:
-        return []
-    owners = dict(conn.execute(select(tickets_table.c.id, tickets_table.c.chat_id).where(
-        tickets_table.c.id.in_(set(ticket_ids)))).all())
-    return [owners[ticket_id] for ticket_id in ticket_ids]
+def release(conn: Connection, ids: Sequence[int]) -> None:
+    """Held replies go back to pending in the transcript (their outbound messages are released)."""
+    if ids:
+        conn.execute(update(messages).where(messages.c.id.in_(list(ids)), messages.c.status == HELD)
+                     .values(status=PENDING))
 
 
 async def requeue_stale(session: AsyncSession, stale: dt.datetime) -> None:
@@ -80,14 +62,13 @@ async def requeue_stale(session: AsyncSession, stale: dt.datetime) -> None:
         messages.c.status == SENDING, messages.c.claimed_at < stale).values(status=PENDING))
 
 
-async def open_rows(session: AsyncSession, directions: Sequence[str]) -> list[Row]:
-    """The open rows of each direction in order, up to BATCH of each."""
-    rows = []
-    for direction in directions:
-        rows += (await session.execute(
-            select(TicketMessage, TicketRow).join(TicketRow, TicketRow.id == TicketMessage.ticket_id)
-            .where(TicketMessage.status.in_((PENDING, SENDING)), TicketMessage.direction == direction)
-            .order_by(TicketMessage.id).limit(BATCH))).all()
+async def open_rows(session: AsyncSession) -> list[Row]:
+    """The open rows for the consultants in order, up to BATCH (a user's go through their chat's lane)."""
+    rows = (await session.execute(
+        select(TicketMessage, TicketRow).join(TicketRow, TicketRow.id == TicketMessage.ticket_id)
+        .where(TicketMessage.status.in_((PENDING, SENDING)),
+               TicketMessage.direction == Direction.TO_CONSULTANTS.value)
+        .order_by(TicketMessage.id).limit(BATCH))).all()
     return [(row, to_ticket(ticket_row)) for row, ticket_row in rows]
 
 

@@ -4,9 +4,10 @@ A reminder is kept as one row of the outbox (`outbound_messages`) on a channel o
 its own ("rem:telegram", "rem:whatsapp"), so it rides the outbox's
 durable lanes, retries and deadline without queueing behind (or ahead of) a chat's
 answers; its body is only the reminder's id: the text is written when it goes
-out, in the user's language and for the channel's window. Only the instance
-holding the reminders' lease registers these channels, so one process sends
-them, within its pacing. Main's outbox takes one message per call; the rows are
+out, in the user's language and for the channel's window. The queue builds its
+own lanes on these channels (`Lanes`, given by `service.py`) with its send, active
+only while this instance holds the reminders' lease (`holding`), so one process
+sends them, within its pacing. Main's outbox takes one message per call; the rows are
 written here in batches instead (its table, its columns), until the outbox
 offers a batch of its own. Switching to another outbox means changing this file.
 """
@@ -14,7 +15,7 @@ offers a batch of its own. Switching to another outbox means changing this file.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.models import OutboundMessage, User
 from bot.pipeline import jsonio
-from bot.pipeline.outbound import Outbound
+from bot.pipeline.outbound import Outbound, Send
 from bot.pipeline.outcome import Outcome
 from bot.reminders.tables import SentReminder
 
@@ -32,18 +33,17 @@ NEW, QUEUED = "new", "queued"
 BATCH = 1000
 sent, users, messages = SentReminder.__table__, User.__table__, OutboundMessage.__table__
 Deliver = Callable[[int], Awaitable[Outcome]]
+Lanes = Callable[[Mapping[str, Send], Callable[[], bool]], Outbound]  # (its sends, whether it sends now) -> lanes
 
 
 class ReminderQueue:
-    def __init__(self, engine: AsyncEngine, outbound: Outbound, deliver: Deliver) -> None:
+    def __init__(self, engine: AsyncEngine, running: Sequence[str], deliver: Deliver, lanes: Lanes) -> None:
+        """`running`: the messengers this desk runs; `lanes`: builds the reminders' own outbound lanes."""
         self.engine = engine
-        self.outbound = outbound
+        self.channels = tuple(c for c in CHANNELS if c in running)
         self.deliver = deliver
-
-    @property
-    def channels(self) -> tuple[str, ...]:
-        """The messengers this desk runs (their senders registered with the outbox)."""
-        return tuple(c for c in CHANNELS if c in self.outbound.senders)
+        self.holding = False  # this instance holds the reminders' lease: its lanes send them
+        self.outbound = lanes({PREFIX + channel: self._send for channel in self.channels}, lambda: self.holding)
 
     async def hand_over(self, now: dt.datetime) -> int:
         """Every stored (`new`) reminder into the outbox, a batch per transaction; returns how many.
@@ -74,13 +74,11 @@ class ReminderQueue:
 
     def open(self) -> None:
         """This instance sends the reminders (it holds the lease)."""
-        for channel in self.channels:
-            self.outbound.register(PREFIX + channel, self._send)
+        self.holding = True
 
     def close(self) -> None:
-        """Another instance sends them: this one's outbox leaves their rows alone."""
-        for channel in CHANNELS:
-            self.outbound.senders.pop(PREFIX + channel, None)
+        """Another instance sends them: this one's lanes leave their rows alone."""
+        self.holding = False
 
     async def _send(self, chat_id: str, body: dict[str, Any]) -> Outcome:
         return await self.deliver(int(body["reminder"]))

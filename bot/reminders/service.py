@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app.config import Settings
 from bot.ops.metrics import Metrics
 from bot.pipeline.instance import instance_name
-from bot.pipeline.outbound import Outbound
+from bot.pipeline.outbound import Outbound, Send
 from bot.pipeline.pacing import Pacer, Rate
+from bot.pipeline.retry import RetryPolicy
 from bot.reminders.deliver import Channels, Deliverer
 from bot.reminders.lease import Lease
 from bot.reminders.metrics import ReminderMetrics
@@ -37,9 +38,11 @@ class ReminderService:
 
     def start(self) -> None:
         self.scheduler.start()
+        self.queue.outbound.start()
 
     async def stop(self) -> None:
         await self.scheduler.stop()
+        await self.queue.outbound.stop()
 
     async def tick(self) -> int:
         return await self.scheduler.tick()
@@ -61,20 +64,26 @@ def shares(settings: Settings) -> dict[str, Rate]:
     return {channel: Rate(limit * settings.reminder_rate_share) for channel, limit in limits.items() if limit > 0}
 
 
-def build_reminders(settings: Settings, engine: AsyncEngine, outbound: Outbound, pacer: Pacer, metrics: Metrics,
-                    translator: Translator, clock: Clock, regions: Regions,
-                    entry_ids: Callable[[], Iterable[str]]) -> ReminderService | None:
-    """None when DESK_REMINDERS is off; raises KnowledgeError on a calendar that does not validate."""
+def build_reminders(settings: Settings, engine: AsyncEngine, senders: Mapping[str, Send], pacer: Pacer,
+                    metrics: Metrics, translator: Translator, clock: Clock, regions: Regions,
+                    entry_ids: Callable[[], Iterable[str]], policy: RetryPolicy) -> ReminderService | None:
+    """None when DESK_REMINDERS is off; raises KnowledgeError on a calendar that does not validate.
+    `senders`: each running channel's send (the desk's own); `policy`: the retry policy of every send."""
     if not settings.reminders:
         return None
     zone = ZoneInfo(settings.timezone)
     source = CalendarSource(settings.knowledge_dir, regions, entry_ids)
     conversation = Reminders(SqlSubscriptionStore(engine, clock), source, reach(settings), regions, clock, zone)
-    channels = Channels(outbound.senders.get, pacer, shares(settings), settings.whatsapp_reminder_template)
+    channels = Channels(senders.get, pacer, shares(settings), settings.whatsapp_reminder_template)
     deliver = Deliverer(engine, source, translator, channels, clock, zone, settings.delivery_deadline_hours * 3600)
-    queue = ReminderQueue(engine, outbound, deliver)
-    lease = Lease(engine, instance_name(settings.instance_id, settings.port),
-                  LEASE_TICKS * settings.reminder_tick_seconds, clock)
+    owner = instance_name(settings.instance_id, settings.port)
+
+    def lanes(sends: Mapping[str, Send], active: Callable[[], bool]) -> Outbound:
+        return Outbound(engine, sends, active=active, policy=policy, owner=owner, lease=settings.inbox_lease_seconds,
+                        clock=clock, metrics=metrics)
+
+    queue = ReminderQueue(engine, tuple(senders), deliver, lanes)
+    lease = Lease(engine, owner, LEASE_TICKS * settings.reminder_tick_seconds, clock)
     at = dt.time.fromisoformat(settings.reminder_time)
     scheduler = Scheduler(engine, source, lease, queue, clock, zone, at, settings.reminder_tick_seconds)
     ReminderMetrics(metrics, engine)

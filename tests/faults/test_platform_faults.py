@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app.config import Settings
 from bot.app.web import SHELL, create_app
 from bot.channels.whatsapp import GraphClient
-from bot.channels.whatsapp.processor import transient
+from bot.channels.whatsapp.sender import transient
 from bot.db.models import utcnow
 from bot.ops.metrics import Metrics
 from knowledge import Matcher

@@ -106,7 +106,7 @@ class Instance:
         """One pass of this instance's sender, then every kept message out."""
         assert self.shell.reminders is not None
         handed = await self.shell.reminders.tick()
-        assert self.shell.outbound is not None
+        await self.shell.reminders.queue.outbound.drain()  # the reminders' own lanes, while the lease is held
         await self.shell.outbound.drain()
         return handed
 

@@ -71,11 +71,11 @@ async def test_the_31_march_deadline_fires_30_7_and_1_days_before_once_across_tw
         with pytest.raises(ConnectionError):
             await one.shell.reminders.tick()  # type: ignore[union-attr]
         monkeypatch.undo()
-        one.shell.outbound.senders.clear()  # type: ignore[union-attr]  # dead: sends nothing more
+        one.shell.reminders.queue.close()  # type: ignore[union-attr]  # dead: sends nothing more
         assert await two.tick() == 0  # its lease has not run out yet
         clock.advance(minutes=4)  # it has now (three missed ticks)
         assert await two.tick() == 2  # the rest of what one stored; what it handed over goes out too
-        await one.shell.outbound.drain()  # type: ignore[union-attr]
+        await one.shell.reminders.queue.outbound.drain()  # type: ignore[union-attr]
 
     async with instance(*run, name="one") as one, instance(*run, name="two") as two:  # both restarted
         assert [await one.tick(), await two.tick()] == [0, 0]  # still 24 March: nothing twice
@@ -163,7 +163,7 @@ async def test_a_reminder_queued_before_the_stop_is_not_sent(desk: Instance, bot
     assert desk.shell.reminders is not None and desk.shell.outbound is not None
     await desk.shell.reminders.tick()  # handed to the outbox, not sent yet
     await desk.telegram(DATABASE).says("стоп")
-    await desk.shell.outbound.drain()
+    await desk.shell.reminders.queue.outbound.drain()
     assert reminders_to(bot_api, DATABASE) == []
     assert len(reminders_to(bot_api, TAX)) == 1
 
@@ -193,19 +193,3 @@ async def test_an_undeliverable_whatsapp_number_loses_its_subscriptions(desk: In
     assert await subscriptions(engine) == [(1, "database", False, "undeliverable")]
     assert [status for *_rest, status in await sent_rows(engine)] == ["failed"]
     assert USER  # the fake's one WhatsApp user
-
-
-async def test_a_reminder_refused_by_a_server_error_is_tried_again_and_delivered_once(
-        desk: Instance, bot_api: FakeBotAPI, engine: AsyncEngine, clock: FakeClock) -> None:
-    await desk.telegram(TAX).presses("rem:y:tax:all")
-    clock.set(almaty(3, 1, 10))
-    bot_api.fail("sendMessage", 500, "Internal Server Error")
-    await desk.tick()
-    [refused] = reminders_to(bot_api, TAX)  # the one try so far, answered 500
-    assert [status for *_rest, status in await sent_rows(engine)] == ["queued"]
-
-    clock.advance(seconds=1)  # the back-off's first pause
-    assert desk.shell.outbound is not None
-    await desk.shell.outbound.drain()
-    assert reminders_to(bot_api, TAX) == [refused, refused]  # tried again, and Telegram took it
-    assert [status for *_rest, status in await sent_rows(engine)] == ["delivered"]

@@ -20,34 +20,33 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.analytics.digest import Digest
 from bot.app.compose import build_directory
+from bot.app.compose.sends import TelegramSends, WhatsAppSends, build_sends
 from bot.app.compose.team import build_team, consultants_groups, relay_outbox
 from bot.app.config import Settings
-from bot.channels import telegram, whatsapp
+from bot.channels import telegram
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram.centre_groups import CentreChats
-from bot.channels.telegram.group import ConsultantsChat
-from bot.channels.telegram.sender import TelegramLimits, TelegramSender
+from bot.channels.telegram.group import ConsultantsChat, GroupWatch
+from bot.channels.telegram.sender import TelegramReplies
 from bot.channels.telegram.topics import TopicStore
 from bot.channels.whatsapp import WhatsAppChannel
 from bot.channels.whatsapp.processor import LanguageOf, WhatsAppProcessor
-from bot.channels.whatsapp.relay import WhatsAppUsers
-from bot.channels.whatsapp.store import WhatsAppStore
 from bot.console.deps import Console
 from bot.curation.reload import BaseReloader
 from bot.curation.store import SqlDraftStore, SqlTranscript
 from bot.db.models import utcnow
 from bot.db.store import SqlDeskStore
-from bot.db.tickets import SqlTicketStore
 from bot.ops.masking import mask
 from bot.ops.metrics import Metrics, TimedMatcher
 from bot.pipeline.inbox import Inbox
 from bot.pipeline.inbox_table import InboxTable
 from bot.pipeline.instance import instance_name
 from bot.pipeline.outbound import Outbound
-from bot.pipeline.outbox import CONSULTANTS, Outbox
+from bot.pipeline.outbox import Outbox
 from bot.pipeline.pacing import Pacer
 from bot.pipeline.ratelimit import build_limiter, ticket_limiter
 from bot.pipeline.retry import RetryPolicy
+from bot.pipeline.user_relays import UserRelays
 from bot.reminders.service import ReminderService, build_reminders
 from handlers import Desk, Team, Translator, cards, relay, transcript
 from handlers.curation import Curation
@@ -103,36 +102,46 @@ def build_shell(settings: Settings, engine: AsyncEngine, matcher: Matcher, *, po
     policy = RetryPolicy(dt.timedelta(hours=settings.delivery_deadline_hours),
                          max_delay=settings.delivery_max_backoff_seconds)  # one retry policy for every send
     owner = instance_name(settings.instance_id, settings.port)
-    outbound = Outbound(engine, policy=policy, owner=owner, lease=settings.inbox_lease_seconds, clock=clock,
-                        metrics=metrics)
     centres = build_directory(settings)
     groups = consultants_groups(settings, engine, metrics, clock, centres)
     workspace = CentreChats(groups, centres.group) if groups else None
-    team: Team | None = None  # built below, on the outbox that reports to it
+    sends = build_sends(settings, engine, pacer, metrics, translator, clock, polling=polling)
+    team: Team | None = None  # built below, on the outbox; the parts that tell or ask it reach it when called
+    desk: Desk | None = None  # built below, with the reminders' conversation
+
+    def the_team() -> Team:
+        if team is None:
+            raise RuntimeError("the consultants' team is not built")
+        return team
 
     async def report(ticket_id: int, outcome: DeliveryReport, detail: str = "") -> None:
         if team is not None:
             await relay.report(team, ticket_id, outcome, detail)
 
-    outbox = relay_outbox(settings, engine, clock, policy, report)
+    outbound = Outbound(engine, sends.senders(), relays=UserRelays(engine, sends.relays(), report, clock),
+                        policy=policy, owner=owner, lease=settings.inbox_lease_seconds, clock=clock, metrics=metrics)
+    tg_workspace = telegram.Workspace(
+        workspace, TopicStore(engine), lambda ticket_id: cards.card(the_team(), ticket_id),
+        lambda ticket_id, before: transcript.transcript(the_team(), ticket_id, before),
+        lambda length: relay.attached_note(the_team(), length)) if workspace is not None else None
+    into_groups, watches = telegram.consultants_groups(sends.telegram.sender, tg_workspace) \
+        if sends.telegram is not None and tg_workspace is not None else (None, [])
+    outbox = relay_outbox(settings, engine, clock, policy, into_groups, outbound)
     curation = Curation(SqlDraftStore(engine), SqlTranscript(engine), lambda: desk.matcher, mask)
     team = build_team(settings, engine, outbox, translator, clock, centres, workspace, curation,
                       ticket_limiter(settings.ticket_messages_per_minute, redis))
-    desk: Desk | None = None  # built below, with the reminders' conversation
 
     def entry_ids() -> list[str]:  # the base serving now: a reload replaces the desk's matcher
         return [entry.id for entry in (desk.matcher if desk is not None else matcher).base.entries]
 
-    reminders = build_reminders(settings, engine, outbound, pacer, metrics, translator, clock, centres.regions,
-                                entry_ids)
+    reminders = build_reminders(settings, engine, sends.senders(), pacer, metrics, translator, clock,
+                                centres.regions, entry_ids, policy)
     desk = Desk(TimedMatcher(matcher, metrics), SqlDeskStore(engine), translator, default_lang=settings.default_lang,
                 limiter=build_limiter(settings.rate_limit_per_minute, redis, metrics), team=team, clock=clock,
                 centres=centres, reminders=reminders.conversation if reminders is not None else None)
-    tg = build_telegram(settings, engine, desk, team, workspace, outbox, outbound, pacer, metrics) \
-        if polling or settings.telegram_token.get_secret_value() else None
-    wa = build_whatsapp(settings, engine, desk, translator, matcher.detector.decided, team, outbox, outbound,
-                        pacer, metrics, clock) \
-        if settings.whatsapp_token.get_secret_value() and settings.whatsapp_phone_number_id else None
+    tg = build_telegram(sends.telegram, desk, outbound, tg_workspace, watches) if sends.telegram else None
+    wa = build_whatsapp(settings, sends.whatsapp, desk, translator, matcher.detector.decided, outbound,
+                        team is not None) if sends.whatsapp else None
     national = workspace.of_centre(centres.centres.national.id) if workspace is not None else None
     inbox = Inbox(InboxTable(engine, owner=owner, lease=settings.inbox_lease_seconds, keep=outbound.store),
                   {channel.name: channel.process for channel in (tg, wa) if channel is not None}, metrics,
@@ -146,37 +155,18 @@ def build_shell(settings: Settings, engine: AsyncEngine, matcher: Matcher, *, po
                  tg, wa, digest, reminders, console)
 
 
-def build_telegram(settings: Settings, engine: AsyncEngine, desk: Desk, team: Team | None,
-                   workspace: CentreChats | None, outbox: Outbox, outbound: Outbound, pacer: Pacer,
-                   metrics: Metrics) -> TelegramChannel:
-    """The Telegram adapter, and the outbox's deliverers for Telegram users and the consultants' groups."""
-    bot = telegram.build_bot(settings)  # no connection is opened yet: nothing to close if a later check fails
-    sender = TelegramSender(bot, pacer, TelegramLimits.from_settings(settings), metrics, outbound)
-    groups = None
-    if team is not None and workspace is not None:
-        groups = telegram.Workspace(workspace, TopicStore(engine), partial(cards.card, team),
-                                    partial(transcript.transcript, team), partial(relay.attached_note, team))
-    channel = telegram.build(bot, sender, desk, partial(outbox.release_held, TelegramChannel.name),
-                             SqlTicketStore(engine).has_held_replies, groups)
-    outbox.register(channel.name, channel.users)
-    if channel.groups is not None:
-        outbox.register(CONSULTANTS, channel.groups)
-    return channel
+def build_telegram(sends: TelegramSends, desk: Desk, outbound: Outbound, workspace: telegram.Workspace | None,
+                   watches: list[GroupWatch]) -> TelegramChannel:
+    """The Telegram inbound adapter: its replies written to the chats' lanes, held ones released there."""
+    return telegram.build(sends.bot, TelegramReplies(outbound, sends.sender), desk,
+                          partial(outbound.release_held, TelegramChannel.name), workspace, watches)
 
 
-def build_whatsapp(settings: Settings, engine: AsyncEngine, desk: Desk, translator: Translator,
-                   language_of: LanguageOf, team: Team | None, outbox: Outbox, outbound: Outbound, pacer: Pacer,
-                   metrics: Metrics, clock: Clock) -> WhatsAppChannel:
-    """The WhatsApp adapter, and the outbox's deliverer for WhatsApp users (`language_of`: the
-    language a reply is in, for the adapter's own words beside it)."""
-    client = whatsapp.build_client(settings, pacer)
-    store = WhatsAppStore(engine)
-    # Only tickets hold consultants' replies; without a team there is nothing to release.
-    processor = WhatsAppProcessor(desk.handle, client, store, translator, language_of,
-                                  default_lang=settings.default_lang, outbox=outbox if team is not None else None,
-                                  outbound=outbound, metrics=metrics)
-    outbound.register(WhatsAppChannel.name, processor.send)
-    users = WhatsAppUsers(client, store, translator, settings.whatsapp_reply_template, clock)
-    outbox.register(WhatsAppChannel.name, users)
-    return WhatsAppChannel(settings, client, store, processor, users)
-
+def build_whatsapp(settings: Settings, sends: WhatsAppSends, desk: Desk, translator: Translator,
+                   language_of: LanguageOf, outbound: Outbound, with_team: bool) -> WhatsAppChannel:
+    """The WhatsApp inbound adapter (`language_of`: the language a reply is in, for the adapter's own
+    words beside it; `with_team`: consultants' replies may be held for a closed window)."""
+    release = partial(outbound.release_held, WhatsAppChannel.name) if with_team else None
+    processor = WhatsAppProcessor(desk.handle, sends.client, sends.store, translator, language_of, outbound,
+                                  default_lang=settings.default_lang, release=release)
+    return WhatsAppChannel(settings, sends.client, sends.store, processor)

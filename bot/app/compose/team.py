@@ -23,7 +23,8 @@ from bot.db.presence import SqlPresenceStore
 from bot.db.store import SqlDeskStore
 from bot.db.tickets import SqlTicketStore
 from bot.ops.metrics import Metrics
-from bot.pipeline.outbox import Outbox, Reporter
+from bot.pipeline.outbound import Outbound
+from bot.pipeline.outbox import Deliverer, Outbox
 from bot.pipeline.relay_posts import ShapedPosts
 from bot.pipeline.retry import RetryPolicy
 from handlers import Channel, Team, Translator, reminders, sla
@@ -36,11 +37,12 @@ REMIND_EVERY = 60.0  # seconds between checks for tickets nobody took or late
 
 
 def relay_outbox(settings: Settings, engine: AsyncEngine, clock: Clock, policy: RetryPolicy,
-                 reporter: Reporter) -> Outbox:
-    """The relay outbox, shaping what goes into the consultants' group (Telegram's message limit, the
-    centre's time zone for the parts' times)."""
+                 into_groups: Deliverer | None, users: Outbound) -> Outbox:
+    """The relay outbox: what goes into the consultants' groups (`into_groups`), shaped (Telegram's
+    message limit, the centre's time zone for the parts' times); what goes to users, in their lanes."""
     posts = ShapedPosts(group_shaper(settings.hours()))
-    return Outbox(engine, clock, policy=policy, shape=posts.shape, merge=posts.merge, reporter=reporter)
+    return Outbox(engine, clock, deliver=into_groups, users=users, policy=policy, shape=posts.shape,
+                  merge=posts.merge)
 
 
 def consultants_groups(settings: Settings, engine: AsyncEngine, metrics: Metrics, clock: Clock,

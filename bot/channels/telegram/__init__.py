@@ -6,6 +6,6 @@ HTML messages with inline keyboards.
 """
 
 from bot.channels.telegram.errors import TelegramSetupError
-from bot.channels.telegram.service import TelegramChannel, Workspace, build, build_bot
+from bot.channels.telegram.service import TelegramChannel, Workspace, build, build_bot, consultants_groups
 
-__all__ = ["TelegramChannel", "TelegramSetupError", "Workspace", "build", "build_bot"]
+__all__ = ["TelegramChannel", "TelegramSetupError", "Workspace", "build", "build_bot", "consultants_groups"]

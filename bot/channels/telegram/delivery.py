@@ -1,38 +1,27 @@
-"""Relayed messages out to Telegram: Bot API errors as outbox outcomes, and the users' deliverer.
+"""Consultants' messages out to Telegram users, in the user's chat lane (`bot.pipeline.user_relays`).
 
-Unlike the desk's replies, a relayed message is never waited for here: a 429
-or a 5xx goes back to the outbox as "retry" (with Telegram's retry_after), so
-the message is kept in the database and sent later, even after a restart.
-A user who blocked the bot gets nothing until they unblock it: consultants'
-replies are held (the consultant is told once) and go out when they come back.
+A relayed message is rendered when it goes out and sent through the channel's one send
+(`TelegramSender.send_body`); a 429 or a 5xx goes back to the lane as "retry" (with
+Telegram's retry_after), holding the chat's later messages behind it. A user who blocked
+the bot gets nothing until they unblock it: consultants' replies are held (the consultant
+is told once) and go out when they come back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
 
-from aiogram.methods import TelegramMethod
-
-from bot.channels.telegram.sender import TelegramSender, message_bodies, outcome_of
-from bot.pipeline.outbox import Delivery, Outcome
+from bot.channels.telegram.sender import TelegramSender, message_bodies
+from bot.pipeline.outcome import Outcome
+from bot.pipeline.relay_rows import Delivery
 from handlers.ports import DeliveryReport
 
-__all__ = ["TelegramUsers", "outcome_of", "paced"]
-
-T = TypeVar("T")
 HeldBefore = Callable[[int], Awaitable[bool]]  # does the ticket have replies held already?
 BLOCKED = "blocked by the user"  # 403 "Forbidden: bot was blocked by the user"
 
 
-async def paced(sender: TelegramSender, chat_id: int | str, method: TelegramMethod[T]) -> T:
-    """One Bot API call within the flood limits the sender keeps; errors are raised."""
-    await sender.pacer.wait(*sender.limits.slots(chat_id))
-    return await sender.bot(method)
-
-
 class TelegramUsers:
-    """Delivers consultants' messages to Telegram users (the outbox's "telegram" destination), through
+    """Delivers consultants' messages to Telegram users (the relays of the "telegram" lanes), through
     the channel's one send (`TelegramSender.send_body`)."""
 
     def __init__(self, sender: TelegramSender, held_before: HeldBefore) -> None:

@@ -36,7 +36,6 @@ from aiohttp import web
 from prometheus_client import Counter, Gauge
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from bot.channels.telegram.delivery import paced
 from bot.channels.telegram.sender import TelegramSender
 from bot.db.dialect import insert_on_conflict
 from bot.db.models import ConsultantGroup, aware, utcnow
@@ -185,10 +184,10 @@ class ConsultantsChat:
     @staticmethod
     async def _look(sender: TelegramSender, chat_id: int) -> str | None:
         """What still keeps the bot from working in the group (getChat, getChatMember), None if nothing."""
-        chat = await paced(sender, chat_id, GetChat(chat_id=chat_id))
+        chat = await sender.call(chat_id, GetChat(chat_id=chat_id))
         if not chat.is_forum:
             return NO_TOPICS
-        member = await paced(sender, chat_id, GetChatMember(chat_id=chat_id, user_id=sender.bot.id))
+        member = await sender.call(chat_id, GetChatMember(chat_id=chat_id, user_id=sender.bot.id))
         if member.status == ChatMemberStatus.CREATOR:
             return None
         if not isinstance(member, ChatMemberAdministrator) or not member.can_manage_topics:

@@ -1,6 +1,6 @@
 """Delivery into one consultants' forum group: one topic per ticket, opened with its card.
 
-The outbox's "consultants" deliverer. A ticket's topic is created on its first
+The relay outbox's deliverer (the consultants' group's lane). A ticket's topic is created on its first
 message, named after the ticket, and opened with the ticket's card; a topic
 someone deleted is created again on the next message ("message thread not
 found"), a closed one is reopened, or created again when the bot may not reopen
@@ -33,12 +33,12 @@ from aiogram.methods import (
 from aiogram.methods.base import TelegramMethod
 from aiogram.types import BufferedInputFile
 
-from bot.channels.telegram.delivery import outcome_of, paced
 from bot.channels.telegram.group import PROBE_EVERY, ConsultantsChat, group_problem
 from bot.channels.telegram.render import MAX_TEXT, mention, split_text, to_html, utf16_len
-from bot.channels.telegram.sender import NO_PREVIEW, TelegramSender, send_messages
+from bot.channels.telegram.sender import NO_PREVIEW, TelegramSender, outcome_of, send_messages
 from bot.channels.telegram.topics import Topic, TopicStore
-from bot.pipeline.outbox import Delivery, Outcome
+from bot.pipeline.outcome import Outcome
+from bot.pipeline.relay_rows import Delivery
 from bot.pipeline.shaping import Shaper, preview
 from handlers.cards import TopicCard
 from handlers.ports import RelayKind
@@ -148,7 +148,7 @@ class ConsultantsGroup:
                             caption=to_html(f"{start}\n\n{note}"), parse_mode=ParseMode.HTML)
 
     async def _call(self, method: TelegramMethod[T]) -> T:
-        return await paced(self.sender, self.chat_id, method)
+        return await self.sender.call(self.chat_id, method)
 
     async def _card(self, ticket_id: int) -> TopicCard:
         card = await self.cards(ticket_id)
@@ -186,8 +186,14 @@ class ConsultantsGroup:
         """Under the card of a topic made anew: what was said in the ticket before this message."""
         text = await self.transcripts(topic.ticket_id, before)
         if text is not None:
-            for method in send_messages(self.chat_id, [Reply(text)], topic.thread_id):
-                await self._call(method)
+            await self._send(self.chat_id, Reply(text), topic.thread_id)
+
+    async def _send(self, chat_id: int, reply: Reply, thread_id: int | None = None) -> int:
+        """A reply's messages in turn (split to Telegram's limit); the id of the last one."""
+        sent = 0
+        for method in send_messages(chat_id, [reply], thread_id):
+            sent = (await self.sender.call(chat_id, method)).message_id
+        return sent
 
     async def _in_topic(self, delivery: Delivery, make: Callable[[int], TelegramMethod[T]]) -> T:
         ticket_id = delivery.ticket.id
@@ -255,10 +261,7 @@ class ConsultantsGroup:
         """Into the group's general topic (or another chat), with a link to the ticket's topic."""
         topic = await self.topics.get(delivery.ticket.id)
         text = delivery.text + (f"\n{topic_link(self.chat_id, topic.thread_id)}" if topic else "")
-        sent = 0
-        for method in send_messages(chat_id or self.chat_id, [Reply(text)]):
-            sent = (await paced(self.sender, chat_id or self.chat_id, method)).message_id
-        return sent
+        return await self._send(chat_id or self.chat_id, Reply(text))
 
     async def moved(self, delivery: Delivery) -> int:
         """A transferred ticket's old topic: its last line, then closed and forgotten."""
@@ -266,9 +269,7 @@ class ConsultantsGroup:
         if topic is None:
             return 0
         try:
-            sent = 0
-            for method in send_messages(self.chat_id, [delivery.reply], topic.thread_id):
-                sent = (await self._call(method)).message_id
+            sent = await self._send(self.chat_id, delivery.reply, topic.thread_id)
             await self._call(CloseForumTopic(chat_id=self.chat_id, message_thread_id=topic.thread_id))
         except TelegramBadRequest as exc:  # deleted or closed already: nothing left to close
             if group_problem(exc) is not None:

@@ -20,7 +20,7 @@ from bot.channels.telegram.mapper import (
     from_topic_callback,
     from_topic_message,
 )
-from bot.channels.telegram.sender import TelegramSender
+from bot.channels.telegram.sender import TelegramReplies
 from bot.channels.telegram.topics import TopicStore
 from handlers import Desk, InboundKind
 
@@ -31,12 +31,12 @@ async def no_release(chat_id: str) -> int:
     return 0
 
 
-async def on_message(message: Message, desk: Desk, sender: TelegramSender, release: Release) -> None:
+async def on_message(message: Message, desk: Desk, replies: TelegramReplies, release: Release) -> None:
     inbound = from_message(message)
     if inbound is not None:
         if inbound.kind is InboundKind.COMMAND and inbound.text == "start":  # "Restart" after a block
             await release(inbound.chat_id)
-        await sender.send(message.chat.id, await desk.handle(inbound))
+        await replies.send(message.chat.id, await desk.handle(inbound))
 
 
 async def on_unblocked(update: ChatMemberUpdated, release: Release) -> None:
@@ -45,11 +45,11 @@ async def on_unblocked(update: ChatMemberUpdated, release: Release) -> None:
         await release(str(update.chat.id))
 
 
-async def on_callback(query: CallbackQuery, desk: Desk, sender: TelegramSender) -> None:
-    await sender.answer_callback(query.id)  # always, or the button spins; stale data included
+async def on_callback(query: CallbackQuery, desk: Desk, replies: TelegramReplies) -> None:
+    await replies.answer_callback(query.id)  # always, or the button spins; stale data included
     inbound = from_callback(query)
     if inbound is not None:
-        await sender.send(inbound.chat_id, await desk.handle(inbound))
+        await replies.send(inbound.chat_id, await desk.handle(inbound))
 
 
 async def in_private_chat(message: Message) -> bool:
@@ -69,21 +69,21 @@ def customer_router() -> Router:
     return router
 
 
-async def on_topic_message(message: Message, desk: Desk, sender: TelegramSender, topics: TopicStore,
+async def on_topic_message(message: Message, desk: Desk, replies: TelegramReplies, topics: TopicStore,
                            groups: CentreChats) -> None:
     """A consultant wrote in a ticket's topic: commands, notes, or text for the user."""
     if message.from_user is None or message.from_user.is_bot or message.message_thread_id is None:
         return  # bots (and anonymous admins) never speak for the centre
     ticket_id = await topics.ticket_of(message.chat.id, message.message_thread_id)
     if ticket_id is None:  # another topic of the group: only the group's own commands
-        await on_group_command(message, desk, sender, groups)
+        await on_group_command(message, desk, replies, groups)
         return
     written = from_topic_message(message, ticket_id)
     if written is not None:
-        await sender.send(message.chat.id, await desk.from_consultant(written), message.message_thread_id)
+        await replies.send(message.chat.id, await desk.from_consultant(written), message.message_thread_id)
 
 
-async def on_group_command(message: Message, desk: Desk, sender: TelegramSender, groups: CentreChats) -> None:
+async def on_group_command(message: Message, desk: Desk, replies: TelegramReplies, groups: CentreChats) -> None:
     """A consultant's command outside any ticket (/present, /away in the general topic)."""
     if message.from_user is None or message.from_user.is_bot:
         return
@@ -91,12 +91,12 @@ async def on_group_command(message: Message, desk: Desk, sender: TelegramSender,
     centre = desk.centres.centre_of_group(chat.status.configured_id) if chat and desk.centres else None
     command = from_group_command(message, centre or "national")
     if command is not None:
-        await sender.send(message.chat.id, await desk.in_group(command), message.message_thread_id)
+        await replies.send(message.chat.id, await desk.in_group(command), message.message_thread_id)
 
 
-async def on_topic_callback(query: CallbackQuery, desk: Desk, sender: TelegramSender, topics: TopicStore) -> None:
+async def on_topic_callback(query: CallbackQuery, desk: Desk, replies: TelegramReplies, topics: TopicStore) -> None:
     """A consultant pressed a button in a ticket's topic (an entry to send with /kb)."""
-    await sender.answer_callback(query.id)
+    await replies.answer_callback(query.id)
     message = query.message
     thread_id = getattr(message, "message_thread_id", None)  # an old message may be inaccessible
     if message is None or query.from_user.is_bot or thread_id is None:
@@ -104,7 +104,7 @@ async def on_topic_callback(query: CallbackQuery, desk: Desk, sender: TelegramSe
     ticket_id = await topics.ticket_of(message.chat.id, thread_id)
     if ticket_id is not None:
         replies = await desk.from_consultant(from_topic_callback(query, ticket_id))
-        await sender.send(message.chat.id, replies, thread_id)
+        await replies.send(message.chat.id, replies, thread_id)
 
 
 def consultant_router(groups: CentreChats) -> Router:

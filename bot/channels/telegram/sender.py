@@ -1,19 +1,21 @@
-"""The one way out to Telegram: rendered replies written first (`bot.pipeline.outbound`), then sent
-by `send_body`, paced, each answer mapped to an Outcome the scheduler's retry policy reads."""
+"""The one way out to Telegram: replies rendered and written first (`TelegramReplies`, into
+`bot.pipeline.outbound`), then sent by the send side (`TelegramSender.send_body`), paced, each
+answer mapped to an Outcome the scheduler's retry policy reads. The composition root builds the
+send side first and gives it to the scheduler; the replies' writer gets the scheduler."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.enums import ParseMode
 from aiogram.exceptions import AiogramError, TelegramNetworkError, TelegramRetryAfter, TelegramServerError
-from aiogram.methods import AnswerCallbackQuery, SendMessage
+from aiogram.methods import AnswerCallbackQuery, SendMessage, TelegramMethod
 from aiogram.types import LinkPreviewOptions
 
 from bot.app.config import Settings
@@ -27,6 +29,7 @@ from bot.pipeline.pacing import UNLIMITED, Pacer, Rate
 from handlers import Reply
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 CHANNEL = "telegram"
 # Answers cite the law by link; a preview card of the legal portal would bury the answer.
 NO_PREVIEW_JSON = {"is_disabled": True}  # as Bot API JSON, shared by every body (only ever read)
@@ -109,11 +112,10 @@ def send_messages(chat_id: int | str, replies: Sequence[Reply],
 
 
 class TelegramSender:
-    """The Telegram adapter's way out: replies are written (`Outbound`), then sent by `send_body`."""
+    """The Telegram send side: a rendered body out, the Bot API's answer read into an Outcome."""
 
     def __init__(self, bot: Bot, pacer: Pacer | None = None, limits: TelegramLimits | None = None,
-                 metrics: Metrics | None = None, outbound: Outbound | None = None) -> None:
-        """`outbound`: where replies are written and sent from (the service always has one)."""
+                 metrics: Metrics | None = None) -> None:
         if not isinstance(bot.session, AiohttpSession):
             raise TypeError("the desk's Bot sends through aiogram's AiohttpSession (see service.build_bot)")
         self.bot = bot
@@ -121,16 +123,6 @@ class TelegramSender:
         self.pacer = pacer or Pacer()
         self.limits = limits or TelegramLimits()
         self.metrics = metrics or Metrics()
-        self.outbound = outbound
-        if outbound is not None:
-            outbound.register(CHANNEL, self.send_body)
-
-    async def send(self, chat_id: int | str, replies: Sequence[Reply], thread_id: int | None = None) -> None:
-        """Every part of every reply, in order (into a forum topic if given): written, then sent in
-        the chat's lane; a part Telegram refuses for good drops the rest of its reply."""
-        if self.outbound is None:
-            raise RuntimeError("a TelegramSender without an Outbound cannot send replies")
-        await self.outbound.put(CHANNEL, str(chat_id), message_bodies(chat_id, replies, thread_id))
 
     async def send_body(self, chat_id: str, body: dict[str, Any]) -> Outcome:
         """One sendMessage from its ready body, within the flood limits; its outcome, never raised."""
@@ -145,6 +137,11 @@ class TelegramSender:
             self.metrics.outbound_retries.labels(CHANNEL, reason).inc()
         return outcome
 
+    async def call(self, chat_id: int | str, method: TelegramMethod[T]) -> T:
+        """One aiogram call within the flood limits of `chat_id` (the paths that need its result); raises."""
+        await self.pacer.wait(*self.limits.slots(chat_id))
+        return await self.bot(method)
+
     async def answer_callback(self, query_id: str) -> None:
         """Stop the button's spinner: one try, never retried (a courtesy must not hold the answer,
         and an old query, e.g. replayed after a restart, is refused anyway); a failure only logs."""
@@ -152,3 +149,20 @@ class TelegramSender:
             await self.bot(AnswerCallbackQuery(callback_query_id=query_id))
         except AiogramError as exc:
             log.warning("answerCallbackQuery failed: %s: %s", type(exc).__name__, getattr(exc, "message", exc))
+
+
+class TelegramReplies:
+    """The desk's replies to a chat, rendered and written to its lane (`Outbound`); sent later by the
+    scheduler through `TelegramSender.send_body`."""
+
+    def __init__(self, outbound: Outbound, sender: TelegramSender) -> None:
+        self.outbound = outbound
+        self.sender = sender
+
+    async def send(self, chat_id: int | str, replies: Sequence[Reply], thread_id: int | None = None) -> None:
+        """Every part of every reply, in order (into a forum topic if given): written, then sent in
+        the chat's lane; a part Telegram refuses for good drops the rest of its reply."""
+        await self.outbound.put(CHANNEL, str(chat_id), message_bodies(chat_id, replies, thread_id))
+
+    async def answer_callback(self, query_id: str) -> None:
+        await self.sender.answer_callback(query_id)

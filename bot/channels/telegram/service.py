@@ -2,8 +2,11 @@
 
 One Bot and one Dispatcher serve both modes: the webhook stores updates in the
 inbox, long polling does the same, and the inbox feeds them to the dispatcher
-(`TelegramChannel.process`). The composition root (`bot.app.compose`) builds it,
-hands its processor to the inbox and its deliverers to the outbox, then mounts it.
+(`TelegramChannel.process`). The composition root (`bot.app.compose`) builds the send
+side first (`TelegramSender`, and the deliverers built on it: `TelegramUsers` for the users'
+lanes, `consultants_groups` for the relay outbox), gives them to the schedulers, then builds
+this inbound side on the scheduler (`TelegramReplies`), hands its processor to the inbox and
+mounts it.
 """
 
 from __future__ import annotations
@@ -23,14 +26,13 @@ from aiohttp import web
 
 from bot.app.config import Settings
 from bot.channels.telegram.centre_groups import CentreChats, CentreGroups
-from bot.channels.telegram.delivery import HeldBefore, TelegramUsers
 from bot.channels.telegram.errors import TelegramSetupError
 from bot.channels.telegram.group import GroupWatch
 from bot.channels.telegram.group_delivery import AttachedNote, CardSource, ConsultantsGroup, TranscriptSource
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.responses import pin_response_models
 from bot.channels.telegram.routers import Release, consultant_router, customer_router
-from bot.channels.telegram.sender import TelegramSender
+from bot.channels.telegram.sender import TelegramReplies, TelegramSender
 from bot.channels.telegram.topics import TopicStore
 from bot.channels.telegram.webhook import CHANNEL, PATH, webhook_handler
 from bot.pipeline import jsonio
@@ -84,16 +86,16 @@ class Workspace:
     note: AttachedNote
 
 
-def build_dispatcher(desk: Desk, sender: TelegramSender, release: Release,
+def build_dispatcher(desk: Desk, replies: TelegramReplies, release: Release,
                      workspace: Workspace | None = None) -> Dispatcher:
-    """Routers with the desk, the sender and the topic map injected into every handler by name.
+    """Routers with the desk, the replies' writer and the topic map injected into every handler by name.
 
     No FSM: no handler uses aiogram's states (the desk keeps its own in its database), and
     the FSM middleware (a storage look-up and a context per update) would only cost CPU.
     """
     topics = workspace.topics if workspace is not None else None
     chats = workspace.chats if workspace is not None else None
-    dispatcher = Dispatcher(desk=desk, sender=sender, topics=topics, release=release, groups=chats,
+    dispatcher = Dispatcher(desk=desk, replies=replies, topics=topics, release=release, groups=chats,
                             disable_fsm=True)
     if chats is not None:
         dispatcher.include_router(consultant_router(chats))
@@ -102,17 +104,14 @@ def build_dispatcher(desk: Desk, sender: TelegramSender, release: Release,
 
 
 class TelegramChannel:
-    """The built adapter: the inbox's processor, the outbox's deliverers, and what it mounts."""
+    """The built inbound adapter: the inbox's processor, and what it mounts."""
 
     name = CHANNEL
 
-    def __init__(self, bot: Bot, sender: TelegramSender, dispatcher: Dispatcher, users: TelegramUsers,
-                 groups: CentreGroups | None, watches: list[GroupWatch]) -> None:
+    def __init__(self, bot: Bot, replies: TelegramReplies, dispatcher: Dispatcher, watches: list[GroupWatch]) -> None:
         self.bot = bot
-        self.sender = sender
+        self.replies = replies
         self.dispatcher = dispatcher
-        self.users = users  # the outbox's deliverer of consultants' messages to Telegram users
-        self.groups = groups  # the outbox's deliverer of everything for the consultants, if any group
         self.watches = watches
         self.allowed_updates = dispatcher.resolve_used_update_types()
 
@@ -122,7 +121,7 @@ class TelegramChannel:
 
     async def post(self, chat_id: int, text: str) -> None:
         """A text into a group's general topic (the weekly digest)."""
-        await self.sender.send(chat_id, [Reply(text)])
+        await self.replies.send(chat_id, [Reply(text)])
 
     def mount(self, app: web.Application, inbox: Inbox, settings: Settings, *,
               polling: bool = False, force: bool = False) -> None:
@@ -158,22 +157,21 @@ class TelegramChannel:
         return register_webhook
 
 
-def build(bot: Bot, sender: TelegramSender, desk: Desk, release: Release, held_before: HeldBefore,
-          workspace: Workspace | None) -> TelegramChannel:
-    """The adapter on a bot and its sender (`release`: a chat's held replies go out now;
-    `held_before`: whether a ticket has replies held already; `workspace`: the consultants' groups)."""
-    groups: CentreGroups | None = None
-    watches: list[GroupWatch] = []
-    if workspace is not None:
-        chats = workspace.chats.chats
-        by_id: Mapping[int, ConsultantsGroup] = {
-            chat_id: ConsultantsGroup(sender, chat, workspace.topics, workspace.card, workspace.transcript,
-                                      workspace.note)
-            for chat_id, chat in chats.items()}
-        groups = CentreGroups(by_id, workspace.chats.group_of, workspace.topics)
-        watches = [GroupWatch(chat, sender) for chat in chats.values()]
-    dispatcher = build_dispatcher(desk, sender, release, workspace)
-    return TelegramChannel(bot, sender, dispatcher, TelegramUsers(sender, held_before), groups, watches)
+def consultants_groups(sender: TelegramSender, workspace: Workspace) -> tuple[CentreGroups, list[GroupWatch]]:
+    """The relay outbox's deliverer into the consultants' forum groups, and a watch on each group."""
+    chats = workspace.chats.chats
+    by_id: Mapping[int, ConsultantsGroup] = {
+        chat_id: ConsultantsGroup(sender, chat, workspace.topics, workspace.card, workspace.transcript, workspace.note)
+        for chat_id, chat in chats.items()}
+    return (CentreGroups(by_id, workspace.chats.group_of, workspace.topics),
+            [GroupWatch(chat, sender) for chat in chats.values()])
+
+
+def build(bot: Bot, replies: TelegramReplies, desk: Desk, release: Release, workspace: Workspace | None,
+          watches: list[GroupWatch]) -> TelegramChannel:
+    """The inbound adapter on a bot and the replies' writer (`release`: a chat's held replies go out
+    now; `workspace`: the consultants' groups; `watches`: their watches, started with the channel)."""
+    return TelegramChannel(bot, replies, build_dispatcher(desk, replies, release, workspace), watches)
 
 
 def _refused_as_setup_error(bot: Bot, hook: StartupHook, what: str) -> StartupHook:

@@ -1,27 +1,25 @@
-"""A stored WhatsApp message through the desk and back: map it (`mapper.py`), answer, render, send."""
+"""A stored WhatsApp message through the desk and back: map it (`mapper.py`), answer, render, and
+put the replies in the chat's lane (sent by `sender.py`)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from bot.channels.whatsapp.client import TRANSIENT_CODES, GraphClient, SendResult, reason
+from bot.channels.whatsapp.client import GraphClient
 from bot.channels.whatsapp.mapper import to_inbound
 from bot.channels.whatsapp.render import Labels, Rendered, render_reply
 from bot.channels.whatsapp.store import WhatsAppStore, from_timestamp
 from bot.db.models import utcnow
-from bot.ops.metrics import Metrics
 from bot.pipeline.outbound import Outbound
-from bot.pipeline.outbox import Outbox
-from bot.pipeline.outcome import Outcome
-from handlers import Channel, Inbound, Reply, Translator
+from handlers import Inbound, Reply, Translator
 
 log = logging.getLogger(__name__)
 CHANNEL = "whatsapp"
 Answer = Callable[[Inbound], Awaitable[list[Reply]]]  # the desk's answer to one message
+Release = Callable[[str], Awaitable[int]]  # a chat's held replies go out now; how many
 LanguageOf = Callable[[str], str | None]  # the language a text is plainly in, if any
 LANGUAGE_SAMPLE = 200  # characters of each reply read to tell its language
 REPLY_LANGUAGES = 4096  # reply samples whose language is remembered
@@ -31,19 +29,6 @@ def labels(translator: Translator, lang: str) -> Labels:
     """The adapter's own words (list button, numbered-menu hint) in one language."""
     _ = translator(lang)
     return Labels(choose=_("Choose an option"), numbered_hint=_("Reply with the number of your choice."))
-
-
-def transient(result: SendResult) -> bool:
-    """A failure worth another try later: no answer, a rate limit, a server error."""
-    return result.http_status in (0, 429) or result.http_status >= 500 or result.error_code in TRANSIENT_CODES
-
-
-def outcome_of(result: SendResult) -> Outcome:
-    """The Graph API's answer as the scheduler reads it: sent, worth another try, or refused."""
-    if result.ok:
-        return Outcome.sent(result.wamid)
-    error = f"Graph API {result.http_status}/{result.error_code}: {result.error}"
-    return Outcome.retry(error) if transient(result) else Outcome.failed(error)
 
 
 async def render_messages(store: WhatsAppStore, wa_id: str, replies: list[Reply], words: Labels,
@@ -58,31 +43,22 @@ async def render_messages(store: WhatsAppStore, wa_id: str, replies: list[Reply]
     return [m for r in rendered for m in r.messages]
 
 
-async def send_one(client: GraphClient, store: WhatsAppStore, wa_id: str, message: dict[str, Any],
-                   at: dt.datetime | None = None) -> SendResult:
-    """One message object to a user (one try), recorded in the send log whatever came of it."""
-    result = await client.send(wa_id, message)
-    await store.record_outbound(wa_id, message, "sent" if result.ok else "failed", result, at=at)
-    return result
-
-
 class WhatsAppProcessor:
     """The inbox's processor for the "whatsapp" channel; never raises on a failed send."""
 
     def __init__(self, answer: Answer, client: GraphClient, store: WhatsAppStore, translator: Translator,
-                 language_of: LanguageOf, *, default_lang: str = "kk", outbox: Outbox | None = None,
-                 outbound: Outbound | None = None, metrics: Metrics | None = None) -> None:
-        """`outbox`: where consultants' replies are held while the user's window is closed (None
-        without a team); `outbound`: the chat's lane the desk's replies are put in (`send` is its
-        deliverer for this channel, registered by the composition root)."""
+                 language_of: LanguageOf, outbound: Outbound, *, default_lang: str = "kk",
+                 release: Release | None = None) -> None:
+        """`outbound`: the chat's lane the desk's replies are put in (sent by `WhatsAppSender`);
+        `release`: consultants' replies held while the user's window was closed go out (None
+        without a team: nothing is ever held)."""
         self.answer = answer
         self.client = client
         self.store = store
         self.translator = translator
         self.default_lang = default_lang
-        self.outbox = outbox
         self.outbound = outbound
-        self.metrics = metrics or Metrics()
+        self.release = release
         # The desk's replies repeat (answers, menus, its own words): each sample is read once.
         self._language_of = functools.lru_cache(maxsize=REPLY_LANGUAGES)(language_of)
 
@@ -91,8 +67,8 @@ class WhatsAppProcessor:
         wa_id = str(message["from"])
         sent_at = from_timestamp(message.get("timestamp")) or utcnow()
         choices = await self.store.touch_contact(wa_id, name, sent_at)
-        if self.outbox is not None:  # the window is open again: held consultant replies go out
-            await self.outbox.release_held(Channel.WHATSAPP.value, wa_id)
+        if self.release is not None:  # the window is open again: held consultant replies go out
+            await self.release(wa_id)
         inbound = to_inbound(message, name, choices)
         read = await self.client.mark_read(inbound.message_id)
         if not read.ok:
@@ -101,18 +77,8 @@ class WhatsAppProcessor:
 
     async def deliver(self, wa_id: str, replies: list[Reply], offered: Sequence[str] | None = None) -> None:
         """Render the replies and put them in the chat's lane (`offered`: see `render_messages`)."""
-        if self.outbound is None:
-            raise RuntimeError("a WhatsAppProcessor without an Outbound cannot send replies")
         words = await self._labels(wa_id, replies)
         await self.outbound.put(CHANNEL, wa_id, await render_messages(self.store, wa_id, replies, words, offered))
-
-    async def send(self, wa_id: str, message: dict[str, Any]) -> Outcome:
-        """The channel's one send of a desk message: one try (the scheduler retries), recorded."""
-        result = await send_one(self.client, self.store, wa_id, message)
-        outcome = outcome_of(result)
-        if outcome.status == "retry":
-            self.metrics.outbound_retries.labels(CHANNEL, reason(result)).inc()
-        return outcome
 
     async def _labels(self, wa_id: str, replies: list[Reply]) -> Labels:
         """The adapter's own words in the language of the replies (the desk may answer a

@@ -14,9 +14,11 @@ import logging
 from typing import Any
 
 from bot.channels.whatsapp.client import GraphClient, SendResult
-from bot.channels.whatsapp.processor import labels, outcome_of, render_messages, send_one, transient
+from bot.channels.whatsapp.processor import labels, render_messages
+from bot.channels.whatsapp.sender import outcome_of, send_one, transient
 from bot.channels.whatsapp.store import SERVICE_WINDOW, WhatsAppStore
-from bot.pipeline.outbox import Delivery, Outcome
+from bot.pipeline.outcome import Outcome
+from bot.pipeline.relay_rows import Delivery
 from handlers import Translator
 from handlers.ports import Clock, DeliveryReport
 
@@ -29,7 +31,7 @@ def template_message(name: str, lang: str) -> dict[str, Any]:
 
 
 class WhatsAppUsers:
-    """The outbox's "whatsapp" destination."""
+    """The deliverer of consultants' messages in the "whatsapp" lanes (`bot.pipeline.user_relays`)."""
 
     def __init__(self, client: GraphClient, store: WhatsAppStore, translator: Translator,
                  template: str, clock: Clock) -> None:

@@ -1,7 +1,8 @@
 """The WhatsApp adapter, built from the collaborators it uses and mounted on the service.
 
-The composition root (`bot.app.compose`) builds it, hands its processor to the inbox
-and its deliverer to the outbox, then mounts its webhook.
+The composition root (`bot.app.compose`) builds the send side first (`WhatsAppSender`, and
+`WhatsAppUsers` for consultants' messages) and gives it to the outbound scheduler, then builds
+this inbound side on the scheduler, hands its processor to the inbox and mounts its webhook.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from aiohttp import web
 from bot.app.config import Settings
 from bot.channels.whatsapp.client import GraphClient
 from bot.channels.whatsapp.processor import WhatsAppProcessor
-from bot.channels.whatsapp.relay import WhatsAppUsers
 from bot.channels.whatsapp.store import WhatsAppStore
 from bot.channels.whatsapp.webhook import CHANNEL, PATH, Webhook
 from bot.pipeline.inbox import Inbox
@@ -42,18 +42,17 @@ def build_client(settings: Settings, pacer: Pacer) -> GraphClient:
 
 
 class WhatsAppChannel:
-    """The built adapter: the inbox's processor, the outbox's deliverer, and what it mounts."""
+    """The built inbound adapter: the inbox's processor, and what it mounts."""
 
     name = CHANNEL
 
     def __init__(self, settings: Settings, client: GraphClient, store: WhatsAppStore,
-                 processor: WhatsAppProcessor, users: WhatsAppUsers) -> None:
+                 processor: WhatsAppProcessor) -> None:
         self.secrets = signing_secrets(settings)
         self.phone_number_id = settings.whatsapp_phone_number_id
         self.client = client
         self.store = store
         self.processor = processor
-        self.users = users  # the outbox's deliverer of consultants' messages, within the 24-hour window
 
     async def process(self, payload: dict[str, Any]) -> None:
         """The inbox's processor of a stored message."""

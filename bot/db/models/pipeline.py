@@ -52,7 +52,8 @@ class OutboundMessage(Base):
     `body` is the platform's own JSON (a Bot API sendMessage body, a Graph API message
     object). `status`: sending (claimed with `claim` by the instance `owner`) -> sent, or
     pending while it waits for a retry, or failed once refused or past `deadline_at`.
-    A chat's messages go out in `id` order.
+    A chat's messages go out in `id` order. `relay_id`: a consultant's message to the user,
+    its text in `ticket_messages` (rendered when sent; `held` while the user cannot take it).
     """
 
     __tablename__ = "outbound_messages"
@@ -72,3 +73,4 @@ class OutboundMessage(Base):
     error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    relay_id: Mapped[int | None] = mapped_column(BigId, nullable=True)  # migration 0016
