@@ -1,12 +1,12 @@
-"""The sender's tick: hold the lease, store each due reminder once per user, hand the new ones to the outbox.
+"""The sender's tick: hold the lease, store each due reminder once per user; then send what waits.
 
 A due reminder (`knowledge.calendar`) becomes one `sent_reminders` row per
 subscriber of its stream (and region), inserted with ON CONFLICT DO NOTHING on
 the unique (event, occurrence, offset, user): however many instances or ticks
-see it due, each user gets one row. Rows are stored `new`, then handed to the
-outbox and marked `queued` in one transaction per batch (`bot.reminders.queue`);
-a sender that died in between leaves them `new`, and the next holder of the lease
-hands them over. Reminders reach only the users who subscribed before the
+see it due, each user gets one row. Rows are stored `new`; the holder of the lease
+then hands them to the outbox, a batch per transaction, as fast as they go out
+(`bot.reminders.queue`); what a sender that died leaves `new`, the next holder of
+the lease hands over. Reminders reach only the users who subscribed before the
 reminder's send time.
 """
 
@@ -16,16 +16,17 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, DateTime, String, and_, false, literal, or_, select, update
+from sqlalchemy import ColumnElement, DateTime, String, and_, false, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.dialect import insert_on_conflict
 from bot.db.models import User, WhatsAppDeliveryFailure
-from bot.reminders.deliver import DELIVERED, FAILED, NEW
 from bot.reminders.lease import Lease
 from bot.reminders.queue import ReminderQueue
+from bot.reminders.rows import DELIVERED, FAILED, NEW, Rows, Settle
 from bot.reminders.source import CalendarSource
 from bot.reminders.store import SqlSubscriptionStore
 from bot.reminders.tables import ReminderSubscription, SentReminder
@@ -48,22 +49,24 @@ def subscribers(event: Event, channels: tuple[str, ...]) -> list[ColumnElement[b
     return where
 
 
+@dataclass
 class Scheduler:
-    def __init__(self, engine: AsyncEngine, calendar: CalendarSource, lease: Lease, queue: ReminderQueue,
-                 clock: Clock, zone: ZoneInfo, at: dt.time, tick: float) -> None:
-        self.engine = engine
-        self.calendar = calendar
-        self.lease = lease
-        self.queue = queue
-        self.clock = clock
-        self.zone = zone
-        self.at = at
-        self.every = tick
-        self.stops = SqlSubscriptionStore(engine, clock)
-        self._task: asyncio.Task[None] | None = None
+    """The one sender's ticks, every `every` seconds; `at` is the day's hour for reminders, in `zone`."""
+
+    engine: AsyncEngine
+    calendar: CalendarSource
+    lease: Lease
+    queue: ReminderQueue
+    rows: Rows
+    stops: SqlSubscriptionStore
+    clock: Clock
+    zone: ZoneInfo
+    at: dt.time
+    every: float
+    _task: asyncio.Task[None] | None = field(default=None, init=False)
 
     async def tick(self) -> int:
-        """One pass; returns how many reminders were handed to the outbox (0 when another instance sends)."""
+        """One pass; returns how many reminders wait to be sent (0 when another instance sends them)."""
         if not await self.lease.acquire():
             self.queue.close()
             return 0
@@ -72,7 +75,7 @@ class Scheduler:
         await self._undeliverable()
         for due in self.calendar().due(self.clock(), self.zone, self.at):
             await self._store(due)
-        return await self.queue.hand_over(self.clock())
+        return await self.queue.waiting()
 
     async def _store(self, due: Due) -> None:
         picked = (select(literal(due.event.id, String), literal(due.occurrence.isoformat(), String),
@@ -94,15 +97,16 @@ class Scheduler:
         and a number that cannot receive WhatsApp ends that user's subscriptions."""
         async with self.engine.connect() as conn:
             rows = (await conn.execute(
-                select(sent.c.id, sent.c.user_id, failures.c.error_code)
+                select(sent.c.id, sent.c.user_id, sent.c.settled_at, failures.c.error_code)
                 .join(failures, and_(failures.c.wamid == sent.c.external_id, sent.c.external_id != ""))
                 .where(sent.c.status == DELIVERED))).all()
-        for row in rows:
-            async with self.engine.begin() as conn:
-                await conn.execute(update(sent).where(sent.c.id == row.id).values(
-                    status=FAILED, error=f"status callback: {row.error_code}"))
-            if row.error_code == UNDELIVERABLE:
-                await self.stops.stop(row.user_id, None, "undeliverable")
+        if not rows:
+            return
+        await asyncio.gather(*(self.rows.outcomes.submit(Settle(
+            row.id, FAILED, f"status callback: {row.error_code}", settled_at=row.settled_at, was=DELIVERED))
+            for row in rows))
+        for user_id in sorted({row.user_id for row in rows if row.error_code == UNDELIVERABLE}):
+            await self.stops.stop(user_id, None, "undeliverable")
 
     # -- the worker of `serve` ------------------------------------------------
     def start(self) -> None:
@@ -112,6 +116,7 @@ class Scheduler:
         while True:
             try:
                 await self.tick()
+                self.queue.start()
             except Exception as exc:  # the database is away: the next tick tries again
                 log.warning("reminders tick failed: %r", exc)
             await asyncio.sleep(self.every)

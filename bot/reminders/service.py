@@ -19,6 +19,7 @@ from bot.reminders.deliver import Channels, Deliverer
 from bot.reminders.lease import Lease
 from bot.reminders.metrics import ReminderMetrics
 from bot.reminders.queue import ReminderQueue
+from bot.reminders.rows import Rows
 from bot.reminders.scheduler import Scheduler
 from bot.reminders.source import CalendarSource
 from bot.reminders.store import SqlSubscriptionStore
@@ -75,7 +76,9 @@ def build_reminders(settings: Settings, engine: AsyncEngine, senders: Mapping[st
     source = CalendarSource(settings.knowledge_dir, regions, entry_ids)
     conversation = Reminders(SqlSubscriptionStore(engine, clock), source, reach(settings), regions, clock, zone)
     channels = Channels(senders.get, pacer, shares(settings), settings.whatsapp_reminder_template)
-    deliver = Deliverer(engine, source, translator, channels, clock, zone, settings.delivery_deadline_hours * 3600)
+    rows, stops = Rows.on(engine), SqlSubscriptionStore(engine, clock)
+    deliver = Deliverer(rows, stops, source, translator, channels, clock, zone,
+                        dt.timedelta(hours=settings.delivery_deadline_hours))
     owner = instance_name(settings.instance_id, settings.port)
 
     def lanes(sends: Mapping[str, Send], active: Callable[[], bool]) -> Outbound:
@@ -85,6 +88,6 @@ def build_reminders(settings: Settings, engine: AsyncEngine, senders: Mapping[st
     queue = ReminderQueue(engine, tuple(senders), deliver, lanes)
     lease = Lease(engine, owner, LEASE_TICKS * settings.reminder_tick_seconds, clock)
     at = dt.time.fromisoformat(settings.reminder_time)
-    scheduler = Scheduler(engine, source, lease, queue, clock, zone, at, settings.reminder_tick_seconds)
+    scheduler = Scheduler(engine, source, lease, queue, rows, stops, clock, zone, at, settings.reminder_tick_seconds)
     ReminderMetrics(metrics, engine)
     return ReminderService(conversation, scheduler, queue)

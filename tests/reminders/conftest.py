@@ -103,12 +103,14 @@ class Instance:
         return self._whatsapp
 
     async def tick(self) -> int:
-        """One pass of this instance's sender, then every kept message out."""
-        assert self.shell.reminders is not None
-        handed = await self.shell.reminders.tick()
+        """One pass of this instance's sender (returns how many reminders it found waiting), then
+        what waits handed to the reminders' lanes, and every kept message out."""
+        assert self.shell.reminders is not None and self.shell.outbound is not None
+        waiting = await self.shell.reminders.tick()
+        await self.shell.reminders.queue.send()
         await self.shell.reminders.queue.outbound.drain()  # the reminders' own lanes, while the lease is held
         await self.shell.outbound.drain()
-        return handed
+        return waiting
 
 
 @asynccontextmanager
