@@ -64,14 +64,14 @@ class DeskService:
         self.shell = client.server.app[SHELL]
         self.whatsapp = WhatsApp(client, graph)
         self.whatsapp.now = lambda: int(clock().timestamp())
-        self.telegram = TelegramUser(client, bot_api, self.shell, username="aigul_s")
-        # Telegram numbers a bot's updates in one sequence, and a group's messages in another: every
-        # consultant takes the next of each, or the desk would drop a second consultant's first
-        # message as a duplicate delivery.
-        self.group_update_ids, self.group_message_ids = itertools.count(900_001), itertools.count(5001)
+        # Telegram numbers all of a bot's updates in one sequence, and a group's messages in another:
+        # everyone here takes the next of each, or the desk would drop a second person's first
+        # message as a duplicate delivery (and a test of what it ignores would pass whatever it did).
+        self.update_ids, self.group_message_ids = itertools.count(500_001), itertools.count(5001)
+        self.telegram = TelegramUser(client, bot_api, self.shell, username="aigul_s", update_ids=self.update_ids)
 
     def consultant(self, thread_id: int, **person: Any) -> Consultant:
-        person.setdefault("update_ids", self.group_update_ids)
+        person.setdefault("update_ids", self.update_ids)
         person.setdefault("message_ids", self.group_message_ids)
         return Consultant(self.client, self.api, self.shell, group=GROUP, thread_id=thread_id, **person)
 

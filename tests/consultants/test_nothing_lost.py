@@ -106,11 +106,12 @@ async def test_a_message_from_outside_the_group_or_from_a_bot_is_never_relayed(s
     before = len(service.graph.sends())
 
     stranger = Consultant(service.client, service.api, service.shell, group=-1009999999999, thread_id=THREAD,
-                          first_name="Бөгде")
+                          first_name="Бөгде", update_ids=service.update_ids)
     assert await stranger.says("Сізге ақша аудару керек: 4400...") == []
     robot = service.consultant(THREAD, id=8001, first_name="Spam", is_bot=True)
     assert await robot.says("Click here") == []
-    private = TelegramUser(service.client, service.api, service.shell, id=666)  # a user faking the thread
+    private = TelegramUser(service.client, service.api, service.shell, id=666,  # a user faking the thread
+                           update_ids=service.update_ids)
     await private.sends(text="/close", message_thread_id=THREAD)
 
     assert len(service.graph.sends()) == before

@@ -15,9 +15,10 @@ TIMEOUT = 1  # seconds: DESK_DATABASE_TIMEOUT in this test
 
 
 async def test_a_database_that_never_answers_fails_the_connect_within_the_timeout() -> None:
+    accepted: list[asyncio.StreamWriter] = []
+
     async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.read()  # takes the startup message, never answers it
-        writer.close()
+        accepted.append(writer)  # takes the startup message and never answers it
 
     server = await asyncio.start_server(silent, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
@@ -33,4 +34,8 @@ async def test_a_database_that_never_answers_fails_the_connect_within_the_timeou
     finally:
         await engine.dispose()
         server.close()
+        for writer in accepted:
+            writer.close()
+            await writer.wait_closed()
+        await server.wait_closed()
     assert not bound.expired()  # the desk's own timeout ended the connect, not the test's bound

@@ -103,8 +103,8 @@ async def on_topic_callback(query: CallbackQuery, desk: Desk, replies: TelegramR
         return
     ticket_id = await topics.ticket_of(message.chat.id, thread_id)
     if ticket_id is not None:
-        replies = await desk.from_consultant(from_topic_callback(query, ticket_id))
-        await replies.send(message.chat.id, replies, thread_id)
+        said = await desk.from_consultant(from_topic_callback(query, ticket_id))
+        await replies.send(message.chat.id, said, thread_id)
 
 
 def consultant_router(groups: CentreChats) -> Router:
