@@ -68,9 +68,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
     at = dt.time.fromisoformat(settings.reminder_time)
     engine = make_engine(settings)
     try:
-        problem = await schema.out_of_date(engine)
-        if problem:
-            print(f"civic-desk remind plan: {problem}", file=sys.stderr)
+        if await schema.refuses(engine, "remind plan"):
             return 1
         plan = calendar.reminders(today, today + dt.timedelta(days=args.days), zone, at)
         print(f"Reminders of the next {args.days} days ({settings.timezone}), for {', '.join(channels(settings))}:"
