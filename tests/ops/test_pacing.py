@@ -67,7 +67,7 @@ def test_telegram_limits_from_settings() -> None:
     assert limits.overall == Rate(30, burst=30)
     assert [key for key, _ in limits.slots(4242)] == ["telegram:4242", "telegram"]
     assert limits.slots(4242)[0][1] == Rate(1, burst=3)  # a private chat: about one a second
-    assert limits.slots(-1001234)[0][1] == Rate(20 / 60, burst=3)  # a group: 20 a minute
+    assert limits.slots(-1001234)[0][1] == Rate(20 / 60, burst=1)  # a group: 20 a minute, evenly spaced
 
 
 async def test_concurrent_senders_are_spread_over_time() -> None:
