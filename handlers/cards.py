@@ -43,7 +43,8 @@ def channel_name(channel: Channel) -> str:
 def topic_title(ticket: Ticket) -> str:
     """"№12 · kk · WhatsApp · Айгерім": findable in the list of topics by any of them."""
     title = f"№{ticket.id} · {ticket.lang} · {channel_name(ticket.channel)} · {plain(ticket.name) or ticket.chat_id}"
-    if ticket.sla_flagged_at is not None:  # late for its first reply: seen in the list of topics
+    if ticket.sla_flagged_at is not None and ticket.first_reply_at is None and ticket.is_open:
+        # late for its first reply, and still waiting for it: seen in the list of topics
         title = f"{LATE_MARK} {title}"
     return title[:TITLE_LIMIT]
 

@@ -8,7 +8,7 @@ topic only.
 
 from __future__ import annotations
 
-from handlers import canned, faq, relay, render, transfer, turns
+from handlers import canned, faq, relay, render, sla, transfer, turns
 from handlers.i18n import Gettext
 from handlers.ports import Direction, Relay, RelayKind, Ticket
 from handlers.team import Team
@@ -76,8 +76,10 @@ async def _take(team: Team, ticket: Ticket, message: ConsultantMessage, _: Gette
 
 
 async def _close(team: Team, ticket: Ticket, author: str, _: Gettext) -> list[Reply]:
-    if await team.tickets.close(ticket.id, "consultant", team.now()) is None:
+    done = await team.tickets.close(ticket.id, "consultant", team.now())
+    if done is None:
         return [Reply(_("The ticket is already closed."))]
+    await sla.closed(team, done)
     closing = closed(ticket.id, team.translator(ticket.lang))
     await team.to_user(ticket.id, closing.text, closing.buttons, author)
     await team.refresh_card(ticket.id)

@@ -135,9 +135,15 @@ class MemoryTicketStore:
     async def list_open(self) -> list[Ticket]:
         return [t for t in sorted(self.tickets.values(), key=lambda t: t.id) if t.is_open]
 
-    async def answered(self, ticket_id: int, at: dt.datetime) -> None:
+    async def answered(self, ticket_id: int, at: dt.datetime) -> Ticket | None:
         ticket = self.tickets.get(ticket_id)
-        self._change(ticket_id, ticket is not None and ticket.first_reply_at is None, first_reply_at=at)
+        return self._change(ticket_id, ticket is not None and ticket.first_reply_at is None, first_reply_at=at)
+
+    async def release(self, ticket_id: int, consultant_id: str) -> Ticket | None:
+        ticket = self.tickets.get(ticket_id)
+        offered = (ticket is not None and ticket.is_open and not ticket.assignee
+                   and ticket.consultant_id == consultant_id)
+        return self._change(ticket_id, offered, consultant_id="")
 
     async def transfer(self, ticket_id: int, centre: str) -> Ticket | None:
         return self._change(ticket_id, self._status_is(ticket_id, TicketStatus.OPEN), centre=centre,

@@ -133,6 +133,7 @@ class RelayKind(StrEnum):
     OFFER = "offer"          # the ticket offered to `person` in turn, with a mention
     MOVED = "moved"          # the last line of the old topic of a transferred ticket, which closes it
     OVERDUE = "overdue"      # late: the topic's name flagged, raised to `person` (the head) or the general topic
+    RENAME = "rename"        # the topic's name follows the ticket's title again (its late flag taken off)
 
 
 @dataclass(frozen=True)
@@ -193,8 +194,13 @@ class TicketStore(Protocol):
     async def assign(self, ticket_id: int, consultant: str, at: dt.datetime,
                      consultant_id: str = "") -> Ticket | None: ...
 
-    async def answered(self, ticket_id: int, at: dt.datetime) -> None:
-        """A consultant's words reached the user: the first time is the first reply."""
+    async def answered(self, ticket_id: int, at: dt.datetime) -> Ticket | None:
+        """A consultant's words reached the user: the first time is the first reply (the ticket is
+        returned then, once across instances; None on later replies)."""
+
+    async def release(self, ticket_id: int, consultant_id: str) -> Ticket | None:
+        """Take back an open ticket offered to the consultant and not taken or answered by anyone yet;
+        None when it is no longer so (they replied, someone took it, it closed)."""
 
     async def transfer(self, ticket_id: int, centre: str) -> Ticket | None:
         """Give an open ticket to another centre (nobody holds it there yet); None when not open."""

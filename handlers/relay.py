@@ -9,7 +9,7 @@ consultant always learns what happened to a reply.
 
 from __future__ import annotations
 
-from handlers import render
+from handlers import render, sla
 from handlers.cards import channel_name
 from handlers.escalation import already_open
 from handlers.i18n import Gettext
@@ -105,7 +105,9 @@ def signed(text: str, _: Gettext) -> str:
 
 
 async def end_chat(team: Team, ticket: Ticket, _: Gettext) -> list[Reply]:
-    if await team.tickets.close(ticket.id, "user", team.now()) is not None:
+    closed = await team.tickets.close(ticket.id, "user", team.now())
+    if closed is not None:
+        await sla.closed(team, closed)
         await team.notice(ticket.id, _ended(team.staff()))
         await team.refresh_card(ticket.id)
     return [rating_request(ticket.id, _("The chat with the consultant has ended. I answer your "
@@ -143,7 +145,7 @@ async def from_consultant(team: Team, ticket: Ticket, author: str, text: str, au
                         "Send /reopen to continue the chat."))]
     replies = [] if ticket.assignee else [await take(team, ticket, author, author_id)]
     await team.to_user(ticket.id, signed(text, team.translator(ticket.lang)), author=author)
-    await team.tickets.answered(ticket.id, team.now())
+    await sla.answered(team, ticket.id)
     return replies
 
 

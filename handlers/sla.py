@@ -4,7 +4,9 @@ A ticket opened at 17:30 with a two-hour target is not late at 19:30 (the
 centre closed at 18:00), nor over a night, a weekend or a holiday; it is late at
 10:30 the next working day. A late ticket is flagged once (across instances): its
 topic's name gets the mark, and the centre's head hears of it (or the group's
-general topic, when no head is configured).
+general topic, when no head is configured). The mark is taken off the name once
+the ticket gets its first reply, or is closed without one: a flag on an answered
+ticket would send the head after work that is done.
 """
 
 from __future__ import annotations
@@ -45,3 +47,21 @@ async def check(team: Team) -> int:
                                     person=team.head_of(late.centre)))
         flagged += 1
     return flagged
+
+
+async def _unflag(team: Team, ticket: Ticket) -> None:
+    """The topic's name loses the late mark (its title no longer has it), through the outbox like the flag."""
+    await team.outbox.put(Relay(ticket.id, Direction.TO_CONSULTANTS, RelayKind.RENAME))
+
+
+async def answered(team: Team, ticket_id: int) -> None:
+    """A consultant's words reached the user; on the first reply to a late ticket its flag comes off."""
+    first = await team.tickets.answered(ticket_id, team.now())
+    if first is not None and first.sla_flagged_at is not None:
+        await _unflag(team, first)
+
+
+async def closed(team: Team, ticket: Ticket) -> None:
+    """A late ticket closed before any reply: its flag comes off too (a reply first took it off already)."""
+    if ticket.sla_flagged_at is not None and ticket.first_reply_at is None:
+        await _unflag(team, ticket)

@@ -6,7 +6,9 @@ the centre's cap of open tickets. The offer mentions the consultant in the
 ticket's topic, so a handoff is not missed in a busy group. With nobody present,
 or everyone at the cap, the ticket simply waits: the reminder in the general
 topic still comes, as for any ticket nobody took, and the tickets left waiting are offered as soon
-as someone says /present.
+as someone says /present. A consultant who says /away gives back the tickets offered to them that
+they have not answered: each goes on to the next present consultant in turn, or waits, so no
+ticket stays offered to someone who is not there. What they answered (or took) stays theirs.
 """
 
 from __future__ import annotations
@@ -41,6 +43,23 @@ async def offer_waiting(team: Team, centre: str) -> None:
             return
 
 
+async def hand_on(team: Team, centre: str, person: Person) -> tuple[int, int]:
+    """The consultant went away: their offered, unanswered tickets of `centre` go on in turn.
+
+    Returns how many were handed on to someone present and how many were left waiting."""
+    handed = waiting = 0
+    for ticket in await team.tickets.list_open():
+        mine = ticket.consultant_id == person.id and not ticket.assignee and team.answering(ticket.centre) == centre
+        released = await team.tickets.release(ticket.id, person.id) if mine else None
+        if released is None:
+            continue
+        if await offer(team, released) is None:
+            waiting += 1
+        else:
+            handed += 1
+    return handed, waiting
+
+
 def _names(people: list[Person]) -> str:
     return ", ".join(p.handle or p.name or p.id for p in people)
 
@@ -56,14 +75,18 @@ async def command(team: Team, centre: str, person: Person, name: str) -> list[Re
     await team.presence.set_present(centre, person, present, team.now())
     if present:
         await offer_waiting(team, centre)
-    here = [p.person for p in await team.presence.roster(centre) if p.present]
-    if present:
         said = _("{name}, you are present: new tickets of this group are offered to you in turn, at most "
                  "{limit} open at once. Send /away when you leave.").format(name=person.name,
                                                                             limit=team.limit_of(centre))
     else:
         said = _("{name}, you are away: no new tickets are offered to you. Send /present when you are "
                  "back.").format(name=person.name)
+        handed, waiting = await hand_on(team, centre, person)
+        if handed or waiting:
+            said += "\n" + _("Tickets offered to you and not answered: {handed} handed on to present "
+                             "colleagues, {waiting} waiting for someone free.").format(handed=handed,
+                                                                                      waiting=waiting)
+    here = [p.person for p in await team.presence.roster(centre) if p.present]
     if here:
         return [Reply(said + "\n" + _("Present now: {names}.").format(names=_names(here)))]
     return [Reply(said + "\n" + _("Nobody is present now: new tickets wait and are reminded in the "

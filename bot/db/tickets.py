@@ -101,8 +101,12 @@ class SqlTicketStore:
         return await self._change(ticket_id, TicketRow.status == OPEN, assignee=consultant[:256],
                                   assigned_at=at, **holder)
 
-    async def answered(self, ticket_id: int, at: dt.datetime) -> None:
-        await self._change(ticket_id, TicketRow.first_reply_at.is_(None), first_reply_at=at)
+    async def answered(self, ticket_id: int, at: dt.datetime) -> Ticket | None:
+        return await self._change(ticket_id, TicketRow.first_reply_at.is_(None), first_reply_at=at)
+
+    async def release(self, ticket_id: int, consultant_id: str) -> Ticket | None:
+        return await self._change(ticket_id, TicketRow.status == OPEN, TicketRow.assignee == "",
+                                  TicketRow.consultant_id == consultant_id, consultant_id="")
 
     async def transfer(self, ticket_id: int, centre: str) -> Ticket | None:
         return await self._change(ticket_id, TicketRow.status == OPEN, centre=centre[:32], consultant_id="",

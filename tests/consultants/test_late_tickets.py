@@ -94,3 +94,43 @@ async def test_a_head_who_never_started_the_bot_is_replaced_by_the_general_topic
     assert sent(calls, KARAGANDA_GROUP)[0].startswith("⚠️ Обращение №1")
     assert desk.shell.team.workspace is not None
     assert not await desk.shell.team.workspace.problem("karaganda")  # the head's refusal is not the group's
+
+
+def renames(calls: list[dict[str, Any]]) -> list[str]:
+    return [c["params"]["name"] for c in calls if c["method"] == "editForumTopic"]
+
+
+async def test_the_first_reply_takes_the_flag_off_the_topics_name_once(desk: DeskService) -> None:
+    await desk.telegram.says("Соедините с консультантом, я из Караганды")
+    flagged, calls = await check_at(desk, at(THURSDAY, 10))
+    assert flagged == 1 and renames(calls) == ["⚠️ №1 · ru · Telegram · Айгүл Серікова"]
+
+    mark = len(desk.api.calls)
+    await consultant(desk, KARAGANDA_GROUP, 101).says("Здравствуйте, смотрю ваш вопрос.")
+    await desk.settle()
+    assert renames(desk.api.calls[mark:]) == ["№1 · ru · Telegram · Айгүл Серікова"]
+
+    mark = len(desk.api.calls)
+    await consultant(desk, KARAGANDA_GROUP, 101, counter=1).says("Нашла ответ, пишу.")
+    await consultant(desk, KARAGANDA_GROUP, 101, counter=2).says("/close")
+    await desk.settle()
+    assert renames(desk.api.calls[mark:]) == []  # later replies and the close leave the name alone
+    assert await check_at(desk, at(THURSDAY, 17)) == (0, [])
+
+
+async def test_a_late_ticket_closed_without_a_reply_loses_its_flag_and_an_unflagged_one_is_not_renamed(
+        desk: DeskService) -> None:
+    second = user(desk, 2)
+    await desk.telegram.says("Соедините с консультантом, я из Караганды")
+    await second.says("Соедините с консультантом, я из Караганды")
+    assert (await check_at(desk, at(THURSDAY, 10)))[0] == 2
+    await user(desk, 3).says("Соедините с консультантом, я из Караганды")  # opened now: not late
+
+    mark = len(desk.api.calls)
+    await consultant(desk, KARAGANDA_GROUP, 101).says("/close")
+    await second.says("/end")  # the user ends the chat before anyone answered
+    await consultant(desk, KARAGANDA_GROUP, 103, counter=1).says("/close")
+    await desk.settle()
+
+    assert renames(desk.api.calls[mark:]) == ["№1 · ru · Telegram · Айгүл Серікова",
+                                              "№2 · ru · Telegram · Пайдаланушы 2"]

@@ -115,3 +115,36 @@ async def test_presence_is_kept_across_a_restart_and_can_be_said_in_a_tickets_to
     async with running(centres_settings, engine, matcher, bot_api, graph, clock) as second:
         await user(second, 2).says("Соедините с консультантом, я из Караганды")
         assert offers(second)[1:] == [(102, ASEL + OFFER.format(n=2))]
+
+
+async def test_away_hands_unanswered_offers_on_in_turn_and_keeps_the_answered_ticket(desk: DeskService) -> None:
+    erlan = {"id": 7101, "first_name": "Ерлан", "username": "erlan"}  # Pavlodar: the desk's cap here, 3 each
+    await consultant(desk, PAVLODAR_GROUP, **erlan).says("/present")
+    for n in range(1, 4):
+        await user(desk, n).says("Соедините с консультантом, я из Павлодара")
+    await consultant(desk, PAVLODAR_GROUP, 101, **erlan, counter=1).says("Здравствуйте, смотрю ваш вопрос.")
+    await consultant(desk, PAVLODAR_GROUP, id=7102, first_name="Дана", username="dana_k", counter=2).says("/present")
+    for n in (4, 5):  # Erlan holds 3 (one answered, two offered): both go to Dana, who has room for one more
+        await user(desk, n).says("Соедините с консультантом, я из Павлодара")
+    assert [topic for topic, _text in offers(desk)] == [101, 102, 103, 104, 105]
+
+    said = sent(await consultant(desk, PAVLODAR_GROUP, **erlan, counter=3).says("/away"), PAVLODAR_GROUP)
+
+    assert said == ["Ерлан, вы отошли: новые обращения вам не предлагаются. Когда вернётесь, отправьте /present.\n"
+                    "Предложенные вам обращения без ответа: передано коллегам на месте — 1, ждут свободного "
+                    "консультанта — 1.\nСейчас на месте: @dana_k."]
+    # Ticket 2 goes on to Dana with a mention in its topic; ticket 3 waits; ticket 1, answered, stays Erlan's.
+    assert offers(desk)[5:] == [(102, "@dana_k" + OFFER.format(n=2))]
+    tickets = desk.shell.desk.team.tickets
+    assert [(t.id, t.consultant_id) for t in await tickets.list_open()] == [
+        (1, "7101"), (2, "7102"), (3, ""), (4, "7102"), (5, "7102")]
+    desk.clock.advance(minutes=31)
+    assert await remind(desk.shell.desk.team) == 4  # the waiting ticket is reminded like any nobody took
+    await desk.settle()
+    assert any(text.startswith("⏰ Обращение №3 ") for text in sent(desk.api.calls, PAVLODAR_GROUP))
+
+    # Someone else comes: the waiting ticket is theirs at once; a second /away has nothing to hand on.
+    await consultant(desk, PAVLODAR_GROUP, id=7103, first_name="Сауле", username="saule", counter=4).says("/present")
+    assert offers(desk)[6:] == [(103, "@saule" + OFFER.format(n=3))]
+    said = sent(await consultant(desk, PAVLODAR_GROUP, **erlan, counter=5).says("/away"), PAVLODAR_GROUP)
+    assert said[0].splitlines()[1] == "Сейчас на месте: @dana_k, @saule."

@@ -114,3 +114,15 @@ async def test_the_conversation_holds_notes_at_once_and_not_messages_still_waiti
     assert said == [Said(Direction.NOTE, RelayKind.NOTE, "Асель", "перезвонить", clock())]
     assert note_id < later_id
     assert await stores.tickets.conversation(ticket.id + 1, before=later_id + 1) == []
+
+
+async def test_the_first_reply_is_reported_once_and_a_taken_ticket_is_never_released(stores: Stores) -> None:
+    ticket = await opened(stores)
+    await stores.tickets.assign(ticket.id, "Асель", AT, "7001")
+
+    assert await stores.tickets.release(ticket.id, "7001") is None  # taken: it stays hers
+    first = await stores.tickets.answered(ticket.id, AT)
+    assert first is not None and first.first_reply_at == AT and first.consultant_id == "7001"
+    assert await stores.tickets.answered(ticket.id, AT + dt.timedelta(minutes=5)) is None
+    closed = await stores.tickets.close(ticket.id, "Асель", AT)
+    assert closed is not None and await stores.tickets.release(ticket.id, "7001") is None

@@ -111,20 +111,16 @@ class ConsultantsGroup:
         return Outcome.retry("the consultants' group keeps moving")
 
     async def _deliver(self, delivery: Delivery) -> int:
-        if delivery.kind is RelayKind.REMINDER:
-            return await self._general(delivery)
-        if delivery.kind is RelayKind.MOVED:
-            return await self.moved(delivery)
-        if delivery.kind is RelayKind.OVERDUE:
-            return await self._overdue(delivery)
+        own_way = {RelayKind.REMINDER: self._general, RelayKind.MOVED: self.moved, RelayKind.OVERDUE: self._overdue,
+                   RelayKind.RENAME: self._rename, RelayKind.CARD_EDIT: self._edit_card}.get(delivery.kind)
+        if own_way is not None:
+            return await own_way(delivery)
         if delivery.kind is RelayKind.OFFER and delivery.person is not None:
             text = f"{mention(delivery.person)}: {to_html(delivery.text)}"
             return (await self._in_topic(delivery, lambda thread: SendMessage(
                 chat_id=self.chat_id, text=text, parse_mode=ParseMode.HTML, message_thread_id=thread))).message_id
         if delivery.kind is RelayKind.CARD:
             return (await self._topic(delivery)).thread_id
-        if delivery.kind is RelayKind.CARD_EDIT:
-            return await self._edit_card(delivery)
         if delivery.kind is RelayKind.MEDIA and delivery.ticket.channel is Channel.TELEGRAM:
             copied = await self._copy(delivery)
             if copied is not None:
@@ -279,8 +275,8 @@ class ConsultantsGroup:
         await self.topics.forget(delivery.ticket.id)
         return sent
 
-    async def _overdue(self, delivery: Delivery) -> int:
-        """A late ticket: its topic's name flagged, the head told in private (else the general topic)."""
+    async def _rename(self, delivery: Delivery) -> int:
+        """The topic's name as the ticket's title is now (late-flagged, or the flag taken off)."""
         topic = await self._topic(delivery)
         card = await self._card(delivery.ticket.id)
         try:
@@ -288,7 +284,12 @@ class ConsultantsGroup:
         except TelegramBadRequest as exc:  # "TOPIC_NOT_MODIFIED", or a topic deleted meanwhile
             if group_problem(exc) is not None:
                 raise
-            log.warning("ticket %s: topic name not flagged: %s", delivery.ticket.id, exc.message)
+            log.warning("ticket %s: topic not renamed: %s", delivery.ticket.id, exc.message)
+        return topic.thread_id
+
+    async def _overdue(self, delivery: Delivery) -> int:
+        """A late ticket: its topic's name flagged, the head told in private (else the general topic)."""
+        await self._rename(delivery)
         head = delivery.person
         if head is not None and head.id.lstrip("-").isdigit():
             try:
