@@ -73,6 +73,8 @@ class Lanes:
         # or dropped by a lane while the database was away.
         self._orphans: set[int] = set()
         self._unmarked: list[int] = []  # sent messages not yet recorded sent (the database was away)
+        # Consultants' messages whose ending the transcript has not recorded yet (the database was away).
+        self._unended: list[tuple[Message, Outcome, str]] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -191,8 +193,8 @@ class Lanes:
 
     async def _ended(self, message: Message, outcome: Outcome, status: str) -> None:
         """A consultant's message ended: its transcript row says so."""
-        if message.relay and self.relays is not None:
-            await self.relays.ended(message, outcome, status)
+        if message.relay and self.relays is not None and not await self.relays.ended(message, outcome, status):
+            self._unended.append((message, outcome, status))
 
     def _drop_rest(self, message: Message) -> list[Message]:
         """The rest of a refused answer: sent alone, the later parts would read out of context."""
@@ -217,6 +219,9 @@ class Lanes:
         now = self.clock()
         unmarked, self._unmarked = self._unmarked, []
         await self._mark(unmarked)
+        unended, self._unended = self._unended, []
+        for message, outcome, status in unended:
+            await self._ended(message, outcome, status)
         orphans = list(self._orphans)
         async with self.engine.begin() as conn:
             await table.hand_back(conn, orphans)

@@ -69,9 +69,9 @@ class UserRelays:
         delivery = delivery_of(row, to_ticket(ticket_row))
         return await deliverer(dataclasses.replace(delivery, attempt=message.attempt))
 
-    async def ended(self, message: Message, outcome: Outcome, status: str) -> None:
+    async def ended(self, message: Message, outcome: Outcome, status: str) -> bool:
         """Record in the transcript how the message ended (sent, held, failed) and tell the
-        consultants what they should know; a database away only leaves the transcript behind."""
+        consultants what they should know; False when the database was away (the lane asks again)."""
         now = self.clock()
         values: dict[str, object] = {"status": status, "error": outcome.error}
         if status == SENT:
@@ -84,10 +84,11 @@ class UserRelays:
                                             .returning(messages.c.ticket_id, messages.c.held_at))).first()
         except Exception as exc:
             log.warning("relay message %s: its %s status was not recorded: %r", message.relay, status, exc)
-            return
+            return False
         report = _report(status, outcome, found.held_at if found is not None else None)
         if found is not None and report is not None and self.reporter is not None:
             await self.reporter(found.ticket_id, report, outcome.error)
+        return True
 
 
 def _report(status: str, outcome: Outcome, held_before: dt.datetime | None) -> DeliveryReport | None:
