@@ -221,3 +221,27 @@ async def test_a_slow_consultants_group_never_delays_a_reply_to_a_user(engine: A
     group_may_go.set()
     await draining
     assert posted == [f"flood {n}" for n in range(40)]
+
+
+async def test_a_held_reply_released_by_several_messages_at_once_goes_out_once(engine: AsyncEngine) -> None:
+    chat = Chat(Outcome.held(DeliveryReport.HELD_INVITED))
+    outbox, users = lanes(engine, chat)
+    await outbox.put(to_user(await open_ticket(engine), "жауап"))
+    await users.drain()
+
+    released = await asyncio.gather(*[users.release_held("whatsapp", CHAT) for _ in range(5)])  # five messages
+    await users.put("whatsapp", CHAT, [{"text": "the answer to the first"}])
+    await users.drain()
+
+    assert sorted(released) == [0, 0, 0, 0, 1]
+    assert chat.received == ["жауап", "жауап", "the answer to the first"]
+    assert await transcript(engine) == [("жауап", "sent")]
+
+
+async def test_a_reply_holding_a_nul_character_is_stored_and_sent_without_it(engine: AsyncEngine) -> None:
+    chat = Chat()
+    outbox, users = lanes(engine, chat)
+    await outbox.put(to_user(await open_ticket(engine), "жау\x00ап"))  # PostgreSQL refuses U+0000 in text
+    await users.drain()
+    assert chat.received == ["жауап"]
+    assert await transcript(engine) == [("жауап", "sent")]
