@@ -67,7 +67,8 @@ class WhatsAppUsers:
         message = template_message(self.template, delivery.ticket.lang)
         result = await send_one(self.client, self.store, wa_id, message, at=now)
         if result.ok:
-            log.info("WhatsApp window of %s closed: reply held, template %s sent", wa_id, self.template)
+            log.info("WhatsApp window closed on ticket %s: reply held, template %s sent", delivery.ticket.id,
+                     self.template)
             return Outcome.held(DeliveryReport.HELD_INVITED)
         if transient(result):
             return Outcome.retry(f"template: Graph API {result.http_status}: {result.error}")
