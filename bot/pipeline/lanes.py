@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.db.batch import GroupCommit
 from bot.db.models import aware, utcnow
 from bot.ops.metrics import Metrics
+from bot.pipeline import jsonio
 from bot.pipeline import outbound_table as table
 from bot.pipeline.outbound_table import FAILED, HELD, PENDING, SENDING, SENT, Message
 from bot.pipeline.outcome import Outcome
@@ -42,6 +43,11 @@ Destination = tuple[str, str]  # (channel, chat id)
 
 def always() -> bool:
     return True
+
+
+def _progress(outcome: Outcome) -> dict[str, str]:
+    """The parts of a consultant's message already sent, kept with it so a later try sends only the rest."""
+    return {"body": jsonio.dumps({"parts": outcome.parts})} if outcome.parts else {}
 
 
 class Lanes:
@@ -168,7 +174,7 @@ class Lanes:
         now = self.clock()
         if outcome.status == "held":  # the user cannot take it now: kept for when they write again
             async with self.engine.begin() as conn:
-                await table.settle(conn, message, {"status": HELD, "error": outcome.error})
+                await table.settle(conn, message, {"status": HELD, "error": outcome.error, **_progress(outcome)})
             await self._ended(message, outcome, HELD)
             return True
         wait = self.policy.wait(outcome, message.attempt, message.deadline_at, now)
@@ -176,7 +182,7 @@ class Lanes:
             self._waiting.add(message.destination)
             log.warning("%s: a message to a chat is tried again in %.0f s: %s", message.channel, wait, outcome.error)
             async with self.engine.begin() as conn:
-                await table.settle(conn, message, {"status": PENDING, "error": outcome.error,
+                await table.settle(conn, message, {"status": PENDING, "error": outcome.error, **_progress(outcome),
                                                    "next_attempt_at": now + dt.timedelta(seconds=wait)})
             return False
         reason = "refused" if outcome.status == "failed" else "deadline"

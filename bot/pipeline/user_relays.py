@@ -67,7 +67,8 @@ class UserRelays:
             return Outcome.sent()
         row, ticket_row = found
         delivery = delivery_of(row, to_ticket(ticket_row))
-        return await deliverer(dataclasses.replace(delivery, attempt=message.attempt))
+        return await deliverer(dataclasses.replace(delivery, attempt=message.attempt,
+                                                   parts_sent=int(message.body.get("parts", 0))))
 
     async def ended(self, message: Message, outcome: Outcome, status: str) -> bool:
         """Record in the transcript how the message ended (sent, held, failed) and tell the
