@@ -18,16 +18,9 @@ from dataclasses import dataclass
 from sqlalchemy import Column, ColumnElement, case, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.db.models import (
-    InboundEvent,
-    OutboundMessage,
-    TicketMessage,
-    TicketRow,
-    User,
-    WhatsAppContact,
-    WhatsAppDeliveryFailure,
-)
+from bot.db.models import InboundEvent, TicketMessage, TicketRow, User, WhatsAppContact, WhatsAppDeliveryFailure
 from bot.db.models import WhatsAppOutbound as Outbound
+from bot.db.models.pipeline import OutboundMessage
 
 PREFIX = "anon-"
 CHUNK = 500  # ids per statement: well under every driver's limit on bound parameters
