@@ -245,3 +245,16 @@ async def test_a_reply_holding_a_nul_character_is_stored_and_sent_without_it(eng
     await users.drain()
     assert chat.received == ["жауап"]
     assert await transcript(engine) == [("жауап", "sent")]
+
+
+async def test_a_held_reply_released_on_two_instances_at_once_goes_out_once(engine: AsyncEngine) -> None:
+    chat = Chat(Outcome.held(DeliveryReport.HELD_INVITED))
+    (outbox, first), (_outbox, second) = lanes(engine, chat), lanes(engine, chat)
+    await outbox.put(to_user(await open_ticket(engine), "жауап"))
+    await first.drain()
+
+    released = await asyncio.gather(first.release_held("whatsapp", CHAT), second.release_held("whatsapp", CHAT))
+    await asyncio.gather(first.drain(), second.drain(), first.drain(), second.drain())
+
+    assert sorted(released) == [0, 1] and chat.received == ["жауап", "жауап"]
+    assert await transcript(engine) == [("жауап", "sent")]
