@@ -79,16 +79,16 @@ class UserRelays:
             values.update(delivered_at=now, external_id=outcome.external_id[:128])
         elif status == HELD:
             values["held_at"] = now
-        try:
+        try:  # both again if the database went away before the consultants were told (the update repeats alike)
             async with self.engine.begin() as conn:
                 found = (await conn.execute(update(messages).where(messages.c.id == message.relay).values(**values)
                                             .returning(messages.c.ticket_id, messages.c.held_at))).first()
+            report = _report(status, outcome, found.held_at if found is not None else None)
+            if found is not None and report is not None and self.reporter is not None:
+                await self.reporter(found.ticket_id, report, outcome.error)
         except Exception as exc:
             log.warning("relay message %s: its %s status was not recorded: %r", message.relay, status, exc)
             return False
-        report = _report(status, outcome, found.held_at if found is not None else None)
-        if found is not None and report is not None and self.reporter is not None:
-            await self.reporter(found.ticket_id, report, outcome.error)
         return True
 
 

@@ -258,3 +258,22 @@ async def test_a_held_reply_released_on_two_instances_at_once_goes_out_once(engi
 
     assert sorted(released) == [0, 1] and chat.received == ["жауап", "жауап"]
     assert await transcript(engine) == [("жауап", "sent")]
+
+
+async def test_a_report_the_database_refused_is_given_to_the_consultant_on_the_next_pass(engine: AsyncEngine) -> None:
+    told, refused = Told(), []
+
+    async def away_once(ticket_id: int, report: DeliveryReport, detail: str) -> None:
+        if not refused:
+            refused.append(report)
+            raise ConnectionRefusedError("the database is away")
+        await told(ticket_id, report, detail)
+
+    chat = Chat(Outcome.held(DeliveryReport.HELD_INVITED))
+    outbox, users = lanes(engine, chat, reporter=away_once)
+    ticket_id = await open_ticket(engine)
+    await outbox.put(to_user(ticket_id, "жауап"))
+    await users.drain()  # the lane's pass, then the next one
+
+    assert refused == [DeliveryReport.HELD_INVITED] and told.reports == [(ticket_id, DeliveryReport.HELD_INVITED, "")]
+    assert chat.received == ["жауап"] and await transcript(engine) == [("жауап", "held")]
