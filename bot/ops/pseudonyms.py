@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db.models import InboundEvent, TicketMessage, TicketRow, User, WhatsAppContact, WhatsAppDeliveryFailure
 from bot.db.models import WhatsAppOutbound as Outbound
+from bot.db.models.pipeline import OutboundMessage
 
 PREFIX = "anon-"
 CHUNK = 500  # ids per statement: well under every driver's limit on bound parameters
@@ -43,6 +44,7 @@ ID_COLUMNS = [
     IdColumn("ticket chat ids", TicketRow.__table__.c.chat_id, TicketRow.__table__.c.channel),
     IdColumn("inbox chat keys", InboundEvent.__table__.c.order_key, InboundEvent.__table__.c.channel),
     IdColumn("WhatsApp outbound recipients", Outbound.__table__.c.wa_id, literal(WHATSAPP)),
+    IdColumn("outbound chat ids", OutboundMessage.__table__.c.chat_id, OutboundMessage.__table__.c.channel),
     IdColumn("WhatsApp failure recipients", WhatsAppDeliveryFailure.__table__.c.recipient_id, literal(WHATSAPP)),
 ]
 # Telegram usernames on the tickets of the same people: blanked, before the chat ids they are found by change.
@@ -66,6 +68,7 @@ async def gone(conn: AsyncConnection, cutoff: dt.datetime, closing: Sequence[int
     """
     users, contacts = User.__table__.c, WhatsAppContact.__table__.c
     tickets, messages, events = TicketRow.__table__.c, TicketMessage.__table__.c, InboundEvent.__table__.c
+    outbound = OutboundMessage.__table__.c  # a message still to send (or held) needs its chat's real id
     old = await _pairs(conn, select(users.channel, users.external_id).where(users.last_seen < cutoff))
     old |= await _pairs(conn, select(literal(WHATSAPP), contacts.wa_id).where(contacts.last_inbound_at < cutoff))
     keep = await _pairs(conn, select(users.channel, users.external_id).where(users.last_seen >= cutoff))
@@ -75,6 +78,7 @@ async def gone(conn: AsyncConnection, cutoff: dt.datetime, closing: Sequence[int
     keep |= await _pairs(conn, select(tickets.channel, tickets.chat_id).join(
         TicketMessage.__table__, messages.ticket_id == tickets.id).where(messages.status.in_(UNDELIVERED)))
     keep |= await _pairs(conn, select(events.channel, events.order_key).where(events.status.in_(UNHANDLED)))
+    keep |= await _pairs(conn, select(outbound.channel, outbound.chat_id).where(outbound.status.in_(UNDELIVERED)))
     return {pair for pair in old - keep if not pair[1].startswith(PREFIX)}
 
 

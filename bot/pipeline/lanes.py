@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.db.batch import GroupCommit
 from bot.db.models import aware, utcnow
 from bot.ops.metrics import Metrics
+from bot.pipeline import jsonio
 from bot.pipeline import outbound_table as table
 from bot.pipeline.outbound_table import FAILED, HELD, PENDING, SENDING, SENT, Message
 from bot.pipeline.outcome import Outcome
@@ -42,6 +43,11 @@ Destination = tuple[str, str]  # (channel, chat id)
 
 def always() -> bool:
     return True
+
+
+def _progress(outcome: Outcome) -> dict[str, str]:
+    """The parts of a consultant's message already sent, kept with it so a later try sends only the rest."""
+    return {"body": jsonio.dumps({"parts": outcome.parts})} if outcome.parts else {}
 
 
 class Lanes:
@@ -73,6 +79,8 @@ class Lanes:
         # or dropped by a lane while the database was away.
         self._orphans: set[int] = set()
         self._unmarked: list[int] = []  # sent messages not yet recorded sent (the database was away)
+        # Consultants' messages whose ending the transcript has not recorded yet (the database was away).
+        self._unended: list[tuple[Message, Outcome, str]] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -166,7 +174,7 @@ class Lanes:
         now = self.clock()
         if outcome.status == "held":  # the user cannot take it now: kept for when they write again
             async with self.engine.begin() as conn:
-                await table.settle(conn, message, {"status": HELD, "error": outcome.error})
+                await table.settle(conn, message, {"status": HELD, "error": outcome.error, **_progress(outcome)})
             await self._ended(message, outcome, HELD)
             return True
         wait = self.policy.wait(outcome, message.attempt, message.deadline_at, now)
@@ -174,7 +182,7 @@ class Lanes:
             self._waiting.add(message.destination)
             log.warning("%s: a message to a chat is tried again in %.0f s: %s", message.channel, wait, outcome.error)
             async with self.engine.begin() as conn:
-                await table.settle(conn, message, {"status": PENDING, "error": outcome.error,
+                await table.settle(conn, message, {"status": PENDING, "error": outcome.error, **_progress(outcome),
                                                    "next_attempt_at": now + dt.timedelta(seconds=wait)})
             return False
         reason = "refused" if outcome.status == "failed" else "deadline"
@@ -191,8 +199,8 @@ class Lanes:
 
     async def _ended(self, message: Message, outcome: Outcome, status: str) -> None:
         """A consultant's message ended: its transcript row says so."""
-        if message.relay and self.relays is not None:
-            await self.relays.ended(message, outcome, status)
+        if message.relay and self.relays is not None and not await self.relays.ended(message, outcome, status):
+            self._unended.append((message, outcome, status))
 
     def _drop_rest(self, message: Message) -> list[Message]:
         """The rest of a refused answer: sent alone, the later parts would read out of context."""
@@ -217,6 +225,9 @@ class Lanes:
         now = self.clock()
         unmarked, self._unmarked = self._unmarked, []
         await self._mark(unmarked)
+        unended, self._unended = self._unended, []
+        for message, outcome, status in unended:
+            await self._ended(message, outcome, status)
         orphans = list(self._orphans)
         async with self.engine.begin() as conn:
             await table.hand_back(conn, orphans)

@@ -14,6 +14,7 @@ is given at construction; a scheduler reads and sends only its own channels' row
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import itertools
@@ -101,7 +102,8 @@ class Outbound(Lanes):
         now = self.clock()
         released = table.release_held(conn, chats, now, now + self.policy.deadline)
         relay_table.release(conn, [relay for _channel, _chat, relay in released if relay])
-        return [sum(1 for channel, chat, _relay in released if (channel, chat) == asked) for asked in chats]
+        counts = collections.Counter((channel, chat) for channel, chat, _relay in released)
+        return [counts.pop(asked, 0) for asked in chats]  # a chat asked twice in one batch: its first ask counts
 
     def store(self, conn: Connection, made: Sequence[Message]) -> None:
         """Write collected messages in the caller's transaction (the inbox's outcomes)."""

@@ -14,6 +14,7 @@ class Outcome:
     retry_after: float | None = None
     error: str = ""
     report: DeliveryReport | None = None
+    parts: int = 0  # of a message sent in parts, how many went out (a retry starts after them)
 
     @classmethod
     def sent(cls, external_id: object = "") -> Outcome:

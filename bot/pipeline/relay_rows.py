@@ -26,6 +26,7 @@ class Delivery:
     source_id: str
     attempt: int
     person: Person | None = None  # whom an offer mentions, or the head told of a late ticket
+    parts_sent: int = 0  # of a message sent in parts, those that went out on earlier tries
 
     @property
     def reply(self) -> Reply:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.db.models import TicketMessage, TicketRow
 from bot.db.tickets import to_ticket
+from bot.pipeline.edge import clean_text
 from bot.pipeline.relay_rows import payload_of
 from handlers.ports import Direction, Relay, RelayKind, Ticket
 
@@ -32,7 +33,8 @@ Row = tuple[TicketMessage, Ticket]  # an open row with its ticket
 
 async def put(session: AsyncSession | AsyncConnection, relay: Relay, now: dt.datetime) -> tuple[int, str]:
     """Store a relayed message; its id and status (pending, or internal for a note). A reminder
-    replaces the ticket's reminder still waiting, so reminders never pile up."""
+    replaces the ticket's reminder still waiting, so reminders never pile up. The text is made
+    storable here too (U+0000 removed): not every relay comes through the inbox's edge."""
     status = INTERNAL if relay.direction is Direction.NOTE else PENDING
     if relay.kind is RelayKind.REMINDER:  # the newer reminder replaces one still waiting
         waiting = (await session.execute(update(messages).where(
@@ -43,7 +45,7 @@ async def put(session: AsyncSession | AsyncConnection, relay: Relay, now: dt.dat
             return int(waiting), PENDING
     row_id = (await session.execute(insert(messages).values(
         ticket_id=relay.ticket_id, direction=relay.direction.value, kind=relay.kind.value,
-        author=relay.author[:256], text=relay.text, payload=payload_of(relay), status=status,
+        author=clean_text(relay.author[:256]), text=clean_text(relay.text), payload=payload_of(relay), status=status,
         attempts=0, next_attempt_at=now, claim="", external_id="", error="",
         created_at=now).returning(messages.c.id))).scalar_one()
     return int(row_id), status

@@ -67,27 +67,29 @@ class UserRelays:
             return Outcome.sent()
         row, ticket_row = found
         delivery = delivery_of(row, to_ticket(ticket_row))
-        return await deliverer(dataclasses.replace(delivery, attempt=message.attempt))
+        return await deliverer(dataclasses.replace(delivery, attempt=message.attempt,
+                                                   parts_sent=int(message.body.get("parts", 0))))
 
-    async def ended(self, message: Message, outcome: Outcome, status: str) -> None:
+    async def ended(self, message: Message, outcome: Outcome, status: str) -> bool:
         """Record in the transcript how the message ended (sent, held, failed) and tell the
-        consultants what they should know; a database away only leaves the transcript behind."""
+        consultants what they should know; False when the database was away (the lane asks again)."""
         now = self.clock()
         values: dict[str, object] = {"status": status, "error": outcome.error}
         if status == SENT:
             values.update(delivered_at=now, external_id=outcome.external_id[:128])
         elif status == HELD:
             values["held_at"] = now
-        try:
+        try:  # both again if the database went away before the consultants were told (the update repeats alike)
             async with self.engine.begin() as conn:
                 found = (await conn.execute(update(messages).where(messages.c.id == message.relay).values(**values)
                                             .returning(messages.c.ticket_id, messages.c.held_at))).first()
+            report = _report(status, outcome, found.held_at if found is not None else None)
+            if found is not None and report is not None and self.reporter is not None:
+                await self.reporter(found.ticket_id, report, outcome.error)
         except Exception as exc:
             log.warning("relay message %s: its %s status was not recorded: %r", message.relay, status, exc)
-            return
-        report = _report(status, outcome, found.held_at if found is not None else None)
-        if found is not None and report is not None and self.reporter is not None:
-            await self.reporter(found.ticket_id, report, outcome.error)
+            return False
+        return True
 
 
 def _report(status: str, outcome: Outcome, held_before: dt.datetime | None) -> DeliveryReport | None:

@@ -221,3 +221,59 @@ async def test_a_slow_consultants_group_never_delays_a_reply_to_a_user(engine: A
     group_may_go.set()
     await draining
     assert posted == [f"flood {n}" for n in range(40)]
+
+
+async def test_a_held_reply_released_by_several_messages_at_once_goes_out_once(engine: AsyncEngine) -> None:
+    chat = Chat(Outcome.held(DeliveryReport.HELD_INVITED))
+    outbox, users = lanes(engine, chat)
+    await outbox.put(to_user(await open_ticket(engine), "жауап"))
+    await users.drain()
+
+    released = await asyncio.gather(*[users.release_held("whatsapp", CHAT) for _ in range(5)])  # five messages
+    await users.put("whatsapp", CHAT, [{"text": "the answer to the first"}])
+    await users.drain()
+
+    assert sorted(released) == [0, 0, 0, 0, 1]
+    assert chat.received == ["жауап", "жауап", "the answer to the first"]
+    assert await transcript(engine) == [("жауап", "sent")]
+
+
+async def test_a_reply_holding_a_nul_character_is_stored_and_sent_without_it(engine: AsyncEngine) -> None:
+    chat = Chat()
+    outbox, users = lanes(engine, chat)
+    await outbox.put(to_user(await open_ticket(engine), "жау\x00ап"))  # PostgreSQL refuses U+0000 in text
+    await users.drain()
+    assert chat.received == ["жауап"]
+    assert await transcript(engine) == [("жауап", "sent")]
+
+
+async def test_a_held_reply_released_on_two_instances_at_once_goes_out_once(engine: AsyncEngine) -> None:
+    chat = Chat(Outcome.held(DeliveryReport.HELD_INVITED))
+    (outbox, first), (_outbox, second) = lanes(engine, chat), lanes(engine, chat)
+    await outbox.put(to_user(await open_ticket(engine), "жауап"))
+    await first.drain()
+
+    released = await asyncio.gather(first.release_held("whatsapp", CHAT), second.release_held("whatsapp", CHAT))
+    await asyncio.gather(first.drain(), second.drain(), first.drain(), second.drain())
+
+    assert sorted(released) == [0, 1] and chat.received == ["жауап", "жауап"]
+    assert await transcript(engine) == [("жауап", "sent")]
+
+
+async def test_a_report_the_database_refused_is_given_to_the_consultant_on_the_next_pass(engine: AsyncEngine) -> None:
+    told, refused = Told(), []
+
+    async def away_once(ticket_id: int, report: DeliveryReport, detail: str) -> None:
+        if not refused:
+            refused.append(report)
+            raise ConnectionRefusedError("the database is away")
+        await told(ticket_id, report, detail)
+
+    chat = Chat(Outcome.held(DeliveryReport.HELD_INVITED))
+    outbox, users = lanes(engine, chat, reporter=away_once)
+    ticket_id = await open_ticket(engine)
+    await outbox.put(to_user(ticket_id, "жауап"))
+    await users.drain()  # the lane's pass, then the next one
+
+    assert refused == [DeliveryReport.HELD_INVITED] and told.reports == [(ticket_id, DeliveryReport.HELD_INVITED, "")]
+    assert chat.received == ["жауап"] and await transcript(engine) == [("жауап", "held")]

@@ -169,3 +169,21 @@ async def test_a_user_writing_fast_during_a_consultant_chat_is_never_cut_off(
             await service.whatsapp.say(text)
         await service.settle()
         assert bot_api.texts_in_topic(THREAD)[-5:] == burst  # all of it reaches the consultant
+
+
+async def test_held_replies_and_the_closing_go_out_in_order_before_the_answer_to_what_the_user_writes(
+        service: DeskService) -> None:
+    wa, graph = service.whatsapp, service.graph
+    await wa.say("Кеңесшіге қосыңыз")
+    consultant = service.consultant(THREAD)
+    service.clock.advance(hours=25)  # the window closed
+    await consultant.says("Кешіріңіз, кешігіп жауап беріп отырмын.")
+    await consultant.says("/close")  # the desk's closing, for the same user, held behind the reply
+    before = len(graph.sends())
+
+    await wa.say("Сәлеметсіз бе")  # the window opens: both go out, then the desk's answer
+
+    sent = [s.get("text", {}).get("body") or s.get("interactive", {}).get("body", {}).get("text")
+            for s in graph.sends()[before:]]
+    assert len(sent) == 3 and sent[0] == SIGNED + "Кешіріңіз, кешігіп жауап беріп отырмын."
+    assert sent[1].startswith("Кеңесші №1 өтінішіңізді жапты.") and sent[2].startswith("Сәлеметсіз бе!")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -100,3 +101,27 @@ async def test_a_consultants_group_waiting_out_a_flood_limit_never_delays_a_repl
     service.clock.advance(seconds=60)
     await service.settle()
     assert service.api.texts_in_topic(THREAD)[-1] == "Тағы бір сұрақ"
+
+
+async def test_a_long_reply_sent_in_parts_sends_each_part_once_when_a_later_part_meets_a_429(
+        service: DeskService, monkeypatch: pytest.MonkeyPatch) -> None:
+    consultant = await escalated_and_taken(service)
+    mark, tries, refusal = len(service.api.calls), [], service.api.refusal
+
+    def second_part_refused(method: str, params: dict[str, Any]) -> Any:
+        if method == "sendMessage" and params.get("chat_id") == CHAT:
+            tries.append(params["text"])
+            if len(tries) == 2:
+                return 429, "Too Many Requests: retry after 5", {"retry_after": 5}
+        return refusal(method, params)
+
+    monkeypatch.setattr(service.api, "refusal", second_part_refused)
+    await consultant.says("ә" * 10_000)  # four messages: the signature, then three parts of Telegram's 4096
+    service.clock.advance(seconds=5)
+    await service.settle()
+
+    sent = to_user(service.api, mark)
+    assert len(sent) == 5 and sent[1] == sent[2]  # the refused part is tried again, after 5 s, alone
+    went = [sent[0], *sent[2:]]
+    assert went[0].startswith("<b>Азаматтық") and "".join(went).count("ә") == 10_000
+    assert [s for d, _k, s, _t in await service.relayed() if d == "to_user"] == ["sent"]

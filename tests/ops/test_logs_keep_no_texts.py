@@ -42,3 +42,15 @@ async def test_a_conversation_with_a_consultant_leaves_no_text_or_name_in_the_lo
     assert caplog.records  # and the desk did log it
     lines = logged(caplog)
     assert [secret for secret in [*SAID, REPLY, *WHO] if secret in lines] == []
+
+
+async def test_a_reply_held_for_a_closed_whatsapp_window_leaves_no_number_in_the_log(
+        service: DeskService, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    await service.whatsapp.say(SAID[1])
+    service.clock.advance(hours=25)  # the window closed: the reply is held and the user invited
+    await service.consultant(THREAD).says(REPLY)
+    await service.whatsapp.say(SAID[2])  # and released when they write
+
+    assert [s for d, _k, s, _t in await service.relayed() if d == "to_user"] == ["sent"]
+    assert [secret for secret in [*SAID, REPLY, *WHO] if secret in logged(caplog)] == []

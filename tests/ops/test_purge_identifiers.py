@@ -16,6 +16,7 @@ from bot.app.config import Settings
 from bot.db.models import (
     Base,
     InboundEvent,
+    OutboundMessage,
     TicketMessage,
     TicketRow,
     User,
@@ -34,6 +35,7 @@ YESTERDAY = utcnow() - dt.timedelta(days=1)
 GONE_PHONE, GONE_CHAT = "77011234567", "5550001"  # last seen two years ago, on WhatsApp and Telegram
 ACTIVE_PHONE, ACTIVE_CHAT = "77019998877", "4242"  # seen yesterday
 WAITING_PHONE = "77010000001"  # gone, but a delivery of theirs is still to be handled
+HELD_CHAT = "5550002"  # gone, but a reply to them is held until they unblock the bot
 
 
 async def insert(engine: AsyncEngine, model: type, *rows: dict[str, Any]) -> list[int]:
@@ -56,12 +58,19 @@ async def one_person(engine: AsyncEngine, channel: str, ident: str, seen: dt.dat
         "last_user_message_at": seen, **closed})
     await insert(engine, TicketMessage, {"ticket_id": ticket_id, "direction": "in", "kind": "text",
                                          "text": "менің ЖСН 900101300123", "status": "sent", "created_at": seen})
+    await outbound(engine, channel, ident, seen, "sent")
     if channel == "whatsapp":
         await insert(engine, WhatsAppContact, {"wa_id": ident, "name": "Айгерім", "last_inbound_at": seen})
         await insert(engine, WhatsAppOutbound, {"wa_id": ident, "kind": "text", "payload": "{}", "status": "sent",
                                                 "created_at": seen})
         await insert(engine, WhatsAppDeliveryFailure, {"wamid": uuid.uuid4().hex, "recipient_id": ident,
                                                        "received_at": seen})
+
+
+async def outbound(engine: AsyncEngine, channel: str, chat_id: str, at: dt.datetime, status: str) -> None:
+    await insert(engine, OutboundMessage, {"channel": channel, "chat_id": chat_id, "body": "{}", "status": status,
+                                           "attempts": 1, "next_attempt_at": at, "deadline_at": at, "claim": "",
+                                           "owner": "", "error": "", "created_at": at})
 
 
 async def seed(engine: AsyncEngine) -> None:
@@ -72,6 +81,8 @@ async def seed(engine: AsyncEngine) -> None:
     await one_person(engine, "whatsapp", WAITING_PHONE, LONG_AGO, "closed")
     await insert(engine, InboundEvent, {"channel": "whatsapp", "event_key": "ev-waiting", "order_key": WAITING_PHONE,
                                         "payload": "{}", "status": "pending", "received_at": LONG_AGO})
+    await one_person(engine, "telegram", HELD_CHAT, LONG_AGO, "closed")
+    await outbound(engine, "telegram", HELD_CHAT, LONG_AGO, "held")
 
 
 async def every_text(engine: AsyncEngine) -> list[tuple[str, str, str]]:
@@ -97,14 +108,15 @@ async def test_gone_users_ids_become_one_pseudonym_everywhere(engine: AsyncEngin
     counts = await purge(engine, YEAR, identifiers_key=KEY)
     assert counts["user ids"] == 2 and counts["WhatsApp contact ids"] == 1 and counts["ticket chat ids"] == 2
     assert counts["WhatsApp outbound recipients"] == 1 and counts["WhatsApp failure recipients"] == 1
+    assert counts["outbound chat ids"] == 2
     after = await every_text(engine)
     assert holders(after, GONE_PHONE) == holders(after, GONE_CHAT) == set()
     assert holders(after, pseudonym(KEY, "whatsapp", GONE_PHONE)) == {
         "users.external_id", "whatsapp_contacts.wa_id", "tickets.chat_id", "inbound_events.order_key",
-        "whatsapp_outbound.wa_id", "whatsapp_delivery_failures.recipient_id"}
+        "whatsapp_outbound.wa_id", "whatsapp_delivery_failures.recipient_id", "outbound_messages.chat_id"}
     assert holders(after, pseudonym(KEY, "telegram", GONE_CHAT)) == {
-        "users.external_id", "tickets.chat_id", "inbound_events.order_key"}
-    for kept in (ACTIVE_PHONE, ACTIVE_CHAT, WAITING_PHONE):
+        "users.external_id", "tickets.chat_id", "inbound_events.order_key", "outbound_messages.chat_id"}
+    for kept in (ACTIVE_PHONE, ACTIVE_CHAT, WAITING_PHONE, HELD_CHAT):
         assert holders(after, kept) == holders(before, kept), kept
 
     assert set((await purge(engine, YEAR, identifiers_key=KEY)).values()) == {0}  # idempotent

@@ -9,6 +9,7 @@ is told once) and go out when they come back.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 
 from bot.channels.telegram.sender import TelegramSender, message_bodies
@@ -30,14 +31,17 @@ class TelegramUsers:
 
     async def __call__(self, delivery: Delivery) -> Outcome:
         chat_id = int(delivery.ticket.chat_id)
-        outcome = Outcome.sent()
-        for body in message_bodies(chat_id, [delivery.reply]):
+        outcome, went = Outcome.sent(), delivery.parts_sent
+        for body in message_bodies(chat_id, [delivery.reply])[delivery.parts_sent:]:
             outcome = await self.sender.send_body(str(chat_id), body)
             if outcome.status != "sent":
+                outcome = dataclasses.replace(outcome, parts=went)  # a later try starts after them
                 break
+            went += 1
         if outcome.status == "failed" and BLOCKED in outcome.error.lower():
             # kept for when they unblock the bot; the consultant told once
             again = await self.held_before(delivery.ticket.id)
-            return Outcome.held(DeliveryReport.HELD_STILL_BLOCKED if again else DeliveryReport.HELD_USER_BLOCKED,
-                                outcome.error)
+            return dataclasses.replace(Outcome.held(
+                DeliveryReport.HELD_STILL_BLOCKED if again else DeliveryReport.HELD_USER_BLOCKED, outcome.error),
+                parts=outcome.parts)
         return outcome

@@ -9,6 +9,7 @@ they do. The desk tells the consultant which of these happened.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from typing import Any
@@ -47,14 +48,14 @@ class WhatsAppUsers:
         if last is None or now - last >= SERVICE_WINDOW:
             return await self._hold(delivery, last)
         words = labels(self.translator, delivery.ticket.lang)
-        result = SendResult(ok=True)
-        for message in await render_messages(self.store, wa_id, [delivery.reply], words):
+        result, went = SendResult(ok=True), delivery.parts_sent
+        for message in (await render_messages(self.store, wa_id, [delivery.reply], words))[delivery.parts_sent:]:
             result = await send_one(self.client, self.store, wa_id, message, at=now)
             if not result.ok:
                 break
-        if result.error_code == WINDOW_CLOSED:
-            return await self._hold(delivery, last)
-        return outcome_of(result)
+            went += 1
+        outcome = await self._hold(delivery, last) if result.error_code == WINDOW_CLOSED else outcome_of(result)
+        return dataclasses.replace(outcome, parts=went)  # a later try starts after the parts that went
 
     async def _hold(self, delivery: Delivery, last: dt.datetime | None) -> Outcome:
         """Keep the message for when the user writes; invite them once per closed window."""
@@ -67,7 +68,8 @@ class WhatsAppUsers:
         message = template_message(self.template, delivery.ticket.lang)
         result = await send_one(self.client, self.store, wa_id, message, at=now)
         if result.ok:
-            log.info("WhatsApp window of %s closed: reply held, template %s sent", wa_id, self.template)
+            log.info("WhatsApp window closed on ticket %s: reply held, template %s sent", delivery.ticket.id,
+                     self.template)
             return Outcome.held(DeliveryReport.HELD_INVITED)
         if transient(result):
             return Outcome.retry(f"template: Graph API {result.http_status}: {result.error}")
