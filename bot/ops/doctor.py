@@ -45,6 +45,25 @@ async def database(settings: Settings) -> Part:
     return Part("database", True, f"{where}, schema {head} (current)")
 
 
+async def consultants_group(settings: Settings) -> list[Part]:
+    """The group's state as the running instances left it: moved to a supergroup, or broken since when."""
+    if settings.consultant_chat_id is None:
+        return []
+    from bot.app.compose import make_engine
+    from bot.channels.telegram.group import shared_status, status_lines
+
+    engine = make_engine(settings)
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT):
+            status = await shared_status(engine, settings.consultant_chat_id)
+    except OUTAGE:  # the database's own line says why
+        return []
+    finally:
+        await engine.dispose()
+    _id, *notes = status_lines(status)
+    return [Part("consultants' group", not status.problem, "; ".join([str(status.chat_id), *map(str.strip, notes)]))]
+
+
 async def redis(settings: Settings) -> Part:
     if not settings.redis_url:
         return Part("redis", False, "DESK_REDIS_URL is not set: each instance counts rate limits on its own")
@@ -98,7 +117,9 @@ def verdict(parts: list[Part]) -> Part:
 
 async def findings(settings: Settings, *, online: bool) -> list[Part]:
     parts = plan(settings)
-    parts += [await database(settings), await redis(settings), knowledge(settings), centres(settings)]
+    stored = await database(settings)
+    group = await consultants_group(settings) if stored.active else []
+    parts += [stored, *group, await redis(settings), knowledge(settings), centres(settings)]
     if online:
         parts += await online_parts(settings)
     return [*parts, verdict(parts)]

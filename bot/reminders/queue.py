@@ -1,4 +1,4 @@
-"""The adapter between the reminders and the outbox (main's `bot.pipeline.outbound`), and nothing else.
+"""The adapter between the reminders and the outbox (`bot.pipeline.outbound`), and nothing else.
 
 `sent_reminders` is the reminders' own queue: a stored reminder waits there (`new`)
 however long its event's sending takes. The instance holding the reminders' lease

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app.config import Settings
-from bot.channels.telegram.group import PROBE_EVERY, doctor_lines
+from bot.channels.telegram.group import PROBE_EVERY, shared_status, status_lines
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.service import build_bot
 from bot.db.models import ConsultantGroup
@@ -84,7 +84,7 @@ async def test_a_group_upgraded_mid_ticket_is_followed_at_once_and_nothing_is_lo
         f"the consultants' group {GROUP} was upgraded to a supergroup and is now {SUPERGROUP}: messages go "
         f"there from now on; set DESK_CONSULTANT_CHAT_ID={SUPERGROUP}")
     assert warning.levelno == logging.WARNING
-    assert await doctor_lines(engine, GROUP) == [
+    assert status_lines(await shared_status(engine, GROUP)) == [
         f"consultants' group: {SUPERGROUP}",
         f"  upgraded to a supergroup from {GROUP} on 2026-01-05T05:00:00+00:00: "
         f"set DESK_CONSULTANT_CHAT_ID={SUPERGROUP}"]
@@ -126,7 +126,7 @@ async def test_the_bot_removed_from_the_group_holds_everything_until_it_is_back(
     assert "desk_consultants_group_broken 1.0" in metrics
     assert "desk_consultants_group_breaks_total 1.0" in metrics
 
-    assert (await doctor_lines(service.shell.engine, GROUP))[1] == (
+    assert status_lines(await shared_status(service.shell.engine, GROUP))[1] == (
         "  BROKEN since 2026-01-05T05:00:00+00:00: Forbidden: bot was kicked from the supergroup chat; "
         "messages are kept until it works again")
     service.clock.advance(seconds=PROBE_EVERY)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -137,3 +138,15 @@ async def test_online_a_refused_token_is_one_line(tmp_path: Path, platforms: tup
                              telegram_webhook_secret=SECRET, public_url="https://desk.example.kz")
     assert code == 1 and "telegram: error: refused: 401 Unauthorized" in lines
     assert all("AAwrong" not in x for x in lines)
+
+
+async def test_it_says_when_the_consultants_group_is_broken_as_the_running_desk_left_it(tmp_path: Path) -> None:
+    assert (await desk(tmp_path, "db", "upgrade"))[0] == 0
+    with sqlite3.connect(tmp_path / "desk.db") as db:  # what a running instance stored on a refused post
+        db.execute("INSERT INTO consultant_groups (configured_id, chat_id, problem, problem_since) VALUES "
+                   "(-1001234567890, -1001234567890, 'the bot is not a member of the group', "
+                   "'2026-12-07 09:00:00.000000')")
+    _status, lines = await desk(tmp_path, "doctor", consultant_chat_id="-1001234567890")
+    assert line(lines, "consultants' group") == (
+        "consultants' group: inactive: -1001234567890; BROKEN since 2026-12-07T09:00:00+00:00: the bot is not "
+        "a member of the group; messages are kept until it works again")

@@ -233,7 +233,7 @@ class GroupWatch:
 
 
 def status_lines(status: GroupStatus) -> list[str]:
-    """What `civic-desk doctor` says about the group (the lead wires it in: issue 14)."""
+    """What `civic-desk doctor` says about the group: its id now, an upgrade, a breakage."""
     lines = [f"consultants' group: {status.chat_id}"]
     if status.chat_id != status.configured_id:
         lines.append(f"  upgraded to a supergroup from {status.configured_id}"
@@ -245,6 +245,6 @@ def status_lines(status: GroupStatus) -> list[str]:
     return lines
 
 
-async def doctor_lines(engine: AsyncEngine, configured_id: int) -> list[str]:
-    """`civic-desk doctor`'s lines about the group, from the state every instance shares."""
-    return status_lines(await ConsultantsChat(engine, configured_id, GroupMetrics(Metrics()), utcnow).load())
+async def shared_status(engine: AsyncEngine, configured_id: int) -> GroupStatus:
+    """The group's state as every instance shares it (for `civic-desk doctor`, which runs no desk)."""
+    return await ConsultantsChat(engine, configured_id, GroupMetrics(Metrics()), utcnow).load()
