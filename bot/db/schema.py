@@ -44,10 +44,6 @@ async def current_revision(engine: AsyncEngine) -> str | None:
             lambda sync: MigrationContext.configure(sync).get_current_revision())
 
 
-async def is_current(engine: AsyncEngine) -> bool:
-    return await current_revision(engine) == head_revision()
-
-
 async def out_of_date(engine: AsyncEngine) -> str | None:
     """Why the desk may not use this database yet; None when its schema is current."""
     current, head = await current_revision(engine), head_revision()

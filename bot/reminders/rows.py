@@ -23,7 +23,6 @@ from bot.db.models import User, WhatsAppContact, aware
 from bot.reminders.tables import ReminderSubscription, SentReminder
 
 NEW, QUEUED, DELIVERED, FAILED, CANCELLED = "new", "queued", "delivered", "failed", "cancelled"
-SETTLED = (DELIVERED, FAILED, CANCELLED)
 LANE = "reminders"  # their own flusher: a large event's writes never queue ahead of the desk's answers
 READS = "reminder-reads"  # and their reads, a single SELECT each (no BEGIN and COMMIT), beside the writes
 sent, users, subscriptions = SentReminder.__table__, User.__table__, ReminderSubscription.__table__

@@ -27,10 +27,6 @@ from handlers import Desk, InboundKind
 Release = Callable[[str], Awaitable[int]]  # replies held for a chat go out now; how many
 
 
-async def no_release(chat_id: str) -> int:
-    return 0
-
-
 async def on_message(message: Message, desk: Desk, replies: TelegramReplies, release: Release) -> None:
     inbound = from_message(message)
     if inbound is not None:

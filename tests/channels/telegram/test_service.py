@@ -15,7 +15,6 @@ from bot.app import cli
 from bot.app.config import Settings
 from bot.app.web import SHELL, create_app
 from bot.channels.telegram import TelegramSetupError
-from bot.channels.telegram.routers import no_release
 from bot.channels.telegram.sender import TelegramReplies, TelegramSender
 from bot.channels.telegram.service import build_bot, build_dispatcher
 from handlers import Translator
@@ -59,6 +58,10 @@ def test_bad_configuration_is_a_start_up_error(tg_settings: Settings, engine: As
                                                error: str) -> None:
     with pytest.raises(TelegramSetupError, match=error):
         create_app(tg_settings.model_copy(update=changes), engine, matcher)
+
+
+async def no_release(chat_id: str) -> int:
+    return 0
 
 
 def test_the_dispatcher_has_no_fsm(tg_settings: Settings, client: TestClient[Any, Any]) -> None:
