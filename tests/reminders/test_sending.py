@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -60,7 +61,14 @@ async def test_the_31_march_deadline_fires_30_7_and_1_days_before_once_across_tw
         monkeypatch.setattr("bot.reminders.queue.BATCH", 1)
         assert await one.shell.reminders.tick() == 3  # type: ignore[union-attr]
 
-        async def dying(made: object) -> None:
+        claimed: list[object] = []
+        both_claimed = asyncio.Event()
+
+        async def dying(made: object) -> None:  # dies once both messengers' first batches are claimed
+            claimed.append(made)
+            if len(claimed) == 2:
+                both_claimed.set()
+            await asyncio.wait_for(both_claimed.wait(), 10)  # bounded: a messenger without a batch fails here
             raise ConnectionError("the process died")
 
         monkeypatch.setattr(one.shell.reminders.queue.outbound, "hand_over", dying)  # type: ignore[union-attr]
