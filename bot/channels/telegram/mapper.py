@@ -1,6 +1,14 @@
-"""aiogram updates as the desk's plain `Inbound` messages: no aiogram object goes further."""
+"""aiogram updates as the desk's plain `Inbound` messages: no aiogram object goes further.
+
+The commonest update, a text in a private chat, is also read straight from its JSON
+(`private_text`): the same `Inbound` without validating the update into aiogram's models
+and routing it through the dispatcher (benchmarks/README.md).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from aiogram.enums import ChatType, ContentType
 from aiogram.types import CallbackQuery, Message, User
@@ -20,8 +28,19 @@ MEDIA_TYPES = frozenset({
 def _sender(user: User | None) -> dict[str, str]:
     if user is None:
         return {}
-    return {"name": user.full_name, "lang_hint": user.language_code or "",
-            "handle": f"@{user.username}" if user.username else ""}
+    return _sender_fields(user.first_name, user.last_name, user.username, user.language_code)
+
+
+def _sender_fields(first: str, last: str | None, username: str | None, language: str | None) -> dict[str, str]:
+    """The name as Telegram shows it (aiogram's `User.full_name`), the language, the @username."""
+    return {"name": f"{first} {last}" if last else first, "lang_hint": language or "",
+            "handle": f"@{username}" if username else ""}
+
+
+def _text(text: str, common: dict[str, str]) -> Inbound:
+    if text.startswith("/"):
+        return Inbound(kind=InboundKind.COMMAND, text=command_name(text), **common)
+    return Inbound(kind=InboundKind.TEXT, text=text, **common)
 
 
 def command_name(text: str) -> str:
@@ -35,14 +54,30 @@ def from_message(message: Message) -> Inbound | None:
     common = {"channel": Channel.TELEGRAM, "chat_id": str(message.chat.id),
               "message_id": str(message.message_id), **_sender(message.from_user)}
     if message.text is not None:
-        if message.text.startswith("/"):
-            return Inbound(kind=InboundKind.COMMAND, text=command_name(message.text), **common)
-        return Inbound(kind=InboundKind.TEXT, text=message.text, **common)
+        return _text(message.text, common)
     content = message.content_type
     if content in MEDIA_TYPES:
         return Inbound(kind=InboundKind.MEDIA, text=message.caption or "",
                        media_type=ContentType(content).value, **common)
     return None
+
+
+def private_text(update: Mapping[str, Any]) -> Inbound | None:
+    """What `from_message` gives for a text in a private chat, read from the update's JSON; None
+    for any other update or any field not of the shape the Bot API sends (aiogram reads those)."""
+    message = update.get("message")
+    if not isinstance(message, dict):
+        return None
+    chat, user, text = message.get("chat"), message.get("from"), message.get("text")
+    if not (isinstance(chat, dict) and chat.get("type") == ChatType.PRIVATE and isinstance(text, str)
+            and isinstance(user, dict) and all(type(v) is int for v in (chat.get("id"), message.get("message_id")))):
+        return None
+    first, last, username, language = (user.get(key) for key in ("first_name", "last_name", "username",
+                                                                  "language_code"))
+    if not isinstance(first, str) or not all(v is None or isinstance(v, str) for v in (last, username, language)):
+        return None
+    return _text(text, {"channel": Channel.TELEGRAM, "chat_id": str(chat["id"]),
+                        "message_id": str(message["message_id"]), **_sender_fields(first, last, username, language)})
 
 
 def from_callback(query: CallbackQuery) -> Inbound | None:

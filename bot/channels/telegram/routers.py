@@ -22,7 +22,7 @@ from bot.channels.telegram.mapper import (
 )
 from bot.channels.telegram.sender import TelegramReplies
 from bot.channels.telegram.topics import TopicStore
-from handlers import Desk, InboundKind
+from handlers import Desk, Inbound, InboundKind
 
 Release = Callable[[str], Awaitable[int]]  # replies held for a chat go out now; how many
 
@@ -30,9 +30,14 @@ Release = Callable[[str], Awaitable[int]]  # replies held for a chat go out now;
 async def on_message(message: Message, desk: Desk, replies: TelegramReplies, release: Release) -> None:
     inbound = from_message(message)
     if inbound is not None:
-        if inbound.kind is InboundKind.COMMAND and inbound.text == "start":  # "Restart" after a block
-            await release(inbound.chat_id)
-        await replies.send(message.chat.id, await desk.handle(inbound))
+        await answer_private(inbound, desk, replies, release)
+
+
+async def answer_private(inbound: Inbound, desk: Desk, replies: TelegramReplies, release: Release) -> None:
+    """A person's message in their private chat: the desk's replies, written to go out in its lane."""
+    if inbound.kind is InboundKind.COMMAND and inbound.text == "start":  # "Restart" after a block
+        await release(inbound.chat_id)
+    await replies.send(int(inbound.chat_id), await desk.handle(inbound))
 
 
 async def on_unblocked(update: ChatMemberUpdated, release: Release) -> None:

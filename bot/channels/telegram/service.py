@@ -15,6 +15,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -29,15 +30,16 @@ from bot.channels.telegram.centre_groups import CentreChats, CentreGroups
 from bot.channels.telegram.errors import TelegramSetupError
 from bot.channels.telegram.group import GroupWatch
 from bot.channels.telegram.group_delivery import AttachedNote, CardSource, ConsultantsGroup, TranscriptSource
+from bot.channels.telegram.mapper import private_text
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.responses import pin_response_models
-from bot.channels.telegram.routers import Release, consultant_router, customer_router
+from bot.channels.telegram.routers import Release, answer_private, consultant_router, customer_router
 from bot.channels.telegram.sender import TelegramReplies, TelegramSender
 from bot.channels.telegram.topics import TopicStore
 from bot.channels.telegram.webhook import CHANNEL, PATH, webhook_handler
 from bot.pipeline import jsonio
 from bot.pipeline.inbox import Inbox
-from handlers import Desk, Reply
+from handlers import Desk, Inbound, Reply
 
 log = logging.getLogger(__name__)
 # setWebhook's secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
@@ -108,16 +110,25 @@ class TelegramChannel:
 
     name = CHANNEL
 
-    def __init__(self, bot: Bot, replies: TelegramReplies, dispatcher: Dispatcher, watches: list[GroupWatch]) -> None:
+    def __init__(self, bot: Bot, replies: TelegramReplies, dispatcher: Dispatcher, watches: list[GroupWatch],
+                 private: Callable[[Inbound], Awaitable[None]]) -> None:
+        """`private`: how a person's text in a private chat is answered (`routers.answer_private`),
+        for the texts read without aiogram (`mapper.private_text`)."""
         self.bot = bot
         self.replies = replies
         self.dispatcher = dispatcher
         self.watches = watches
+        self.private = private
         self.allowed_updates = dispatcher.resolve_used_update_types()
 
     async def process(self, update: dict[str, Any]) -> None:
-        """The inbox's processor of a stored update."""
-        await self.dispatcher.feed_raw_update(self.bot, update)
+        """The inbox's processor of a stored update: a private text straight to the desk, the
+        rest through aiogram's dispatcher, to the same handlers."""
+        inbound = private_text(update)
+        if inbound is None:
+            await self.dispatcher.feed_raw_update(self.bot, update)
+        else:
+            await self.private(inbound)
 
     async def post(self, chat_id: int, text: str) -> None:
         """A text into a group's general topic (the weekly digest)."""
@@ -171,7 +182,8 @@ def build(bot: Bot, replies: TelegramReplies, desk: Desk, release: Release, work
           watches: list[GroupWatch]) -> TelegramChannel:
     """The inbound adapter on a bot and the replies' writer (`release`: a chat's held replies go out
     now; `workspace`: the consultants' groups; `watches`: their watches, started with the channel)."""
-    return TelegramChannel(bot, replies, build_dispatcher(desk, replies, release, workspace), watches)
+    return TelegramChannel(bot, replies, build_dispatcher(desk, replies, release, workspace), watches,
+                           partial(answer_private, desk=desk, replies=replies, release=release))
 
 
 def _refused_as_setup_error(bot: Bot, hook: StartupHook, what: str) -> StartupHook:
