@@ -37,12 +37,15 @@ async def build_report(engine: AsyncEngine, matcher: Matcher, hours: WorkingHour
                        hours_of: HoursOf | None = None) -> Report:
     """Everything from `since` on (`until` only labels the period: the log has nothing later).
 
-    `hours_of`: each centre's working hours (`hours` for every centre when not given)."""
+    `hours_of`: each centre's working hours (`hours` for every centre when not given).
+    `since` may be in any zone: it is read in UTC, as SQLite keeps times as UTC text and
+    compares them as text (a local 09:00 would pass for 09:00 UTC)."""
+    start = since.astimezone(dt.UTC)
     async with engine.connect() as conn:
-        questions = await question_figures(conn, since)
-        consultants, topics = await staff_figures(conn, since, hours)
-        centres = await centre_figures(conn, since, hours_of or (lambda _centre: hours))
+        questions = await question_figures(conn, start)
+        consultants, topics = await staff_figures(conn, start, hours)
+        centres = await centre_figures(conn, start, hours_of or (lambda _centre: hours))
     gaps = find_gaps(questions.gaps, matcher, gap_limit)
-    reminders = await reminder_figures(engine, since)
+    reminders = await reminder_figures(engine, start)
     return Report(since, until, questions.usage, questions.entries, questions.clarify, gaps, consultants, topics,
                   centres, reminders)
