@@ -106,6 +106,8 @@ class Index:
         # per entry: term -> the phrasings that hold it, as text
         self.texts_with = [{term: tuple(texts[p] for p in positions) for term, positions in where.items()}
                            for where, texts in zip(self.phrasings_with, self.phrasings, strict=True)]
+        # per entry: its phrasings' sets of words
+        self.word_sets = [frozenset(frozenset(p.split()) for p in phrasings) for phrasings in self.phrasings]
         # term -> (entry, keyword) for each keyword filed under it (see `keywords`)
         keywords_under: dict[str, list[tuple[int, frozenset[str]]]] = defaultdict(list)
         for entry, filed in enumerate(self.keywords):

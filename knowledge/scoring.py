@@ -42,16 +42,34 @@ class Candidate(NamedTuple):
     def of(cls, entry: int, answerable: bool, coverage: float, fit: float, bonus: float,
            total: float) -> Candidate:
         """`total`: the message's weight (`Query.total`), the evidence's scale."""
-        evidence = min(1.0, coverage * total / EVIDENCE_FULL)
-        return cls(entry, answerable, COVERAGE_WEIGHT * coverage + FIT_WEIGHT * fit + bonus,
-                   evidence ** EVIDENCE_POWER)
+        return cls(entry, answerable, known(coverage, fit, bonus), confidence(coverage, total))
 
     def score(self, phrase: float) -> float:
-        return min(1.0, self.known + PHRASE_WEIGHT * phrase) * self.confidence
+        return score(self.known, phrase, self.confidence)
 
     def bound(self) -> float:
-        """The highest score the phrasing match could give: `score(1.0)`."""
-        return min(1.0, self.known + PHRASE_WEIGHT) * self.confidence
+        """The highest score the phrasing match could give."""
+        return bound(self.known, self.confidence)
+
+
+def known(coverage: float, fit: float, bonus: float) -> float:
+    """The parts of a score known before the phrasing match."""
+    return COVERAGE_WEIGHT * coverage + FIT_WEIGHT * fit + bonus
+
+
+def confidence(coverage: float, total: float) -> float:
+    """Damping by evidence, the IDF mass of the message (weight `total`) an entry explains."""
+    evidence = min(1.0, coverage * total / EVIDENCE_FULL)
+    return evidence ** EVIDENCE_POWER
+
+
+def score(known: float, phrase: float, confidence: float) -> float:
+    return min(1.0, known + PHRASE_WEIGHT * phrase) * confidence
+
+
+def bound(known: float, confidence: float) -> float:
+    """`score` with the best phrasing match (1.0)."""
+    return min(1.0, known + PHRASE_WEIGHT) * confidence
 
 
 def keyword_bonus(hits: int) -> float:

@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from rapidfuzz import fuzz, process
 
+from knowledge import scoring
 from knowledge.policy import Scored
-from knowledge.scoring import CANDIDATE_LIMIT, RERANK_LIMIT, Candidate, Query, keyword_bonus
+from knowledge.scoring import CANDIDATE_LIMIT, RERANK_LIMIT, Query, keyword_bonus
 
 if TYPE_CHECKING:
     from knowledge.matcher import Analysis, Matcher
@@ -56,9 +57,9 @@ class Shortcut:
             coverage = {e: v for e, v in coverage.items() if e in self.index.smalltalk}
         # best covered first, ties in base order (a reversed sort keeps equal items' order)
         best = sorted(sorted(coverage), key=coverage.__getitem__, reverse=True)[:RERANK_LIMIT]
-        hits, answerable, total = self.keyword_hits(query), self.index.answerable, query.total
-        return self.finish(query, [Candidate.of(e, answerable[e], coverage[e], self.fit(e, query, plain),
-                                                keyword_bonus(hits.get(e, 0)), total) for e in best])
+        hits = self.keyword_hits(query)
+        known = [scoring.known(coverage[e], self.fit(e, query, plain), keyword_bonus(hits.get(e, 0))) for e in best]
+        return self.finish(query, best, known, [scoring.confidence(coverage[e], query.total) for e in best])
 
     def plain(self, query: Query) -> Plain | None:
         """Each stem's one term, IDF x similarity and weight, in the message's order; None
@@ -119,8 +120,12 @@ class Shortcut:
                     hits[entry] = hits.get(entry, 0) + 1
         return hits
 
-    def phrase(self, entry: int, query: Query) -> float:
-        """`Matcher.phrase`, the phrasings sharing a word read as text from the index."""
+    def phrase(self, entry: int, query: Query, words: frozenset[str]) -> float:
+        """`Matcher.phrase`: 1.0 at once when a phrasing has the message's very words (`words`,
+        those of `query.key`; token_set_ratio gives 100 then), else over the phrasings sharing a
+        word, read as text from the index."""
+        if words in self.index.word_sets[entry]:
+            return 1.0
         texts = self.index.texts_with[entry]
         sharing = [texts[stem] for stem in query.weights if stem in texts]
         if not sharing:
@@ -130,13 +135,19 @@ class Shortcut:
         _, best, _ = process.extractOne(query.key, choices, scorer=fuzz.token_set_ratio)
         return best / 100
 
-    def finish(self, query: Query, candidates: list[Candidate]) -> list[Scored]:
-        """Candidates finished (phrasing matched) best bound first, until none of the rest can
-        reach the two best or the first three answerable; those finished, best first (ties:
-        shortlist order)."""
-        bounds = [c.bound() for c in candidates]
-        order = sorted(range(len(candidates)), key=bounds.__getitem__, reverse=True)
-        ahead = _answerable_ahead([candidates[i].answerable for i in order], [bounds[i] for i in order])
+    def finish(self, query: Query, entries: list[int], known: list[float], confidence: list[float]) -> list[Scored]:
+        """The shortlisted `entries` (with the `scoring.known` parts and `scoring.confidence` of
+        each) finished, their phrasing matched, best bound first, until none of the rest can reach
+        the two best or the first three answerable; those finished, best first (ties: shortlist
+        order)."""
+        answerable = [self.index.answerable[e] for e in entries]
+        bounds = list(map(scoring.bound, known, confidence))
+        order = sorted(range(len(entries)), key=bounds.__getitem__, reverse=True)
+        ahead: list[float | None] = []  # from each place in `order` on: an answerable's best bound
+        for i in reversed(order):
+            ahead.append(bounds[i] if answerable[i] else ahead[-1] if ahead else None)
+        ahead.reverse()
+        words = frozenset(query.key.split())
         scores: dict[int, float] = {}  # shortlist position -> finished score
         finished: list[float] = []  # finished scores, ascending
         answers: list[float] = []  # finished scores of answerable entries, ascending
@@ -145,20 +156,9 @@ class Shortcut:
             third = answers[-3] if len(answers) >= 3 else -math.inf
             if bounds[i] < second and (ahead[position] is None or ahead[position] < third):
                 break
-            scores[i] = candidates[i].score(self.phrase(candidates[i].entry, query))
+            scores[i] = scoring.score(known[i], self.phrase(entries[i], query, words), confidence[i])
             bisect.insort(finished, scores[i])
-            if candidates[i].answerable:
+            if answerable[i]:
                 bisect.insort(answers, scores[i])
-        ranked = sorted(scores, key=lambda i: (-scores[i], i))
-        return [Scored(self.index.entries[candidates[i].entry], scores[i]) for i in ranked]
-
-
-def _answerable_ahead(answerable: list[bool], bounds: list[float]) -> list[float | None]:
-    """For each place of candidates in descending bounds: the best bound of an answerable one
-    from there on (the first one's), None if none."""
-    ahead: list[float | None] = []
-    best = None
-    for can, bound in zip(reversed(answerable), reversed(bounds), strict=True):
-        best = bound if can else best
-        ahead.append(best)
-    return ahead[::-1]
+        ranked = sorted(sorted(scores), key=scores.__getitem__, reverse=True)  # ties: shortlist order
+        return [Scored(self.index.entries[entries[i]], scores[i]) for i in ranked]

@@ -63,12 +63,15 @@ def messages() -> list[str]:
 
 
 def test_the_messages_take_every_path_of_the_shortcut(uncached: Matcher, messages: list[str]) -> None:
-    """Plain messages with whole words, plain ones with typos or context, and the rest."""
+    """Plain messages with whole words, plain ones with typos or context, and the rest; and
+    messages with the very words of a phrasing."""
     queries = [uncached.query(a) for a in map(uncached.analyse, messages) if a.stems]
     plains = [uncached.shortcut.plain(q) for q in queries]
     assert sum(p is None for p in plains) > 50
     assert sum(p is not None and p.exact for p in plains) > 500
     assert sum(p is not None and not p.exact for p in plains) > 200
+    word_sets = set().union(*uncached.index.word_sets)
+    assert sum(frozenset(q.key.split()) in word_sets for q in queries) > 300
 
 
 def test_each_part_of_a_score_equals_the_reference_part(uncached: Matcher, messages: list[str]) -> None:
@@ -81,11 +84,11 @@ def test_each_part_of_a_score_equals_the_reference_part(uncached: Matcher, messa
         plain = shortcut.plain(query)
         if plain is not None:
             assert shortcut.coverage(query, plain) == uncached.coverage(query), text
-        hits = shortcut.keyword_hits(query)
+        hits, words = shortcut.keyword_hits(query), frozenset(query.key.split())
         for entry in (c.entry for c in candidates):
             assert shortcut.fit(entry, query, plain) == uncached.fit(entry, query), text
             assert keyword_bonus(hits.get(entry, 0)) == uncached.keyword_bonus(entry, query), text
-            assert shortcut.phrase(entry, query) == uncached.phrase(entry, query), text
+            assert shortcut.phrase(entry, query, words) == uncached.phrase(entry, query), text
 
 
 def test_the_head_holds_the_two_best_and_the_first_three_answerable_of_the_full_ranking(
