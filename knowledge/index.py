@@ -96,10 +96,11 @@ class Index:
         self.smalltalk = frozenset(i for i, e in enumerate(self.entries) if e.action is Action.SMALLTALK)
         # Courtesy words: mostly found in the small-talk entries ("сәлем", "спасибо").
         self.courtesy = frozenset(t for t, ix in self.postings.items() if 2 * len(self.smalltalk & ix) >= len(ix))
+        self.lookup = lru_cache(maxsize=WORD_CACHE)(self._lookup)
         self._read_faster()
 
     def _read_faster(self) -> None:
-        """What the matcher's shortcut (`Head`) reads instead of working it out per message."""
+        """What the matcher's shortcut (`Shortcut`) reads instead of working it out per message."""
         self.answerable = tuple(e.action is Action.ANSWER for e in self.entries)
         # term -> its place in the order the coverage reads terms: rarest first, then by spelling
         self.rarity = {t: n for n, t in enumerate(sorted(self.postings, key=lambda t: (len(self.postings[t]), t)))}
@@ -108,14 +109,6 @@ class Index:
                            for where, texts in zip(self.phrasings_with, self.phrasings, strict=True)]
         # per entry: its phrasings' sets of words
         self.word_sets = [frozenset(frozenset(p.split()) for p in phrasings) for phrasings in self.phrasings]
-        # term -> (entry, keyword) for each keyword filed under it (see `keywords`)
-        keywords_under: dict[str, list[tuple[int, frozenset[str]]]] = defaultdict(list)
-        for entry, filed in enumerate(self.keywords):
-            for term, keywords in filed.items():
-                keywords_under[term] += [(entry, keyword) for keyword in keywords]
-        self.keywords_under = {term: tuple(found) for term, found in keywords_under.items()}
-        self.lookup = lru_cache(maxsize=WORD_CACHE)(self._lookup)
-
     def stems(self, text: str) -> list[str]:
         """A text's stems with synonym groups read as concepts, as the index holds them."""
         return self.concepts.apply(content_stems(text))

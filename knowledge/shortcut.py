@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import KeysView
 from typing import TYPE_CHECKING, NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -57,8 +58,9 @@ class Shortcut:
             coverage = {e: v for e, v in coverage.items() if e in self.index.smalltalk}
         # best covered first, ties in base order (a reversed sort keeps equal items' order)
         best = sorted(sorted(coverage), key=coverage.__getitem__, reverse=True)[:RERANK_LIMIT]
-        hits = self.keyword_hits(query)
-        known = [scoring.known(coverage[e], self.fit(e, query, plain), keyword_bonus(hits.get(e, 0))) for e in best]
+        reached = query.reached.keys()
+        known = [scoring.known(coverage[e], self.fit(e, query, plain), keyword_bonus(self.keyword_hits(e, reached)))
+                 for e in best]
         return self.finish(query, best, known, [scoring.confidence(coverage[e], query.total) for e in best])
 
     def plain(self, query: Query) -> Plain | None:
@@ -110,14 +112,13 @@ class Shortcut:
         weights, total = self.index.phrasing_weight[entry], query.total
         return max([2 * h * recall[p] / (h * total + recall[p] * weights[p]) for p, h in hit.items()], default=0.0)
 
-    def keyword_hits(self, query: Query) -> dict[int, int]:
-        """Entry -> how many of its keywords the message reached whole (`Matcher.keyword_bonus`),
-        for every entry at once."""
-        reached, hits = query.reached.keys(), {}
+    def keyword_hits(self, entry: int, reached: KeysView[str]) -> int:
+        """How many of the entry's keywords the message reached whole (`Matcher.keyword_bonus`):
+        the few terms reached looked up, not a set built of the entry's keywords."""
+        filed, hits = self.index.keywords[entry], 0
         for term in reached:
-            for entry, keyword in self.index.keywords_under.get(term, ()):
-                if keyword <= reached:
-                    hits[entry] = hits.get(entry, 0) + 1
+            for keyword in filed.get(term, ()):
+                hits += keyword <= reached
         return hits
 
     def phrase(self, entry: int, query: Query, words: frozenset[str]) -> float:

@@ -84,10 +84,10 @@ def test_each_part_of_a_score_equals_the_reference_part(uncached: Matcher, messa
         plain = shortcut.plain(query)
         if plain is not None:
             assert shortcut.coverage(query, plain) == uncached.coverage(query), text
-        hits, words = shortcut.keyword_hits(query), frozenset(query.key.split())
+        reached, words = query.reached.keys(), frozenset(query.key.split())
         for entry in (c.entry for c in candidates):
             assert shortcut.fit(entry, query, plain) == uncached.fit(entry, query), text
-            assert keyword_bonus(hits.get(entry, 0)) == uncached.keyword_bonus(entry, query), text
+            assert keyword_bonus(shortcut.keyword_hits(entry, reached)) == uncached.keyword_bonus(entry, query), text
             assert shortcut.phrase(entry, query, words) == uncached.phrase(entry, query), text
 
 
