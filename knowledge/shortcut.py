@@ -9,8 +9,9 @@ term and no two for the same one (most messages), is scored from one list of (te
 weight) triples: the fit's two sums, over a phrasing's terms and over the message's stems,
 then run over the same terms in the same order, so one pass gives both with the very same
 floating-point sums (other messages take the reference's coverage and fit). And what the
-reference works out per entry and message (keyword hits, the phrasings sharing a word as
-text, the order terms are read in) the index has ready, or is read once per message.
+reference builds per entry and message (the phrasings sharing a word as text, the order terms
+are read in, each phrasing's set of words, to know a 100 without the search) the index has
+ready.
 tests/knowledge/test_shortcuts.py holds every part equal to the reference.
 """
 
