@@ -93,11 +93,22 @@ class Index:
         self.phrasings_with = [_phrasings_with(phrasings) for phrasings in phrasing_terms]
         self.vocabulary = sorted(self.postings)
         self._typo_buckets = _typo_buckets(self.vocabulary)
-        smalltalk = {i for i, e in enumerate(self.entries) if e.action is Action.SMALLTALK}
+        self.smalltalk = frozenset(i for i, e in enumerate(self.entries) if e.action is Action.SMALLTALK)
         # Courtesy words: mostly found in the small-talk entries ("сәлем", "спасибо").
-        self.courtesy = frozenset(t for t, ix in self.postings.items() if 2 * len(smalltalk & ix) >= len(ix))
+        self.courtesy = frozenset(t for t, ix in self.postings.items() if 2 * len(self.smalltalk & ix) >= len(ix))
         self.lookup = lru_cache(maxsize=WORD_CACHE)(self._lookup)
+        self._read_faster()
 
+    def _read_faster(self) -> None:
+        """What the matcher's shortcut (`Shortcut`) reads instead of working it out per message."""
+        self.answerable = tuple(e.action is Action.ANSWER for e in self.entries)
+        # term -> its place in the order the coverage reads terms: rarest first, then by spelling
+        self.rarity = {t: n for n, t in enumerate(sorted(self.postings, key=lambda t: (len(self.postings[t]), t)))}
+        # per entry: term -> the phrasings that hold it, as text
+        self.texts_with = [{term: tuple(texts[p] for p in positions) for term, positions in where.items()}
+                           for where, texts in zip(self.phrasings_with, self.phrasings, strict=True)]
+        # per entry: its phrasings' sets of words
+        self.word_sets = [frozenset(frozenset(p.split()) for p in phrasings) for phrasings in self.phrasings]
     def stems(self, text: str) -> list[str]:
         """A text's stems with synonym groups read as concepts, as the index holds them."""
         return self.concepts.apply(content_stems(text))

@@ -11,38 +11,29 @@ damped when the match rests on little evidence. In a long message, the words
 of sentences that ask nothing weigh less.
 
 `ranked` is the plain reference ranking (every shortlisted entry scored in
-full); `decide`, which the desk calls, reads `head`, its one speed shortcut.
+full); `decide`, which the desk calls, reads `shortcut.head` (knowledge/shortcut.py),
+the part of that ranking the policy reads, computed with less work.
 """
 
 from __future__ import annotations
 
-import bisect
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
 from knowledge.concepts import CONCEPT_MARK
-from knowledge.index import Index, Matches, content_stems, word_stems
+from knowledge.index import Index, content_stems, word_stems
 from knowledge.lexicon import asks
 from knowledge.model import Action, KnowledgeBase, Lang
 from knowledge.policy import Decision, Scored, Thresholds, decide
+from knowledge.scoring import CANDIDATE_LIMIT, RERANK_LIMIT, Candidate, Query, keyword_bonus
+from knowledge.shortcut import Shortcut
 from knowledge.text import raw_tokens, sentences
 
 __all__ = ["Analysis", "Matcher", "Query", "content_stems"]
 
-COVERAGE_WEIGHT = 0.4
-FIT_WEIGHT = 0.35
-PHRASE_WEIGHT = 0.25
-KEYWORD_BONUS = 0.08
-MAX_KEYWORD_BONUS = 0.16
-RERANK_LIMIT = 10
-CANDIDATE_LIMIT = 60
-EVIDENCE_FULL = 4.0  # IDF mass of matched words at which a match counts in full
-EVIDENCE_POWER = 0.5
 LONG_MESSAGE = 12  # stems from which a message is read sentence by sentence
 CONTEXT_WEIGHT = 0.3  # weight of a word said only around the question, against one in it
 CACHE_SIZE = 4096  # decisions kept by exact message text
@@ -58,33 +49,6 @@ class Analysis:
     context: frozenset[str] = frozenset()  # stems said only around the question (see `Matcher.context`)
 
 
-@dataclass(frozen=True)
-class Query:
-    """A message's stems resolved once, shared by the scoring of every candidate."""
-
-    key: str  # the stems joined, as token_set_ratio reads the message
-    weights: dict[str, float]  # distinct stem -> IDF weight
-    matches: dict[str, Matches]  # distinct stem -> the vocabulary terms it stands for
-    reached: dict[str, float]  # vocabulary term -> best similarity of a stem reaching it
-    total: float  # sum of the weights
-
-
-class Candidate(NamedTuple):
-    """A shortlisted entry with every part of its score but the phrasing match."""
-
-    entry: int
-    answerable: bool  # its action is ANSWER
-    known: float  # weighted coverage and fit, and the keyword bonus
-    confidence: float  # damping by evidence: one common word is not enough to be sure
-
-    def score(self, phrase: float) -> float:
-        return min(1.0, self.known + PHRASE_WEIGHT * phrase) * self.confidence
-
-    def bound(self) -> float:
-        """The highest score the phrasing match could give."""
-        return self.score(1.0)
-
-
 class Matcher:
     """Ranks knowledge entries for a message and applies the decision policy."""
 
@@ -97,6 +61,7 @@ class Matcher:
         self.index = index or Index(base)
         self.detector = self.index.detector
         self.cache_size = cache_size
+        self.shortcut = Shortcut(self)  # what `decide` reads: the head of `ranked`, with less work
         self._read = lru_cache(maxsize=cache_size)(self._read_uncached) if cache_size else self._read_uncached
 
     # -- reading a message -------------------------------------------------
@@ -206,14 +171,12 @@ class Matcher:
     def keyword_bonus(self, entry: int, query: Query) -> float:
         """KEYWORD_BONUS for each of the entry's keywords whose every stem the message reached."""
         keywords, reached = self.index.keywords[entry], query.reached.keys()
-        hits = sum(keyword <= reached for term in keywords.keys() & reached for keyword in keywords[term])
-        return min(MAX_KEYWORD_BONUS, KEYWORD_BONUS * hits)
+        return keyword_bonus(sum(kw <= reached for term in keywords.keys() & reached for kw in keywords[term]))
 
     def candidate(self, entry: int, coverage: float, query: Query) -> Candidate:
         """Every part of the entry's score but the phrasing match."""
-        known = COVERAGE_WEIGHT * coverage + FIT_WEIGHT * self.fit(entry, query) + self.keyword_bonus(entry, query)
-        evidence = min(1.0, coverage * query.total / EVIDENCE_FULL)
-        return Candidate(entry, self.index.entries[entry].action is Action.ANSWER, known, evidence ** EVIDENCE_POWER)
+        return Candidate.of(entry, self.index.entries[entry].action is Action.ANSWER, coverage,
+                            self.fit(entry, query), self.keyword_bonus(entry, query), query.total)
 
     # -- ranking and deciding ------------------------------------------------
     def shortlist(self, analysis: Analysis) -> tuple[Query, list[Candidate]]:
@@ -233,36 +196,6 @@ class Matcher:
         query, candidates = self.shortlist(analysis)
         scored = [Scored(self.index.entries[c.entry], c.score(self.phrase(c.entry, query))) for c in candidates]
         return sorted(scored, key=lambda s: -s.score)
-
-    def head(self, analysis: Analysis) -> list[Scored]:
-        """The part of `ranked` that `policy.decide` reads, with the same scores in the same order:
-        the two best entries and the first three answerable ones.
-
-        The phrasing match is the dearest part of a score and adds at most PHRASE_WEIGHT, so
-        candidates are finished best bound first, and the rest dropped once none of them can
-        reach that head. If the policy ever reads more of the ranking, widen the condition
-        (tests/knowledge/test_shortcuts.py compares the two).
-        """
-        if not analysis.stems:
-            return []
-        query, candidates = self.shortlist(analysis)
-        bounds = [c.bound() for c in candidates]
-        order = sorted(range(len(candidates)), key=lambda i: -bounds[i])
-        scores: dict[int, float] = {}  # shortlist position -> finished score
-        finished: list[float] = []  # finished scores, ascending
-        answers: list[float] = []  # finished scores of answerable entries, ascending
-        for position, i in enumerate(order):
-            second = finished[-2] if len(finished) >= 2 else -math.inf
-            third = answers[-3] if len(answers) >= 3 else -math.inf
-            waiting = order[position:]  # bounds[i] is the highest of theirs
-            if bounds[i] < second and not any(candidates[j].answerable and bounds[j] >= third for j in waiting):
-                break
-            scores[i] = candidates[i].score(self.phrase(candidates[i].entry, query))
-            bisect.insort(finished, scores[i])
-            if candidates[i].answerable:
-                bisect.insort(answers, scores[i])
-        ranked = sorted(scores, key=lambda i: (-scores[i], i))
-        return [Scored(self.index.entries[candidates[i].entry], scores[i]) for i in ranked]
 
     def rank(self, text: str) -> tuple[Analysis, list[Scored]]:
         """All plausible entries, best first, with scores in 0..1."""
@@ -285,5 +218,5 @@ class Matcher:
         words = raw_tokens(text)  # read once, for the language and for matching
         decided = self.detector.decided(text, words)
         analysis = self._analyse(text, words)
-        ranked = self.head(analysis)
+        ranked = self.shortcut.head(analysis)
         return decided, decide(ranked, decided or "kk", self.thresholds, courtesy_only=analysis.courtesy_only)
