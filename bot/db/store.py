@@ -10,7 +10,6 @@ The rare writes (a language button, feedback) keep a transaction of their own.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +18,7 @@ from sqlalchemy import Connection, DateTime, bindparam, case, insert, select, te
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.batch import GroupCommit
-from bot.db.dialect import insert_on_conflict
+from bot.db.dialect import built_once, insert_on_conflict
 from bot.db.models import Feedback, Question, User, utcnow
 from handlers.ports import LoggedQuestion, UserRecord
 from handlers.types import Channel
@@ -93,7 +92,7 @@ class SqlDeskStore:
         return [LoggedQuestion(r.text, r.lang, r.decision, r.topic, r.score) for r in reversed(rows)]
 
 
-@functools.cache  # built once per database kind (see insert_on_conflict)
+@built_once  # built and compiled once per database kind
 def upsert_users(dialect: str) -> Any:
     """INSERT users, or on conflict: last_seen now, a non-empty name kept current; RETURNING their rows."""
     statement = insert_on_conflict(dialect, users)

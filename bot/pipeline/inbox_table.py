@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import functools
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from sqlalchemy import Connection, Row, and_, bindparam, func, literal_column, o
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.batch import GroupCommit
-from bot.db.dialect import insert_on_conflict
+from bot.db.dialect import built_once, insert_on_conflict
 from bot.db.models import InboundEvent, utcnow
 from bot.pipeline.outbound_table import Message
 
@@ -71,7 +70,7 @@ DONE, FAILED, RETRY = "done", "failed", "retry"
 Keep = Callable[[Connection, Sequence[Message]], None]  # writes outbound messages in a transaction
 
 
-@functools.cache  # built once per database kind (see insert_on_conflict)
+@built_once  # built and compiled once per database kind
 def store_new(dialect: str) -> Any:
     """INSERT deliveries, skipping those already stored; RETURNING the new rows' keys."""
     return insert_on_conflict(dialect, events).on_conflict_do_nothing(
