@@ -158,20 +158,26 @@ async def test_a_write_in_its_own_lane_does_not_wait_for_the_flush_of_another(en
     assert await stuck is None
 
 
-async def test_a_one_statement_writer_alone_in_its_flush_commits_without_begin_and_commit(
-        engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def began(engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The transactions begun on PostgreSQL (asyncpg's BEGIN)."""
     if engine.dialect.name != "postgresql":
         pytest.skip("on SQLite, BEGIN and COMMIT cost no round trip: every flush is a transaction")
     import asyncpg.transaction
 
-    began: list[object] = []
+    started: list[object] = []
     start = asyncpg.transaction.Transaction.start
 
     async def counted_start(transaction: asyncpg.transaction.Transaction) -> None:
-        began.append(transaction)
+        started.append(transaction)
         await start(transaction)
 
     monkeypatch.setattr(asyncpg.transaction.Transaction, "start", counted_start)
+    return started
+
+
+async def test_a_one_statement_writer_alone_in_its_flush_commits_without_begin_and_commit(
+        engine: AsyncEngine, began: list[object]) -> None:
     stores = GroupCommit(engine, add_users, lane="acknowledgements", one_statement=True)
     await stores.submit("warm-up")  # the pool's first connection
     began.clear()
@@ -184,6 +190,20 @@ async def test_a_one_statement_writer_alone_in_its_flush_commits_without_begin_a
     began.clear()
     await asyncio.gather(stores.submit("one more"), both.submit("a question"))
     assert len(began) == 1  # two writers' statements in one flush: one transaction
+
+
+async def test_a_writer_may_say_which_of_its_batches_are_one_statement(
+        engine: AsyncEngine, began: list[object]) -> None:
+    stores = GroupCommit(engine, add_users, lane="acknowledgements",
+                         one_statement=lambda names: not any(name.startswith("tx:") for name in names))
+    await stores.submit("warm-up")  # the pool's first connection
+    began.clear()
+
+    await stores.submit("plain")
+    assert began == []
+    await stores.submit("tx:claimed")
+    assert len(began) == 1
+    assert await count(engine, users) == 3
 
 
 async def test_group_commits_do_not_keep_a_dropped_engine_alive(settings: Settings) -> None:
