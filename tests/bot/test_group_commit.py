@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import weakref
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from bot.app.config import Settings
 from bot.db import schema
 from bot.db.batch import GroupCommit
 from bot.db.models import Question, User, utcnow
+from bot.db.transactions import SqliteWriterThread, is_sqlite_file
 from tests.fixtures import reset_database
 from tests.statements import counting_transactions
 
@@ -219,3 +221,18 @@ async def test_group_commits_do_not_keep_a_dropped_engine_alive(settings: Settin
     gc.collect()
 
     assert gone() is None
+
+
+async def test_the_sqlite_writer_reconnects_once_its_connection_was_dropped(engine: AsyncEngine) -> None:
+    if not is_sqlite_file(engine.url):
+        pytest.skip("only a SQLite file has a writer thread")
+    writer = SqliteWriterThread(engine)
+    assert await writer.run(lambda conn: conn.scalar(text("SELECT 1"))) == 1
+
+    def drop(conn: Connection) -> None:
+        conn.invalidate()  # as SQLAlchemy does when the database is gone
+
+    with contextlib.suppress(Exception):
+        await writer.run(drop)
+    await writer.run(lambda conn: add_users(conn, ["after"]))
+    assert await count(engine, users) == 1
