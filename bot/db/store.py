@@ -73,8 +73,8 @@ class SqlDeskStore:
             await conn.execute(SET_LANGUAGE, {"user_id": user_id, "new_lang": lang})
 
     async def set_region(self, user_id: int, region: str) -> None:
-        """Group-committed: a question naming a region sets a new user's, so it is nearly as
-        common as the question itself."""
+        """Group-committed like the question log: it is written while a question is answered
+        (the first region a user names), not by a button."""
         await self._regions.submit((user_id, region))
 
     async def log_question(self, user_id: int, question: LoggedQuestion, *, language: str | None = None) -> int:
