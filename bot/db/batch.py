@@ -53,9 +53,10 @@ class GroupCommit(Generic[T, R]):
     """One kind of write; its items go out in the engine's shared transactions."""
 
     def __init__(self, engine: AsyncEngine, writer: Writer[T, R], *, max_batch: int = MAX_BATCH,
-                 lane: str = PROCESSING, one_statement: bool = False) -> None:
-        """`one_statement`: the writer runs a single statement, so a flush holding only its
-        items may commit without BEGIN and COMMIT (`Transactions.run`)."""
+                 lane: str = PROCESSING, one_statement: bool | Callable[[Sequence[T]], bool] = False) -> None:
+        """`one_statement`: the writer runs a single statement (always, or for the batches this
+        says so of), so a flush holding only its items may commit without BEGIN and COMMIT
+        (`Transactions.run`)."""
         self.writer = writer
         self.max_batch = max_batch
         self.one_statement = one_statement
@@ -76,6 +77,12 @@ class GroupCommit(Generic[T, R]):
 
     def _write(self, conn: Connection, batch: Batch) -> Sequence[Any]:
         return self.writer(conn, [item for item, _ in batch])
+
+    def _single(self, batch: Batch) -> bool:
+        """Whether writing `batch` is a single statement (`one_statement`)."""
+        if isinstance(self.one_statement, bool):
+            return self.one_statement
+        return self.one_statement([item for item, _ in batch])
 
 
 class _SharedCommits:
@@ -119,7 +126,7 @@ class _SharedCommits:
                 raise
 
     async def _commit(self, batches: list[tuple[GroupCommit[Any, Any], Batch]]) -> None:
-        alone = len(batches) == 1 and batches[0][0].one_statement
+        alone = len(batches) == 1 and batches[0][0]._single(batches[0][1])
         results = await self.transactions.run(
             lambda conn: [writer._write(conn, batch) for writer, batch in batches], one_statement=alone)
         for (_, batch), written in zip(batches, results, strict=True):
@@ -130,7 +137,7 @@ class _SharedCommits:
         bad item (a character the database refuses) fails its own caller only."""
         try:
             written = await self.transactions.run(lambda conn: writer._write(conn, batch),
-                                                  one_statement=writer.one_statement)
+                                                  one_statement=writer._single(batch))
         except Exception as exc:
             if len(batch) == 1 or _connection_lost(exc):
                 _fail([(writer, batch)], exc)

@@ -2,13 +2,41 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.cache_key import CacheKey
 
-Insert = postgresql.Insert | sqlite.Insert
+
+class _Named:
+    """An ON CONFLICT statement that SQLAlchemy's compiled cache can hold once it has a name.
+
+    SQLAlchemy caches no ON CONFLICT construct (its key would not tell two apart), so it
+    compiled each upsert anew on every run: most of the CPU of a flush of users
+    (benchmarks/README.md). One built once (`built_once`) never changes: its name is key enough.
+    """
+
+    cache_name: tuple[str, ...] = ()
+
+    def _generate_cache_key(self) -> CacheKey | None:
+        if self.cache_name:  # no bound values to extract: the statement's own literals never change
+            return CacheKey(self.cache_name, [])
+        return super()._generate_cache_key()  # type: ignore[misc,no-any-return]
+
+
+class PostgresqlInsert(_Named, postgresql.Insert):
+    inherit_cache = False  # as its base: unnamed, it is compiled each time
+
+
+class SqliteInsert(_Named, sqlite.Insert):
+    inherit_cache = False
+
+
+Insert = PostgresqlInsert | SqliteInsert
 
 
 def insert_on_conflict(bind: AsyncEngine | AsyncConnection | Connection | str, table: Table) -> Insert:
@@ -16,13 +44,23 @@ def insert_on_conflict(bind: AsyncEngine | AsyncConnection | Connection | str, t
 
     Both databases spell it the same way (SQLite since 3.24, RETURNING since 3.35);
     only the SQLAlchemy construct differs. `bind`: a connection, an engine, or the
-    dialect's name. Hot statements are built once per database kind: building one
-    is dear (benchmarks/README.md). SQLAlchemy cannot cache these constructs, so it still
-    compiles the statement each time it runs.
+    dialect's name. Hot statements are built once per database kind (`built_once`):
+    building one is dear (benchmarks/README.md).
     """
     if (bind if isinstance(bind, str) else bind.dialect.name) == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+        return PostgresqlInsert(table)
+    return SqliteInsert(table)
+
+
+def built_once(build: Callable[[str], Insert]) -> Callable[[str], Insert]:
+    """A hot upsert's builder, run once per database kind; its statement, named after the
+    builder, is then compiled once too (`_Named`)."""
+    @functools.cache
+    def once(dialect: str) -> Insert:
+        statement = build(dialect)
+        statement.cache_name = ("civic-desk", build.__module__, build.__qualname__, dialect)
+        return statement
+    return once
 
 
 def sqlite_pragmas(connection: Any, record: Any) -> None:

@@ -1,7 +1,7 @@
 """SqlDeskStore: the desk's DeskStore port on SQLAlchemy Core.
 
-The two writes of every question (the user seen, the question logged) go
-through group commits (`bot.db.batch`): concurrent updates share one
+The writes of every question (the user seen, the question logged, a region it
+names) go through group commits (`bot.db.batch`): concurrent updates share one
 transaction and one multi-row statement per table, and each caller still waits
 for the commit holding its row. Measured on the webhook benchmark, one short
 transaction per call cost more CPU than everything else the desk does.
@@ -10,7 +10,6 @@ The rare writes (a language button, feedback) keep a transaction of their own.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +18,7 @@ from sqlalchemy import Connection, DateTime, bindparam, case, insert, select, te
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.batch import GroupCommit
-from bot.db.dialect import insert_on_conflict
+from bot.db.dialect import built_once, insert_on_conflict
 from bot.db.models import Feedback, Question, User, utcnow
 from handlers.ports import LoggedQuestion, UserRecord
 from handlers.types import Channel
@@ -63,6 +62,7 @@ class SqlDeskStore:
         self.engine = engine
         self._seen = GroupCommit(engine, _touch_users)
         self._logged = GroupCommit(engine, _log_questions)
+        self._regions = GroupCommit(engine, _set_regions)
 
     async def touch_user(self, channel: Channel, external_id: str, name: str) -> UserRecord:
         """One atomic upsert (shared with concurrent callers): a new user is created once."""
@@ -73,8 +73,9 @@ class SqlDeskStore:
             await conn.execute(SET_LANGUAGE, {"user_id": user_id, "new_lang": lang})
 
     async def set_region(self, user_id: int, region: str) -> None:
-        async with self.engine.begin() as conn:
-            await conn.execute(SET_REGION, {"user_id": user_id, "new_region": region})
+        """Group-committed like the question log: it is written while a question is answered
+        (the first region a user names), not by a button."""
+        await self._regions.submit((user_id, region))
 
     async def log_question(self, user_id: int, question: LoggedQuestion, *, language: str | None = None) -> int:
         return await self._logged.submit(_Logged(user_id, question, language))
@@ -93,7 +94,7 @@ class SqlDeskStore:
         return [LoggedQuestion(r.text, r.lang, r.decision, r.topic, r.score) for r in reversed(rows)]
 
 
-@functools.cache  # built once per database kind (see insert_on_conflict)
+@built_once  # built and compiled once per database kind
 def upsert_users(dialect: str) -> Any:
     """INSERT users, or on conflict: last_seen now, a non-empty name kept current; RETURNING their rows."""
     statement = insert_on_conflict(dialect, users)
@@ -136,6 +137,12 @@ def _log_questions(conn: Connection, logged: Sequence[_Logged]) -> list[int]:
         by_user = {row.user_id: row.id for row in rows}
         ids.update((position, int(by_user[logged[position].user_id])) for position in round_)
     return [ids[position] for position in range(len(logged))]
+
+
+def _set_regions(conn: Connection, regions: Sequence[tuple[int, str]]) -> list[None]:
+    """One executemany, in the batch's order: a user's later region wins."""
+    conn.execute(SET_REGION, [{"user_id": user_id, "new_region": region} for user_id, region in regions])
+    return [None] * len(regions)
 
 
 def distinct_rounds(keys: Sequence[object]) -> list[list[int]]:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol, TypeVar
 
-from sqlalchemy import Connection, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -71,15 +71,27 @@ class SqliteWriterThread:
         self.engine = create_engine(engine.url.set(drivername="sqlite"),
                                     connect_args={"check_same_thread": False})  # closed by whichever thread
         event.listen(self.engine, "connect", sqlite_connection)  # the file's journal mode is the desk engine's
-        weakref.finalize(engine, self.engine.dispose)  # the file's connection lives as long as the desk's engine
+        self._kept: list[Connection] = []  # the writer's connection, open from its first flush
+        weakref.finalize(engine, _close, self.engine, self._kept)  # it lives as long as the desk's engine
 
     async def run(self, work: Work[X], *, one_statement: bool = False) -> X:
         """Always a transaction: SQLite's BEGIN and COMMIT cost no round trip here."""
         return await asyncio.get_running_loop().run_in_executor(_writer_thread(), self._in_transaction, work)
 
     def _in_transaction(self, work: Work[X]) -> X:
-        with self.engine.begin() as conn:
+        """On one connection kept open: a pool checkout, checkin and reset per flush were a tenth
+        of the writer's time (benchmarks/README.md). One the database dropped reconnects on its next use."""
+        if not self._kept:
+            self._kept.append(self.engine.connect())
+        conn = self._kept[0]
+        with conn.begin():
             return work(conn)
+
+
+def _close(engine: Engine, kept: list[Connection]) -> None:
+    for conn in kept:
+        conn.close()
+    engine.dispose()
 
 
 def transactions_for(engine: AsyncEngine) -> Transactions:

@@ -2,7 +2,8 @@
 
 Both webhooks use it. `accept()` commits the payload (or finds it is a duplicate)
 through the table (`bot.pipeline.inbox_table`) before the HTTP handler answers 200;
-a worker task then claims the row and runs the channel's processor. Several
+a worker task then runs the channel's processor on the row, claimed in the transaction
+that stored it when there was room to process it at once, else by the task. Several
 instances may share one database: each delivery is stored once, claimed once, and a
 chat's deliveries are handled in arrival order. A claim older than the lease belongs
 to a dead instance and is taken over by the periodic sweep; a restarted instance takes
@@ -61,6 +62,8 @@ class Inbox:
         self._retry: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._inflight: set[int] = set()
+        self._reserved = 0  # room kept for deliveries being stored, to be processed at once
+        self._unstarted: set[int] = set()  # claimed with their store, their task not yet begun
         self._chat_locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}  # the lock, and its users
         self.outbound = outbound
 
@@ -80,23 +83,37 @@ class Inbox:
             self.metrics.refused.labels(channel).inc()
             return False
         payload, encoded = edge.storable(payload)
-        stored = await self.table.store(Arrival(channel, event_key, order_key, encoded))
-        if stored is None:
-            self.metrics.duplicates.labels(channel).inc()
-            return False
-        self.metrics.updates.labels(channel).inc()
-        if not self._backlog and len(self._inflight) < self.max_in_flight:
-            self._spawn(stored, channel, payload, order_key)
-        else:  # stored and acknowledged; taken from the table, oldest first, as the work drains
-            self._backlog = True
+        arrival = Arrival(channel, event_key, order_key, encoded)
+        if self._backlog or len(self._inflight) + self._reserved >= self.max_in_flight:
+            if await self.table.store(arrival) is None:
+                return self._duplicate(channel)
+            self._backlog = True  # stored and acknowledged; taken from the table, oldest first, as the work drains
             self._refill_if_room()
+        else:  # room is kept for it while it is stored, and claimed in the same transaction
+            self._reserved += 1
+            try:
+                stored = await self.table.store_and_claim(arrival)
+            finally:
+                self._reserved -= 1
+            if stored is None:
+                return self._duplicate(channel)
+            self._spawn(stored[0], channel, payload, order_key, claimed=stored[1] is Claim.OWNED)
+        self.metrics.updates.labels(channel).inc()
         return True
 
-    def _spawn(self, event_id: int, channel: str, payload: dict[str, Any], order_key: str) -> None:
+    def _duplicate(self, channel: str) -> bool:
+        self.metrics.duplicates.labels(channel).inc()
+        return False
+
+    def _spawn(self, event_id: int, channel: str, payload: dict[str, Any], order_key: str,
+               claimed: bool = False) -> None:
+        """`claimed`: the row was claimed with its store (else the task claims it first)."""
         if event_id in self._inflight:
             return
         self._inflight.add(event_id)
-        task = asyncio.create_task(self._in_order(event_id, channel, payload, order_key))
+        if claimed:
+            self._unstarted.add(event_id)
+        task = asyncio.create_task(self._in_order(event_id, channel, payload, order_key, claimed))
         self._tasks.add(task)
 
         def done(task: asyncio.Task[None]) -> None:
@@ -141,15 +158,19 @@ class Inbox:
         self._refill_if_room()
 
     async def _in_order(self, event_id: int, channel: str, payload: dict[str, Any],
-                        order_key: str) -> None:
+                        order_key: str, claimed: bool) -> None:
+        self._unstarted.discard(event_id)
         lock, users = self._chat_locks.setdefault(order_key, (asyncio.Lock(), [0])) if order_key else (None, [0])
         users[0] += 1
         try:
             if lock is None:
-                await self._process(event_id, channel, payload)
+                await self._process(event_id, channel, payload, claimed)
             else:
-                async with lock:
-                    await self._process(event_id, channel, payload)
+                await self._wait_turn(lock, event_id, claimed)
+                try:
+                    await self._process(event_id, channel, payload, claimed)
+                finally:
+                    lock.release()
         except Exception as exc:  # the database is away: the row stays open, this instance's own
             log.warning("inbox: %s event %s left for later: %r", channel, event_id, exc)
             self._retry_soon()
@@ -158,14 +179,27 @@ class Inbox:
             if lock is not None and not users[0]:  # a lock just released looks free while waiters queue
                 del self._chat_locks[order_key]
 
-    async def _process(self, event_id: int, channel: str, payload: dict[str, Any]) -> None:
+    async def _wait_turn(self, lock: asyncio.Lock, event_id: int, claimed: bool) -> None:
+        """The chat's earlier messages in this instance go first; a row claimed with its store
+        goes back to pending if shutdown comes meanwhile."""
+        try:
+            await lock.acquire()
+        except asyncio.CancelledError:
+            if claimed:
+                await self._release(event_id)
+            raise
+
+    async def _claim(self, event_id: int) -> Claim:
         claim = await self.table.claim(event_id)
         for delay in BLOCKED_RETRIES:
             if claim is not Claim.BLOCKED:
                 break
             await asyncio.sleep(delay)
             claim = await self.table.claim(event_id)
-        if claim is not Claim.OWNED:
+        return claim
+
+    async def _process(self, event_id: int, channel: str, payload: dict[str, Any], claimed: bool) -> None:
+        if not claimed and await self._claim(event_id) is not Claim.OWNED:
             return  # taken elsewhere, or still blocked: the sweep comes back to it
         # The messages the processor puts are written with its outcome, then sent.
         with self.outbound.collecting() if self.outbound else contextlib.nullcontext([]) as made:
@@ -253,6 +287,9 @@ class Inbox:
         for task in unfinished:
             task.cancel()
         await asyncio.gather(*unfinished, return_exceptions=True)
+        for event_id in list(self._unstarted):  # cancelled before they began: nothing else hands them back
+            await self._release(event_id)
+        self._unstarted.clear()
         if self.outbound is not None and timeout is None:  # tests: the answers made are sent too
             await self.outbound.drain()
         return len(unfinished)

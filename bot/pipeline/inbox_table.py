@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import functools
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from sqlalchemy import Connection, Row, and_, bindparam, func, literal_column, o
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.batch import GroupCommit
-from bot.db.dialect import insert_on_conflict
+from bot.db.dialect import built_once, insert_on_conflict
 from bot.db.models import InboundEvent, utcnow
 from bot.pipeline.outbound_table import Message
 
@@ -71,7 +70,7 @@ DONE, FAILED, RETRY = "done", "failed", "retry"
 Keep = Callable[[Connection, Sequence[Message]], None]  # writes outbound messages in a transaction
 
 
-@functools.cache  # built once per database kind (see insert_on_conflict)
+@built_once  # built and compiled once per database kind
 def store_new(dialect: str) -> Any:
     """INSERT deliveries, skipping those already stored; RETURNING the new rows' keys."""
     return insert_on_conflict(dialect, events).on_conflict_do_nothing(
@@ -115,6 +114,22 @@ def store(conn: Connection, arrivals: Sequence[Arrival]) -> list[int | None]:
     ids = {(row.channel, row.event_key): row.id for row in rows}
     return [ids.get((a.channel, a.event_key)) if first[(a.channel, a.event_key)] is a else None
             for a in arrivals]
+
+
+def store_claiming(conn: Connection, items: Sequence[tuple[Arrival, bool]],
+                   claims: Claims) -> list[tuple[int, Claim | None] | None]:
+    """Store a batch (`store`); the new rows flagged for this instance are claimed in the same
+    transaction (the same conditions as `Claims.claim`): they need no claim round of their own."""
+    ids = store(conn, [arrival for arrival, _ in items])
+    wanted = [event_id for (_, now), event_id in zip(items, ids, strict=True) if now and event_id is not None]
+    won = dict(zip(wanted, claims.claim(conn, wanted), strict=True)) if wanted else {}
+    return [None if event_id is None else (event_id, won.get(event_id))
+            for event_id in ids]
+
+
+def nothing_claimed(items: Sequence[tuple[Arrival, bool]]) -> bool:
+    """A batch of stores only is one INSERT (committed without BEGIN and COMMIT)."""
+    return not any(now for _, now in items)
 
 
 def record_outcomes(conn: Connection, outcomes: Sequence[Outcome], keep: Keep | None = None) -> list[None]:
@@ -178,7 +193,8 @@ class InboxTable:
     Stores, claims and outcomes are group-committed, one of each per update: the stores and the
     claims each in a lane of their own, so neither waits behind a flush of the processing
     writes (a claim per transaction cost 0.2-0.3 ms of CPU per update: benchmarks/README.md).
-    Hand-backs and sweeps are plain transactions.
+    A delivery processed at once is claimed with its store (`store_and_claim`): one round, not
+    two (benchmarks/README.md). Hand-backs and sweeps are plain transactions.
     """
 
     def __init__(self, engine: AsyncEngine, *, owner: str = "", lease: float = 300.0,
@@ -189,13 +205,26 @@ class InboxTable:
         update made in its outcome's transaction (`Outbound.store`)."""
         self.engine = engine
         self.claims = Claims(owner or f"inbox-{uuid.uuid4().hex[:12]}", dt.timedelta(seconds=lease))
-        self._stores = GroupCommit(engine, store, lane=ACKNOWLEDGEMENTS, one_statement=True)
+        self._stores = GroupCommit(engine, partial(store_claiming, claims=self.claims), lane=ACKNOWLEDGEMENTS,
+                                   one_statement=nothing_claimed)
         self._outcomes = GroupCommit(engine, partial(record_outcomes, keep=keep))
         self._claims = GroupCommit(engine, self.claims.claim, lane=CLAIMS)
 
     async def store(self, arrival: Arrival) -> int | None:
         """The new row's id once committed; None when the delivery was stored before."""
-        return await self._stores.submit(arrival)
+        stored = await self._stores.submit((arrival, False))
+        return None if stored is None else stored[0]
+
+    async def store_and_claim(self, arrival: Arrival) -> tuple[int, Claim] | None:
+        """Store a delivery this instance processes at once, claimed in the same transaction:
+        its id and claim (OWNED, or BLOCKED behind an open earlier message of its chat); None
+        when it was stored before."""
+        stored = await self._stores.submit((arrival, True))
+        if stored is None:
+            return None
+        event_id, claim = stored
+        assert claim is not None  # asked for with the store
+        return event_id, claim
 
     async def record(self, outcome: Outcome) -> None:
         await self._outcomes.submit(outcome)

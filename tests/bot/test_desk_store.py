@@ -11,7 +11,7 @@ from bot.db.models import Question
 from bot.db.store import SqlDeskStore, distinct_rounds
 from handlers import Channel
 from handlers.ports import LoggedQuestion
-from tests.statements import counting_statements
+from tests.statements import counting_statements, counting_transactions
 
 questions = Question.__table__
 
@@ -46,6 +46,19 @@ async def test_two_questions_of_one_user_in_one_batch_keep_their_order(
         logged = dict((await conn.execute(select(questions.c.id, questions.c.text))).all())
     assert [logged[question_id] for question_id in ids] == ["a", "b", "c"]
     assert ids[0] < ids[2]  # the user's first question has the lower id
+
+
+async def test_the_regions_of_concurrent_updates_are_set_in_one_transaction_the_later_winning(
+        sql_store: SqlDeskStore) -> None:
+    people = [await sql_store.touch_user(Channel.TELEGRAM, str(n), "") for n in range(3)]
+
+    with counting_transactions() as began:
+        await asyncio.gather(*(sql_store.set_region(p.id, "almaty") for p in people),
+                             sql_store.set_region(people[0].id, "karaganda"))
+
+    assert began[0] == 1
+    regions = [(await sql_store.touch_user(Channel.TELEGRAM, str(n), "")).region for n in range(3)]
+    assert regions == ["karaganda", "almaty", "almaty"]
 
 
 def test_rounds_hold_each_key_once_and_keep_its_order() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import weakref
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from bot.app.config import Settings
 from bot.db import schema
 from bot.db.batch import GroupCommit
 from bot.db.models import Question, User, utcnow
+from bot.db.transactions import SqliteWriterThread, is_sqlite_file
 from tests.fixtures import reset_database
 from tests.statements import counting_transactions
 
@@ -158,20 +160,26 @@ async def test_a_write_in_its_own_lane_does_not_wait_for_the_flush_of_another(en
     assert await stuck is None
 
 
-async def test_a_one_statement_writer_alone_in_its_flush_commits_without_begin_and_commit(
-        engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def began(engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The transactions begun on PostgreSQL (asyncpg's BEGIN)."""
     if engine.dialect.name != "postgresql":
         pytest.skip("on SQLite, BEGIN and COMMIT cost no round trip: every flush is a transaction")
     import asyncpg.transaction
 
-    began: list[object] = []
+    started: list[object] = []
     start = asyncpg.transaction.Transaction.start
 
     async def counted_start(transaction: asyncpg.transaction.Transaction) -> None:
-        began.append(transaction)
+        started.append(transaction)
         await start(transaction)
 
     monkeypatch.setattr(asyncpg.transaction.Transaction, "start", counted_start)
+    return started
+
+
+async def test_a_one_statement_writer_alone_in_its_flush_commits_without_begin_and_commit(
+        engine: AsyncEngine, began: list[object]) -> None:
     stores = GroupCommit(engine, add_users, lane="acknowledgements", one_statement=True)
     await stores.submit("warm-up")  # the pool's first connection
     began.clear()
@@ -184,6 +192,20 @@ async def test_a_one_statement_writer_alone_in_its_flush_commits_without_begin_a
     began.clear()
     await asyncio.gather(stores.submit("one more"), both.submit("a question"))
     assert len(began) == 1  # two writers' statements in one flush: one transaction
+
+
+async def test_a_writer_may_say_which_of_its_batches_are_one_statement(
+        engine: AsyncEngine, began: list[object]) -> None:
+    stores = GroupCommit(engine, add_users, lane="acknowledgements",
+                         one_statement=lambda names: not any(name.startswith("tx:") for name in names))
+    await stores.submit("warm-up")  # the pool's first connection
+    began.clear()
+
+    await stores.submit("plain")
+    assert began == []
+    await stores.submit("tx:claimed")
+    assert len(began) == 1
+    assert await count(engine, users) == 3
 
 
 async def test_group_commits_do_not_keep_a_dropped_engine_alive(settings: Settings) -> None:
@@ -199,3 +221,18 @@ async def test_group_commits_do_not_keep_a_dropped_engine_alive(settings: Settin
     gc.collect()
 
     assert gone() is None
+
+
+async def test_the_sqlite_writer_reconnects_once_its_connection_was_dropped(engine: AsyncEngine) -> None:
+    if not is_sqlite_file(engine.url):
+        pytest.skip("only a SQLite file has a writer thread")
+    writer = SqliteWriterThread(engine)
+    assert await writer.run(lambda conn: conn.scalar(text("SELECT 1"))) == 1
+
+    def drop(conn: Connection) -> None:
+        conn.invalidate()  # as SQLAlchemy does when the database is gone
+
+    with contextlib.suppress(Exception):
+        await writer.run(drop)
+    await writer.run(lambda conn: add_users(conn, ["after"]))
+    assert await count(engine, users) == 1

@@ -85,8 +85,8 @@ async def test_a_failing_delivery_is_recorded_and_does_not_stop_the_others(engin
     assert rows[0].error == "ValueError: boom"
 
 
-async def test_deliveries_left_pending_by_a_crash_are_processed_after_restart(engine: AsyncEngine) -> None:
-    crashed = Inbox(InboxTable(engine), {"telegram": lambda payload: asyncio.sleep(3600)})  # type: ignore[arg-type,return-value]
+async def test_deliveries_left_open_by_a_crash_are_processed_after_restart(engine: AsyncEngine) -> None:
+    crashed = Inbox(InboxTable(engine, owner="desk-1"), {"telegram": lambda payload: asyncio.sleep(3600)})  # type: ignore[arg-type,return-value]
     await crashed.accept("telegram", "5", {"update_id": 5})
     for task in list(crashed._tasks):
         task.cancel()
@@ -97,7 +97,7 @@ async def test_deliveries_left_pending_by_a_crash_are_processed_after_restart(en
     async def processor(payload: dict[str, Any]) -> None:
         seen.append(payload)
 
-    restarted = Inbox(InboxTable(engine), {"telegram": processor})
+    restarted = Inbox(InboxTable(engine, owner="desk-1"), {"telegram": processor})  # the same instance again
     assert await restarted.recover() == 1
     await restarted.drain()
     assert seen == [{"update_id": 5}]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.channels.whatsapp.client import SendResult
 from bot.db.batch import GroupCommit
-from bot.db.dialect import insert_on_conflict
+from bot.db.dialect import built_once, insert_on_conflict
 from bot.db.models import User, WhatsAppContact, WhatsAppDeliveryFailure, WhatsAppOutbound, aware, utcnow
 from bot.pipeline import jsonio
 from handlers import Channel
@@ -126,7 +125,7 @@ class WhatsAppStore:
 
 
 
-@functools.cache  # built once per database kind (see insert_on_conflict)
+@built_once  # built and compiled once per database kind
 def upsert_contacts(dialect: str) -> Any:
     """INSERT contacts, or on conflict: the later inbound time, a non-empty name; RETURNING their menus."""
     statement = insert_on_conflict(dialect, contacts)
