@@ -64,3 +64,25 @@ async def test_a_body_that_does_not_arrive_in_time_is_refused(wa_settings: Setti
     async with TestServer(create_app(wa_settings, engine, matcher), host="127.0.0.1") as server:
         status = await upload(str(server.make_url("/webhook/whatsapp")), 0.2, declare=False)
     assert status in (408, 0)
+
+
+async def test_a_short_body_read_at_once_is_refused_too_when_it_does_not_arrive_in_time(
+        wa_settings: Settings, engine: AsyncEngine, matcher: Matcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(body, "BODY_TIMEOUT", 0.5)
+    parts = (b'{"object": "whatsapp_business_account", ', b'"entry": []}')
+
+    async def stalled() -> AsyncIterator[bytes]:
+        yield parts[0]
+        await asyncio.sleep(1.5)
+        yield parts[1]
+
+    headers = {"X-Hub-Signature-256": "sha256=" + "0" * 64, "Content-Type": "application/json",
+               "Content-Length": str(sum(map(len, parts)))}  # declared, and far below body.IN_MEMORY
+    async with TestServer(create_app(wa_settings, engine, matcher), host="127.0.0.1") as server, \
+            aiohttp.ClientSession() as session:
+        try:
+            async with session.post(server.make_url("/webhook/whatsapp"), data=stalled(), headers=headers) as response:
+                status = response.status
+        except aiohttp.ClientError:  # the desk answered and closed before the rest was sent
+            status = 0
+    assert status in (408, 0)
