@@ -79,8 +79,8 @@ class SqliteWriterThread:
         return await asyncio.get_running_loop().run_in_executor(_writer_thread(), self._in_transaction, work)
 
     def _in_transaction(self, work: Work[X]) -> X:
-        """On one connection kept open: a pool checkout, checkin and reset per flush were a tenth
-        of the writer's time (benchmarks/README.md). One the database dropped reconnects on its next use."""
+        """On one connection kept open: a pool checkout, checkin and reset per flush cost more than
+        they protect here (benchmarks/README.md). One the database dropped reconnects on its next use."""
         if not self._kept:
             self._kept.append(self.engine.connect())
         conn = self._kept[0]
