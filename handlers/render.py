@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -81,7 +82,26 @@ def answer_text(entry: Entry, lang: str, amounts: Amounts) -> str:
     return mci.render(entry.answer[lang], lang, amounts.year, amounts.mci)  # type: ignore[arg-type]
 
 
+ENTRY_TEXTS = 4096  # entry texts kept: entries x languages x the years and tables in force
+_entry_texts: dict[tuple[int, str, Gettext, int, int], tuple[Entry, Mapping[int, int], str]] = {}
+
+
 def entry_text(entry: Entry, lang: str, _: Gettext, amounts: Amounts) -> str:
+    """`made_entry_text`, kept: an entry reads the same in one language, with the same words (`_`),
+    in one year and by one MCI table, and the desk shows the same few answers again and again.
+    Kept by the entry and the table themselves (a reloaded base's are others), not their ids alone."""
+    key = (id(entry), lang, _, amounts.year, id(amounts.mci))
+    kept = _entry_texts.get(key)
+    if kept is not None and kept[0] is entry and kept[1] is amounts.mci:
+        return kept[2]
+    if len(_entry_texts) >= ENTRY_TEXTS:
+        _entry_texts.clear()
+    text = made_entry_text(entry, lang, _, amounts)
+    _entry_texts[key] = (entry, amounts.mci, text)
+    return text
+
+
+def made_entry_text(entry: Entry, lang: str, _: Gettext, amounts: Amounts) -> str:
     """An entry as the user reads it: title, answer, its first legal source, a link and the date of its check."""
     parts = [f"*{entry.title[lang]}*", answer_text(entry, lang, amounts)]
     if entry.sources:
@@ -103,8 +123,13 @@ def answer(entry: Entry, lang: str, question_id: int, _: Gettext, amounts: Amoun
 def feedback(question_id: int, _: Gettext) -> tuple[tuple[Button, ...], ...]:
     """The buttons under an answer: was it helpful, a consultant, the menu."""
     prefix = f"{FEEDBACK}{question_id}"
-    return ((Button(f"{prefix}:y", _("👍 Helpful")), Button(f"{prefix}:n", _("👎 Not helpful"))),
-            (Button(HUMAN, _("Ask a consultant")), Button(MENU, _("Menu"))))
+    helpful, not_helpful, onward = _feedback_words(_)
+    return ((Button(f"{prefix}:y", helpful), Button(f"{prefix}:n", not_helpful)), onward)
+
+
+@functools.lru_cache(maxsize=16)  # one per language: under every answer, the same words
+def _feedback_words(_: Gettext) -> tuple[str, str, tuple[Button, Button]]:
+    return _("👍 Helpful"), _("👎 Not helpful"), (Button(HUMAN, _("Ask a consultant")), Button(MENU, _("Menu")))
 
 
 def decline(entry: Entry, lang: str, _: Gettext, amounts: Amounts) -> Reply:
