@@ -60,6 +60,14 @@ class FirstWords:
             kind, key = (self.prefixes, first[:-1]) if first.endswith("*") else (self.exact, first)
             kind.setdefault(key, []).append(pattern)
         self.lengths = sorted({len(prefix) for prefix in self.prefixes})
+        # every word of every pattern, for `fits`
+        self.words = {w for p in patterns for w in p.words if not w.endswith("*")}
+        self.stems = {w[:-1] for p in patterns for w in p.words if w.endswith("*")}
+        self.stem_lengths = sorted({len(stem) for stem in self.stems})
+
+    def fits(self, token: str) -> bool:
+        """Whether the token fits any word of any pattern, wherever in it (`_fits`)."""
+        return token in self.words or any(token[:n] in self.stems for n in self.stem_lengths if n <= len(token))
 
     def starting(self, token: str) -> list[Pattern]:
         found = list(self.exact.get(token, ()))
@@ -108,6 +116,8 @@ class Regions:
         """The region when the text is only its name ("Караганда", "в Караганде", "Қарағанды облысы"):
         a user answering "which region?" by typing instead of choosing."""
         tokens = words(text)
+        if not all(t in FILLER or self.first_words.fits(t) for t in tokens):
+            return None  # a word that is neither filler nor in any region's name: most questions, at once
         named = self._named(tokens)
         if named is None:
             return None

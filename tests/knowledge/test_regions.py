@@ -6,7 +6,7 @@ import pytest
 
 from knowledge.loader import DEFAULT_DIR, load_base
 from knowledge.model import LANGS
-from knowledge.regions import CITY, _fits, load_regions, parse_regions, words
+from knowledge.regions import CITY, FILLER, _fits, load_regions, parse_regions, words
 
 REGIONS, PROBLEMS = load_regions(DEFAULT_DIR)
 
@@ -113,3 +113,22 @@ def test_the_first_word_index_finds_what_testing_every_pattern_finds() -> None:
         found = sorted((p.region, span) for start, token in enumerate(tokens)
                        for p in REGIONS.first_words.starting(token) if (span := p.at(tokens, start)))
         assert found == named_by_every_pattern(text), text
+
+
+def answered_by_every_span(text: str) -> str | None:
+    """The reference of `Regions.answer`: the one region named, every other word a filler."""
+    tokens = words(text)
+    named = REGIONS._named(tokens)
+    if named is None:
+        return None
+    return named[0] if all(t in FILLER for i, t in enumerate(tokens) if i not in named[1]) else None
+
+
+def test_a_word_in_no_regions_name_answers_at_once_what_reading_every_span_answers() -> None:
+    texts = [q for entry in load_base().entries for lang in LANGS for q in entry.questions[lang]]
+    texts += [" ".join(spelling.replace("*", "ами") for spelling in p.words) for p in REGIONS.patterns]
+    texts += [f"я из {' '.join(p.words).replace('*', 'е')}" for p in REGIONS.patterns]
+    texts += ["в Караганде и Алматы облысы", "алма ата алматы", "*", "", "сқо ско вко", "г. Астана", "Астана грант"]
+    assert any(answered_by_every_span(text) for text in texts)
+    for text in texts:
+        assert REGIONS.answer(text) == answered_by_every_span(text), text
