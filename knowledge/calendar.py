@@ -12,6 +12,7 @@ not three late ones.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -79,7 +80,16 @@ class Calendar:
 
     def stream_of(self, entry_id: str) -> Stream | None:
         """The stream an answer on this entry offers (the first that lists it)."""
-        return next((s for s in self.streams if entry_id in s.topics), None)
+        return self._stream_of.get(entry_id)
+
+    @functools.cached_property
+    def _stream_of(self) -> dict[str, Stream]:
+        """Entry -> the first stream that lists it: every answer asks, and most entries have none."""
+        first: dict[str, Stream] = {}
+        for stream in self.streams:
+            for topic in stream.topics:
+                first.setdefault(topic, stream)
+        return first
 
     def stream(self, stream_id: str) -> Stream | None:
         return next((s for s in self.streams if s.id == stream_id), None)

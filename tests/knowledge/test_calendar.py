@@ -83,3 +83,14 @@ def test_mistakes_in_streams_and_duplicates_are_named() -> None:
         "streams.grants.topics: 'grants.nope' is not an entry id",
         "streams.grants.name.ru: 22 characters, a WhatsApp row shows 20",
         "events.grants.call: the id appears twice"]
+
+
+def test_an_entrys_stream_is_the_first_that_lists_it() -> None:
+    from knowledge.calendar import Calendar, Stream
+
+    first, second = Stream("a", {"kk": "A", "ru": "A"}, ("x", "y")), Stream("b", {"kk": "B", "ru": "B"}, ("y", "z"))
+    calendar = Calendar((first, second))
+    assert [calendar.stream_of(e) for e in ("x", "y", "z", "w")] == [first, first, second, None]
+    shipped, _found = load_calendar(DEFAULT_DIR, REGIONS, ENTRIES, today=dt.date(2026, 12, 6))
+    for entry in ENTRIES:
+        assert shipped.stream_of(entry) == next((s for s in shipped.streams if entry in s.topics), None)
