@@ -12,7 +12,6 @@ from handlers.subscriptions import Reminders
 from handlers.team import Team, utcnow
 from handlers.types import ConsultantMessage, GroupMessage, Inbound, InboundKind, Reply
 from knowledge import Decision, DecisionKind, Entry, Matcher
-from knowledge.matcher import content_stems
 
 MAX_MATCHED_CHARS = 1000  # longer messages are matched on their beginning
 # A message that is only one of these words opens the language choice (WhatsApp has no /lang).
@@ -191,11 +190,10 @@ class Desk:
         typed = self.centres.regions.answer(text) if self.centres is not None else None
         if typed is not None:  # only a region's name: typed instead of chosen
             return await self._region_chosen(user, lang, inbound, region.Choice(None, typed, region.Then.NOTHING))
-        matched = text[:MAX_MATCHED_CHARS]
-        if not content_stems(matched):
+        decision = self.matcher.read(text[:MAX_MATCHED_CHARS], default_lang=lang)
+        if decision is None:
             return [Reply(_("I could not find any words in your message. Please type your question "
                             "in Kazakh or Russian."))]
-        decision = self.matcher.decide(matched, default_lang=lang)
         first_language = decision.lang if user.lang is None else None  # no choice made yet: the first question sets it
         question_id = await self.store.log_question(user.id, self._logged(text, decision), language=first_language)
         return await self._replies(user, inbound, text, decision, question_id)

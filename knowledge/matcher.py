@@ -71,11 +71,12 @@ class Matcher:
         A message of courtesy words plus at most one other known word ("Сәлем, бот!")
         is small talk; otherwise the courtesy words are dropped and the rest is matched.
         """
-        return self._analyse(text, raw_tokens(text))
+        return self._analyse(text, word_stems(raw_tokens(text)))
 
-    def _analyse(self, text: str, words: list[str]) -> Analysis:
+    def _analyse(self, text: str, content: list[str]) -> Analysis:
+        """`analyse` of the text's `content_stems`."""
         index = self.index
-        stems = index.concepts.apply(word_stems(words))
+        stems = index.concepts.apply(content)
         topical = [s for s in stems if not self._courtesy(s)]
         if len(topical) < len(stems):
             known = [s for s in topical if s.startswith(CONCEPT_MARK) or index.lookup(s)]
@@ -209,14 +210,26 @@ class Matcher:
         are kept (people ask the same things); `default_lang` only labels a message
         whose language the text does not tell.
         """
-        decided, decision = self._read(text)
+        decided, decision, _worded = self._read(text)
+        return self._labelled(decided, decision, default_lang)
+
+    def read(self, text: str, default_lang: Lang = "kk") -> Decision | None:
+        """`decide`, or None when the text has no word that carries meaning (`content_stems` is
+        empty): the desk asks both, and the words are read once for both, and kept with the decision."""
+        decided, decision, worded = self._read(text)
+        return self._labelled(decided, decision, default_lang) if worded else None
+
+    @staticmethod
+    def _labelled(decided: Lang | None, decision: Decision, default_lang: Lang) -> Decision:
         if decided is None and decision.lang != default_lang:
             return replace(decision, lang=default_lang)
         return decision
 
-    def _read_uncached(self, text: str) -> tuple[Lang | None, Decision]:
+    def _read_uncached(self, text: str) -> tuple[Lang | None, Decision, bool]:
         words = raw_tokens(text)  # read once, for the language and for matching
         decided = self.detector.decided(text, words)
-        analysis = self._analyse(text, words)
+        stems = word_stems(words)
+        analysis = self._analyse(text, stems)
         ranked = self.shortcut.head(analysis)
-        return decided, decide(ranked, decided or "kk", self.thresholds, courtesy_only=analysis.courtesy_only)
+        return (decided, decide(ranked, decided or "kk", self.thresholds, courtesy_only=analysis.courtesy_only),
+                bool(stems))

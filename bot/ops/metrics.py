@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from knowledge import Decision, Lang, Matcher
+from knowledge import Decision, DecisionKind, Lang, Matcher
 
 log = logging.getLogger(__name__)
 Refresher = Callable[[], Awaitable[None]]
@@ -86,10 +86,28 @@ class TimedMatcher(Matcher):
     def __init__(self, inner: Matcher, metrics: Metrics) -> None:
         super().__init__(inner.base, inner.thresholds, cache_size=inner.cache_size, index=inner.index)
         self._metrics = metrics
+        self._observe = metrics.match_seconds.observe
+        # each kind's counter, looked up once: `labels` checks and joins its values on every call;
+        # bound at a kind's first decision, so /metrics shows the same series as before
+        self._counted: dict[DecisionKind, Callable[[], None]] = {}
 
     def decide(self, text: str, default_lang: Lang = "kk") -> Decision:
         started = time.perf_counter()
         decision = super().decide(text, default_lang)
-        self._metrics.match_seconds.observe(time.perf_counter() - started)
-        self._metrics.decisions.labels(decision.kind.value).inc()
+        self._count(decision, started)
         return decision
+
+    def read(self, text: str, default_lang: Lang = "kk") -> Decision | None:
+        """A text without words is not matched, so neither timed nor counted."""
+        started = time.perf_counter()
+        decision = super().read(text, default_lang)
+        if decision is not None:
+            self._count(decision, started)
+        return decision
+
+    def _count(self, decision: Decision, started: float) -> None:
+        self._observe(time.perf_counter() - started)
+        count = self._counted.get(decision.kind)
+        if count is None:
+            count = self._counted[decision.kind] = self._metrics.decisions.labels(decision.kind.value).inc
+        count()

@@ -3,6 +3,7 @@
 import pytest
 
 from knowledge import DecisionKind, Matcher
+from knowledge.matcher import content_stems
 
 # (message as users type it, expected topic). Typos, missing Kazakh letters, Latin script,
 # mixed languages and abbreviations on purpose.
@@ -149,3 +150,15 @@ def test_an_answer_too_close_to_a_declined_neighbour_is_declined(matcher: Matche
     assert near_sibling.kind is DecisionKind.CLARIFY
     assert (near_decline.kind, near_decline.entry) == (DecisionKind.FALLBACK, declined)
     assert (clear_of_decline.kind, clear_of_decline.intent) == (DecisionKind.ANSWER, answer.id)
+
+
+def test_read_is_decide_or_none_for_a_text_without_words(matcher: Matcher) -> None:
+    texts = [q for e in matcher.base.entries for lang in ("kk", "ru") for q in e.questions[lang]][:200]
+    texts += ["Сәлем", "рахмет!", "910", "12", "!!!", "", "и в на", "...", "qwerty zxcv"]
+    for cache_size in (4096, 0):
+        fresh = Matcher(matcher.base, cache_size=cache_size, index=matcher.index)
+        for _ in range(2):  # the second round is read from the cache
+            for text in texts:
+                for default in ("kk", "ru"):
+                    expected = fresh.decide(text, default) if content_stems(text) else None
+                    assert fresh.read(text, default) == expected, (text, default)
