@@ -150,6 +150,8 @@ class Index:
 
     def weight(self, matches: Matches) -> float:
         """A message word's weight: the IDF of its rarest match, an unseen word's if none."""
+        if len(matches) == 1:  # most words: one term, read without a generator
+            return self.idf[matches[0][0]]
         return max((self.idf[t] for t, _ in matches), default=self.unknown_idf)
 
 

@@ -98,7 +98,12 @@ class Matcher:
 
     def _courtesy(self, query_stem: str) -> bool:
         courtesy = self.index.courtesy
-        return query_stem in courtesy or any(t in courtesy for t, _ in self.index.lookup(query_stem))
+        if query_stem in courtesy:
+            return True
+        found = self.index.lookup(query_stem)
+        if len(found) == 1:  # most words: one term, read without a generator
+            return found[0][0] in courtesy
+        return any(t in courtesy for t, _ in found)
 
     def query(self, analysis: Analysis) -> Query:
         """Each distinct stem's matches and weight, and the best similarity of each term reached."""

@@ -162,3 +162,14 @@ def test_read_is_decide_or_none_for_a_text_without_words(matcher: Matcher) -> No
                 for default in ("kk", "ru"):
                     expected = fresh.decide(text, default) if content_stems(text) else None
                     assert fresh.read(text, default) == expected, (text, default)
+
+
+def test_a_words_weight_and_courtesy_are_read_from_all_its_matches(matcher: Matcher) -> None:
+    index = matcher.index
+    stems = [*index.vocabulary, *(t[:-1] for t in index.vocabulary), *(f"{t}ов" for t in index.vocabulary),
+             "госгрант", "сәлем", "рахмет", "спасиб", "qwerty", "zzzzzz"]
+    assert {len(index.lookup(s)) for s in stems} >= {0, 1, 2}
+    for stem in stems:
+        found = index.lookup(stem)
+        assert index.weight(found) == max((index.idf[t] for t, _ in found), default=index.unknown_idf), stem
+        assert matcher._courtesy(stem) == (stem in index.courtesy or any(t in index.courtesy for t, _ in found)), stem
