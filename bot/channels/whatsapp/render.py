@@ -83,6 +83,7 @@ def _fit(text: str, limit: int, separators: tuple[str, ...]) -> list[str]:
     return pieces
 
 
+@functools.lru_cache(maxsize=4096)  # button labels repeat (topics, "Ask a consultant"): each is trimmed once
 def trim(text: str, limit: int) -> str:
     """`text` cut to `limit` characters with an ellipsis when longer."""
     text = " ".join(text.split())
