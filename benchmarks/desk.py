@@ -6,7 +6,7 @@ shipped centres and regions, deadline reminders and a team, as `civic-desk serve
 answers the base's phrasings as written, half from Telegram and half from WhatsApp, each from a
 new user, and the replies are rendered for their channel. The decisions go through `TimedMatcher`
 with its metrics, and its decision cache is on: the same random draw of phrasings as
-`benchmarks/webhook.py`, so about a third of the texts repeat.
+`benchmarks/webhook.py`, so about a third of the texts repeat. The heap is settled as the server's is.
 
 The baseline is another git revision's whole tree (`git archive`), first on the path of its
 subprocess; the two sides alternate for `--rounds` rounds and medians are shown.
@@ -127,12 +127,15 @@ class Channels:
 
 async def timed(count: int, seed: int) -> float:
     """Process time per update, µs."""
+    from bot.app.serve import settle_heap
+
     desk, base = build_desk()
     channels = Channels(desk.translator)
     rng = random.Random(seed)
     texts = phrasings(base)
     load = [channels.inbound(n, rng.choice(texts)) for n in range(count)]
     await desk.handle(channels.inbound(-2, "грант"))  # lazy set-up (regions' first words, gettext)
+    settle_heap()  # as `civic-desk serve` does once started
     started = time.process_time()
     for n, inbound in enumerate(load):
         replies = await desk.handle(inbound)
