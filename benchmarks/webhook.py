@@ -7,6 +7,9 @@ bounded number in flight, and reports:
 
 - updates/s: N over the time from the first POST to the last reply at the fake API;
 - p50/p99 latency: from sending the POST to the first outbound message to that user;
+- ack p50/p90: from sending the POST to its 200 (the acknowledgement; at a fixed number in
+  flight, the rate of POSTs is that number over this time);
+- busy: the server's CPU seconds per second of the run (1.0: one core kept busy);
 - peak memory: the server's peak resident set (VmHWM);
 - stored: inbox rows processed (the desk only; the echo bot stores nothing).
 
@@ -18,7 +21,7 @@ database. Outbound pacing is off for all of them: the fake API has no limits. A 
 2-core machine is noisy (runs of one server differ by a fifth), so `--repeat N` runs N
 rounds and reports medians, each ratio to the echo bot taken within its own round.
 
-    python benchmarks/webhook.py [--updates 5000] [--concurrency 32] [--no-postgres] [--no-cache-too]
+    python benchmarks/webhook.py [--updates 5000] [--concurrency 32] [--no-postgres] [--no-sqlite] [--no-cache-too]
                                  [--postgres-database NAME] [--workers 2] [--baseline main] [--repeat 3]
 
 `--baseline REV` also runs, in every round and on every database, the desk of a git revision
@@ -173,6 +176,9 @@ class Result:
     peak_rss_mb: float
     cpu_ms: float  # server CPU per update
     stored: str
+    ack_p50_ms: float = float("nan")  # POST -> its 200
+    ack_p90_ms: float = float("nan")
+    busy: float = float("nan")  # the server's CPU seconds per wall second of the run (1.0: one core)
 
     @property
     def rate(self) -> float:
@@ -180,9 +186,11 @@ class Result:
 
 
 async def drive(url: str, load: list[Delivery], platforms: FakePlatforms,
-                concurrency: int) -> tuple[int, dict[str, float], float, float]:
-    """POST every delivery with at most `concurrency` in flight; wait (bounded) for the replies."""
+                concurrency: int) -> tuple[int, dict[str, float], float, list[float]]:
+    """POST every delivery with at most `concurrency` in flight; wait (bounded) for the replies.
+    Returns the 200s, when each user's POST was sent, when the first was, and each POST's time to its answer."""
     sent_at: dict[str, float] = {}
+    acked_in: list[float] = []
     gate = asyncio.Semaphore(concurrency)
     connector = aiohttp.TCPConnector(limit=concurrency)
 
@@ -193,6 +201,7 @@ async def drive(url: str, load: list[Delivery], platforms: FakePlatforms,
                 async with session.post(url + delivery.path, data=delivery.body,
                                         headers=delivery.headers) as response:
                     await response.read()
+                    acked_in.append(time.perf_counter() - sent_at[delivery.user])
                     return response.status == 200
 
         started = time.perf_counter()
@@ -200,7 +209,7 @@ async def drive(url: str, load: list[Delivery], platforms: FakePlatforms,
     deadline = time.perf_counter() + RUN_TIMEOUT
     while len(platforms.first_reply) < sum(acks) and time.perf_counter() < deadline:
         await asyncio.sleep(0.05)
-    return sum(acks), sent_at, started, deadline
+    return sum(acks), sent_at, started, acked_in
 
 
 def family(pid: int) -> list[int]:
@@ -327,17 +336,24 @@ async def measure(name: str, argv: list[str], env: dict[str, str], port: int, wo
     try:
         pids = family(process.pid)
         cpu_before = cpu_seconds(pids)
-        acknowledged, sent_at, started, _ = await drive(f"http://127.0.0.1:{port}", load, platforms, concurrency)
+        acknowledged, sent_at, started, acked_in = await drive(f"http://127.0.0.1:{port}", load, platforms,
+                                                               concurrency)
         replies = dict(platforms.first_reply)
         rss = peak_rss_mb(pids)
-        cpu = (cpu_seconds(pids) - cpu_before) * 1000 / max(len(replies), 1)
+        cpu_used = cpu_seconds(pids) - cpu_before
     finally:
         await stop(process)
-    latencies = sorted((replies[u] - sent_at[u]) * 1000 for u in replies if u in sent_at)
+    latencies = percentiles([(replies[u] - sent_at[u]) * 1000 for u in replies if u in sent_at])
+    acks = percentiles([seconds * 1000 for seconds in acked_in])
     finished = max(replies.values(), default=started)
-    quantiles = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [float("nan")] * 99
-    return Result(name, len(load), acknowledged, len(replies), finished - started, quantiles[49], quantiles[98],
-                  rss, cpu, await stored(database_url) if database_url else "-")
+    return Result(name, len(load), acknowledged, len(replies), finished - started, latencies[49], latencies[98],
+                  rss, cpu_used * 1000 / max(len(replies), 1), await stored(database_url) if database_url else "-",
+                  acks[49], acks[89], cpu_used / (finished - started) if finished > started else float("nan"))
+
+
+def percentiles(values: list[float]) -> list[float]:
+    """The 1st to 99th percentiles (NaN when there are too few values)."""
+    return statistics.quantiles(values, n=100) if len(values) > 1 else [float("nan")] * 99
 
 
 async def fresh_database(kind: str, workdir: Path, run: int, postgres_database: str = PG_DATABASE) -> str | None:
@@ -363,7 +379,7 @@ async def one_round(args: argparse.Namespace, workdir: Path, platforms: FakePlat
     port = free_port()
     echo = [sys.executable, str(Path(__file__).resolve()), "--echo-server", str(port), api_url]
     results = [await measure(FLOOR, echo, dict(os.environ), port, workdir, platforms, load, args.concurrency, None)]
-    kinds = [("civic-desk, SQLite", "sqlite")]
+    kinds = [] if args.no_sqlite else [("civic-desk, SQLite", "sqlite")]
     if not args.no_postgres:
         kinds.append(("civic-desk, PostgreSQL", "postgresql"))
     variants = [("", [], {})]
@@ -421,9 +437,9 @@ def report(rounds: list[list[Result]], args: argparse.Namespace) -> None:
     """One row per server: medians over the rounds; "x echo" is the median of each round's own ratio."""
     print(f"\n{args.updates} updates (half Telegram, half WhatsApp), {args.concurrency} in flight, "
           f"{os.cpu_count()} cores, loopback, {len(rounds)} round(s), medians\n")
-    print("| server | updates/s | x echo | x echo, range | p50 ms | p99 ms | peak RSS MB | server CPU ms/update "
-          "| answered | stored (done/rows) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| server | updates/s | x echo | x echo, range | p50 ms | p99 ms | ack p50 ms | ack p90 ms | peak RSS MB "
+          "| server CPU ms/update | busy | answered | stored (done/rows) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     by_name: dict[str, list[tuple[Result, float]]] = {}
     for results in rounds:
         floor = results[0].rate
@@ -438,7 +454,8 @@ def report(rounds: list[list[Result]], args: argparse.Namespace) -> None:
 
         print(f"| {name} | {median(r.rate for r, _ in runs):,.0f} | {median(ratios):.2f} "
               f"| {min(ratios):.2f}-{max(ratios):.2f} | {typical('p50_ms'):,.0f} | {typical('p99_ms'):,.0f} "
-              f"| {max(r.peak_rss_mb for r, _ in runs):,.0f} | {typical('cpu_ms'):.2f} "
+              f"| {typical('ack_p50_ms'):,.1f} | {typical('ack_p90_ms'):,.1f} "
+              f"| {max(r.peak_rss_mb for r, _ in runs):,.0f} | {typical('cpu_ms'):.2f} | {typical('busy'):.2f} "
               f"| {min(r.answered for r, _ in runs)}/{runs[0][0].updates} | {runs[-1][0].stored} |")
 
 
@@ -500,6 +517,7 @@ if __name__ == "__main__":
     parser.add_argument("--updates", type=int, default=5000, help="how many updates to send (default 5000)")
     parser.add_argument("--concurrency", type=int, default=32, help="POSTs in flight at once (default 32)")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL run")
+    parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite run")
     parser.add_argument("--postgres-database", default=PG_DATABASE,
                         help=f"the scratch database on 127.0.0.1:5432, dropped and created for each run "
                              f"(default {PG_DATABASE})")

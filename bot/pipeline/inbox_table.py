@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.db.batch import GroupCommit
 from bot.db.dialect import built_once, insert_on_conflict
 from bot.db.models import InboundEvent, utcnow
+from bot.pipeline import inbox_at_once
 from bot.pipeline.outbound_table import Message
 
 MAX_ATTEMPTS = 5
@@ -119,7 +120,12 @@ def store(conn: Connection, arrivals: Sequence[Arrival]) -> list[int | None]:
 def store_claiming(conn: Connection, items: Sequence[tuple[Arrival, bool]],
                    claims: Claims) -> list[tuple[int, Claim | None] | None]:
     """Store a batch (`store`); the new rows flagged for this instance are claimed in the same
-    transaction (the same conditions as `Claims.claim`): they need no claim round of their own."""
+    transaction (the same conditions as `Claims.claim`): they need no claim round of their own.
+    On PostgreSQL one statement does both (`inbox_at_once`)."""
+    if conn.dialect.name == "postgresql":
+        stored = inbox_at_once.store_claiming(conn, items, claims.owner)
+        return [None if row is None else (row[0], (Claim.OWNED if row[1] else Claim.BLOCKED) if now else None)
+                for (_, now), row in zip(items, stored, strict=True)]
     ids = store(conn, [arrival for arrival, _ in items])
     wanted = [event_id for (_, now), event_id in zip(items, ids, strict=True) if now and event_id is not None]
     won = dict(zip(wanted, claims.claim(conn, wanted), strict=True)) if wanted else {}
@@ -127,9 +133,12 @@ def store_claiming(conn: Connection, items: Sequence[tuple[Arrival, bool]],
             for event_id in ids]
 
 
-def nothing_claimed(items: Sequence[tuple[Arrival, bool]]) -> bool:
-    """A batch of stores only is one INSERT (committed without BEGIN and COMMIT)."""
-    return not any(now for _, now in items)
+def one_insert(dialect: str) -> Callable[[Sequence[tuple[Arrival, bool]]], bool]:
+    """Which batches `store_claiming` writes in one INSERT (committed without BEGIN and COMMIT):
+    on PostgreSQL all of them, elsewhere those of stores only."""
+    if dialect == "postgresql":
+        return lambda items: True
+    return lambda items: not any(now for _, now in items)
 
 
 def record_outcomes(conn: Connection, outcomes: Sequence[Outcome], keep: Keep | None = None) -> list[None]:
@@ -206,7 +215,7 @@ class InboxTable:
         self.engine = engine
         self.claims = Claims(owner or f"inbox-{uuid.uuid4().hex[:12]}", dt.timedelta(seconds=lease))
         self._stores = GroupCommit(engine, partial(store_claiming, claims=self.claims), lane=ACKNOWLEDGEMENTS,
-                                   one_statement=nothing_claimed)
+                                   one_statement=one_insert(engine.dialect.name))
         self._outcomes = GroupCommit(engine, partial(record_outcomes, keep=keep))
         self._claims = GroupCommit(engine, self.claims.claim, lane=CLAIMS)
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.models import InboundEvent
 from bot.pipeline.inbox import Inbox
-from bot.pipeline.inbox_table import Arrival, Claim, InboxTable
+from bot.pipeline.inbox_table import DONE, Arrival, Claim, InboxTable, Outcome
+from tests.statements import counting_statements
 
 
 async def rows(engine: AsyncEngine) -> list[tuple[str, str, int, str]]:
@@ -100,3 +102,57 @@ async def test_a_delivery_beyond_the_room_in_memory_is_stored_unclaimed(engine: 
     release.set()
     await asyncio.wait_for(inbox.drain(), 10)
     assert {status for _, status, _, _ in await rows(engine)} == {"done"}
+
+
+async def test_on_postgresql_a_delivery_is_stored_and_claimed_by_one_statement(engine: AsyncEngine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite stores, then claims, in one transaction of its writer thread: no round trips")
+    table = InboxTable(engine)
+    await table.store_and_claim(Arrival("telegram", "warm-up", "", "{}"))  # the pool's first connection
+
+    with counting_statements("") as sent:
+        stored = await asyncio.gather(*(table.store_and_claim(Arrival("telegram", str(n), f"chat{n}", "{}"))
+                                        for n in range(5)))
+
+    assert [claim for _, claim in stored] == [Claim.OWNED] * 5  # type: ignore[misc]
+    assert sent == [1]
+
+
+async def test_a_chats_message_stored_beside_a_duplicate_of_its_finished_first_is_claimed(
+        engine: AsyncEngine) -> None:
+    table = InboxTable(engine)
+    first = await table.store_and_claim(Arrival("whatsapp", "m1", "7701", "{}"))
+    assert first is not None
+    await table.record(Outcome(first[0], DONE))
+
+    again, second = await asyncio.gather(table.store_and_claim(Arrival("whatsapp", "m1", "7701", "{}")),
+                                         table.store_and_claim(Arrival("whatsapp", "m2", "7701", "{}")))
+
+    assert again is None and second is not None and second[1] is Claim.OWNED
+
+
+async def test_a_chats_message_stored_beside_a_duplicate_of_its_open_first_is_left_pending(
+        engine: AsyncEngine) -> None:
+    table = InboxTable(engine)
+    assert await table.store(Arrival("whatsapp", "m1", "7701", "{}")) is not None
+
+    again, second = await asyncio.gather(table.store_and_claim(Arrival("whatsapp", "m1", "7701", "{}")),
+                                         table.store_and_claim(Arrival("whatsapp", "m2", "7701", "{}")))
+
+    assert again is None and second is not None and second[1] is Claim.BLOCKED
+
+
+async def test_a_delivery_stored_unclaimed_holds_back_its_chats_next_in_the_same_batch(engine: AsyncEngine) -> None:
+    table = InboxTable(engine)
+
+    left, behind, other, twice = await asyncio.gather(
+        table.store(Arrival("telegram", "1", "chat1", "{}")),
+        table.store_and_claim(Arrival("telegram", "2", "chat1", "{}")),
+        table.store_and_claim(Arrival("telegram", "3", "chat2", "{}")),
+        table.store_and_claim(Arrival("telegram", "3", "chat2", "{}")))
+
+    assert left is not None and behind is not None and other is not None
+    assert left < behind[0] < other[0]  # ids in arrival order
+    assert (behind[1], other[1], twice) == (Claim.BLOCKED, Claim.OWNED, None)
+    assert [(key, status) for key, status, _, _ in await rows(engine)] == [
+        ("1", "pending"), ("2", "pending"), ("3", "processing")]
