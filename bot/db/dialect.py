@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, literal_column
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.cache_key import CacheKey
@@ -37,6 +37,7 @@ class SqliteInsert(_Named, sqlite.Insert):
 
 
 Insert = PostgresqlInsert | SqliteInsert
+EMPTY = literal_column("''")  # the empty string written in the SQL: a rendered statement's only values are its rows'
 
 
 def insert_on_conflict(bind: AsyncEngine | AsyncConnection | Connection | str, table: Table) -> Insert:
