@@ -22,8 +22,9 @@ from sqlalchemy import Connection, Row, and_, bindparam, func, literal_column, o
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.batch import GroupCommit
-from bot.db.dialect import built_once, insert_on_conflict
+from bot.db.dialect import insert_on_conflict
 from bot.db.models import InboundEvent, utcnow
+from bot.db.rendered import InsertRows
 from bot.pipeline.outbound_table import Message
 
 MAX_ATTEMPTS = 5
@@ -70,12 +71,10 @@ DONE, FAILED, RETRY = "done", "failed", "retry"
 Keep = Callable[[Connection, Sequence[Message]], None]  # writes outbound messages in a transaction
 
 
-@built_once  # built and compiled once per database kind
-def store_new(dialect: str) -> Any:
-    """INSERT deliveries, skipping those already stored; RETURNING the new rows' keys."""
-    return insert_on_conflict(dialect, events).on_conflict_do_nothing(
-        index_elements=[events.c.channel, events.c.event_key]).returning(
-        events.c.id, events.c.channel, events.c.event_key)
+# INSERT deliveries, skipping those already stored; RETURNING the new rows' keys.
+STORE_NEW = InsertRows(lambda dialect: insert_on_conflict(dialect, events).on_conflict_do_nothing(
+    index_elements=[events.c.channel, events.c.event_key]).returning(events.c.id, events.c.channel, events.c.event_key),
+    ("channel", "event_key", "order_key", "payload", "status", "attempts", "error", "received_at", "owner"))
 
 
 @dataclass(frozen=True)
@@ -107,11 +106,10 @@ def store(conn: Connection, arrivals: Sequence[Arrival]) -> list[int | None]:
     first: dict[tuple[str, str], Arrival] = {}
     for arrival in arrivals:
         first.setdefault((arrival.channel, arrival.event_key), arrival)
-    rows = conn.execute(store_new(conn.dialect.name), [
-        {"channel": a.channel, "event_key": a.event_key, "order_key": a.order_key, "payload": a.payload,
-         "status": "pending", "attempts": 0, "error": "", "received_at": utcnow()}
-        for a in first.values()])
-    ids = {(row.channel, row.event_key): row.id for row in rows}
+    now = utcnow()
+    rows = STORE_NEW.run(conn, [(a.channel, a.event_key, a.order_key, a.payload, "pending", 0, "", now, "")
+                                for a in first.values()])
+    ids = {(channel, event_key): event_id for event_id, channel, event_key in rows}
     return [ids.get((a.channel, a.event_key)) if first[(a.channel, a.event_key)] is a else None
             for a in arrivals]
 
