@@ -1,28 +1,32 @@
-"""The group commits' multi-row INSERTs, rendered to SQL once per database kind and row count.
+"""The group commits' multi-row INSERTs, rendered to SQL once per database kind.
 
 SQLAlchemy's execution of a compiled statement does Python work for every value: the
 parameters built by name, each datetime through SQLite's bind processor, the rows of an
 `insertmanyvalues` batch pieced together again. For the hottest writes (a row per update
 in several tables) that cost more CPU than the database's own work (benchmarks/README.md).
 An `InsertRows` is still a SQLAlchemy Core statement, compiled by SQLAlchemy for the
-connection's dialect (its quoting, placeholders and casts), once per number of rows; it
-runs through `exec_driver_sql` (SQLAlchemy's transactions and error handling, without its
-per-value work), the rows' values in the compiled placeholders' order. The one conversion
-the driver does not make itself: SQLite keeps datetimes as SQLAlchemy's text (`sqlite_time`).
+connection's dialect (its quoting, placeholders and casts) once; the SQL for n rows repeats
+its VALUES group n times, checked against SQLAlchemy's own two-row statement. It runs through
+`exec_driver_sql` (SQLAlchemy's transactions and error handling, without its per-value work),
+the rows' values in the placeholders' order. The one conversion the driver does not make
+itself: SQLite keeps datetimes as SQLAlchemy's text (`sqlite_time`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, DateTime, Row, bindparam
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert
 
-Rendered = tuple[str, list[int] | None, list[int]]  # (SQL, placeholders' order, SQLite's datetime columns)
 SQLITE_TIME = "%04d-%02d-%02d %02d:%02d:%02d.%06d"  # SQLAlchemy's storage format for SQLite's DATETIME
+NUMBERED = re.compile(r"\$(\d+)")  # asyncpg's placeholders ("numeric_dollar"); "?" (SQLite) repeats as is
 
 
 class InsertRows:
@@ -32,44 +36,101 @@ class InsertRows:
     def __init__(self, build: Callable[[str], Insert], columns: Sequence[str]) -> None:
         self.build = build
         self.columns = tuple(columns)
-        self._rendered: dict[tuple[str, str, int], Rendered] = {}
+        self._forms: dict[tuple[str, str], _Form] = {}
 
     def run(self, conn: Connection, rows: Sequence[Sequence[Any]]) -> Sequence[Row[Any]]:
         """Insert `rows` (each its values in `columns` order) in one statement; its RETURNING rows."""
-        dialect = conn.dialect
-        sql, order, times = self._sql(dialect, len(rows))
-        values = [value for row in rows for value in row]
-        width = len(self.columns)
-        for column in times:
-            values[column::width] = [sqlite_time(value) for value in values[column::width]]
-        if order is not None:
-            values = [values[position] for position in order]
-        result = conn.exec_driver_sql(sql, tuple(values))
+        form = self._form(conn.dialect)
+        result = conn.exec_driver_sql(form.sql(len(rows)), form.values(rows))
         return result.all() if result.returns_rows else []
 
-    def _sql(self, dialect: Dialect, count: int) -> Rendered:
-        key = (dialect.name, dialect.paramstyle, count)
-        rendered = self._rendered.get(key)
-        if rendered is None:
-            rendered = self._rendered[key] = self._render(dialect, count)
-        return rendered
+    def _form(self, dialect: Dialect) -> _Form:
+        key = (dialect.name, dialect.paramstyle)
+        form = self._forms.get(key)
+        if form is None:
+            form = self._forms[key] = self._render(dialect)
+        return form
 
-    def _render(self, dialect: Dialect, count: int) -> Rendered:
-        """The SQL for `count` rows; where each placeholder takes its value from in the rows'
-        values laid end to end (None: in that order); the columns SQLite gets as text."""
+    def _render(self, dialect: Dialect) -> _Form:
+        one = self._compile(dialect, 1)
+        position = {f"{column}_0": n for n, column in enumerate(self.columns)}
+        order = [position[name] for name in one.positiontup or ()]  # KeyError: a value that is no row's
+        if sorted(order) != list(range(len(self.columns))):
+            raise ValueError(f"{one.string!r} does not take each column's value once")
+        table = self.build(dialect.name).table
+        times = [n for n, column in enumerate(order) if isinstance(table.c[self.columns[column]].type, DateTime)]
+        start = one.string.index(" VALUES (") + len(" VALUES ")
+        end = _closing(one.string, start)
+        form = _Form(one.string[:start], one.string[start:end], one.string[end:], len(order),
+                     dialect.paramstyle == "numeric_dollar", None if order == sorted(order) else order,
+                     times if dialect.name == "sqlite" else [])
+        if form.sql(2) != self._compile(dialect, 2).string:
+            raise ValueError(f"{dialect.paramstyle} placeholders: the rows' VALUES cannot be repeated")
+        return form
+
+    def _compile(self, dialect: Dialect, count: int) -> SQLCompiler:
         statement = self.build(dialect.name)
         table = statement.table
-        names = [f"{column}_{n}" for n in range(count) for column in self.columns]  # row after row
-        width = len(self.columns)
-        compiled = statement.values([{column: bindparam(names[n * width + i], type_=table.c[column].type)
-                                      for i, column in enumerate(self.columns)} for n in range(count)]
-                                    ).compile(dialect=dialect)
-        slot = {name: position for position, name in enumerate(names)}
-        order = [slot[name] for name in compiled.positiontup or ()]  # KeyError: a value that is no row's
-        if sorted(order) != list(range(len(slot))):
-            raise ValueError(f"{compiled.string!r} does not take each row value once")
-        times = [n for n, column in enumerate(self.columns) if isinstance(table.c[column].type, DateTime)]
-        return compiled.string, None if order == sorted(order) else order, times if dialect.name == "sqlite" else []
+        compiled = statement.values([{column: bindparam(f"{column}_{n}", type_=table.c[column].type)
+                                      for column in self.columns} for n in range(count)]).compile(dialect=dialect)
+        assert isinstance(compiled, SQLCompiler)
+        return compiled
+
+
+@dataclass
+class _Form:
+    """An INSERT's SQL around its one VALUES group, for a dialect; the SQL for n rows repeats it."""
+
+    head: str
+    group: str
+    tail: str
+    width: int
+    numbered: bool  # each group's placeholders count on from the last one's
+    order: list[int] | None  # a row's values in the placeholders' order (None: as given)
+    times: list[int]  # where, in that order, the datetimes SQLite gets as text are
+    _sql: dict[int, str] = field(default_factory=dict)
+
+    def sql(self, count: int) -> str:
+        sql = self._sql.get(count)
+        if sql is None:
+            groups = (self._group(n) for n in range(count))
+            sql = self._sql[count] = f"{self.head}{', '.join(groups)}{self.tail}"
+        return sql
+
+    def _group(self, n: int) -> str:
+        if not self.numbered:
+            return self.group
+        return NUMBERED.sub(lambda match: f"${int(match[1]) + n * self.width}", self.group)
+
+    def values(self, rows: Sequence[Sequence[Any]]) -> tuple[Any, ...]:
+        order = self.order
+        values = ([value for row in rows for value in row] if order is None
+                  else [row[n] for row in rows for n in order])
+        for column in self.times:
+            values[column::self.width] = _sqlite_times(values[column::self.width])
+        return tuple(values)
+
+
+def _closing(sql: str, start: int) -> int:
+    """Just after the parenthesis that closes the one opening at `start`."""
+    depth = 0
+    for position in range(start, len(sql)):
+        depth += {"(": 1, ")": -1}.get(sql[position], 0)
+        if depth == 0:
+            return position + 1
+    raise ValueError(f"unbalanced parentheses in {sql!r}")
+
+
+def _sqlite_times(values: Sequence[dt.datetime | None]) -> list[str | None]:
+    """A column's datetimes as text; one written for a whole batch (its `now`) is formatted once."""
+    texts: list[str | None] = []
+    last: dt.datetime | None = None
+    text = None
+    for value in values:
+        if value is not last or not texts:
+            last, text = value, sqlite_time(value)
+        texts.append(text)
+    return texts
 
 
 def sqlite_time(value: dt.datetime | None) -> str | None:
