@@ -23,10 +23,36 @@ from typing import Any
 from sqlalchemy import Connection, DateTime, Row, bindparam
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.dml import Insert, UpdateBase
 
 SQLITE_TIME = "%04d-%02d-%02d %02d:%02d:%02d.%06d"  # SQLAlchemy's storage format for SQLite's DATETIME
 NUMBERED = re.compile(r"\$(\d+)")  # asyncpg's placeholders ("numeric_dollar"); "?" (SQLite) repeats as is
+
+
+class EachRow:
+    """A statement run once for each row (one executemany), its values bound by `names`: an UPDATE by key."""
+
+    def __init__(self, statement: UpdateBase, names: Sequence[str]) -> None:
+        self.statement = statement
+        self.names = tuple(names)
+        self._forms: dict[tuple[str, str], tuple[str, list[int] | None]] = {}
+
+    def run(self, conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Run the statement for each row (its values in `names` order)."""
+        key = (conn.dialect.name, conn.dialect.paramstyle)
+        form = self._forms.get(key)
+        if form is None:
+            form = self._forms[key] = self._render(conn.dialect)
+        sql, order = form
+        conn.exec_driver_sql(sql, list(rows) if order is None else [tuple(row[n] for n in order) for row in rows])
+
+    def _render(self, dialect: Dialect) -> tuple[str, list[int] | None]:
+        compiled = self.statement.compile(dialect=dialect)
+        assert isinstance(compiled, SQLCompiler)
+        order = _order(compiled, {name: n for n, name in enumerate(self.names)})
+        if dialect.name == "sqlite" and any(isinstance(bind.type, DateTime) for bind in compiled.binds.values()):
+            raise ValueError("SQLite needs datetimes as text: give them to an EachRow as `sqlite_time`s")
+        return compiled.string, None if order == sorted(order) else order
 
 
 class InsertRows:
@@ -53,10 +79,7 @@ class InsertRows:
 
     def _render(self, dialect: Dialect) -> _Form:
         one = self._compile(dialect, 1)
-        position = {f"{column}_0": n for n, column in enumerate(self.columns)}
-        order = [position[name] for name in one.positiontup or ()]  # KeyError: a value that is no row's
-        if sorted(order) != list(range(len(self.columns))):
-            raise ValueError(f"{one.string!r} does not take each column's value once")
+        order = _order(one, {f"{column}_0": n for n, column in enumerate(self.columns)})
         table = self.build(dialect.name).table
         times = [n for n, column in enumerate(order) if isinstance(table.c[self.columns[column]].type, DateTime)]
         start = one.string.index(" VALUES (") + len(" VALUES ")
@@ -109,6 +132,14 @@ class _Form:
         for column in self.times:
             values[column::self.width] = _sqlite_times(values[column::self.width])
         return tuple(values)
+
+
+def _order(compiled: SQLCompiler, position: dict[str, int]) -> list[int]:
+    """Where each placeholder's value is in a row given by name (`position`)."""
+    order = [position[name] for name in compiled.positiontup or ()]  # KeyError: a value that is no row's
+    if sorted(order) != list(range(len(position))):
+        raise ValueError(f"{compiled.string!r} does not take each of {list(position)} once")
+    return order
 
 
 def _closing(sql: str, start: int) -> int:
