@@ -6,8 +6,9 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, Table, literal_column
+from sqlalchemy import JSON, BigInteger, ColumnElement, Connection, Table, any_, bindparam, func, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.cache_key import CacheKey
 
@@ -62,6 +63,15 @@ def built_once(build: Callable[[str], Insert]) -> Callable[[str], Insert]:
         statement.cache_name = ("civic-desk", build.__module__, build.__qualname__, dialect)
         return statement
     return once
+
+
+def ids_in(column: ColumnElement[Any], dialect: str) -> ColumnElement[bool]:
+    """`column` among a batch's ids, bound as one value ("ids"), so the statement's SQL is the same
+    for every batch: compiled (and on PostgreSQL prepared) once. An array on PostgreSQL, a JSON list on SQLite."""
+    if dialect == "postgresql":
+        return column == any_(bindparam("ids", type_=ARRAY(BigInteger)))
+    ids = func.json_each(bindparam("ids", type_=JSON)).table_valued("value")
+    return column.in_(select(ids.c.value))
 
 
 def sqlite_pragmas(connection: Any, record: Any) -> None:

@@ -15,44 +15,74 @@ itself: SQLite keeps datetimes as SQLAlchemy's text (`sqlite_time`).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Row, bindparam
+from sqlalchemy import JSON, Connection, DateTime, Row, bindparam
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.dml import Insert, UpdateBase
+from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.type_api import TypeEngine
 
 SQLITE_TIME = "%04d-%02d-%02d %02d:%02d:%02d.%06d"  # SQLAlchemy's storage format for SQLite's DATETIME
+Convert = Callable[[Any], Any]
+# A Statement's SQL, its values' order, its own literals and the values converted (`Statement._render`).
+Compiled = tuple[str, list[int] | None, tuple[Any, ...], list[tuple[int, Convert]]]
 NUMBERED = re.compile(r"\$(\d+)")  # asyncpg's placeholders ("numeric_dollar"); "?" (SQLite) repeats as is
 
 
-class EachRow:
-    """A statement run once for each row (one executemany), its values bound by `names`: an UPDATE by key."""
+class Statement:
+    """A statement compiled once per dialect (`build` gives it for a dialect's name), its values
+    given by position (`names`, its bound parameters): an UPDATE by key, or of a batch's ids (`ids_in`)."""
 
-    def __init__(self, statement: UpdateBase, names: Sequence[str]) -> None:
-        self.statement = statement
+    def __init__(self, build: Callable[[str], ClauseElement], names: Sequence[str]) -> None:
+        self.build = build
         self.names = tuple(names)
-        self._forms: dict[tuple[str, str], tuple[str, list[int] | None]] = {}
+        self._forms: dict[tuple[str, str], Compiled] = {}
 
-    def run(self, conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
-        """Run the statement for each row (its values in `names` order)."""
-        key = (conn.dialect.name, conn.dialect.paramstyle)
+    def run(self, conn: Connection, values: tuple[Any, ...]) -> Sequence[Row[Any]]:
+        """Run it once; its RETURNING rows."""
+        result = conn.exec_driver_sql(*self._bound(conn.dialect, [values]))
+        return result.all() if result.returns_rows else []
+
+    def run_each(self, conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Run it for each row, in order (one executemany)."""
+        if rows:
+            sql, bound = self._bound(conn.dialect, rows)
+            conn.exec_driver_sql(sql, bound)
+
+    def _bound(self, dialect: Dialect, rows: Sequence[tuple[Any, ...]]) -> tuple[str, Any]:
+        key = (dialect.name, dialect.paramstyle)
         form = self._forms.get(key)
         if form is None:
-            form = self._forms[key] = self._render(conn.dialect)
-        sql, order = form
-        conn.exec_driver_sql(sql, list(rows) if order is None else [tuple(row[n] for n in order) for row in rows])
+            form = self._forms[key] = self._render(dialect)
+        sql, order, fixed, converts = form
+        if order is None and not fixed and not converts:
+            return sql, rows[0] if len(rows) == 1 else list(rows)
+        bound = [list(full) if order is None else [full[n] for n in order] for full in (row + fixed for row in rows)]
+        for values in bound:
+            for position, convert in converts:
+                values[position] = convert(values[position])
+        return sql, tuple(bound[0]) if len(bound) == 1 else [tuple(values) for values in bound]
 
-    def _render(self, dialect: Dialect) -> tuple[str, list[int] | None]:
-        compiled = self.statement.compile(dialect=dialect)
+    def _render(self, dialect: Dialect) -> Compiled:
+        """Its SQL; where each placeholder's value is in a row followed by the statement's own
+        literals (`fixed`); which values the driver takes converted (`_converter`)."""
+        compiled = self.build(dialect.name).compile(dialect=dialect)
         assert isinstance(compiled, SQLCompiler)
-        order = _order(compiled, {name: n for n, name in enumerate(self.names)})
-        if dialect.name == "sqlite" and any(isinstance(bind.type, DateTime) for bind in compiled.binds.values()):
-            raise ValueError("SQLite needs datetimes as text: give them to an EachRow as `sqlite_time`s")
-        return compiled.string, None if order == sorted(order) else order
+        named = list(self.names)
+        for name in compiled.positiontup or ():
+            if name not in named and not compiled.binds[name].required:  # a literal of the statement's
+                named.append(name)
+        fixed = tuple(compiled.binds[name].effective_value for name in named[len(self.names):])
+        order = _order(compiled, {name: n for n, name in enumerate(named)})
+        converts = [(position, convert) for position, name in enumerate(compiled.positiontup or ())
+                    if (convert := _converter(compiled.binds[name].type, dialect)) is not None]
+        return compiled.string, order, fixed, converts
 
 
 class InsertRows:
@@ -80,13 +110,13 @@ class InsertRows:
     def _render(self, dialect: Dialect) -> _Form:
         one = self._compile(dialect, 1)
         order = _order(one, {f"{column}_0": n for n, column in enumerate(self.columns)})
+        placed = order or range(len(self.columns))  # the columns in the placeholders' order
         table = self.build(dialect.name).table
-        times = [n for n, column in enumerate(order) if isinstance(table.c[self.columns[column]].type, DateTime)]
+        times = [n for n, column in enumerate(placed) if isinstance(table.c[self.columns[column]].type, DateTime)]
         start = one.string.index(" VALUES (") + len(" VALUES ")
         end = _closing(one.string, start)
-        form = _Form(one.string[:start], one.string[start:end], one.string[end:], len(order),
-                     dialect.paramstyle == "numeric_dollar", None if order == sorted(order) else order,
-                     times if dialect.name == "sqlite" else [])
+        form = _Form(one.string[:start], one.string[start:end], one.string[end:], len(one.positiontup or ()),
+                     dialect.paramstyle == "numeric_dollar", order, times if dialect.name == "sqlite" else [])
         if form.sql(2) != self._compile(dialect, 2).string:
             raise ValueError(f"{dialect.paramstyle} placeholders: the rows' VALUES cannot be repeated")
         return form
@@ -134,12 +164,22 @@ class _Form:
         return tuple(values)
 
 
-def _order(compiled: SQLCompiler, position: dict[str, int]) -> list[int]:
-    """Where each placeholder's value is in a row given by name (`position`)."""
+def _converter(kind: TypeEngine[Any], dialect: Dialect) -> Convert | None:
+    """What a value of this type needs before the driver takes it, when SQLAlchemy's bind processor
+    would have done it: SQLite's datetimes as text, JSON (a batch's ids on SQLite: `ids_in`) as text."""
+    if isinstance(kind, DateTime) and dialect.name == "sqlite":
+        return sqlite_time
+    if isinstance(kind, JSON):
+        return json.dumps
+    return None
+
+
+def _order(compiled: SQLCompiler, position: dict[str, int]) -> list[int] | None:
+    """Where each placeholder's value is in a row given by name (`position`); None: in that order."""
     order = [position[name] for name in compiled.positiontup or ()]  # KeyError: a value that is no row's
-    if sorted(order) != list(range(len(position))):
-        raise ValueError(f"{compiled.string!r} does not take each of {list(position)} once")
-    return order
+    if set(order) != set(range(len(position))):
+        raise ValueError(f"{compiled.string!r} does not take each of {list(position)}")
+    return None if order == list(range(len(position))) else order
 
 
 def _closing(sql: str, start: int) -> int:

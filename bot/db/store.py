@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.db.batch import GroupCommit
 from bot.db.dialect import EMPTY, Insert, insert_on_conflict
 from bot.db.models import Feedback, Question, User, utcnow
-from bot.db.rendered import EachRow, InsertRows
+from bot.db.rendered import InsertRows, Statement
 from handlers.ports import LoggedQuestion, UserRecord
 from handlers.types import Channel
 
@@ -29,10 +29,10 @@ SET_FEEDBACK = text(
     "INSERT INTO feedback (question_id, helpful, created_at) VALUES (:question_id, :helpful, :now) "
     "ON CONFLICT (question_id) DO UPDATE SET helpful = excluded.helpful, created_at = excluded.created_at",
 ).bindparams(bindparam("now", type_=WHEN))
-SET_REGIONS = EachRow(update(users).where(users.c.id == bindparam("user_id")).values(region=bindparam("new_region")),
-                      ("user_id", "new_region"))
+SET_REGIONS = Statement(lambda dialect: update(users).where(users.c.id == bindparam("user_id")).values(
+    region=bindparam("new_region")), ("user_id", "new_region"))
 SET_LANGUAGE = update(users).where(users.c.id == bindparam("user_id")).values(lang=bindparam("new_lang"))
-SET_LANGUAGES = EachRow(SET_LANGUAGE, ("user_id", "new_lang"))
+SET_LANGUAGES = Statement(lambda dialect: SET_LANGUAGE, ("user_id", "new_lang"))
 # Rows are matched back by user, not by parameter order: asking SQLAlchemy to keep the order
 # (sort_by_parameter_order) made SQLite insert the batch one row per statement.
 LOG_QUESTIONS = InsertRows(lambda dialect: insert(questions).returning(questions.c.id, questions.c.user_id),
@@ -130,7 +130,7 @@ def _log_questions(conn: Connection, logged: Sequence[_Logged]) -> list[int]:
     a first question also sets the user's language."""
     languages = [(item.user_id, item.language) for item in logged if item.language]
     if languages:
-        SET_LANGUAGES.run(conn, languages)
+        SET_LANGUAGES.run_each(conn, languages)
     now = utcnow()
     ids: dict[int, int] = {}  # position in the batch -> question id
     for round_ in distinct_rounds([item.user_id for item in logged]):
@@ -144,7 +144,7 @@ def _log_questions(conn: Connection, logged: Sequence[_Logged]) -> list[int]:
 
 def _set_regions(conn: Connection, regions: Sequence[tuple[int, str]]) -> list[None]:
     """One executemany, in the batch's order: a user's later region wins."""
-    SET_REGIONS.run(conn, regions)
+    SET_REGIONS.run_each(conn, regions)
     return [None] * len(regions)
 
 

@@ -24,8 +24,9 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.db.dialect import ids_in
 from bot.db.models import OutboundMessage, aware
-from bot.db.rendered import InsertRows
+from bot.db.rendered import InsertRows, Statement
 from bot.pipeline import jsonio
 
 messages = OutboundMessage.__table__
@@ -37,8 +38,9 @@ HEADS = 500  # open messages read per look for what is due
 INSERT = InsertRows(lambda dialect: insert(messages).returning(messages.c.id, messages.c.claim), (
     "channel", "chat_id", "body", "status", "attempts", "next_attempt_at", "deadline_at", "claim", "claimed_at",
     "owner", "error", "created_at", "relay_id"))
-MARK_SENT = update(messages).where(messages.c.id.in_(bindparam("ids", expanding=True)),
-                                   messages.c.status == SENDING).values(status=SENT, sent_at=bindparam("now"))
+MARK_SENT = Statement(lambda dialect: update(messages).where(
+    ids_in(messages.c.id, dialect), messages.c.status == SENDING).values(status=SENT, sent_at=bindparam("now")),
+    ("ids", "now"))
 SETTLE = update(messages).where(messages.c.id == bindparam("row_id"), messages.c.claim == bindparam("token"))
 HAND_BACK = update(messages).where(messages.c.id.in_(bindparam("ids", expanding=True)),
                                    messages.c.status == SENDING).values(status=PENDING)
@@ -80,7 +82,7 @@ def store(conn: Connection, batch: Sequence[Message], owner: str, now: dt.dateti
 
 
 def mark_sent(conn: Connection, ids: Sequence[int], now: dt.datetime) -> None:
-    conn.execute(MARK_SENT, {"ids": list(ids), "now": now})
+    MARK_SENT.run(conn, (list(ids), now))
 
 
 async def settle(conn: AsyncConnection, message: Message, values: dict[str, Any]) -> None:

@@ -15,14 +15,14 @@ from bot.channels.whatsapp.client import SendResult
 from bot.db.batch import GroupCommit
 from bot.db.dialect import EMPTY, Insert, insert_on_conflict
 from bot.db.models import User, WhatsAppContact, WhatsAppDeliveryFailure, WhatsAppOutbound, aware, utcnow
-from bot.db.rendered import EachRow, InsertRows
+from bot.db.rendered import InsertRows, Statement
 from bot.pipeline import jsonio
 from handlers import Channel
 
 # Free-form messages are allowed for 24 hours after the user's last message; then only templates.
 SERVICE_WINDOW = dt.timedelta(hours=24)
 contacts, outbound, users = WhatsAppContact.__table__, WhatsAppOutbound.__table__, User.__table__
-SET_CHOICES = EachRow(update(contacts).where(contacts.c.wa_id == bindparam("contact")).values(
+SET_CHOICES = Statement(lambda dialect: update(contacts).where(contacts.c.wa_id == bindparam("contact")).values(
     choices=bindparam("menu")), ("contact", "menu"))
 LOG_SENDS = InsertRows(lambda dialect: insert(outbound), (
     "wa_id", "kind", "status", "payload", "wamid", "http_status", "error_code", "error", "attempts", "created_at"))
@@ -157,5 +157,5 @@ def _touch_contacts(conn: Connection, messages: Sequence[_Inbound]) -> list[list
 def _set_choices(conn: Connection, menus: Sequence[tuple[str, str]]) -> list[None]:
     """One executemany for the batch; a contact's later menu wins."""
     latest = dict(menus)
-    SET_CHOICES.run(conn, list(latest.items()))
+    SET_CHOICES.run_each(conn, list(latest.items()))
     return [None] * len(menus)
