@@ -22,9 +22,9 @@ from sqlalchemy import Connection, Row, and_, bindparam, func, literal_column, o
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.batch import GroupCommit
-from bot.db.dialect import insert_on_conflict
+from bot.db.dialect import ids_in, insert_on_conflict
 from bot.db.models import InboundEvent, utcnow
-from bot.db.rendered import InsertRows
+from bot.db.rendered import InsertRows, Statement
 from bot.pipeline.outbound_table import Message
 
 MAX_ATTEMPTS = 5
@@ -61,7 +61,8 @@ CLAIM = update(events).where(BATCH_IDS, CLAIMABLE, NOT_BLOCKED).values(
     status="processing", attempts=events.c.attempts + 1, processed_at=bindparam("now"),
     owner=bindparam("owner")).returning(events.c.id)
 STILL_OPEN = select(events.c.id).where(BATCH_IDS, events.c.order_key != "", CLAIMABLE)
-FINISH_DONE = update(events).where(BATCH_IDS).values(status="done", error="", processed_at=bindparam("now"))
+FINISH_DONE = Statement(lambda dialect: update(events).where(ids_in(events.c.id, dialect)).values(
+    status="done", error="", processed_at=bindparam("now")), ("ids", "now"))
 FINISH_ONE = update(events).where(events.c.id == bindparam("event_id")).values(
     status=bindparam("outcome"), error=bindparam("reason"), processed_at=bindparam("now"))
 # A transient failure hands the row back uncounted: an outage must not use up its attempts.
@@ -140,7 +141,7 @@ def record_outcomes(conn: Connection, outcomes: Sequence[Outcome], keep: Keep | 
     if made and keep is not None:
         keep(conn, made)
     if done:
-        conn.execute(FINISH_DONE, {"ids": done, "now": now})
+        FINISH_DONE.run(conn, (done, now))
     for outcome in outcomes:
         if outcome.status == RETRY:
             conn.execute(RETRY_LATER, {"event_id": outcome.event_id, "reason": outcome.error})
