@@ -54,13 +54,13 @@ def claimable(stale: Any, owner: Any) -> Any:
             events.c.processed_at < stale, events.c.owner == owner))))
 
 
-# The hot statements, built once (their compiled form is then found in SQLAlchemy's cache at once).
-BATCH_IDS = events.c.id.in_(bindparam("ids", expanding=True))
+# The hot statements, compiled once per database kind (`Statement`).
 CLAIMABLE = claimable(bindparam("stale"), bindparam("owner"))
-CLAIM = update(events).where(BATCH_IDS, CLAIMABLE, NOT_BLOCKED).values(
+CLAIM = Statement(lambda dialect: update(events).where(ids_in(events.c.id, dialect), CLAIMABLE, NOT_BLOCKED).values(
     status="processing", attempts=events.c.attempts + 1, processed_at=bindparam("now"),
-    owner=bindparam("owner")).returning(events.c.id)
-STILL_OPEN = select(events.c.id).where(BATCH_IDS, events.c.order_key != "", CLAIMABLE)
+    owner=bindparam("owner")).returning(events.c.id), ("ids", "stale", "now", "owner"))
+STILL_OPEN = Statement(lambda dialect: select(events.c.id).where(
+    ids_in(events.c.id, dialect), events.c.order_key != "", CLAIMABLE), ("ids", "stale", "owner"))
 FINISH_DONE = Statement(lambda dialect: update(events).where(ids_in(events.c.id, dialect)).values(
     status="done", error="", processed_at=bindparam("now")), ("ids", "now"))
 FINISH_ONE = update(events).where(events.c.id == bindparam("event_id")).values(
@@ -168,11 +168,9 @@ class Claims:
         """One conditional UPDATE claims every row of the batch it may: one winner per row."""
         now = utcnow()
         stale = now - self.lease
-        owned = set(conn.execute(CLAIM, {"ids": list(ids), "stale": stale, "now": now,
-                                         "owner": self.owner}).scalars())
+        owned = {event_id for event_id, in CLAIM.run(conn, (list(ids), stale, now, self.owner))}
         rest = [event_id for event_id in ids if event_id not in owned]
-        still_open = set(conn.execute(STILL_OPEN, {"ids": rest, "stale": stale,
-                                                   "owner": self.owner}).scalars()) if rest else set()
+        still_open = {event_id for event_id, in STILL_OPEN.run(conn, (rest, stale, self.owner))} if rest else set()
         claims = []
         for event_id in ids:
             if event_id in owned:
