@@ -176,7 +176,10 @@ def _converter(kind: TypeEngine[Any], dialect: Dialect) -> Convert | None:
 
 def _order(compiled: SQLCompiler, position: dict[str, int]) -> list[int] | None:
     """Where each placeholder's value is in a row given by name (`position`); None: in that order."""
-    order = [position[name] for name in compiled.positiontup or ()]  # KeyError: a value that is no row's
+    unknown = [name for name in compiled.positiontup or () if name not in position]
+    if unknown:
+        raise ValueError(f"{compiled.string!r} takes {unknown}, which are not given")
+    order = [position[name] for name in compiled.positiontup or ()]
     if set(order) != set(range(len(position))):
         raise ValueError(f"{compiled.string!r} does not take each of {list(position)}")
     return None if order == list(range(len(position))) else order
