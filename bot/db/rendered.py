@@ -1,15 +1,18 @@
-"""The group commits' multi-row INSERTs, rendered to SQL once per database kind.
+"""The group commits' hottest statements, compiled once per database kind and run on the driver.
 
 SQLAlchemy's execution of a compiled statement does Python work for every value: the
-parameters built by name, each datetime through SQLite's bind processor, the rows of an
-`insertmanyvalues` batch pieced together again. For the hottest writes (a row per update
-in several tables) that cost more CPU than the database's own work (benchmarks/README.md).
-An `InsertRows` is still a SQLAlchemy Core statement, compiled by SQLAlchemy for the
-connection's dialect (its quoting, placeholders and casts) once; the SQL for n rows repeats
-its VALUES group n times, checked against SQLAlchemy's own two-row statement. It runs through
-`exec_driver_sql` (SQLAlchemy's transactions and error handling, without its per-value work),
-the rows' values in the placeholders' order. The one conversion the driver does not make
-itself: SQLite keeps datetimes as SQLAlchemy's text (`sqlite_time`).
+parameters built by name, each datetime through SQLite's bind processor, an IN list or the
+rows of an `insertmanyvalues` batch pieced into the SQL again, a Row object per row. For
+the writes made for every update that cost more CPU than the database's own work
+(benchmarks/README.md). These statements are still SQLAlchemy Core, compiled by SQLAlchemy
+for the connection's dialect (its quoting, placeholders and casts), once; they run through
+`exec_driver_sql` (SQLAlchemy's transactions and error handling, without its per-value
+work) with their values in the placeholders' order. `InsertRows`: a multi-row INSERT, its
+SQL for n rows its VALUES group repeated n times (checked against SQLAlchemy's own two-row
+statement). `Statement`: any other, its SQL the same for every run (a batch's ids as one
+value: `bot.db.dialect.ids_in`). The conversions SQLAlchemy's bind processors would have
+made, the driver's own codecs aside (`_converter`): SQLite's datetimes as SQLAlchemy's
+text (`sqlite_time`), JSON as text.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import JSON, Connection, DateTime, Row, bindparam
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import CursorResult, Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import ClauseElement
@@ -46,8 +49,7 @@ class Statement:
 
     def run(self, conn: Connection, values: tuple[Any, ...]) -> Sequence[Row[Any]]:
         """Run it once; its RETURNING rows."""
-        result = conn.exec_driver_sql(*self._bound(conn.dialect, [values]))
-        return result.all() if result.returns_rows else []
+        return _returned(conn.exec_driver_sql(*self._bound(conn.dialect, [values])))
 
     def run_each(self, conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
         """Run it for each row, in order (one executemany)."""
@@ -80,9 +82,7 @@ class Statement:
                 named.append(name)
         fixed = tuple(compiled.binds[name].effective_value for name in named[len(self.names):])
         order = _order(compiled, {name: n for n, name in enumerate(named)})
-        converts = [(position, convert) for position, name in enumerate(compiled.positiontup or ())
-                    if (convert := _converter(compiled.binds[name].type, dialect)) is not None]
-        return compiled.string, order, fixed, converts
+        return compiled.string, order, fixed, _converts(compiled, dialect)
 
 
 class InsertRows:
@@ -97,8 +97,7 @@ class InsertRows:
     def run(self, conn: Connection, rows: Sequence[Sequence[Any]]) -> Sequence[Row[Any]]:
         """Insert `rows` (each its values in `columns` order) in one statement; its RETURNING rows."""
         form = self._form(conn.dialect)
-        result = conn.exec_driver_sql(form.sql(len(rows)), form.values(rows))
-        return result.all() if result.returns_rows else []
+        return _returned(conn.exec_driver_sql(form.sql(len(rows)), form.values(rows)))
 
     def _form(self, dialect: Dialect) -> _Form:
         key = (dialect.name, dialect.paramstyle)
@@ -110,13 +109,10 @@ class InsertRows:
     def _render(self, dialect: Dialect) -> _Form:
         one = self._compile(dialect, 1)
         order = _order(one, {f"{column}_0": n for n, column in enumerate(self.columns)})
-        placed = order or range(len(self.columns))  # the columns in the placeholders' order
-        table = self.build(dialect.name).table
-        times = [n for n, column in enumerate(placed) if isinstance(table.c[self.columns[column]].type, DateTime)]
         start = one.string.index(" VALUES (") + len(" VALUES ")
         end = _closing(one.string, start)
-        form = _Form(one.string[:start], one.string[start:end], one.string[end:], len(one.positiontup or ()),
-                     dialect.paramstyle == "numeric_dollar", order, times if dialect.name == "sqlite" else [])
+        form = _Form(one.string[:start], one.string[start:end], one.string[end:], len(self.columns),
+                     dialect.paramstyle == "numeric_dollar", order, _converts(one, dialect))
         if form.sql(2) != self._compile(dialect, 2).string:
             raise ValueError(f"{dialect.paramstyle} placeholders: the rows' VALUES cannot be repeated")
         return form
@@ -140,7 +136,7 @@ class _Form:
     width: int
     numbered: bool  # each group's placeholders count on from the last one's
     order: list[int] | None  # a row's values in the placeholders' order (None: as given)
-    times: list[int]  # where, in that order, the datetimes SQLite gets as text are
+    converts: list[tuple[int, Convert]]  # the values, in that order, the driver takes converted
     _sql: dict[int, str] = field(default_factory=dict)
 
     def sql(self, count: int) -> str:
@@ -159,9 +155,19 @@ class _Form:
         order = self.order
         values = ([value for row in rows for value in row] if order is None
                   else [row[n] for row in rows for n in order])
-        for column in self.times:
-            values[column::self.width] = _sqlite_times(values[column::self.width])
+        for column, convert in self.converts:
+            values[column::self.width] = _each(convert, values[column::self.width])
         return tuple(values)
+
+
+def _returned(result: CursorResult[Any]) -> Sequence[Row[Any]]:
+    return result.all() if result.returns_rows else []
+
+
+def _converts(compiled: SQLCompiler, dialect: Dialect) -> list[tuple[int, Convert]]:
+    """The placeholders whose values the driver takes converted, and how (`_converter`)."""
+    return [(position, convert) for position, name in enumerate(compiled.positiontup or ())
+            if (convert := _converter(compiled.binds[name].type, dialect)) is not None]
 
 
 def _converter(kind: TypeEngine[Any], dialect: Dialect) -> Convert | None:
@@ -195,16 +201,15 @@ def _closing(sql: str, start: int) -> int:
     raise ValueError(f"unbalanced parentheses in {sql!r}")
 
 
-def _sqlite_times(values: Sequence[dt.datetime | None]) -> list[str | None]:
-    """A column's datetimes as text; one written for a whole batch (its `now`) is formatted once."""
-    texts: list[str | None] = []
-    last: dt.datetime | None = None
-    text = None
+def _each(convert: Convert, values: Sequence[Any]) -> list[Any]:
+    """A column's values converted; one repeated down the column (a batch's `now`) converted once."""
+    converted: list[Any] = []
+    last: object = converted  # no value is the list itself
     for value in values:
-        if value is not last or not texts:
-            last, text = value, sqlite_time(value)
-        texts.append(text)
-    return texts
+        if value is not last:
+            last, done = value, convert(value)
+        converted.append(done)
+    return converted
 
 
 def sqlite_time(value: dt.datetime | None) -> str | None:
