@@ -2,41 +2,15 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import JSON, BigInteger, ColumnElement, Connection, Table, any_, bindparam, func, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from sqlalchemy.sql.cache_key import CacheKey
 
-
-class _Named:
-    """An ON CONFLICT statement that SQLAlchemy's compiled cache can hold once it has a name.
-
-    SQLAlchemy caches no ON CONFLICT construct (its key would not tell two apart), so it
-    compiled each upsert anew on every run: most of the CPU of a flush of users
-    (benchmarks/README.md). One built once (`built_once`) never changes: its name is key enough.
-    """
-
-    cache_name: tuple[str, ...] = ()
-
-    def _generate_cache_key(self) -> CacheKey | None:
-        if self.cache_name:  # no bound values to extract: the statement's own literals never change
-            return CacheKey(self.cache_name, [])
-        return super()._generate_cache_key()  # type: ignore[misc,no-any-return]
-
-
-class PostgresqlInsert(_Named, postgresql.Insert):
-    inherit_cache = False  # as its base: unnamed, it is compiled each time
-
-
-class SqliteInsert(_Named, sqlite.Insert):
-    inherit_cache = False
-
-
-Insert = PostgresqlInsert | SqliteInsert
+Insert = postgresql.Insert | sqlite.Insert
+EMPTY = literal_column("''")  # the empty string written in the SQL: a rendered INSERT's only values are its rows'
 
 
 def insert_on_conflict(bind: AsyncEngine | AsyncConnection | Connection | str, table: Table) -> Insert:
@@ -44,23 +18,21 @@ def insert_on_conflict(bind: AsyncEngine | AsyncConnection | Connection | str, t
 
     Both databases spell it the same way (SQLite since 3.24, RETURNING since 3.35);
     only the SQLAlchemy construct differs. `bind`: a connection, an engine, or the
-    dialect's name. Hot statements are built once per database kind (`built_once`):
-    building one is dear (benchmarks/README.md).
+    dialect's name. SQLAlchemy caches no compiled ON CONFLICT statement: the hot ones are
+    compiled once by `bot.db.rendered`.
     """
     if (bind if isinstance(bind, str) else bind.dialect.name) == "postgresql":
-        return PostgresqlInsert(table)
-    return SqliteInsert(table)
+        return postgresql.Insert(table)
+    return sqlite.Insert(table)
 
 
-def built_once(build: Callable[[str], Insert]) -> Callable[[str], Insert]:
-    """A hot upsert's builder, run once per database kind; its statement, named after the
-    builder, is then compiled once too (`_Named`)."""
-    @functools.cache
-    def once(dialect: str) -> Insert:
-        statement = build(dialect)
-        statement.cache_name = ("civic-desk", build.__module__, build.__qualname__, dialect)
-        return statement
-    return once
+def ids_in(column: ColumnElement[Any], dialect: str) -> ColumnElement[bool]:
+    """`column` among a batch's ids, bound as one value ("ids"), so the statement's SQL is the same
+    for every batch: compiled (and on PostgreSQL prepared) once. An array on PostgreSQL, a JSON list on SQLite."""
+    if dialect == "postgresql":
+        return column == any_(bindparam("ids", type_=ARRAY(BigInteger)))
+    ids = func.json_each(bindparam("ids", type_=JSON)).table_valued("value")
+    return column.in_(select(ids.c.value))
 
 
 def sqlite_pragmas(connection: Any, record: Any) -> None:

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Connection, DateTime, bindparam, case, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.batch import GroupCommit
-from bot.db.dialect import built_once, insert_on_conflict
+from bot.db.dialect import EMPTY, Insert, insert_on_conflict
 from bot.db.models import Feedback, Question, User, utcnow
+from bot.db.rendered import InsertRows, Statement
 from handlers.ports import LoggedQuestion, UserRecord
 from handlers.types import Channel
 
@@ -29,11 +29,14 @@ SET_FEEDBACK = text(
     "INSERT INTO feedback (question_id, helpful, created_at) VALUES (:question_id, :helpful, :now) "
     "ON CONFLICT (question_id) DO UPDATE SET helpful = excluded.helpful, created_at = excluded.created_at",
 ).bindparams(bindparam("now", type_=WHEN))
-SET_REGION = update(users).where(users.c.id == bindparam("user_id")).values(region=bindparam("new_region"))
+SET_REGIONS = Statement(lambda dialect: update(users).where(users.c.id == bindparam("user_id")).values(
+    region=bindparam("new_region")), ("user_id", "new_region"))
 SET_LANGUAGE = update(users).where(users.c.id == bindparam("user_id")).values(lang=bindparam("new_lang"))
+SET_LANGUAGES = Statement(lambda dialect: SET_LANGUAGE, ("user_id", "new_lang"))
 # Rows are matched back by user, not by parameter order: asking SQLAlchemy to keep the order
 # (sort_by_parameter_order) made SQLite insert the batch one row per statement.
-LOG_QUESTIONS = insert(questions).returning(questions.c.id, questions.c.user_id)
+LOG_QUESTIONS = InsertRows(lambda dialect: insert(questions).returning(questions.c.id, questions.c.user_id),
+                           ("user_id", "text", "lang", "decision", "topic", "score", "created_at"))
 QUESTION_OWNER = select(questions.c.user_id).where(questions.c.id == bindparam("question_id"))
 RECENT_QUESTIONS = (select(questions.c.text, questions.c.lang, questions.c.decision, questions.c.topic,
                            questions.c.score)
@@ -94,54 +97,54 @@ class SqlDeskStore:
         return [LoggedQuestion(r.text, r.lang, r.decision, r.topic, r.score) for r in reversed(rows)]
 
 
-@built_once  # built and compiled once per database kind
-def upsert_users(dialect: str) -> Any:
+def upsert_users(dialect: str) -> Insert:
     """INSERT users, or on conflict: last_seen now, a non-empty name kept current; RETURNING their rows."""
     statement = insert_on_conflict(dialect, users)
     excluded = statement.excluded
     return statement.on_conflict_do_update(
         index_elements=[users.c.channel, users.c.external_id],
         set_={"last_seen": excluded.last_seen,
-              "name": case((excluded.name != "", excluded.name), else_=users.c.name)},
+              "name": case((excluded.name != EMPTY, excluded.name), else_=users.c.name)},
     ).returning(users.c.id, users.c.channel, users.c.external_id, users.c.lang, users.c.region)
+
+
+TOUCH_USERS = InsertRows(upsert_users, ("channel", "external_id", "name", "first_seen", "last_seen"))
 
 
 def _touch_users(conn: Connection, seen: Sequence[_Seen]) -> list[UserRecord]:
     """Upsert a batch of users in one statement: last_seen now, a non-empty name kept current."""
     latest = {(item.channel.value, item.external_id): item for item in seen}  # a row per user: last name wins
     now = utcnow()
-    rows = conn.execute(upsert_users(conn.dialect.name), [
-        {"channel": channel, "external_id": external_id, "name": item.name, "first_seen": now, "last_seen": now}
-        for (channel, external_id), item in latest.items()])
-    stored = {(row.channel, row.external_id): row for row in rows}
+    rows = TOUCH_USERS.run(conn, [(channel, external_id, item.name, now, now)
+                                  for (channel, external_id), item in latest.items()])
+    stored = {(channel, external_id): (user_id, lang, region) for user_id, channel, external_id, lang, region in rows}
     records = []
     for item in seen:
-        row = stored[(item.channel.value, item.external_id)]
-        records.append(UserRecord(row.id, item.channel, item.external_id, row.lang, row.region))
+        user_id, lang, region = stored[(item.channel.value, item.external_id)]
+        records.append(UserRecord(user_id, item.channel, item.external_id, lang, region))
     return records
 
 
 def _log_questions(conn: Connection, logged: Sequence[_Logged]) -> list[int]:
     """Insert a batch of questions, one statement per round of distinct users (nearly always one);
     a first question also sets the user's language."""
-    languages = [{"user_id": item.user_id, "new_lang": item.language} for item in logged if item.language]
+    languages = [(item.user_id, item.language) for item in logged if item.language]
     if languages:
-        conn.execute(SET_LANGUAGE, languages)
+        SET_LANGUAGES.run_each(conn, languages)
     now = utcnow()
     ids: dict[int, int] = {}  # position in the batch -> question id
     for round_ in distinct_rounds([item.user_id for item in logged]):
-        rows = conn.execute(LOG_QUESTIONS, [
-            {"user_id": item.user_id, "text": item.question.text, "lang": item.question.lang,
-             "decision": item.question.decision, "topic": item.question.topic, "score": item.question.score,
-             "created_at": now} for item in (logged[position] for position in round_)])
-        by_user = {row.user_id: row.id for row in rows}
+        rows = LOG_QUESTIONS.run(conn, [
+            (item.user_id, item.question.text, item.question.lang, item.question.decision, item.question.topic,
+             item.question.score, now) for item in (logged[position] for position in round_)])
+        by_user = {user_id: question_id for question_id, user_id in rows}
         ids.update((position, int(by_user[logged[position].user_id])) for position in round_)
     return [ids[position] for position in range(len(logged))]
 
 
 def _set_regions(conn: Connection, regions: Sequence[tuple[int, str]]) -> list[None]:
     """One executemany, in the batch's order: a user's later region wins."""
-    conn.execute(SET_REGION, [{"user_id": user_id, "new_region": region} for user_id, region in regions])
+    SET_REGIONS.run_each(conn, regions)
     return [None] * len(regions)
 
 

@@ -22,8 +22,9 @@ from sqlalchemy import Connection, Row, and_, bindparam, func, literal_column, o
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.batch import GroupCommit
-from bot.db.dialect import built_once, insert_on_conflict
+from bot.db.dialect import ids_in, insert_on_conflict
 from bot.db.models import InboundEvent, utcnow
+from bot.db.rendered import InsertRows, Statement
 from bot.pipeline import inbox_at_once
 from bot.pipeline.outbound_table import Message
 
@@ -54,14 +55,15 @@ def claimable(stale: Any, owner: Any) -> Any:
             events.c.processed_at < stale, events.c.owner == owner))))
 
 
-# The hot statements, built once (their compiled form is then found in SQLAlchemy's cache at once).
-BATCH_IDS = events.c.id.in_(bindparam("ids", expanding=True))
+# The hot statements, compiled once per database kind (`Statement`).
 CLAIMABLE = claimable(bindparam("stale"), bindparam("owner"))
-CLAIM = update(events).where(BATCH_IDS, CLAIMABLE, NOT_BLOCKED).values(
+CLAIM = Statement(lambda dialect: update(events).where(ids_in(events.c.id, dialect), CLAIMABLE, NOT_BLOCKED).values(
     status="processing", attempts=events.c.attempts + 1, processed_at=bindparam("now"),
-    owner=bindparam("owner")).returning(events.c.id)
-STILL_OPEN = select(events.c.id).where(BATCH_IDS, events.c.order_key != "", CLAIMABLE)
-FINISH_DONE = update(events).where(BATCH_IDS).values(status="done", error="", processed_at=bindparam("now"))
+    owner=bindparam("owner")).returning(events.c.id), ("ids", "stale", "now", "owner"))
+STILL_OPEN = Statement(lambda dialect: select(events.c.id).where(
+    ids_in(events.c.id, dialect), events.c.order_key != "", CLAIMABLE), ("ids", "stale", "owner"))
+FINISH_DONE = Statement(lambda dialect: update(events).where(ids_in(events.c.id, dialect)).values(
+    status="done", error="", processed_at=bindparam("now")), ("ids", "now"))
 FINISH_ONE = update(events).where(events.c.id == bindparam("event_id")).values(
     status=bindparam("outcome"), error=bindparam("reason"), processed_at=bindparam("now"))
 # A transient failure hands the row back uncounted: an outage must not use up its attempts.
@@ -71,12 +73,10 @@ DONE, FAILED, RETRY = "done", "failed", "retry"
 Keep = Callable[[Connection, Sequence[Message]], None]  # writes outbound messages in a transaction
 
 
-@built_once  # built and compiled once per database kind
-def store_new(dialect: str) -> Any:
-    """INSERT deliveries, skipping those already stored; RETURNING the new rows' keys."""
-    return insert_on_conflict(dialect, events).on_conflict_do_nothing(
-        index_elements=[events.c.channel, events.c.event_key]).returning(
-        events.c.id, events.c.channel, events.c.event_key)
+# INSERT deliveries, skipping those already stored; RETURNING the new rows' keys.
+STORE_NEW = InsertRows(lambda dialect: insert_on_conflict(dialect, events).on_conflict_do_nothing(
+    index_elements=[events.c.channel, events.c.event_key]).returning(events.c.id, events.c.channel, events.c.event_key),
+    ("channel", "event_key", "order_key", "payload", "status", "attempts", "error", "received_at", "owner"))
 
 
 @dataclass(frozen=True)
@@ -108,11 +108,10 @@ def store(conn: Connection, arrivals: Sequence[Arrival]) -> list[int | None]:
     first: dict[tuple[str, str], Arrival] = {}
     for arrival in arrivals:
         first.setdefault((arrival.channel, arrival.event_key), arrival)
-    rows = conn.execute(store_new(conn.dialect.name), [
-        {"channel": a.channel, "event_key": a.event_key, "order_key": a.order_key, "payload": a.payload,
-         "status": "pending", "attempts": 0, "error": "", "received_at": utcnow()}
-        for a in first.values()])
-    ids = {(row.channel, row.event_key): row.id for row in rows}
+    now = utcnow()
+    rows = STORE_NEW.run(conn, [(a.channel, a.event_key, a.order_key, a.payload, "pending", 0, "", now, "")
+                                for a in first.values()])
+    ids = {(channel, event_key): event_id for event_id, channel, event_key in rows}
     return [ids.get((a.channel, a.event_key)) if first[(a.channel, a.event_key)] is a else None
             for a in arrivals]
 
@@ -151,7 +150,7 @@ def record_outcomes(conn: Connection, outcomes: Sequence[Outcome], keep: Keep | 
     if made and keep is not None:
         keep(conn, made)
     if done:
-        conn.execute(FINISH_DONE, {"ids": done, "now": now})
+        FINISH_DONE.run(conn, (done, now))
     for outcome in outcomes:
         if outcome.status == RETRY:
             conn.execute(RETRY_LATER, {"event_id": outcome.event_id, "reason": outcome.error})
@@ -178,11 +177,9 @@ class Claims:
         """One conditional UPDATE claims every row of the batch it may: one winner per row."""
         now = utcnow()
         stale = now - self.lease
-        owned = set(conn.execute(CLAIM, {"ids": list(ids), "stale": stale, "now": now,
-                                         "owner": self.owner}).scalars())
+        owned = {event_id for event_id, in CLAIM.run(conn, (list(ids), stale, now, self.owner))}
         rest = [event_id for event_id in ids if event_id not in owned]
-        still_open = set(conn.execute(STILL_OPEN, {"ids": rest, "stale": stale,
-                                                   "owner": self.owner}).scalars()) if rest else set()
+        still_open = {event_id for event_id, in STILL_OPEN.run(conn, (rest, stale, self.owner))} if rest else set()
         claims = []
         for event_id in ids:
             if event_id in owned:

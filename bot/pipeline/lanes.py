@@ -247,9 +247,13 @@ class Lanes:
         return started
 
     async def drain(self) -> None:
-        """Send everything due now and wait for the lanes (tests, shutdown)."""
-        while await self._cycle() or self._lanes:
-            await asyncio.gather(*self._lanes.values(), return_exceptions=True)
+        """Send everything due now and wait for the lanes (tests, shutdown). Done only after a look
+        at the table that no lane ran through: one ending meanwhile may have made a message due."""
+        while True:
+            running = list(self._lanes.values())
+            if not await self._cycle() and not running and not self._lanes:
+                return
+            await asyncio.gather(*running, *self._lanes.values(), return_exceptions=True)
 
     # -- the worker of `serve` ---------------------------------------------------
     async def recover(self) -> None:

@@ -24,7 +24,9 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.db.dialect import ids_in
 from bot.db.models import OutboundMessage, aware
+from bot.db.rendered import InsertRows, Statement
 from bot.pipeline import jsonio
 
 messages = OutboundMessage.__table__
@@ -32,9 +34,13 @@ PENDING, SENDING, SENT, FAILED, HELD = "pending", "sending", "sent", "failed", "
 OPEN = (PENDING, SENDING)
 HEADS = 500  # open messages read per look for what is due
 
-INSERT = insert(messages).returning(messages.c.id, messages.c.claim)  # matched back by claim
-MARK_SENT = update(messages).where(messages.c.id.in_(bindparam("ids", expanding=True)),
-                                   messages.c.status == SENDING).values(status=SENT, sent_at=bindparam("now"))
+# RETURNING the claims: the rows are matched back by claim.
+INSERT = InsertRows(lambda dialect: insert(messages).returning(messages.c.id, messages.c.claim), (
+    "channel", "chat_id", "body", "status", "attempts", "next_attempt_at", "deadline_at", "claim", "claimed_at",
+    "owner", "error", "created_at", "relay_id"))
+MARK_SENT = Statement(lambda dialect: update(messages).where(
+    ids_in(messages.c.id, dialect), messages.c.status == SENDING).values(status=SENT, sent_at=bindparam("now")),
+    ("ids", "now"))
 SETTLE = update(messages).where(messages.c.id == bindparam("row_id"), messages.c.claim == bindparam("token"))
 HAND_BACK = update(messages).where(messages.c.id.in_(bindparam("ids", expanding=True)),
                                    messages.c.status == SENDING).values(status=PENDING)
@@ -67,18 +73,16 @@ def store(conn: Connection, batch: Sequence[Message], owner: str, now: dt.dateti
     """Insert messages already claimed by `owner`, and set their ids (one statement for the batch)."""
     if not batch:
         return
-    rows = conn.execute(INSERT, [
-        {"channel": m.channel, "chat_id": m.chat_id, "body": jsonio.dumps(m.body), "status": SENDING,
-         "attempts": 1, "next_attempt_at": now, "deadline_at": m.deadline_at, "claim": m.claim,
-         "claimed_at": now, "owner": owner, "error": "", "created_at": now, "relay_id": m.relay or None}
-        for m in batch])
-    ids = {row.claim: row.id for row in rows}
+    rows = INSERT.run(conn, [
+        (m.channel, m.chat_id, jsonio.dumps(m.body), SENDING, 1, now, m.deadline_at, m.claim, now, owner, "", now,
+         m.relay or None) for m in batch])
+    ids = {claim: row_id for row_id, claim in rows}
     for message in batch:
         message.id = ids[message.claim]
 
 
 def mark_sent(conn: Connection, ids: Sequence[int], now: dt.datetime) -> None:
-    conn.execute(MARK_SENT, {"ids": list(ids), "now": now})
+    MARK_SENT.run(conn, (list(ids), now))
 
 
 async def settle(conn: AsyncConnection, message: Message, values: dict[str, Any]) -> None:

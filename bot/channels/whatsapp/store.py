@@ -13,16 +13,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.channels.whatsapp.client import SendResult
 from bot.db.batch import GroupCommit
-from bot.db.dialect import built_once, insert_on_conflict
+from bot.db.dialect import EMPTY, Insert, insert_on_conflict
 from bot.db.models import User, WhatsAppContact, WhatsAppDeliveryFailure, WhatsAppOutbound, aware, utcnow
+from bot.db.rendered import InsertRows, Statement
 from bot.pipeline import jsonio
 from handlers import Channel
 
 # Free-form messages are allowed for 24 hours after the user's last message; then only templates.
 SERVICE_WINDOW = dt.timedelta(hours=24)
 contacts, outbound, users = WhatsAppContact.__table__, WhatsAppOutbound.__table__, User.__table__
-SET_CHOICES = update(contacts).where(contacts.c.wa_id == bindparam("contact")).values(
-    choices=bindparam("menu"))
+SET_CHOICES = Statement(lambda dialect: update(contacts).where(contacts.c.wa_id == bindparam("contact")).values(
+    choices=bindparam("menu")), ("contact", "menu"))
+LOG_SENDS = InsertRows(lambda dialect: insert(outbound), (
+    "wa_id", "kind", "status", "payload", "wamid", "http_status", "error_code", "error", "attempts", "created_at"))
 USER_LANGUAGE = select(users.c.lang).where(users.c.channel == Channel.WHATSAPP.value,
                                            users.c.external_id == bindparam("wa_id"))
 
@@ -89,15 +92,13 @@ class WhatsAppStore:
                               result: SendResult | None = None, at: dt.datetime | None = None) -> None:
         """Log one send; concurrent chats' sends share a transaction, each awaiting its commit."""
         result = result or SendResult(ok=False)
-        await self._outbound.submit({
-            "wa_id": wa_id, "kind": str(message.get("type", "")), "status": status,
-            "payload": jsonio.dumps(message), "wamid": result.wamid or None,
-            "http_status": result.http_status, "error_code": result.error_code, "error": result.error,
-            "attempts": result.attempts, "created_at": at or utcnow()})
+        await self._outbound.submit((  # LOG_SENDS's columns
+            wa_id, str(message.get("type", "")), status, jsonio.dumps(message), result.wamid or None,
+            result.http_status, result.error_code, result.error, result.attempts, at or utcnow()))
 
     @staticmethod
-    def _insert_outbound(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[None]:
-        conn.execute(insert(outbound), list(rows))
+    def _insert_outbound(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> list[None]:
+        LOG_SENDS.run(conn, rows)
         return [None] * len(rows)
 
     async def template_sent_since(self, wa_id: str, since: dt.datetime) -> bool:
@@ -125,16 +126,18 @@ class WhatsAppStore:
 
 
 
-@built_once  # built and compiled once per database kind
-def upsert_contacts(dialect: str) -> Any:
+def upsert_contacts(dialect: str) -> Insert:
     """INSERT contacts, or on conflict: the later inbound time, a non-empty name; RETURNING their menus."""
     statement = insert_on_conflict(dialect, contacts)
     excluded = statement.excluded
     return statement.on_conflict_do_update(index_elements=[contacts.c.wa_id], set_={
-        "name": case((excluded.name != "", excluded.name), else_=contacts.c.name),
+        "name": case((excluded.name != EMPTY, excluded.name), else_=contacts.c.name),
         "last_inbound_at": case((excluded.last_inbound_at > contacts.c.last_inbound_at, excluded.last_inbound_at),
                                 else_=contacts.c.last_inbound_at),
     }).returning(contacts.c.wa_id, contacts.c.choices)
+
+
+TOUCH_CONTACTS = InsertRows(upsert_contacts, ("wa_id", "name", "last_inbound_at", "choices"))
 
 
 def _touch_contacts(conn: Connection, messages: Sequence[_Inbound]) -> list[list[str]]:
@@ -146,14 +149,13 @@ def _touch_contacts(conn: Connection, messages: Sequence[_Inbound]) -> list[list
     for message in messages:
         kept = latest.get(message.wa_id)
         latest[message.wa_id] = message if kept is None or message.at >= kept.at else kept
-    rows = conn.execute(upsert_contacts(conn.dialect.name), [
-        {"wa_id": m.wa_id, "name": m.name, "last_inbound_at": m.at, "choices": "[]"} for m in latest.values()])
-    menus = {row.wa_id: row.choices for row in rows}
+    rows = TOUCH_CONTACTS.run(conn, [(m.wa_id, m.name, m.at, "[]") for m in latest.values()])
+    menus = dict(rows)  # wa_id -> choices
     return [list(jsonio.loads(menus[message.wa_id])) for message in messages]
 
 
 def _set_choices(conn: Connection, menus: Sequence[tuple[str, str]]) -> list[None]:
     """One executemany for the batch; a contact's later menu wins."""
     latest = dict(menus)
-    conn.execute(SET_CHOICES, [{"contact": wa_id, "menu": menu} for wa_id, menu in latest.items()])
+    SET_CHOICES.run_each(conn, list(latest.items()))
     return [None] * len(menus)
