@@ -114,7 +114,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="durable-baseline-") as scratch:
         if args.baseline:
             sys.path.insert(0, str(ROOT / "benchmarks"))
-            from webhook import unpack
+            from processes import unpack
             unpack(args.baseline, Path(scratch))
             trees[args.baseline] = Path(scratch)
         figures: dict[str, list[float]] = {name: [] for name in trees}

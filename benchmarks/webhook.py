@@ -13,7 +13,7 @@ bounded number in flight, and reports:
 - peak memory: the server's peak resident set (VmHWM);
 - stored: inbox rows processed (the desk only; the echo bot stores nothing).
 
-Each round runs, in order: the echo bot (the floor: aiogram's SimpleRequestHandler, which
+Each round runs, in order: the echo bot (the floor, `echo_bot.py`: aiogram's SimpleRequestHandler, which
 answers 200 before handling, and a bare WhatsApp handler that echoes in the background), the
 desk on SQLite, the desk on PostgreSQL (a scratch database, `civic_desk_bench` unless
 `--postgres-database` names another, when the server answers), each desk on an empty
@@ -35,133 +35,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import hashlib
-import hmac
-import io
-import json
 import os
-import random
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 from aiohttp import web
+from fake_platforms import APP_SECRET, NUMBER, SECRET, TOKEN, VERIFY_TOKEN, Delivery, FakePlatforms, deliveries
+from processes import START_TIMEOUT, cpu_seconds, family, free_port, peak_rss_mb, start, stop, unpack
 
-TOKEN = "123456789:AAHbenchmark-token_for-loopback"
-SECRET = "bench-secret_1"
-APP_SECRET, VERIFY_TOKEN, NUMBER = "bench-app-secret", "bench-verify", "106540352242922"
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_DATABASE = "civic_desk_bench"  # the default scratch database (--postgres-database)
-START_TIMEOUT, RUN_TIMEOUT = 60.0, 600.0
+RUN_TIMEOUT = 600.0
 FLOOR = "aiogram echo bot (floor)"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-# -- the fake platforms ----------------------------------------------------------------------
-
-class FakePlatforms:
-    """Telegram's Bot API and the Graph API on one port; notes when each user gets a first message."""
-
-    def __init__(self) -> None:
-        self.first_reply: dict[str, float] = {}  # "tg:<chat>" / "wa:<wa_id>" -> perf_counter()
-        self.calls = 0
-        self.ids = 0
-        self.app = web.Application()
-        self.app.router.add_post("/bot{token}/{method}", self.telegram)
-        self.app.router.add_post("/{version}/{number}/messages", self.graph)
-
-    def _seen(self, user: str) -> None:
-        self.first_reply.setdefault(user, time.perf_counter())
-
-    async def telegram(self, request: web.Request) -> web.Response:
-        self.calls += 1
-        self.ids += 1
-        method = request.match_info["method"]
-        # Like the real Bot API: a JSON body (the desk's session) or a form (aiogram's default, the echo bot).
-        params: Any = await request.json() if request.content_type == "application/json" else await request.post()
-        if method == "sendMessage":
-            chat = str(params["chat_id"])
-            self._seen(f"tg:{chat}")
-            result: Any = {"message_id": self.ids, "date": 1767225600, "text": str(params.get("text", "")),
-                           "chat": {"id": int(chat), "type": "private"}}
-        elif method == "getMe":
-            result = {"id": 123456789, "is_bot": True, "first_name": "Desk", "username": "desk_bot"}
-        else:
-            result = True
-        return web.json_response({"ok": True, "result": result})
-
-    async def graph(self, request: web.Request) -> web.Response:
-        self.calls += 1
-        body = await request.json()
-        if body.get("status") == "read":
-            return web.json_response({"success": True})
-        self.ids += 1
-        to = str(body["to"]).lstrip("+")
-        self._seen(f"wa:{to}")
-        return web.json_response({"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}],
-                                  "messages": [{"id": f"wamid.out.{self.ids}"}]})
-
-
-# -- the load ----------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Delivery:
-    user: str  # the key the fake platforms note the reply under
-    path: str
-    body: bytes
-    headers: dict[str, str]
-
-
-def questions() -> list[str]:
-    """Real phrasings from the knowledge base, both languages."""
-    from knowledge import load_base
-
-    base = load_base()
-    return [q for entry in base.entries for lang in ("kk", "ru") for q in entry.questions[lang]]
-
-
-def deliveries(count: int, seed: int = 7) -> list[Delivery]:
-    rng = random.Random(seed)
-    phrasings = questions()
-    made = []
-    for n in range(count):
-        text = rng.choice(phrasings)
-        if n % 2 == 0:
-            chat = 10_000_000 + n
-            update = {"update_id": 100_000 + n, "message": {
-                "message_id": 1, "date": 1767225600, "text": text,
-                "chat": {"id": chat, "type": "private", "first_name": "Айгүл"},
-                "from": {"id": chat, "is_bot": False, "first_name": "Айгүл", "language_code": "kk"}}}
-            made.append(Delivery(f"tg:{chat}", "/webhook/telegram", json.dumps(update).encode(),
-                                 {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}))
-        else:
-            wa_id = f"7701{n:07d}"
-            value = {"messaging_product": "whatsapp",
-                     "metadata": {"display_phone_number": "77172000000", "phone_number_id": NUMBER},
-                     "contacts": [{"profile": {"name": "Айгерім"}, "wa_id": wa_id}],
-                     "messages": [{"from": wa_id, "id": f"wamid.bench.{n}", "timestamp": "1767225600",
-                                   "type": "text", "text": {"body": text}}]}
-            raw = json.dumps({"object": "whatsapp_business_account",
-                              "entry": [{"id": "1", "changes": [{"value": value, "field": "messages"}]}]}).encode()
-            sign = "sha256=" + hmac.new(APP_SECRET.encode(), raw, hashlib.sha256).hexdigest()
-            made.append(Delivery(f"wa:{wa_id}", "/webhook/whatsapp", raw,
-                                 {"X-Hub-Signature-256": sign, "Content-Type": "application/json"}))
-    return made
 
 
 @dataclass
@@ -212,40 +102,6 @@ async def drive(url: str, load: list[Delivery], platforms: FakePlatforms,
     return sum(acks), sent_at, started, acked_in
 
 
-def family(pid: int) -> list[int]:
-    """The process and its descendants (`serve --workers N` runs its workers as children)."""
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-    found, frontier = [pid], [pid]
-    while frontier:
-        frontier = [child for child, parent in parents.items() if parent in frontier]
-        found += frontier
-    return found
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User and system CPU the processes have used so far (Linux)."""
-    total = 0.0
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
-
-
-def peak_rss_mb(pids: list[int]) -> float:
-    """VmHWM summed: the most memory each process ever held resident (Linux)."""
-    total = 0.0
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    total += int(line.split()[1]) / 1024
-    return total
-
-
 # -- the servers --------------------------------------------------------------------------------
 
 def desk_env(database_url: str, port: int, api_url: str) -> dict[str, str]:
@@ -266,32 +122,6 @@ def desk_env(database_url: str, port: int, api_url: str) -> dict[str, str]:
 def civic_desk() -> list[str]:
     script = Path(sys.executable).with_name("civic-desk")
     return [str(script)] if script.exists() else [sys.executable, "-c", "from bot.app.cli import main; main()"]
-
-
-async def start(argv: list[str], env: dict[str, str], port: int, workdir: Path) -> asyncio.subprocess.Process:
-    log = (workdir / f"server-{port}.log").open("ab")
-    process = await asyncio.create_subprocess_exec(*argv, env=env, cwd=workdir, stdout=log, stderr=log)
-    log.close()
-    async with asyncio.timeout(START_TIMEOUT), aiohttp.ClientSession() as session:
-        while True:
-            if process.returncode is not None:
-                raise RuntimeError(f"{argv} exited with {process.returncode}: see {workdir}")
-            with contextlib.suppress(aiohttp.ClientError):
-                async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
-                    if response.status < 500:
-                        return process
-            await asyncio.sleep(0.2)
-
-
-async def stop(process: asyncio.subprocess.Process) -> None:
-    if process.returncode is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            async with asyncio.timeout(30):
-                await process.wait()
-        except TimeoutError:
-            process.kill()
-            await process.wait()
 
 
 async def stored(database_url: str) -> str:
@@ -377,7 +207,7 @@ async def one_round(args: argparse.Namespace, workdir: Path, platforms: FakePlat
                     load: list[Delivery], first_run: int) -> list[Result]:
     """The echo bot, then every desk variant, each on an empty database."""
     port = free_port()
-    echo = [sys.executable, str(Path(__file__).resolve()), "--echo-server", str(port), api_url]
+    echo = [sys.executable, str(Path(__file__).with_name("echo_bot.py")), str(port), api_url]
     results = [await measure(FLOOR, echo, dict(os.environ), port, workdir, platforms, load, args.concurrency, None)]
     kinds = [] if args.no_sqlite else [("civic-desk, SQLite", "sqlite")]
     if not args.no_postgres:
@@ -402,14 +232,6 @@ async def one_round(args: argparse.Namespace, workdir: Path, platforms: FakePlat
                                          {**desk_env(url, port, api_url), **env}, port,
                                          workdir, platforms, load, args.concurrency, url))
     return results
-
-
-def unpack(revision: str, into: Path) -> None:
-    """The tree of a git revision of this repository (its code and its knowledge base)."""
-    root = Path(__file__).resolve().parent.parent
-    archive = subprocess.run(["git", "-C", str(root), "archive", revision], check=True, capture_output=True).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
 
 
 async def main(args: argparse.Namespace) -> int:
@@ -458,61 +280,7 @@ def report(rounds: list[list[Result]], args: argparse.Namespace) -> None:
               f"| {max(r.peak_rss_mb for r, _ in runs):,.0f} | {typical('cpu_ms'):.2f} | {typical('busy'):.2f} "
               f"| {min(r.answered for r, _ in runs)}/{runs[0][0].updates} | {runs[-1][0].stored} |")
 
-
-# -- the floor: a bare aiogram echo bot (and a bare WhatsApp echo) on the same paths ------------------
-
-def echo_server(port: int, api_url: str) -> None:
-    from aiogram import Bot, Dispatcher
-    from aiogram.client.session.aiohttp import AiohttpSession
-    from aiogram.client.telegram import TelegramAPIServer
-    from aiogram.types import Message
-    from aiogram.webhook.aiohttp_server import SimpleRequestHandler
-
-    bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(api_url)))
-    dispatcher = Dispatcher()
-
-    @dispatcher.message()
-    async def echo(message: Message) -> None:
-        await message.answer(message.text or "?")
-
-    app = web.Application()
-    app.router.add_get("/healthz", lambda request: web.json_response({"status": "ok"}))
-    SimpleRequestHandler(dispatcher, bot, secret_token=SECRET).register(app, path="/webhook/telegram")
-    tasks: set[asyncio.Task[None]] = set()
-    graph = f"{api_url}/v21.0/{NUMBER}/messages"
-
-    async def whatsapp(request: web.Request) -> web.Response:
-        raw = await request.read()
-        expected = "sha256=" + hmac.new(APP_SECRET.encode(), raw, hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected, request.headers.get("X-Hub-Signature-256", "")):
-            return web.Response(status=403)
-        for change in json.loads(raw)["entry"][0]["changes"]:
-            for message in change["value"].get("messages", []):
-                task = asyncio.create_task(send(message["from"], message["text"]["body"]))
-                tasks.add(task)
-                task.add_done_callback(tasks.discard)
-        return web.Response(text="ok")
-
-    async def send(to: str, text: str) -> None:
-        async with app["http"].post(graph, json={"messaging_product": "whatsapp", "to": f"+{to}", "type": "text",
-                                                 "text": {"body": text}}) as response:
-            await response.read()
-
-    async def http(app: web.Application):  # type: ignore[no-untyped-def]
-        app["http"] = aiohttp.ClientSession()
-        yield
-        await app["http"].close()
-        await bot.session.close()
-
-    app.cleanup_ctx.append(http)
-    app.router.add_post("/webhook/whatsapp", whatsapp)
-    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
-
-
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--echo-server":
-        echo_server(int(sys.argv[2]), sys.argv[3])
-        sys.exit(0)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--updates", type=int, default=5000, help="how many updates to send (default 5000)")
     parser.add_argument("--concurrency", type=int, default=32, help="POSTs in flight at once (default 32)")
