@@ -64,19 +64,12 @@ RETURNING id, channel, event_key, status
 """).bindparams(bindparam("now", type_=DateTime(timezone=True)))
 
 
-def store_claiming(conn: Connection, items: Sequence[tuple[Delivery, bool]],
-                   owner: str) -> list[tuple[int, bool] | None]:
-    """Store a batch of (delivery, to be claimed now), claiming for `owner` what it may: per item,
-    None for a duplicate, else the new row's id and whether it was claimed. Ids follow the batch's order."""
-    first: dict[tuple[str, str], tuple[Delivery, bool]] = {}
-    for arrival, now in items:
-        first.setdefault((arrival.channel, arrival.event_key), (arrival, now))
-    batch = list(first.values())
+def store_claiming(conn: Connection, batch: Sequence[tuple[Delivery, bool]],
+                   owner: str) -> dict[tuple[str, str], tuple[int, bool]]:
+    """Store a batch of (delivery, to be claimed now), each key once, claiming for `owner` what it
+    may: the new rows by (channel, event key), each its id and whether it was claimed."""
     rows = conn.execute(STORE_CLAIMING, {
         "channels": [a.channel for a, _ in batch], "event_keys": [a.event_key for a, _ in batch],
         "order_keys": [a.order_key for a, _ in batch], "payloads": [a.payload for a, _ in batch],
         "now_wanted": [now for _, now in batch], "now": utcnow(), "owner": owner})
-    stored = {(row.channel, row.event_key): (row.id, row.status == "processing") for row in rows}
-    keys = [(arrival.channel, arrival.event_key) for arrival, _ in items]
-    return [stored.get(key) if first[key][0] is arrival else None  # a key's later arrivals are duplicates
-            for key, (arrival, _) in zip(keys, items, strict=True)]
+    return {(row.channel, row.event_key): (row.id, row.status == "processing") for row in rows}

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Row, and_, bindparam, func, literal_column, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -29,6 +29,7 @@ from bot.pipeline import inbox_at_once
 from bot.pipeline.outbound_table import Message
 
 MAX_ATTEMPTS = 5
+T = TypeVar("T")
 OPEN = ("pending", "processing")
 ACKNOWLEDGEMENTS = "acknowledgements"  # the group-commit lane of the stores, which a 200 waits on
 CLAIMS = "claims"  # the lane of the claims, which each update's processing waits on
@@ -105,15 +106,11 @@ def store(conn: Connection, arrivals: Sequence[Arrival]) -> list[int | None]:
 
     Ids follow the batch's order, so a chat's deliveries keep their arrival order.
     """
-    first: dict[tuple[str, str], Arrival] = {}
-    for arrival in arrivals:
-        first.setdefault((arrival.channel, arrival.event_key), arrival)
+    first = _first_of_each_key(arrivals)
     now = utcnow()
     rows = STORE_NEW.run(conn, [(a.channel, a.event_key, a.order_key, a.payload, "pending", 0, "", now, "")
                                 for a in first.values()])
-    ids = {(channel, event_key): event_id for event_id, channel, event_key in rows}
-    return [ids.get((a.channel, a.event_key)) if first[(a.channel, a.event_key)] is a else None
-            for a in arrivals]
+    return _per_arrival(arrivals, first, {(channel, event_key): event_id for event_id, channel, event_key in rows})
 
 
 def store_claiming(conn: Connection, items: Sequence[tuple[Arrival, bool]],
@@ -121,15 +118,34 @@ def store_claiming(conn: Connection, items: Sequence[tuple[Arrival, bool]],
     """Store a batch (`store`); the new rows flagged for this instance are claimed in the same
     transaction (the same conditions as `Claims.claim`): they need no claim round of their own.
     On PostgreSQL one statement does both (`inbox_at_once`)."""
+    arrivals = [arrival for arrival, _ in items]
     if conn.dialect.name == "postgresql":
-        stored = inbox_at_once.store_claiming(conn, items, claims.owner)
+        first = _first_of_each_key(arrivals)
+        wanted = {(a.channel, a.event_key): now for a, now in reversed(items)}  # each key's first arrival's wish
+        stored = inbox_at_once.store_claiming(conn, [(a, wanted[key]) for key, a in first.items()], claims.owner)
+        rows = _per_arrival(arrivals, first, stored)
         return [None if row is None else (row[0], (Claim.OWNED if row[1] else Claim.BLOCKED) if now else None)
-                for (_, now), row in zip(items, stored, strict=True)]
-    ids = store(conn, [arrival for arrival, _ in items])
-    wanted = [event_id for (_, now), event_id in zip(items, ids, strict=True) if now and event_id is not None]
-    won = dict(zip(wanted, claims.claim(conn, wanted), strict=True)) if wanted else {}
+                for (_, now), row in zip(items, rows, strict=True)]
+    ids = store(conn, arrivals)
+    wanted_ids = [event_id for (_, now), event_id in zip(items, ids, strict=True) if now and event_id is not None]
+    won = dict(zip(wanted_ids, claims.claim(conn, wanted_ids), strict=True)) if wanted_ids else {}
     return [None if event_id is None else (event_id, won.get(event_id))
             for event_id in ids]
+
+
+def _first_of_each_key(arrivals: Sequence[Arrival]) -> dict[tuple[str, str], Arrival]:
+    """Each delivery key's first arrival in a batch, in batch order."""
+    first: dict[tuple[str, str], Arrival] = {}
+    for arrival in arrivals:
+        first.setdefault((arrival.channel, arrival.event_key), arrival)
+    return first
+
+
+def _per_arrival(arrivals: Sequence[Arrival], first: dict[tuple[str, str], Arrival],
+                 stored: dict[tuple[str, str], T]) -> list[T | None]:
+    """What was stored for each arrival; None for a key already stored and for a key's later arrivals."""
+    keys = [(a.channel, a.event_key) for a in arrivals]
+    return [stored.get(key) if first[key] is arrival else None for key, arrival in zip(keys, arrivals, strict=True)]
 
 
 def one_insert(dialect: str) -> Callable[[Sequence[tuple[Arrival, bool]]], bool]:
